@@ -1,0 +1,65 @@
+package io.parley.api.conversation;
+
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+import java.util.List;
+
+/**
+ * Commands to the {@code Conversation} aggregate. Every command names the acting user; the
+ * aggregate decides whether that user may do it.
+ */
+public final class ConversationCommands {
+
+    private ConversationCommands() {
+    }
+
+    /**
+     * Opens the direct conversation between {@code requesterId} and {@code otherUserId}. The id must be
+     * {@link ConversationIds#direct(String, String)} of the pair; opening an open conversation is a no-op.
+     */
+    public record OpenDirectConversation(@TargetAggregateIdentifier String conversationId,
+                                         String requesterId, String otherUserId) {
+    }
+
+    /** Creates a group; the creator becomes its owner and the listed users its members. */
+    public record CreateGroup(@TargetAggregateIdentifier String conversationId, String creatorId,
+                              String name, List<String> memberIds) {
+    }
+
+    /** Adds a user to a group. Only owners and admins may add; adding a member again is a no-op. */
+    public record AddMember(@TargetAggregateIdentifier String conversationId, String actorId, String userId) {
+    }
+
+    /** Removes a user from a group; when {@code actorId} equals {@code userId} it is leaving. */
+    public record RemoveMember(@TargetAggregateIdentifier String conversationId, String actorId, String userId) {
+    }
+
+    /**
+     * Sends a message. {@code clientMsgId} is the sender's idempotency key: a retry with the same key
+     * returns the original {@link SendResult} and produces no second event.
+     */
+    public record SendMessage(@TargetAggregateIdentifier String conversationId, String senderId,
+                              String clientMsgId, String text) {
+    }
+
+    /** Moves the member's delivered cursor forward to {@code upToSeq}; a lower value is ignored. */
+    public record MarkDelivered(@TargetAggregateIdentifier String conversationId, String userId, long upToSeq) {
+    }
+
+    /** Moves the member's read cursor (and delivered cursor) forward to {@code upToSeq}. */
+    public record MarkRead(@TargetAggregateIdentifier String conversationId, String userId, long upToSeq) {
+    }
+
+    /** Replaces the text of a message; only its sender may. */
+    public record EditMessage(@TargetAggregateIdentifier String conversationId, String actorId, long seq,
+                              String text) {
+    }
+
+    /** Deletes a message; its sender may, and in groups so may owners and admins. */
+    public record DeleteMessage(@TargetAggregateIdentifier String conversationId, String actorId, long seq) {
+    }
+
+    /** What a (possibly retried) send returns: the single tick. */
+    public record SendResult(String conversationId, String messageId, long seq, java.time.Instant sentAt) {
+    }
+}
