@@ -1,0 +1,23 @@
+package io.parley.axon;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Axon tuning for every Parley service, in one place ({@code parley.axon.*}).
+ *
+ * @param snapshotThreshold  events of one conversation between two snapshots; with the aggregate cache this keeps
+ *                           the cost of a command flat however long the conversation grows
+ * @param cacheSize          aggregates kept in the command side's cache (hot conversations)
+ * @param processorBatchSize events a streaming processor handles per transaction; the read-model writes of a batch
+ *                           and its token commit together, so a larger batch means fewer commits
+ * @param processorSegments  initial segments of each streaming processor (parallelism of projections)
+ * @param tokenClaimInterval how often an idle processor looks for unclaimed segments, in milliseconds
+ */
+@ConfigurationProperties(prefix = "parley.axon")
+public record ParleyAxonProperties(@DefaultValue("250") int snapshotThreshold,
+                                   @DefaultValue("10000") int cacheSize,
+                                   @DefaultValue("100") int processorBatchSize,
+                                   @DefaultValue("1") int processorSegments,
+                                   @DefaultValue("1000") long tokenClaimInterval) {
+}
