@@ -9,8 +9,8 @@ import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.springboot.autoconfig.AxonAutoConfiguration;
 import org.axonframework.springboot.autoconfig.JdbcAutoConfiguration;
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -28,10 +28,9 @@ public class ParleyAxonAutoConfiguration {
 
     /** Created before the event store and processors touch the database (singletons initialise before lifecycles start). */
     @Bean
-    @ConditionalOnBean(DataSource.class)
     @ConditionalOnProperty(name = "parley.axon.create-schema", havingValue = "true", matchIfMissing = true)
-    InitializingBean parleyEventStoreSchema(DataSource dataSource) {
-        return () -> EventStoreSchema.create(dataSource);
+    InitializingBean parleyEventStoreSchema(ObjectProvider<DataSource> dataSource) {
+        return () -> dataSource.ifAvailable(EventStoreSchema::create);
     }
 
     /** Referenced by name from the Conversation aggregate's {@code @Aggregate} annotation. */

@@ -1,0 +1,24 @@
+package io.parley.query;
+
+import io.parley.query.conversation.ConversationProjection;
+import io.parley.query.conversation.ConversationQueryHandlers;
+import io.parley.query.store.jdbc.EmbeddedReadStoreConfiguration;
+import io.parley.query.store.mongo.MongoReadStoreConfiguration;
+import io.parley.query.user.UserProjection;
+import io.parley.query.user.UserQueryHandlers;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The query side, for any application that has this module on its class path: the read store selected by
+ * {@code parley.read-store} ({@code embedded}, the default, or {@code mongo}), the projections and the query handlers.
+ * Ordered before Boot's Mongo auto-configuration so that, in {@code mongo} mode, our {@code MongoClient} makes Boot's back
+ * off. Applications that component-scan {@code io.parley.query} get the same beans once (Spring keeps the scanned ones).
+ */
+@AutoConfiguration(
+        afterName = "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+        beforeName = "org.springframework.boot.autoconfigure.mongo.MongoAutoConfiguration")
+@Import({EmbeddedReadStoreConfiguration.class, MongoReadStoreConfiguration.class, ConversationProjection.class,
+        UserProjection.class, ConversationQueryHandlers.class, UserQueryHandlers.class})
+public class QuerySideAutoConfiguration {
+}

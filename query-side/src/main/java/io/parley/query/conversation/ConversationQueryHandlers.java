@@ -1,0 +1,117 @@
+package io.parley.query.conversation;
+
+import io.parley.api.conversation.ConversationQueries;
+import io.parley.api.conversation.ConversationQueries.ConversationMembers;
+import io.parley.api.conversation.ConversationQueries.ConversationMembersQuery;
+import io.parley.api.conversation.ConversationQueries.ConversationSummary;
+import io.parley.api.conversation.ConversationQueries.ConversationsOfUserQuery;
+import io.parley.api.conversation.ConversationQueries.MessagePage;
+import io.parley.api.conversation.ConversationQueries.MessagePageQuery;
+import io.parley.api.conversation.ConversationQueries.MessageView;
+import io.parley.query.store.ConversationRecord;
+import io.parley.query.store.ConversationStore;
+import io.parley.query.store.InboxEntry;
+import io.parley.query.store.InboxStore;
+import io.parley.query.store.MessageKey;
+import io.parley.query.store.ReadStores;
+import io.parley.query.store.TimelineStore;
+import org.axonframework.queryhandling.QueryHandler;
+import org.springframework.stereotype.Component;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Answers the conversation queries from the read models. Access control (is the caller a member?) is the caller's job:
+ * these handlers answer whoever asks.
+ */
+@Component
+public class ConversationQueryHandlers {
+
+    private final TimelineStore timeline;
+    private final ConversationStore conversations;
+    private final InboxStore inbox;
+
+    public ConversationQueryHandlers(ReadStores stores) {
+        this.timeline = stores.timeline();
+        this.conversations = stores.conversations();
+        this.inbox = stores.inbox();
+    }
+
+    /**
+     * A page of history, ascending by seq. {@code limit} <= 0 means {@value ConversationQueries#DEFAULT_PAGE}; above
+     * {@value ConversationQueries#MAX_PAGE} it is clamped. With {@code afterSeq} (and optionally {@code beforeSeq} as an
+     * upper bound) the page is the oldest messages above it and {@code hasMore} says whether newer ones follow; otherwise
+     * it is the newest messages below {@code beforeSeq} (or overall) and {@code hasMore} says whether older ones exist.
+     * An unknown conversation answers an empty page.
+     *
+     * <p>Callers: {@code queryGateway.query(q, ResponseTypes.instanceOf(MessagePage.class))}; never null.
+     */
+    @QueryHandler
+    public MessagePage handle(MessagePageQuery query) {
+        int limit = query.limit() <= 0 ? ConversationQueries.DEFAULT_PAGE
+                : Math.min(query.limit(), ConversationQueries.MAX_PAGE);
+        boolean backwards = query.afterSeq() == null;
+        long after = query.afterSeq() == null ? 0 : Math.max(0, query.afterSeq());
+        long before = query.beforeSeq() == null ? Long.MAX_VALUE : query.beforeSeq();
+        List<MessageView> rows = timeline.range(query.conversationId(), after, before, limit + 1, backwards);
+        boolean hasMore = rows.size() > limit;
+        if (hasMore) {
+            // the extra row is the one furthest in the paging direction: the oldest going back, the newest going forward
+            rows = backwards ? rows.subList(1, rows.size()) : rows.subList(0, limit);
+        }
+        return new MessagePage(List.copyOf(rows), hasMore);
+    }
+
+    /**
+     * The user's conversations, most recently active first, each with its members, the user's cursors and unread count,
+     * and the last message (null when there is none; a deleted one shows as its tombstone).
+     *
+     * <p>Callers: {@code queryGateway.query(q, ResponseTypes.multipleInstancesOf(ConversationSummary.class))}; an empty
+     * list when the user has none.
+     */
+    @QueryHandler
+    public List<ConversationSummary> handle(ConversationsOfUserQuery query) {
+        List<InboxEntry> rows = inbox.ofUser(query.userId());
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        Map<String, ConversationRecord> byId = conversations.findAll(
+                        rows.stream().map(InboxEntry::conversationId).toList()).stream()
+                .collect(Collectors.toMap(ConversationRecord::conversationId, Function.identity()));
+        List<MessageKey> lastKeys = byId.values().stream()
+                .filter(c -> c.lastSeq() > 0)
+                .map(c -> new MessageKey(c.conversationId(), c.lastSeq()))
+                .toList();
+        Map<String, MessageView> lastMessages = timeline.findAll(lastKeys).stream()
+                .collect(Collectors.toMap(MessageView::conversationId, Function.identity(), (a, b) -> a));
+        List<ConversationSummary> summaries = new ArrayList<>(rows.size());
+        for (InboxEntry row : rows) {
+            ConversationRecord c = byId.get(row.conversationId());
+            if (c == null) {
+                continue;
+            }
+            summaries.add(new ConversationSummary(c.conversationId(), c.type(), c.name(), c.members(), c.lastSeq(),
+                    row.readSeq(), row.deliveredSeq(), row.unread(), lastMessages.get(c.conversationId()),
+                    row.updatedAt()));
+        }
+        return summaries;
+    }
+
+    /**
+     * The members of a conversation, with {@code version} = the aggregate sequence number of the last membership event.
+     *
+     * <p>Callers: {@code queryGateway.query(q, ResponseTypes.instanceOf(ConversationMembers.class))}; the result is
+     * null for an unknown conversation (Axon completes the future with null).
+     */
+    @QueryHandler
+    public ConversationMembers handle(ConversationMembersQuery query) {
+        return conversations.find(query.conversationId())
+                .map(c -> new ConversationMembers(c.conversationId(), c.type(), c.name(), c.members(), c.lastSeq(),
+                        c.membersVersion()))
+                .orElse(null);
+    }
+}

@@ -1,0 +1,40 @@
+package io.parley.query.store;
+
+import java.time.Instant;
+import java.util.List;
+
+/** One row per (userId, conversationId) while the user is a member. */
+public interface InboxStore {
+
+    /**
+     * Creates the member's row unless it exists: lastSeq, readSeq and deliveredSeq at {@code lastSeq} (what was said
+     * before joining is not unread), unread 0, updatedAt {@code at}.
+     */
+    void join(String userId, String conversationId, long lastSeq, Instant at);
+
+    /** Removes the member's row. */
+    void leave(String userId, String conversationId);
+
+    /**
+     * A message arrived: for every row of the conversation whose lastSeq is below {@code seq}, lastSeq becomes
+     * {@code seq} and updatedAt moves forward to {@code at}. The sender has read up to its own message (readSeq and
+     * deliveredSeq move forward to {@code seq}, unread 0); for every other member unread grows by one when
+     * {@code seq} is above its readSeq. Rows already at or past {@code seq} are left alone, so a redelivered message is
+     * not counted twice.
+     */
+    void messageArrived(String conversationId, long seq, String senderId, Instant at);
+
+    /** deliveredSeq moves forward to {@code upToSeq} (never back). */
+    void delivered(String userId, String conversationId, long upToSeq);
+
+    /**
+     * Only when {@code upToSeq} is above the row's readSeq: readSeq becomes {@code upToSeq}, deliveredSeq moves forward
+     * to it, and unread becomes {@code unreadAfter}.
+     */
+    void read(String userId, String conversationId, long upToSeq, long unreadAfter);
+
+    /** The user's rows, most recently active first. */
+    List<InboxEntry> ofUser(String userId);
+
+    void clear();
+}

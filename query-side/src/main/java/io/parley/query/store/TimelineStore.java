@@ -1,0 +1,34 @@
+package io.parley.query.store;
+
+import io.parley.api.conversation.ConversationQueries.MessageView;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+
+/** Messages of conversations, unique by (conversationId, seq). */
+public interface TimelineStore {
+
+    /** Stores the message unless one with its (conversationId, seq) exists. */
+    void append(MessageView message);
+
+    /** Replaces text and editedAt of the message, unless it is deleted or unknown. */
+    void edit(String conversationId, long seq, String text, Instant editedAt);
+
+    /** Turns the message into a tombstone: deleted, text and attachments removed. */
+    void delete(String conversationId, long seq);
+
+    /**
+     * Messages with {@code afterSeq < seq < beforeSeq}: the {@code limit} highest seqs when {@code newest}, else the
+     * {@code limit} lowest; always returned in ascending seq.
+     */
+    List<MessageView> range(String conversationId, long afterSeq, long beforeSeq, int limit, boolean newest);
+
+    /** The messages with these keys that exist, in no particular order. */
+    List<MessageView> findAll(Collection<MessageKey> keys);
+
+    /** How many messages of the conversation above {@code afterSeq} were sent by someone other than {@code userId}. */
+    long countFromOthersAfter(String conversationId, String userId, long afterSeq);
+
+    void clear();
+}

@@ -1,0 +1,92 @@
+package io.parley.query.store.jdbc;
+
+import io.parley.query.store.InboxEntry;
+import io.parley.query.store.InboxStore;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+
+import java.time.Instant;
+import java.util.List;
+
+final class JdbcInboxStore implements InboxStore {
+
+    private final NamedParameterJdbcTemplate jdbc;
+
+    JdbcInboxStore(NamedParameterJdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public void join(String userId, String conversationId, long lastSeq, Instant at) {
+        MapSqlParameterSource key = key(userId, conversationId);
+        Integer present = jdbc.queryForObject("SELECT COUNT(*) FROM rm_inbox"
+                + " WHERE user_id = :userId AND conversation_id = :conversationId", key, Integer.class);
+        if (present != null && present > 0) {
+            return;
+        }
+        jdbc.update("INSERT INTO rm_inbox (user_id, conversation_id, last_seq, delivered_seq, read_seq, unread,"
+                        + " updated_at) VALUES (:userId, :conversationId, :lastSeq, :lastSeq, :lastSeq, 0, :at)",
+                key.addValue("lastSeq", lastSeq).addValue("at", Sql.time(at)));
+    }
+
+    @Override
+    public void leave(String userId, String conversationId) {
+        jdbc.update("DELETE FROM rm_inbox WHERE user_id = :userId AND conversation_id = :conversationId",
+                key(userId, conversationId));
+    }
+
+    @Override
+    public void messageArrived(String conversationId, long seq, String senderId, Instant at) {
+        MapSqlParameterSource params = new MapSqlParameterSource("conversationId", conversationId)
+                .addValue("seq", seq)
+                .addValue("senderId", senderId)
+                .addValue("at", Sql.time(at));
+        // "last_seq < :seq" makes a redelivered message a no-op: it is counted once.
+        jdbc.update("UPDATE rm_inbox SET"
+                + " unread = unread + CASE WHEN read_seq < :seq THEN 1 ELSE 0 END,"
+                + " last_seq = :seq,"
+                + " updated_at = GREATEST(updated_at, :at)"
+                + " WHERE conversation_id = :conversationId AND user_id <> :senderId AND last_seq < :seq", params);
+        jdbc.update("UPDATE rm_inbox SET"
+                + " unread = 0,"
+                + " last_seq = :seq,"
+                + " read_seq = GREATEST(read_seq, :seq),"
+                + " delivered_seq = GREATEST(delivered_seq, :seq),"
+                + " updated_at = GREATEST(updated_at, :at)"
+                + " WHERE user_id = :senderId AND conversation_id = :conversationId AND last_seq < :seq", params);
+    }
+
+    @Override
+    public void delivered(String userId, String conversationId, long upToSeq) {
+        jdbc.update("UPDATE rm_inbox SET delivered_seq = GREATEST(delivered_seq, :upTo)"
+                + " WHERE user_id = :userId AND conversation_id = :conversationId",
+                key(userId, conversationId).addValue("upTo", upToSeq));
+    }
+
+    @Override
+    public void read(String userId, String conversationId, long upToSeq, long unreadAfter) {
+        jdbc.update("UPDATE rm_inbox SET read_seq = :upTo, unread = :unread,"
+                        + " delivered_seq = GREATEST(delivered_seq, :upTo)"
+                        + " WHERE user_id = :userId AND conversation_id = :conversationId AND read_seq < :upTo",
+                key(userId, conversationId).addValue("upTo", upToSeq).addValue("unread", unreadAfter));
+    }
+
+    @Override
+    public List<InboxEntry> ofUser(String userId) {
+        return jdbc.query("SELECT user_id, conversation_id, last_seq, delivered_seq, read_seq, unread, updated_at"
+                        + " FROM rm_inbox WHERE user_id = :userId ORDER BY updated_at DESC, conversation_id",
+                new MapSqlParameterSource("userId", userId),
+                (rs, n) -> new InboxEntry(rs.getString("user_id"), rs.getString("conversation_id"),
+                        rs.getLong("last_seq"), rs.getLong("delivered_seq"), rs.getLong("read_seq"),
+                        rs.getLong("unread"), Sql.instant(rs, "updated_at")));
+    }
+
+    @Override
+    public void clear() {
+        jdbc.getJdbcTemplate().update("DELETE FROM rm_inbox");
+    }
+
+    private static MapSqlParameterSource key(String userId, String conversationId) {
+        return new MapSqlParameterSource("userId", userId).addValue("conversationId", conversationId);
+    }
+}

@@ -1,0 +1,98 @@
+package io.parley.query.store.mongo;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.UpdateManyModel;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
+import io.parley.query.store.InboxEntry;
+import io.parley.query.store.InboxStore;
+import org.bson.Document;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.parley.query.store.mongo.MongoReadStores.date;
+import static io.parley.query.store.mongo.MongoReadStores.instant;
+import static io.parley.query.store.mongo.MongoReadStores.number;
+
+final class MongoInboxStore implements InboxStore {
+
+    private final MongoCollection<Document> inbox;
+
+    MongoInboxStore(MongoCollection<Document> inbox) {
+        this.inbox = inbox;
+    }
+
+    @Override
+    public void join(String userId, String conversationId, long lastSeq, Instant at) {
+        Document fields = new Document("lastSeq", lastSeq)
+                .append("deliveredSeq", lastSeq)
+                .append("readSeq", lastSeq)
+                .append("unread", 0L)
+                .append("updatedAt", date(at));
+        inbox.updateOne(key(userId, conversationId), new Document("$setOnInsert", fields),
+                new UpdateOptions().upsert(true));
+    }
+
+    @Override
+    public void leave(String userId, String conversationId) {
+        inbox.deleteOne(key(userId, conversationId));
+    }
+
+    @Override
+    public void messageArrived(String conversationId, long seq, String senderId, Instant at) {
+        Document before = new Document("$lt", seq);
+        Document others = new Document("conversationId", conversationId)
+                .append("userId", new Document("$ne", senderId))
+                .append("lastSeq", before);
+        Document advance = new Document("$set", new Document("lastSeq", seq))
+                .append("$max", new Document("updatedAt", date(at)));
+        // Ordered: the first update counts the message for members who have not read that far and moves their lastSeq,
+        // so the second only reaches the rare rows whose read cursor is already past it. The lastSeq guard makes a
+        // redelivered message a no-op.
+        inbox.bulkWrite(List.of(
+                new UpdateManyModel<>(new Document(others).append("readSeq", before),
+                        new Document(advance).append("$inc", new Document("unread", 1L))),
+                new UpdateManyModel<>(others, advance),
+                new UpdateOneModel<>(key(senderId, conversationId).append("lastSeq", before),
+                        new Document("$set", new Document("lastSeq", seq).append("unread", 0L))
+                                .append("$max", new Document("readSeq", seq)
+                                        .append("deliveredSeq", seq)
+                                        .append("updatedAt", date(at))))),
+                new BulkWriteOptions().ordered(true));
+    }
+
+    @Override
+    public void delivered(String userId, String conversationId, long upToSeq) {
+        inbox.updateOne(key(userId, conversationId), new Document("$max", new Document("deliveredSeq", upToSeq)));
+    }
+
+    @Override
+    public void read(String userId, String conversationId, long upToSeq, long unreadAfter) {
+        inbox.updateOne(key(userId, conversationId).append("readSeq", new Document("$lt", upToSeq)),
+                new Document("$set", new Document("readSeq", upToSeq).append("unread", unreadAfter))
+                        .append("$max", new Document("deliveredSeq", upToSeq)));
+    }
+
+    @Override
+    public List<InboxEntry> ofUser(String userId) {
+        List<InboxEntry> rows = new ArrayList<>();
+        inbox.find(new Document("userId", userId))
+                .sort(new Document("updatedAt", -1).append("conversationId", 1))
+                .forEach(d -> rows.add(new InboxEntry(d.getString("userId"), d.getString("conversationId"),
+                        number(d, "lastSeq"), number(d, "deliveredSeq"), number(d, "readSeq"), number(d, "unread"),
+                        instant(d, "updatedAt"))));
+        return rows;
+    }
+
+    @Override
+    public void clear() {
+        inbox.deleteMany(new Document());
+    }
+
+    private static Document key(String userId, String conversationId) {
+        return new Document("userId", userId).append("conversationId", conversationId);
+    }
+}

@@ -1,0 +1,57 @@
+package io.parley.query.store.mongo;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import io.parley.query.store.ReadStores;
+import org.bson.Document;
+
+import java.time.Instant;
+import java.util.Date;
+
+/**
+ * The {@code mongo} read store: collections {@code messages}, {@code conversations}, {@code inbox} and {@code users}.
+ *
+ * <p>No transactions: every write stands alone and is idempotent (an upsert with {@code $setOnInsert}/{@code $max}, or an
+ * update guarded by a sequence number), and the projection orders its writes so that a crash between two of them is
+ * repaired by the redelivery of the event.
+ *
+ * <p>Filters are single documents, never {@code $and}. Upserts and point updates use exactly the keys of a unique index
+ * (the MongoDB-wire test server only uses an index for such a filter). Guarded updates add the guard field to that same
+ * document; real MongoDB serves them from the unique index, the test server scans (fine for functional tests).
+ */
+public final class MongoReadStores {
+
+    private MongoReadStores() {
+    }
+
+    /** Creates the indexes when missing, and the four stores. */
+    public static ReadStores create(MongoDatabase database) {
+        MongoCollection<Document> messages = database.getCollection("messages");
+        MongoCollection<Document> conversations = database.getCollection("conversations");
+        MongoCollection<Document> inbox = database.getCollection("inbox");
+        MongoCollection<Document> users = database.getCollection("users");
+        IndexOptions unique = new IndexOptions().unique(true);
+        messages.createIndex(Indexes.ascending("conversationId", "seq"), unique);
+        inbox.createIndex(Indexes.ascending("userId", "conversationId"), unique);
+        inbox.createIndex(Indexes.compoundIndex(Indexes.ascending("userId"), Indexes.descending("updatedAt")));
+        inbox.createIndex(Indexes.ascending("conversationId"));
+        return new ReadStores(new MongoTimelineStore(messages), new MongoConversationStore(conversations),
+                new MongoInboxStore(inbox), new MongoUserStore(users));
+    }
+
+    static Date date(Instant instant) {
+        return instant == null ? null : Date.from(instant);
+    }
+
+    static Instant instant(Document doc, String field) {
+        Date date = doc.getDate(field);
+        return date == null ? null : date.toInstant();
+    }
+
+    static long number(Document doc, String field) {
+        Number n = doc.get(field, Number.class);
+        return n == null ? 0 : n.longValue();
+    }
+}

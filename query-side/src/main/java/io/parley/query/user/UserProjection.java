@@ -1,0 +1,45 @@
+package io.parley.query.user;
+
+import io.parley.api.user.UserEvents.DisplayNameChanged;
+import io.parley.api.user.UserEvents.UserRegistered;
+import io.parley.api.user.UserQueries.UserView;
+import io.parley.query.store.ReadStores;
+import io.parley.query.store.UserStore;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.Timestamp;
+import org.springframework.stereotype.Component;
+
+import java.time.Instant;
+
+/** Projects user events into the user directory. */
+@Component
+@ProcessingGroup(UserProjection.PROCESSING_GROUP)
+public class UserProjection {
+
+    public static final String PROCESSING_GROUP = "user-projection";
+
+    private final UserStore users;
+
+    public UserProjection(ReadStores stores) {
+        this.users = stores.users();
+    }
+
+    @EventHandler
+    void on(UserRegistered e, @Timestamp Instant timestamp) {
+        users.register(new UserView(e.userId(), e.username(), e.displayName(),
+                e.registeredAt() != null ? e.registeredAt() : timestamp));
+    }
+
+    @EventHandler
+    void on(DisplayNameChanged e) {
+        users.changeDisplayName(e.userId(), e.displayName());
+    }
+
+    /** A replay starts from an empty directory. */
+    @ResetHandler
+    void reset() {
+        users.clear();
+    }
+}

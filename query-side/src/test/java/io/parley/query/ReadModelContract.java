@@ -1,0 +1,660 @@
+package io.parley.query;
+
+import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
+import io.parley.api.conversation.ConversationEvents.GroupCreated;
+import io.parley.api.conversation.ConversationEvents.Member;
+import io.parley.api.conversation.ConversationEvents.MemberAdded;
+import io.parley.api.conversation.ConversationEvents.MemberLeft;
+import io.parley.api.conversation.ConversationEvents.MemberRemoved;
+import io.parley.api.conversation.ConversationEvents.MemberRoleChanged;
+import io.parley.api.conversation.ConversationEvents.MessageDeleted;
+import io.parley.api.conversation.ConversationEvents.MessageEdited;
+import io.parley.api.conversation.ConversationEvents.MessageSent;
+import io.parley.api.conversation.ConversationEvents.MessagesDelivered;
+import io.parley.api.conversation.ConversationEvents.MessagesRead;
+import io.parley.api.conversation.ConversationIds;
+import io.parley.api.conversation.ConversationQueries.ConversationMembers;
+import io.parley.api.conversation.ConversationQueries.ConversationMembersQuery;
+import io.parley.api.conversation.ConversationQueries.ConversationSummary;
+import io.parley.api.conversation.ConversationQueries.ConversationsOfUserQuery;
+import io.parley.api.conversation.ConversationQueries.MessagePage;
+import io.parley.api.conversation.ConversationQueries.MessagePageQuery;
+import io.parley.api.conversation.ConversationQueries.MessageView;
+import io.parley.api.conversation.ConversationType;
+import io.parley.api.conversation.MemberRole;
+import io.parley.api.user.UserEvents.DisplayNameChanged;
+import io.parley.api.user.UserEvents.UserRegistered;
+import io.parley.api.user.UserQueries.FindUserQuery;
+import io.parley.api.user.UserQueries.UserView;
+import io.parley.query.conversation.ConversationProjection;
+import io.parley.query.conversation.ConversationQueryHandlers;
+import io.parley.query.store.ReadStores;
+import io.parley.query.user.UserProjection;
+import io.parley.query.user.UserQueryHandlers;
+import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.messaging.MetaData;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.axonframework.queryhandling.DefaultQueryGateway;
+import org.axonframework.queryhandling.QueryGateway;
+import org.axonframework.queryhandling.SimpleQueryBus;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The behaviour of the read models as a user notices it, for any {@link ReadStores} adapter. Events go through the real
+ * projection classes by way of Axon's annotation adapters (so {@code @Timestamp}, {@code @SequenceNumber} and
+ * {@code @ResetHandler} are exercised), and every assertion asks a question through a real query bus with the response
+ * types the edge uses.
+ *
+ * <p>A subclass provides a fresh, empty store per test and, for transactional stores, runs each fed batch in one
+ * transaction as a streaming processor would. Reusable from other modules through query-side's test-jar.
+ */
+public abstract class ReadModelContract {
+
+    protected static final String ALICE = "u-alice";
+    protected static final String BOB = "u-bob";
+    protected static final String CAROL = "u-carol";
+    protected static final String DAVE = "u-dave";
+
+    /** A fresh, empty read store for one test. */
+    protected abstract ReadStores freshStores() throws Exception;
+
+    /** Runs one batch of projection work as a processor would; transactional adapters wrap it in one transaction. */
+    protected void inBatch(Runnable batch) {
+        batch.run();
+    }
+
+    private AnnotationEventHandlerAdapter conversationProjection;
+    private AnnotationEventHandlerAdapter userProjection;
+    private QueryGateway queries;
+    private final List<DomainEventMessage<?>> history = new ArrayList<>();
+    private final Map<String, Long> aggregateSequence = new HashMap<>();
+    private final Map<String, Long> lastSeq = new HashMap<>();
+    private final Set<String> knownUsers = new LinkedHashSet<>();
+    private final Set<String> knownConversations = new LinkedHashSet<>();
+    private Instant clock = Instant.parse("2024-05-01T09:00:00.123Z");
+    private boolean deliverTwice;
+
+    @BeforeEach
+    void wireProjectionsAndQueryBus() throws Exception {
+        ReadStores stores = freshStores();
+        conversationProjection = new AnnotationEventHandlerAdapter(new ConversationProjection(stores));
+        userProjection = new AnnotationEventHandlerAdapter(new UserProjection(stores));
+        SimpleQueryBus bus = SimpleQueryBus.builder().build();
+        new org.axonframework.queryhandling.annotation.AnnotationQueryHandlerAdapter<>(
+                new ConversationQueryHandlers(stores)).subscribe(bus);
+        new org.axonframework.queryhandling.annotation.AnnotationQueryHandlerAdapter<>(
+                new UserQueryHandlers(stores)).subscribe(bus);
+        queries = DefaultQueryGateway.builder().queryBus(bus).build();
+    }
+
+    // ---------------------------------------------------------------- history
+
+    @Test
+    void withoutCursorsTheNewestPageComesInAscendingOrder() {
+        String c = directBetween(ALICE, BOB);
+        sendMany(c, ALICE, 10);
+
+        MessagePage page = page(c, null, null, 3);
+
+        assertThat(seqs(page)).containsExactly(8L, 9L, 10L);
+        assertThat(page.hasMore()).isTrue();
+    }
+
+    @Test
+    void pagingBackwardsWithBeforeEndsWithoutMore() {
+        String c = directBetween(ALICE, BOB);
+        sendMany(c, ALICE, 10);
+
+        MessagePage older = page(c, 8L, null, 3);
+        MessagePage oldest = page(c, 3L, null, 5);
+
+        assertThat(seqs(older)).containsExactly(5L, 6L, 7L);
+        assertThat(older.hasMore()).isTrue();
+        assertThat(seqs(oldest)).containsExactly(1L, 2L);
+        assertThat(oldest.hasMore()).isFalse();
+    }
+
+    @Test
+    void pagingForwardsWithAfterReturnsTheOldestAboveIt() {
+        String c = directBetween(ALICE, BOB);
+        sendMany(c, ALICE, 10);
+
+        MessagePage next = page(c, null, 3L, 2);
+        MessagePage last = page(c, null, 8L, 5);
+        MessagePage exact = page(c, null, 7L, 3);
+
+        assertThat(seqs(next)).containsExactly(4L, 5L);
+        assertThat(next.hasMore()).isTrue();
+        assertThat(seqs(last)).containsExactly(9L, 10L);
+        assertThat(last.hasMore()).isFalse();
+        assertThat(seqs(exact)).containsExactly(8L, 9L, 10L);
+        assertThat(exact.hasMore()).isFalse();
+    }
+
+    @Test
+    void beforeAndAfterTogetherBoundAWindowReadForwards() {
+        String c = directBetween(ALICE, BOB);
+        sendMany(c, ALICE, 10);
+
+        MessagePage window = page(c, 8L, 2L, 3);
+
+        assertThat(seqs(window)).containsExactly(3L, 4L, 5L);
+        assertThat(window.hasMore()).isTrue();
+        assertThat(page(c, 8L, 2L, 10).hasMore()).isFalse();
+    }
+
+    @Test
+    void pageSizeDefaultsToFiftyAndIsCappedAtTwoHundred() {
+        String c = directBetween(ALICE, BOB);
+        sendMany(c, BOB, 205);
+
+        MessagePage byDefault = page(c, null, null, 0);
+        MessagePage capped = page(c, null, null, 10_000);
+
+        assertThat(seqs(byDefault)).containsExactlyElementsOf(range(156, 205));
+        assertThat(byDefault.hasMore()).isTrue();
+        assertThat(seqs(capped)).containsExactlyElementsOf(range(6, 205));
+        assertThat(capped.hasMore()).isTrue();
+    }
+
+    @Test
+    void historyOfAConversationWithoutMessagesIsEmpty() {
+        String c = directBetween(ALICE, BOB);
+
+        assertThat(page(c, null, null, 20)).isEqualTo(new MessagePage(List.of(), false));
+        assertThat(page("unknown", null, null, 20)).isEqualTo(new MessagePage(List.of(), false));
+    }
+
+    @Test
+    void aMessageReadsBackAsItWasSent() {
+        String c = directBetween(ALICE, BOB);
+        Instant sentAt = tick();
+        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", "hello bob", List.of("media-1", "media-2"), sentAt));
+
+        MessageView m = page(c, null, null, 10).messages().get(0);
+
+        assertThat(m).isEqualTo(new MessageView(c, "m-1", 1, ALICE, "hello bob", sentAt, null, false,
+                List.of("media-1", "media-2")));
+    }
+
+    @Test
+    void anEditReplacesTheTextAndStampsIt() {
+        String c = directBetween(ALICE, BOB);
+        send(c, ALICE, "helo");
+        Instant editedAt = tick();
+        given(new MessageEdited(c, "m-" + c + "-1", 1, ALICE, "hello", editedAt));
+
+        MessageView m = page(c, null, null, 10).messages().get(0);
+
+        assertThat(m.text()).isEqualTo("hello");
+        assertThat(m.editedAt()).isEqualTo(editedAt);
+        assertThat(m.deleted()).isFalse();
+    }
+
+    @Test
+    void aDeletedMessageIsATombstoneWithoutTextThatLaterEditsDoNotRevive() {
+        String c = directBetween(ALICE, BOB);
+        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", "secret", List.of("media-1"), tick()));
+        lastSeq.put(c, 1L);
+        send(c, BOB, "what?");
+        given(new MessageDeleted(c, "m-1", 1, ALICE, tick()),
+                new MessageEdited(c, "m-1", 1, ALICE, "secret again", tick()));
+
+        List<MessageView> messages = page(c, null, null, 10).messages();
+
+        assertThat(messages).hasSize(2);
+        MessageView tombstone = messages.get(0);
+        assertThat(tombstone.seq()).isEqualTo(1);
+        assertThat(tombstone.deleted()).isTrue();
+        assertThat(tombstone.text()).isNull();
+        assertThat(tombstone.attachments()).isEmpty();
+        assertThat(tombstone.senderId()).isEqualTo(ALICE);
+        assertThat(messages.get(1).text()).isEqualTo("what?");
+    }
+
+    @Test
+    void theLastMessageInTheListShowsEditsAndTombstones() {
+        String c = directBetween(ALICE, BOB);
+        send(c, ALICE, "first");
+        send(c, ALICE, "typo");
+        given(new MessageEdited(c, "m-" + c + "-2", 2, ALICE, "fixed", tick()));
+        assertThat(summaryOf(BOB, c).lastMessage().text()).isEqualTo("fixed");
+
+        given(new MessageDeleted(c, "m-" + c + "-2", 2, ALICE, tick()));
+
+        MessageView last = summaryOf(BOB, c).lastMessage();
+        assertThat(last.seq()).isEqualTo(2);
+        assertThat(last.deleted()).isTrue();
+        assertThat(last.text()).isNull();
+    }
+
+    // ---------------------------------------------------------------- inbox
+
+    @Test
+    void messagesAreUnreadForTheRecipientButNotForTheSender() {
+        String c = directBetween(ALICE, BOB);
+        sendMany(c, ALICE, 3);
+
+        ConversationSummary alice = summaryOf(ALICE, c);
+        ConversationSummary bob = summaryOf(BOB, c);
+
+        assertThat(bob.unread()).isEqualTo(3);
+        assertThat(bob.readSeq()).isZero();
+        assertThat(bob.lastSeq()).isEqualTo(3);
+        assertThat(alice.unread()).isZero();
+        assertThat(alice.readSeq()).isEqualTo(3);
+        assertThat(alice.deliveredSeq()).isEqualTo(3);
+    }
+
+    @Test
+    void replyingMarksEverythingBeforeAsReadForTheReplier() {
+        String c = directBetween(ALICE, BOB);
+        sendMany(c, ALICE, 3);
+        send(c, BOB, "got them");
+
+        assertThat(summaryOf(BOB, c).unread()).isZero();
+        assertThat(summaryOf(BOB, c).readSeq()).isEqualTo(4);
+        assertThat(summaryOf(ALICE, c).unread()).isEqualTo(1);
+        assertThat(summaryOf(ALICE, c).readSeq()).isEqualTo(3);
+    }
+
+    @Test
+    void readingCountsOnlyWhatOthersSentAfterTheCursor() {
+        String c = directBetween(ALICE, BOB);
+        send(c, ALICE, "1");
+        send(c, BOB, "2");
+        send(c, ALICE, "3");
+        send(c, ALICE, "4");
+        send(c, ALICE, "5");
+        assertThat(summaryOf(BOB, c).unread()).isEqualTo(3);
+
+        given(new MessagesRead(c, BOB, 3, tick()));
+
+        ConversationSummary bob = summaryOf(BOB, c);
+        assertThat(bob.readSeq()).isEqualTo(3);
+        assertThat(bob.deliveredSeq()).as("read implies delivered").isEqualTo(3);
+        assertThat(bob.unread()).isEqualTo(2);
+    }
+
+    @Test
+    void readAndDeliveredCursorsNeverMoveBack() {
+        String c = directBetween(ALICE, BOB);
+        sendMany(c, ALICE, 5);
+        given(new MessagesDelivered(c, BOB, 4, tick()), new MessagesRead(c, BOB, 3, tick()));
+
+        given(new MessagesRead(c, BOB, 1, tick()), new MessagesDelivered(c, BOB, 2, tick()));
+
+        ConversationSummary bob = summaryOf(BOB, c);
+        assertThat(bob.readSeq()).isEqualTo(3);
+        assertThat(bob.deliveredSeq()).isEqualTo(4);
+        assertThat(bob.unread()).isEqualTo(2);
+    }
+
+    @Test
+    void conversationsAreListedMostRecentlyActiveFirst() {
+        String withBob = directBetween(ALICE, BOB);
+        String withCarol = directBetween(ALICE, CAROL);
+        String team = groupOf("g-team", "Team", ALICE, BOB, CAROL);
+        send(withBob, BOB, "one");
+        send(withCarol, CAROL, "two");
+        send(team, BOB, "three");
+        send(withBob, ALICE, "four");
+
+        List<ConversationSummary> list = conversationsOf(ALICE);
+
+        assertThat(list).extracting(ConversationSummary::conversationId).containsExactly(withBob, team, withCarol);
+        assertThat(list.get(0).lastMessage().text()).isEqualTo("four");
+        assertThat(list.get(0).updatedAt()).isEqualTo(list.get(0).lastMessage().sentAt());
+        assertThat(conversationsOf(CAROL)).extracting(ConversationSummary::conversationId)
+                .containsExactly(team, withCarol);
+        assertThat(conversationsOf(DAVE)).isEmpty();
+    }
+
+    @Test
+    void aSummaryDescribesTheConversation() {
+        String direct = directBetween(ALICE, BOB);
+        String team = groupOf("g-team", "Team", ALICE, BOB);
+
+        ConversationSummary d = summaryOf(BOB, direct);
+        ConversationSummary g = summaryOf(BOB, team);
+
+        assertThat(d.type()).isEqualTo(ConversationType.DIRECT);
+        assertThat(d.name()).isNull();
+        assertThat(d.members()).containsExactly(new Member(ALICE, MemberRole.MEMBER), new Member(BOB, MemberRole.MEMBER));
+        assertThat(d.lastMessage()).isNull();
+        assertThat(d.lastSeq()).isZero();
+        assertThat(g.type()).isEqualTo(ConversationType.GROUP);
+        assertThat(g.name()).isEqualTo("Team");
+        assertThat(g.members()).containsExactly(new Member(ALICE, MemberRole.OWNER), new Member(BOB, MemberRole.MEMBER));
+    }
+
+    // ---------------------------------------------------------------- members
+
+    @Test
+    void aNewMemberSeesTheGroupButNothingSaidBeforeAsUnread() {
+        String team = groupOf("g-team", "Team", ALICE, BOB);
+        sendMany(team, ALICE, 2);
+        addMember(team, CAROL, ALICE);
+        send(team, BOB, "welcome carol");
+
+        ConversationSummary carol = summaryOf(CAROL, team);
+
+        assertThat(carol.unread()).isEqualTo(1);
+        assertThat(carol.readSeq()).isEqualTo(2);
+        assertThat(page(team, null, null, 10).messages()).hasSize(3);
+        assertThat(members(team).members()).extracting(Member::userId).containsExactly(ALICE, BOB, CAROL);
+    }
+
+    @Test
+    void aRemovedMemberNoLongerHasTheGroupAndIsNoLongerListed() {
+        String team = groupOf("g-team", "Team", ALICE, BOB, CAROL);
+        send(team, ALICE, "hi all");
+        given(new MemberRemoved(team, BOB, ALICE, tick()));
+        long removal = lastAggregateSequence(team);
+
+        ConversationMembers members = members(team);
+
+        assertThat(conversationsOf(BOB)).isEmpty();
+        assertThat(members.members()).extracting(Member::userId).containsExactly(ALICE, CAROL);
+        assertThat(members.version()).isEqualTo(removal);
+        assertThat(members.lastSeq()).isEqualTo(1);
+        send(team, ALICE, "bob is gone");
+        assertThat(conversationsOf(BOB)).isEmpty();
+        assertThat(summaryOf(CAROL, team).unread()).isEqualTo(2);
+    }
+
+    @Test
+    void aMemberWhoLeavesAndIsAddedAgainStartsFromTheCurrentMessage() {
+        String team = groupOf("g-team", "Team", ALICE, BOB);
+        send(team, ALICE, "1");
+        given(new MemberLeft(team, BOB, tick()));
+        send(team, ALICE, "2 while bob is away");
+        addMember(team, BOB, ALICE);
+
+        ConversationSummary bob = summaryOf(BOB, team);
+
+        assertThat(bob.unread()).isZero();
+        assertThat(bob.readSeq()).isEqualTo(2);
+        assertThat(members(team).members()).extracting(Member::userId).containsExactly(ALICE, BOB);
+    }
+
+    @Test
+    void roleChangesShowInTheMemberList() {
+        String team = groupOf("g-team", "Team", ALICE, BOB);
+        given(new MemberRoleChanged(team, BOB, MemberRole.ADMIN, tick()));
+
+        ConversationMembers members = members(team);
+
+        assertThat(members.members()).containsExactly(new Member(ALICE, MemberRole.OWNER),
+                new Member(BOB, MemberRole.ADMIN));
+        assertThat(members.type()).isEqualTo(ConversationType.GROUP);
+        assertThat(members.name()).isEqualTo("Team");
+        assertThat(members.version()).isEqualTo(lastAggregateSequence(team));
+    }
+
+    @Test
+    void anUnknownConversationHasNoMembers() {
+        assertThat(members("no-such-conversation")).isNull();
+    }
+
+    // ---------------------------------------------------------------- users
+
+    @Test
+    void aRegisteredUserIsFoundWithTheirCurrentDisplayName() {
+        Instant registeredAt = tick();
+        given(new UserRegistered(ALICE, "alice", "Alice", registeredAt),
+                new DisplayNameChanged(ALICE, "Alice L.", tick()));
+
+        assertThat(user(ALICE)).isEqualTo(new UserView(ALICE, "alice", "Alice L.", registeredAt));
+        assertThat(user("nobody")).isNull();
+    }
+
+    // ---------------------------------------------------------------- idempotency and replay
+
+    @Test
+    void everyEventDeliveredTwiceGivesTheSameReadModelsAsOnce() {
+        deliverTwice = true;
+        story();
+        Map<String, Object> twice = observe();
+
+        deliverTwice = false;
+        resetAndReplay();
+
+        assertThat(observe()).isEqualTo(twice);
+        assertThat(summaryOf(CAROL, "g-team").unread()).isEqualTo(2);
+    }
+
+    @Test
+    void replayingTheWholeHistoryAgainChangesNothing() {
+        story();
+        Map<String, Object> once = observe();
+
+        inBatch(() -> history.forEach(this::dispatch));
+
+        assertThat(observe()).isEqualTo(once);
+    }
+
+    @Test
+    void aResetEmptiesEveryReadModelAndAReplayRebuildsIt() {
+        story();
+        Map<String, Object> before = observe();
+
+        inBatch(() -> {
+            conversationProjection.prepareReset();
+            userProjection.prepareReset();
+        });
+
+        assertThat(conversationsOf(ALICE)).isEmpty();
+        assertThat(members("g-team")).isNull();
+        assertThat(page("g-team", null, null, 50).messages()).isEmpty();
+        assertThat(user(ALICE)).isNull();
+
+        inBatch(() -> history.forEach(this::dispatch));
+        assertThat(observe()).isEqualTo(before);
+    }
+
+    /** A bit of everything, so that replay tests cover every handler. */
+    private void story() {
+        given(new UserRegistered(ALICE, "alice", "Alice", tick()), new UserRegistered(BOB, "bob", "Bob", tick()),
+                new UserRegistered(CAROL, "carol", "Carol", tick()), new UserRegistered(DAVE, "dave", "Dave", tick()));
+        given(new DisplayNameChanged(BOB, "Bobby", tick()));
+        String direct = directBetween(ALICE, BOB);
+        sendMany(direct, ALICE, 3);
+        given(new MessagesDelivered(direct, BOB, 3, tick()), new MessagesRead(direct, BOB, 2, tick()));
+        send(direct, BOB, "ok");
+        String team = groupOf("g-team", "Team", ALICE, BOB, CAROL);
+        send(team, ALICE, "kick-off");
+        addMember(team, DAVE, ALICE);
+        given(new MemberRoleChanged(team, BOB, MemberRole.ADMIN, tick()));
+        send(team, DAVE, "hi");
+        given(new MessageEdited(team, "m-" + team + "-2", 2, DAVE, "hi all", tick()));
+        send(team, BOB, "oops");
+        given(new MessageDeleted(team, "m-" + team + "-3", 3, BOB, tick()));
+        given(new MemberRemoved(team, DAVE, BOB, tick()), new MemberLeft(team, ALICE, tick()));
+        given(new MessagesRead(team, CAROL, 1, tick()));
+    }
+
+    /** Everything a user could ask about the known users and conversations. */
+    private Map<String, Object> observe() {
+        Map<String, Object> seen = new LinkedHashMap<>();
+        for (String u : knownUsers) {
+            seen.put("user " + u, user(u));
+            seen.put("conversations of " + u, conversationsOf(u));
+        }
+        for (String c : knownConversations) {
+            seen.put("members of " + c, members(c));
+            seen.put("history of " + c, page(c, null, null, 200));
+        }
+        return seen;
+    }
+
+    private void resetAndReplay() {
+        inBatch(() -> {
+            conversationProjection.prepareReset();
+            userProjection.prepareReset();
+            history.forEach(this::dispatch);
+        });
+    }
+
+    // ---------------------------------------------------------------- feeding events
+
+    /** Feeds events as one processor batch, each as the next event of its aggregate. */
+    protected void given(Object... events) {
+        List<DomainEventMessage<?>> batch = new ArrayList<>();
+        for (Object event : events) {
+            String aggregate = aggregateOf(event);
+            long sequence = aggregateSequence.merge(aggregate, 1L, Long::sum) - 1;
+            batch.add(new GenericDomainEventMessage<>(event instanceof UserRegistered || event instanceof DisplayNameChanged
+                    ? "User" : "Conversation", aggregate, sequence, event, MetaData.emptyInstance(),
+                    UUID.randomUUID().toString(), tick()));
+        }
+        history.addAll(batch);
+        inBatch(() -> batch.forEach(message -> {
+            dispatch(message);
+            if (deliverTwice) {
+                dispatch(message);
+            }
+        }));
+    }
+
+    /** The aggregate sequence number of the aggregate's latest event. */
+    protected long lastAggregateSequence(String aggregateId) {
+        return aggregateSequence.get(aggregateId) - 1;
+    }
+
+    private void dispatch(DomainEventMessage<?> message) {
+        try {
+            if (conversationProjection.canHandle(message)) {
+                conversationProjection.handle(message);
+            }
+            if (userProjection.canHandle(message)) {
+                userProjection.handle(message);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("projection failed on " + message.getPayload(), e);
+        }
+    }
+
+    private String aggregateOf(Object event) {
+        String id;
+        if (event instanceof UserRegistered e) {
+            id = e.userId();
+        } else if (event instanceof DisplayNameChanged e) {
+            id = e.userId();
+        } else {
+            try {
+                // every conversation event names its conversation first
+                id = (String) event.getClass().getMethod("conversationId").invoke(event);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalArgumentException("not an event of ours: " + event, e);
+            }
+        }
+        if (event instanceof UserRegistered || event instanceof DisplayNameChanged) {
+            knownUsers.add(id);
+        } else {
+            knownConversations.add(id);
+        }
+        return id;
+    }
+
+    protected String directBetween(String a, String b) {
+        String id = ConversationIds.direct(a, b);
+        knownUsers.add(a);
+        knownUsers.add(b);
+        given(new DirectConversationOpened(id, List.of(a, b), a, tick()));
+        return id;
+    }
+
+    protected String groupOf(String id, String name, String owner, String... others) {
+        List<Member> members = new ArrayList<>();
+        members.add(new Member(owner, MemberRole.OWNER));
+        knownUsers.add(owner);
+        for (String other : others) {
+            members.add(new Member(other, MemberRole.MEMBER));
+            knownUsers.add(other);
+        }
+        given(new GroupCreated(id, name, owner, members, tick()));
+        return id;
+    }
+
+    protected void addMember(String conversationId, String userId, String by) {
+        knownUsers.add(userId);
+        given(new MemberAdded(conversationId, userId, MemberRole.MEMBER, by, tick()));
+    }
+
+    protected long send(String conversationId, String senderId, String text) {
+        long seq = lastSeq.merge(conversationId, 1L, Long::sum);
+        given(new MessageSent(conversationId, "m-" + conversationId + "-" + seq, seq, senderId, "client-" + seq, text,
+                List.of(), tick()));
+        return seq;
+    }
+
+    protected void sendMany(String conversationId, String senderId, int count) {
+        // one batch, like a processor catching up
+        Object[] events = new Object[count];
+        for (int i = 0; i < count; i++) {
+            long seq = lastSeq.merge(conversationId, 1L, Long::sum);
+            events[i] = new MessageSent(conversationId, "m-" + conversationId + "-" + seq, seq, senderId,
+                    "client-" + seq, "message " + seq, List.of(), tick());
+        }
+        given(events);
+    }
+
+    /** Advancing time at millisecond precision (what every store keeps). */
+    protected Instant tick() {
+        clock = clock.plusMillis(1_001);
+        return clock;
+    }
+
+    // ---------------------------------------------------------------- asking, as the edge does
+
+    protected MessagePage page(String conversationId, Long before, Long after, int limit) {
+        return queries.query(new MessagePageQuery(conversationId, before, after, limit),
+                ResponseTypes.instanceOf(MessagePage.class)).join();
+    }
+
+    protected List<ConversationSummary> conversationsOf(String userId) {
+        return queries.query(new ConversationsOfUserQuery(userId),
+                ResponseTypes.multipleInstancesOf(ConversationSummary.class)).join();
+    }
+
+    protected ConversationSummary summaryOf(String userId, String conversationId) {
+        return conversationsOf(userId).stream()
+                .filter(s -> s.conversationId().equals(conversationId))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(userId + " does not have " + conversationId + " in the list"));
+    }
+
+    protected ConversationMembers members(String conversationId) {
+        return queries.query(new ConversationMembersQuery(conversationId),
+                ResponseTypes.instanceOf(ConversationMembers.class)).join();
+    }
+
+    protected UserView user(String userId) {
+        return queries.query(new FindUserQuery(userId), ResponseTypes.instanceOf(UserView.class)).join();
+    }
+
+    private static List<Long> seqs(MessagePage page) {
+        return page.messages().stream().map(MessageView::seq).toList();
+    }
+
+    private static List<Long> range(long from, long to) {
+        return LongStream.rangeClosed(from, to).boxed().toList();
+    }
+}

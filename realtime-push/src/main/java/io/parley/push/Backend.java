@@ -1,0 +1,45 @@
+package io.parley.push;
+
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.responsetypes.ResponseType;
+import org.axonframework.queryhandling.QueryGateway;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The edge's only way to the other sides: Axon's command and query buses. Axon's simple buses run the handler,
+ * JDBC included, on the calling thread, so calls hop from the Netty event loop to a bounded worker pool here.
+ */
+@Component
+public class Backend {
+
+    private final CommandGateway commandGateway;
+    private final QueryGateway queryGateway;
+    private final Scheduler workers;
+
+    Backend(CommandGateway commandGateway, QueryGateway queryGateway, PushProperties properties) {
+        this.commandGateway = commandGateway;
+        this.queryGateway = queryGateway;
+        this.workers = Schedulers.newBoundedElastic(properties.commandConcurrency(), 100_000, "parley-backend");
+    }
+
+    /** Sends a command; the result (or the handler's exception) arrives after the unit of work committed. */
+    public <R> Mono<R> send(Object command) {
+        return Mono.<R>fromFuture(() -> commandGateway.send(command)).subscribeOn(workers);
+    }
+
+    public <R> Mono<R> query(Object query, ResponseType<R> responseType) {
+        return Mono.fromFuture(() -> queryGateway.query(query, responseType)).subscribeOn(workers);
+    }
+
+    /** Blocking variant, for threads that may block (the fan-out reader, sync). */
+    public <R> R queryNow(Object query, ResponseType<R> responseType) {
+        return queryGateway.query(query, responseType).join();
+    }
+
+    public Scheduler workers() {
+        return workers;
+    }
+}

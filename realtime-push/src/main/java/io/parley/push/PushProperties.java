@@ -1,0 +1,25 @@
+package io.parley.push;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+import java.time.Duration;
+
+/**
+ * Limits and tuning of the edge ({@code parley.push.*}).
+ *
+ * @param maxFrameSize       largest client frame accepted; a larger one is answered with {@code TOO_LARGE}
+ * @param hardFrameLimit     frames above this are not even read: Reactor Netty closes the socket (1009)
+ * @param outboundBuffer     frames queued for one connection before it counts as a slow consumer and is closed
+ *                           with close code 4008 (the client then reconnects and syncs)
+ * @param syncWait           how long {@code sync} waits for the read model to catch up with what this node has seen
+ * @param commandConcurrency commands in flight at once from this node (they run JDBC on worker threads)
+ */
+@ConfigurationProperties(prefix = "parley.push")
+public record PushProperties(@DefaultValue("64KB") DataSize maxFrameSize,
+                             @DefaultValue("1MB") DataSize hardFrameLimit,
+                             @DefaultValue("2048") int outboundBuffer,
+                             @DefaultValue("5s") Duration syncWait,
+                             @DefaultValue("64") int commandConcurrency) {
+}

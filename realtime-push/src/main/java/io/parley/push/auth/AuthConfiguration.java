@@ -1,0 +1,42 @@
+package io.parley.push.auth;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * The authentication beans. Credentials live on the application's {@link DataSource} (the H2 file database in
+ * standalone mode, PostgreSQL elsewhere); in a deployment of several edge nodes that database and
+ * {@code parley.auth.jwt-secret} must be shared by all of them.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AuthProperties.class)
+class AuthConfiguration {
+
+    @Bean
+    TokenService tokenService(AuthProperties properties, @Value("${parley.data-dir:./data}") String dataDir) {
+        return new TokenService(properties, Path.of(dataDir), Clock.systemUTC());
+    }
+
+    @Bean
+    CredentialStore credentialStore(DataSource dataSource, AuthProperties properties) {
+        CredentialStore store = new CredentialStore(dataSource, properties.bcryptStrength(), Clock.systemUTC());
+        store.createSchema();
+        return store;
+    }
+
+    @Bean
+    LoginThrottle loginThrottle(AuthProperties properties) {
+        return new LoginThrottle(properties.maxLoginFailures(), properties.loginFailureWindow(), Clock.systemUTC());
+    }
+
+    @Bean
+    AuthWebFilter authWebFilter(TokenService tokenService) {
+        return new AuthWebFilter(tokenService);
+    }
+}

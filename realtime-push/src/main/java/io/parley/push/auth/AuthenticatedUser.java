@@ -1,0 +1,26 @@
+package io.parley.push.auth;
+
+import java.security.Principal;
+import java.util.Objects;
+
+/**
+ * The user a request or a socket acts for, established by {@link AuthWebFilter} from a verified token. Controllers
+ * take it as a {@code java.security.Principal} argument; the socket handler reads it from
+ * {@code session.getHandshakeInfo().getPrincipal()}.
+ *
+ * @param userId   the user's id (the token's {@code sub})
+ * @param username the user's lower-case username at the time the token was issued
+ */
+public record AuthenticatedUser(String userId, String username) implements Principal {
+
+    public AuthenticatedUser {
+        Objects.requireNonNull(userId, "userId");
+        Objects.requireNonNull(username, "username");
+    }
+
+    /** The user id: what everything downstream keys on. */
+    @Override
+    public String getName() {
+        return userId;
+    }
+}

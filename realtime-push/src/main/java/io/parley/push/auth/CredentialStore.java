@@ -1,0 +1,147 @@
+package io.parley.push.auth;
+
+import io.parley.api.error.ConflictException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Usernames and password hashes, in their own JDBC table, never in the event store: an event store is forever, and a
+ * credential must be replaceable and erasable. The table's unique constraint is what makes a username taken.
+ * <p>
+ * All methods block (JDBC, and BCrypt costs tens of milliseconds by design): call them from a worker thread, never
+ * from a Netty event loop.
+ * <p>
+ * Passwords are BCrypt-hashed after a SHA-256 pre-hash: BCrypt reads only 72 bytes (Spring Security refuses longer
+ * input), while we accept passwords of up to 128 characters and want every character to count. The pre-hash is
+ * Base64-encoded (44 ASCII characters) so no NUL byte reaches BCrypt.
+ */
+final class CredentialStore {
+
+    private static final Logger log = LoggerFactory.getLogger(CredentialStore.class);
+
+    /** Portable DDL: runs unchanged on H2 2.x and PostgreSQL. */
+    static final String DDL = "CREATE TABLE IF NOT EXISTS credentials ("
+            + " user_id VARCHAR(64) NOT NULL PRIMARY KEY,"
+            + " username VARCHAR(64) NOT NULL UNIQUE,"
+            + " password_hash VARCHAR(255) NOT NULL,"
+            + " created_at TIMESTAMP)";
+
+    /** A user's identity as the store knows it; deliberately without the hash. */
+    record Credentials(String userId, String username) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final BCryptPasswordEncoder encoder;
+    private final Clock clock;
+    /** Checked against for unknown usernames, so that they cost as much time as a wrong password. */
+    private final String dummyHash;
+
+    CredentialStore(DataSource dataSource, int bcryptStrength, Clock clock) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.encoder = new BCryptPasswordEncoder(bcryptStrength, new SecureRandom());
+        this.clock = clock;
+        byte[] random = new byte[16];
+        new SecureRandom().nextBytes(random);
+        this.dummyHash = encoder.encode(preHash(Base64.getEncoder().encodeToString(random)));
+    }
+
+    /** Creates the table when it is missing. Safe to call on every start and from several nodes. */
+    void createSchema() {
+        try {
+            jdbc.execute(DDL);
+        } catch (DataAccessException e) {
+            // Two nodes creating the table at once: PostgreSQL may fail the loser even with IF NOT EXISTS.
+            if (!tableExists()) {
+                throw e;
+            }
+        }
+        log.info("credential store ready");
+    }
+
+    /**
+     * Stores a new user's credentials.
+     *
+     * @param username already validated; stored lower-case, so names differing only in case collide
+     * @throws ConflictException when the username is taken
+     */
+    Credentials register(String userId, String username, String password) {
+        String normalized = normalize(username);
+        String hash = encoder.encode(preHash(password));
+        try {
+            jdbc.update("INSERT INTO credentials (user_id, username, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                    userId, normalized, hash, Timestamp.from(clock.instant()));
+        } catch (DuplicateKeyException e) {
+            throw new ConflictException("username is taken");
+        }
+        return new Credentials(userId, normalized);
+    }
+
+    /**
+     * The user whose username and password these are, or empty. Takes about as long for an unknown username as for a
+     * wrong password, so the answer's timing does not reveal which usernames exist.
+     */
+    Optional<Credentials> authenticate(String username, String password) {
+        if (username == null || password == null) {
+            return Optional.empty();
+        }
+        List<String[]> rows = jdbc.query("SELECT user_id, username, password_hash FROM credentials WHERE username = ?",
+                (rs, i) -> new String[]{rs.getString(1), rs.getString(2), rs.getString(3)}, normalize(username));
+        if (rows.isEmpty()) {
+            encoder.matches(preHash(password), dummyHash);
+            return Optional.empty();
+        }
+        String[] row = rows.get(0);
+        return encoder.matches(preHash(password), row[2])
+                ? Optional.of(new Credentials(row[0], row[1]))
+                : Optional.empty();
+    }
+
+    Optional<Credentials> findByUsername(String username) {
+        return jdbc.query("SELECT user_id, username FROM credentials WHERE username = ?",
+                        (rs, i) -> new Credentials(rs.getString(1), rs.getString(2)), normalize(username))
+                .stream().findFirst();
+    }
+
+    /** Removes a user's credentials (a registration whose command failed); true when there were any. */
+    boolean delete(String userId) {
+        return jdbc.update("DELETE FROM credentials WHERE user_id = ?", userId) > 0;
+    }
+
+    static String normalize(String username) {
+        return username.trim().toLowerCase(Locale.ROOT);
+    }
+
+    static String preHash(String password) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+            return Base64.getEncoder().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private boolean tableExists() {
+        try {
+            jdbc.queryForList("SELECT user_id FROM credentials WHERE 1 = 0");
+            return true;
+        } catch (DataAccessException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.parley.push.conversation;
+
+import io.parley.api.conversation.ConversationCommands.AddMember;
+import io.parley.api.conversation.ConversationCommands.CreateGroup;
+import io.parley.api.conversation.ConversationCommands.MarkRead;
+import io.parley.api.conversation.ConversationCommands.OpenDirectConversation;
+import io.parley.api.conversation.ConversationCommands.RemoveMember;
+import io.parley.api.conversation.ConversationCommands.SendMessage;
+import io.parley.api.conversation.ConversationCommands.SendResult;
+import io.parley.api.conversation.ConversationIds;
+import io.parley.api.conversation.ConversationQueries;
+import io.parley.api.conversation.ConversationQueries.ConversationSummary;
+import io.parley.api.conversation.ConversationQueries.ConversationsOfUserQuery;
+import io.parley.api.conversation.ConversationQueries.MessagePage;
+import io.parley.api.conversation.ConversationQueries.MessagePageQuery;
+import io.parley.api.error.ForbiddenException;
+import io.parley.api.error.InvalidCommandException;
+import io.parley.api.error.NotFoundException;
+import io.parley.api.user.UserQueries.FindUserQuery;
+import io.parley.api.user.UserQueries.UserView;
+import io.parley.api.wire.ServerFrames;
+import io.parley.push.Backend;
+import io.parley.push.membership.MembershipCache;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+import java.security.Principal;
+import java.util.List;
+import java.util.Map;
+import java.time.Duration;
+
+/** The conversation calls of PROTOCOL.md. Every read checks membership; every write is decided by the aggregate. */
+@RestController
+@RequestMapping("/api/conversations")
+class ConversationController {
+
+    private final Backend backend;
+    private final MembershipCache memberships;
+
+    ConversationController(Backend backend, MembershipCache memberships) {
+        this.backend = backend;
+        this.memberships = memberships;
+    }
+
+    record DirectRequest(String userId) {
+    }
+
+    record GroupRequest(String name, List<String> members) {
+    }
+
+    record MemberRequest(String userId) {
+    }
+
+    record SendRequest(String clientMsgId, String text) {
+    }
+
+    record ReadRequest(Long upToSeq) {
+    }
+
+    @PostMapping("/direct")
+    Mono<Map<String, String>> openDirect(Principal principal, @RequestBody DirectRequest request) {
+        String me = principal.getName();
+        String other = required(request.userId(), "userId");
+        if (other.equals(me)) {
+            throw new InvalidCommandException("a direct conversation needs another user");
+        }
+        String conversationId = ConversationIds.direct(me, other);
+        return userExists(other)
+                .then(backend.send(new OpenDirectConversation(conversationId, me, other)))
+                .thenReturn(Map.of("conversationId", conversationId));
+    }
+
+    @PostMapping("/groups")
+    @ResponseStatus(HttpStatus.CREATED)
+    Mono<Map<String, String>> createGroup(Principal principal, @RequestBody GroupRequest request) {
+        String conversationId = ConversationIds.newGroup();
+        List<String> members = request.members() == null ? List.of() : request.members();
+        return backend.send(new CreateGroup(conversationId, principal.getName(), request.name(), members))
+                .thenReturn(Map.of("conversationId", conversationId));
+    }
+
+    @PostMapping("/{id}/members")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    Mono<Void> addMember(Principal principal, @PathVariable String id, @RequestBody MemberRequest request) {
+        String userId = required(request.userId(), "userId");
+        return userExists(userId).then(backend.send(new AddMember(id, principal.getName(), userId))).then();
+    }
+
+    @DeleteMapping("/{id}/members/{userId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    Mono<Void> removeMember(Principal principal, @PathVariable String id, @PathVariable String userId) {
+        return backend.send(new RemoveMember(id, principal.getName(), userId)).then();
+    }
+
+    @GetMapping
+    Mono<List<ConversationSummary>> list(Principal principal) {
+        return backend.query(new ConversationsOfUserQuery(principal.getName()),
+                ResponseTypes.multipleInstancesOf(ConversationSummary.class));
+    }
+
+    @GetMapping("/{id}/messages")
+    Mono<MessagePage> history(Principal principal, @PathVariable String id,
+                              @RequestParam(required = false) Long before,
+                              @RequestParam(required = false) Long after,
+                              @RequestParam(required = false) Integer limit) {
+        int size = limit == null ? ConversationQueries.DEFAULT_PAGE : limit;
+        if (size < 1 || size > ConversationQueries.MAX_PAGE) {
+            throw new InvalidCommandException("limit must be between 1 and " + ConversationQueries.MAX_PAGE);
+        }
+        if ((before != null && before < 1) || (after != null && after < 0)) {
+            throw new InvalidCommandException("before must be >= 1 and after >= 0");
+        }
+        return requireMember(principal.getName(), id)
+                .then(backend.query(new MessagePageQuery(id, before, after, size),
+                        ResponseTypes.instanceOf(MessagePage.class)));
+    }
+
+    @PostMapping("/{id}/messages")
+    @ResponseStatus(HttpStatus.CREATED)
+    Mono<ServerFrames.Ack> send(Principal principal, @PathVariable String id, @RequestBody SendRequest request) {
+        String clientMsgId = required(request.clientMsgId(), "clientMsgId");
+        if (clientMsgId.length() > 128) {
+            throw new InvalidCommandException("clientMsgId must be at most 128 characters");
+        }
+        String text = required(request.text(), "text");
+        return backend.<SendResult>send(new SendMessage(id, principal.getName(), clientMsgId, text))
+                .map(result -> ServerFrames.Ack.of(clientMsgId, result));
+    }
+
+    @PostMapping("/{id}/read")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    Mono<Void> read(Principal principal, @PathVariable String id, @RequestBody ReadRequest request) {
+        if (request.upToSeq() == null) {
+            throw new InvalidCommandException("upToSeq is required");
+        }
+        return backend.send(new MarkRead(id, principal.getName(), request.upToSeq())).then();
+    }
+
+    private Mono<Void> requireMember(String userId, String conversationId) {
+        return Mono.fromCallable(() -> memberships.get(conversationId))
+                .subscribeOn(backend.workers())
+                .flatMap(found -> found.filter(m -> m.isMember(userId)).isPresent()
+                        ? Mono.<Void>empty()
+                        : Mono.error(new ForbiddenException("not a member of this conversation")));
+    }
+
+    private Mono<Void> userExists(String userId) {
+        // A user registered a moment ago may not be in the read model yet: look again briefly before saying no.
+        return Mono.defer(() -> backend.query(new FindUserQuery(userId),
+                        ResponseTypes.optionalInstanceOf(UserView.class)))
+                .filter(java.util.Optional::isPresent)
+                .repeatWhenEmpty(20, attempts -> attempts.delayElements(Duration.ofMillis(50)))
+                .switchIfEmpty(Mono.error(new NotFoundException("no such user")))
+                .then();
+    }
+
+    private static String required(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidCommandException("'" + field + "' is required");
+        }
+        return value;
+    }
+
+}

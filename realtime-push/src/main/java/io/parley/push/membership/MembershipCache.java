@@ -1,0 +1,80 @@
+package io.parley.push.membership;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.parley.api.conversation.ConversationEvents.Member;
+import io.parley.api.conversation.ConversationQueries.ConversationMembers;
+import io.parley.api.conversation.ConversationQueries.ConversationMembersQuery;
+import io.parley.api.conversation.ConversationType;
+import io.parley.api.conversation.MemberRole;
+import io.parley.push.Backend;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.springframework.stereotype.Component;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Membership of conversations, fed by the live event stream and, for conversations this node has not seen change,
+ * by the query side. The stream is fresher than the read model, so an entry is only replaced by a newer version.
+ */
+@Component
+public class MembershipCache {
+
+    private final Cache<String, Membership> cache = Caffeine.newBuilder().maximumSize(200_000).build();
+    private final Backend backend;
+
+    MembershipCache(Backend backend) {
+        this.backend = backend;
+    }
+
+    /** The membership of a conversation, loading it from the query side on a miss (blocking). */
+    public Optional<Membership> get(String conversationId) {
+        Membership known = cache.getIfPresent(conversationId);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<Membership> loaded = load(conversationId);
+        loaded.ifPresent(this::offer);
+        return Optional.ofNullable(cache.getIfPresent(conversationId));
+    }
+
+    /** Whether this node holds an entry, without loading. */
+    public boolean isCached(String conversationId) {
+        return cache.getIfPresent(conversationId) != null;
+    }
+
+    public void offer(Membership membership) {
+        cache.asMap().merge(membership.conversationId(), membership,
+                (old, fresh) -> fresh.version() > old.version() ? fresh : old);
+    }
+
+    /** Applies a membership event of aggregate sequence {@code version} to a cached entry (loading it first). */
+    public void apply(String conversationId, long version, UnaryOperator<Map<String, MemberRole>> change) {
+        if (!isCached(conversationId)) {
+            load(conversationId).ifPresent(this::offer);
+        }
+        cache.asMap().computeIfPresent(conversationId, (id, old) -> {
+            if (version <= old.version()) {
+                return old;
+            }
+            Map<String, MemberRole> roles = change.apply(new LinkedHashMap<>(old.roles()));
+            return new Membership(id, old.type(), Map.copyOf(roles), version);
+        });
+    }
+
+    private Optional<Membership> load(String conversationId) {
+        Optional<ConversationMembers> view = backend.queryNow(new ConversationMembersQuery(conversationId),
+                ResponseTypes.optionalInstanceOf(ConversationMembers.class));
+        return view.map(v -> of(v.conversationId(), v.type(), v.members(), v.version()));
+    }
+
+    public static Membership of(String conversationId, ConversationType type, List<Member> members, long version) {
+        Map<String, MemberRole> roles = new LinkedHashMap<>();
+        members.forEach(m -> roles.put(m.userId(), m.role()));
+        return new Membership(conversationId, type, Map.copyOf(roles), version);
+    }
+}

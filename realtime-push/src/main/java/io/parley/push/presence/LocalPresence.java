@@ -1,0 +1,101 @@
+package io.parley.push.presence;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.parley.api.conversation.ConversationQueries.ConversationSummary;
+import io.parley.api.conversation.ConversationQueries.ConversationsOfUserQuery;
+import io.parley.api.conversation.ConversationEvents.Member;
+import io.parley.api.wire.ServerFrames;
+import io.parley.push.Backend;
+import io.parley.push.membership.Membership;
+import io.parley.push.membership.MembershipCache;
+import io.parley.push.socket.Outbox;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Presence and typing for a single push node, in memory. A user is online while this node holds a socket of theirs;
+ * presence frames go to everyone who shares a conversation with them; typing frames to the other members, at most one
+ * per user and conversation per {@link #TYPING_THROTTLE}.
+ */
+@Component
+class LocalPresence implements PresenceService, PresenceDirectory {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalPresence.class);
+    static final Duration TYPING_THROTTLE = Duration.ofSeconds(2);
+
+    private final Set<String> online = ConcurrentHashMap.newKeySet();
+    private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
+    private final Cache<String, Boolean> recentlyTyped = Caffeine.newBuilder()
+            .expireAfterWrite(TYPING_THROTTLE).maximumSize(1_000_000).build();
+    private final Backend backend;
+    private final MembershipCache memberships;
+    private final Outbox outbox;
+    private final Clock clock = Clock.systemUTC();
+
+    LocalPresence(Backend backend, MembershipCache memberships, Outbox outbox) {
+        this.backend = backend;
+        this.memberships = memberships;
+        this.outbox = outbox;
+    }
+
+    @Override
+    public void connected(String userId) {
+        online.add(userId);
+        announce(userId, true, lastSeen.get(userId));
+    }
+
+    @Override
+    public void disconnected(String userId) {
+        Instant now = clock.instant();
+        online.remove(userId);
+        lastSeen.put(userId, now);
+        announce(userId, false, now);
+    }
+
+    @Override
+    public void typing(String userId, String conversationId) {
+        Membership membership = memberships.get(conversationId)
+                .filter(m -> m.isMember(userId))
+                .orElseThrow(() -> new io.parley.api.error.ForbiddenException("not a member of this conversation"));
+        if (recentlyTyped.asMap().putIfAbsent(userId + '\u0000' + conversationId, Boolean.TRUE) != null) {
+            return;
+        }
+        ServerFrames.Typing frame = ServerFrames.Typing.of(conversationId, userId);
+        membership.roles().keySet().stream()
+                .filter(member -> !member.equals(userId))
+                .forEach(member -> outbox.toUser(member, frame));
+    }
+
+    @Override
+    public boolean isOnline(String userId) {
+        return online.contains(userId);
+    }
+
+    @Override
+    public Optional<Instant> lastSeen(String userId) {
+        return isOnline(userId) ? Optional.of(clock.instant()) : Optional.ofNullable(lastSeen.get(userId));
+    }
+
+    private void announce(String userId, boolean isOnline, Instant seen) {
+        ServerFrames.Presence frame = ServerFrames.Presence.of(userId, isOnline, seen);
+        backend.query(new ConversationsOfUserQuery(userId), ResponseTypes.multipleInstancesOf(ConversationSummary.class))
+                .subscribe(conversations -> {
+                    Set<String> contacts = new HashSet<>();
+                    conversations.forEach(c -> c.members().stream().map(Member::userId).forEach(contacts::add));
+                    contacts.remove(userId);
+                    contacts.forEach(contact -> outbox.toUser(contact, frame));
+                }, error -> log.warn("could not announce presence of {}", userId, error));
+    }
+}

@@ -1,0 +1,57 @@
+package io.parley.push.socket;
+
+import org.springframework.stereotype.Component;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The sockets open on this node, by user. */
+@Component
+class ConnectionRegistry {
+
+    private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
+
+    /** Registers a connection; answers whether it is the user's first on this node. */
+    boolean add(Connection connection) {
+        boolean[] first = {false};
+        byUser.compute(connection.userId, (user, set) -> {
+            if (set == null) {
+                set = ConcurrentHashMap.newKeySet();
+                first[0] = true;
+            }
+            set.add(connection);
+            return set;
+        });
+        return first[0];
+    }
+
+    /** Removes a connection; answers whether it was the user's last on this node. */
+    boolean remove(Connection connection) {
+        boolean[] last = {false};
+        byUser.computeIfPresent(connection.userId, (user, set) -> {
+            set.remove(connection);
+            if (set.isEmpty()) {
+                last[0] = true;
+                return null;
+            }
+            return set;
+        });
+        return last[0];
+    }
+
+    Collection<Connection> of(String userId) {
+        Set<Connection> set = byUser.get(userId);
+        return set == null ? List.of() : set;
+    }
+
+    boolean isConnected(String userId) {
+        return byUser.containsKey(userId);
+    }
+
+    int size() {
+        return byUser.values().stream().mapToInt(Set::size).sum();
+    }
+}

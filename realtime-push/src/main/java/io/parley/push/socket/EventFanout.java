@@ -1,0 +1,232 @@
+package io.parley.push.socket;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
+import io.parley.api.conversation.ConversationEvents.GroupCreated;
+import io.parley.api.conversation.ConversationEvents.Member;
+import io.parley.api.conversation.ConversationEvents.MemberAdded;
+import io.parley.api.conversation.ConversationEvents.MemberLeft;
+import io.parley.api.conversation.ConversationEvents.MemberRemoved;
+import io.parley.api.conversation.ConversationEvents.MemberRoleChanged;
+import io.parley.api.conversation.ConversationEvents.MessageDeleted;
+import io.parley.api.conversation.ConversationEvents.MessageEdited;
+import io.parley.api.conversation.ConversationEvents.MessageSent;
+import io.parley.api.conversation.ConversationEvents.MessagesDelivered;
+import io.parley.api.conversation.ConversationEvents.MessagesRead;
+import io.parley.api.conversation.ConversationQueries.MessageView;
+import io.parley.api.conversation.ConversationType;
+import io.parley.api.conversation.MemberRole;
+import io.parley.api.wire.ServerFrames;
+import io.parley.push.membership.Membership;
+import io.parley.push.membership.MembershipCache;
+import org.axonframework.common.stream.BlockingStream;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Streams the event log from where it stood when this node started and delivers each event to the sockets of the
+ * members connected to this node. Reading the event store (not a subscribing handler on the local bus) makes live
+ * delivery work whichever process wrote the event; in one JVM a commit wakes the stream at once.
+ * <p>
+ * Live delivery is best effort by design: a client that was away, or a gap the stream skipped, is closed by
+ * {@code sync}, which reads the history.
+ */
+@Component
+class EventFanout implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(EventFanout.class);
+
+    private final EventStore eventStore;
+    private final ConnectionRegistry connections;
+    private final MembershipCache memberships;
+    private final ObjectMapper json;
+    /** The highest seq this node has seen per conversation, so a sync knows how far the history must reach. */
+    private final Cache<String, Long> lastSeq = Caffeine.newBuilder().maximumSize(500_000).build();
+    private volatile boolean running;
+    private Thread reader;
+
+    EventFanout(EventStore eventStore, ConnectionRegistry connections, MembershipCache memberships,
+                ObjectMapper json) {
+        this.eventStore = eventStore;
+        this.connections = connections;
+        this.memberships = memberships;
+        this.json = json;
+    }
+
+    long lastSeqSeen(String conversationId) {
+        Long seq = lastSeq.getIfPresent(conversationId);
+        return seq == null ? 0 : seq;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        TrackingToken head = eventStore.createHeadToken();
+        reader = new Thread(() -> read(head), "parley-fanout");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (reader != null) {
+            reader.interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Starts after Axon's components, stops before them. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 1000;
+    }
+
+    private void read(TrackingToken from) {
+        TrackingToken token = from;
+        while (running) {
+            try (BlockingStream<TrackedEventMessage<?>> stream = eventStore.openStream(token)) {
+                while (running) {
+                    if (stream.hasNextAvailable(250, TimeUnit.MILLISECONDS)) {
+                        TrackedEventMessage<?> event = stream.nextAvailable();
+                        token = event.trackingToken();
+                        deliver(event);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                if (running) {
+                    log.warn("event stream for live delivery failed; reopening", e);
+                    sleep();
+                }
+            }
+        }
+    }
+
+    private void deliver(TrackedEventMessage<?> event) {
+        long version = event instanceof DomainEventMessage<?> domain ? domain.getSequenceNumber() : 0;
+        Object payload = event.getPayload();
+        try {
+            if (payload instanceof MessageSent e) {
+                onMessage(e);
+            } else if (payload instanceof MessagesDelivered e) {
+                toMembers(e.conversationId(), ServerFrames.Receipt.delivered(e.conversationId(), e.userId(), e.upToSeq()));
+            } else if (payload instanceof MessagesRead e) {
+                toMembers(e.conversationId(), ServerFrames.Receipt.read(e.conversationId(), e.userId(), e.upToSeq()));
+            } else if (payload instanceof MessageEdited e) {
+                toMembers(e.conversationId(), ServerFrames.messageUpdated(new MessageView(e.conversationId(),
+                        e.messageId(), e.seq(), null, e.text(), null, e.editedAt(), false, List.of())));
+            } else if (payload instanceof MessageDeleted e) {
+                toMembers(e.conversationId(), ServerFrames.messageUpdated(new MessageView(e.conversationId(),
+                        e.messageId(), e.seq(), null, null, null, null, true, List.of())));
+            } else if (payload instanceof DirectConversationOpened e) {
+                memberships.offer(MembershipCache.of(e.conversationId(), ConversationType.DIRECT,
+                        e.memberIds().stream().map(id -> new Member(id, MemberRole.MEMBER)).toList(), version));
+            } else if (payload instanceof GroupCreated e) {
+                memberships.offer(MembershipCache.of(e.conversationId(), ConversationType.GROUP, e.members(), version));
+                for (Member m : e.members()) {
+                    toUser(m.userId(), ServerFrames.Member.of(e.conversationId(), m.userId(), "joined",
+                            m.role().wireName()));
+                }
+            } else if (payload instanceof MemberAdded e) {
+                memberships.apply(e.conversationId(), version, roles -> put(roles, e.userId(), e.role()));
+                toMembers(e.conversationId(), ServerFrames.Member.of(e.conversationId(), e.userId(), "joined",
+                        e.role().wireName()));
+            } else if (payload instanceof MemberLeft e) {
+                toMembersAnd(e.conversationId(), e.userId(),
+                        ServerFrames.Member.of(e.conversationId(), e.userId(), "left", null));
+                memberships.apply(e.conversationId(), version, roles -> remove(roles, e.userId()));
+            } else if (payload instanceof MemberRemoved e) {
+                toMembersAnd(e.conversationId(), e.userId(),
+                        ServerFrames.Member.of(e.conversationId(), e.userId(), "removed", null));
+                memberships.apply(e.conversationId(), version, roles -> remove(roles, e.userId()));
+            } else if (payload instanceof MemberRoleChanged e) {
+                memberships.apply(e.conversationId(), version, roles -> put(roles, e.userId(), e.role()));
+                toMembers(e.conversationId(), ServerFrames.Member.of(e.conversationId(), e.userId(), "role_changed",
+                        e.role().wireName()));
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not deliver {} live; clients will get it on sync", event.getPayloadType().getSimpleName(), e);
+        }
+    }
+
+    private void onMessage(MessageSent e) {
+        lastSeq.asMap().merge(e.conversationId(), e.seq(), Math::max);
+        String frame = write(new ServerFrames.Message("message", e.conversationId(), e.messageId(), e.seq(),
+                e.senderId(), e.text(), e.sentAt(), null, false, e.attachments() == null ? List.of() : e.attachments()));
+        forEachConnection(e.conversationId(), c -> c.sendMessage(e.conversationId(), e.seq(), frame));
+    }
+
+    private void toMembers(String conversationId, Object frame) {
+        String text = write(frame);
+        forEachConnection(conversationId, c -> c.send(text));
+    }
+
+    /** To the members and to one user who is about to stop being one. */
+    private void toMembersAnd(String conversationId, String userId, Object frame) {
+        String text = write(frame);
+        Optional<Membership> membership = memberships.get(conversationId);
+        forEachConnection(conversationId, c -> c.send(text));
+        if (membership.map(m -> !m.isMember(userId)).orElse(true)) {
+            connections.of(userId).forEach(c -> c.send(text));
+        }
+    }
+
+    private void toUser(String userId, Object frame) {
+        String text = write(frame);
+        connections.of(userId).forEach(c -> c.send(text));
+    }
+
+    private void forEachConnection(String conversationId, Consumer<Connection> action) {
+        memberships.get(conversationId).ifPresentOrElse(
+                membership -> membership.roles().keySet().forEach(user -> connections.of(user).forEach(action)),
+                () -> log.debug("no membership known for {}; live frame not delivered", conversationId));
+    }
+
+    private String write(Object frame) {
+        try {
+            return json.writeValueAsString(frame);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("frame not serialisable", e);
+        }
+    }
+
+    private static java.util.Map<String, MemberRole> put(java.util.Map<String, MemberRole> roles, String user,
+                                                         MemberRole role) {
+        roles.put(user, role);
+        return roles;
+    }
+
+    private static java.util.Map<String, MemberRole> remove(java.util.Map<String, MemberRole> roles, String user) {
+        roles.remove(user);
+        return roles;
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.parley.push.socket;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.api.conversation.ConversationCommands.MarkDelivered;
+import io.parley.api.conversation.ConversationCommands.MarkRead;
+import io.parley.api.conversation.ConversationCommands.SendMessage;
+import io.parley.api.conversation.ConversationCommands.SendResult;
+import io.parley.api.wire.ServerFrames;
+import io.parley.push.Backend;
+import io.parley.push.presence.PresenceService;
+import io.parley.push.socket.ChatSocketHandler.InboundFrame;
+import io.parley.push.web.ErrorCode;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads one client frame and answers it. A frame that cannot be understood is answered with an {@code error} frame
+ * and the connection stays open: one bad frame never costs a client its socket.
+ */
+@Component
+class FrameHandler {
+
+    private static final int MAX_ID_LENGTH = 128;
+
+    private final Backend backend;
+    private final SyncService sync;
+    private final PresenceService presence;
+    private final ObjectMapper json;
+
+    FrameHandler(Backend backend, SyncService sync, PresenceService presence, ObjectMapper json) {
+        this.backend = backend;
+        this.sync = sync;
+        this.presence = presence;
+        this.json = json;
+    }
+
+    Mono<Void> handle(Connection connection, InboundFrame inbound) {
+        if (inbound.problem() != null) {
+            reply(connection, ServerFrames.Error.of(null,
+                    inbound.tooLarge() ? ErrorCode.TOO_LARGE.name() : ErrorCode.BAD_FRAME.name(), inbound.problem()));
+            return Mono.empty();
+        }
+        Frame frame;
+        try {
+            frame = Frame.parse(json, inbound.text());
+        } catch (BadFrame e) {
+            reply(connection, ServerFrames.Error.of(e.id, ErrorCode.BAD_FRAME.name(), e.getMessage()));
+            return Mono.empty();
+        }
+        try {
+            return dispatch(connection, frame)
+                    .onErrorResume(e -> {
+                        fail(connection, frame.id(), e);
+                        return Mono.empty();
+                    });
+        } catch (BadFrame e) {
+            reply(connection, ServerFrames.Error.of(frame.id(), ErrorCode.BAD_FRAME.name(), e.getMessage()));
+            return Mono.empty();
+        }
+    }
+
+    private Mono<Void> dispatch(Connection connection, Frame frame) {
+        String user = connection.userId;
+        switch (frame.type()) {
+            case "send" -> {
+                String clientMsgId = frame.requiredId();
+                SendMessage command = new SendMessage(frame.text("conversationId"), user, clientMsgId,
+                        frame.text("text"));
+                return backend.<SendResult>send(command)
+                        .doOnNext(result -> reply(connection, ServerFrames.Ack.of(clientMsgId, result)))
+                        .then();
+            }
+            case "delivered" -> {
+                return backend.send(new MarkDelivered(frame.text("conversationId"), user, frame.number("upToSeq")))
+                        .then();
+            }
+            case "read" -> {
+                return backend.send(new MarkRead(frame.text("conversationId"), user, frame.number("upToSeq")))
+                        .then();
+            }
+            case "typing" -> {
+                presence.typing(user, frame.text("conversationId"));
+                return Mono.empty();
+            }
+            case "sync" -> {
+                return sync.sync(connection, frame.id(), frame.positions("since"));
+            }
+            case "ping" -> {
+                reply(connection, ServerFrames.Pong.of(frame.id()));
+                return Mono.empty();
+            }
+            default -> throw new BadFrame(frame.id(), "unknown frame type '" + frame.type() + "'");
+        }
+    }
+
+    private void fail(Connection connection, String id, Throwable error) {
+        ErrorCode code = ErrorCode.classify(error, true);
+        reply(connection, ServerFrames.Error.of(id, code.name(), ErrorCode.messageOf(error, code)));
+    }
+
+    private void reply(Connection connection, Object frame) {
+        try {
+            connection.send(json.writeValueAsString(frame));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("frame not serialisable", e);
+        }
+    }
+
+    /** A client frame with accessors that check what the protocol requires. */
+    private record Frame(String type, String id, JsonNode body) {
+
+        static Frame parse(ObjectMapper json, String text) {
+            JsonNode node;
+            try {
+                node = json.readTree(text);
+            } catch (JsonProcessingException e) {
+                throw new BadFrame(null, "frame is not valid JSON");
+            }
+            if (node == null || !node.isObject()) {
+                throw new BadFrame(null, "frame must be a JSON object");
+            }
+            JsonNode id = node.get("id");
+            String idText = null;
+            if (id != null && !id.isNull()) {
+                if (!id.isTextual() || id.asText().isEmpty() || id.asText().length() > MAX_ID_LENGTH) {
+                    throw new BadFrame(null, "'id' must be a string of 1 to " + MAX_ID_LENGTH + " characters");
+                }
+                idText = id.asText();
+            }
+            JsonNode type = node.get("type");
+            if (type == null || !type.isTextual()) {
+                throw new BadFrame(idText, "frame needs a string 'type'");
+            }
+            return new Frame(type.asText(), idText, node);
+        }
+
+        String requiredId() {
+            if (id == null) {
+                throw new BadFrame(null, "'" + type + "' needs an 'id' (the idempotency key)");
+            }
+            return id;
+        }
+
+        String text(String field) {
+            JsonNode value = body.get(field);
+            if (value == null || !value.isTextual()) {
+                throw new BadFrame(id, "'" + type + "' needs a string '" + field + "'");
+            }
+            return value.asText();
+        }
+
+        long number(String field) {
+            JsonNode value = body.get(field);
+            if (value == null || !value.canConvertToExactIntegral() || !value.canConvertToLong()) {
+                throw new BadFrame(id, "'" + type + "' needs an integer '" + field + "'");
+            }
+            return value.asLong();
+        }
+
+        /** An optional object of conversation id to seq. */
+        Map<String, Long> positions(String field) {
+            JsonNode value = body.get(field);
+            Map<String, Long> positions = new LinkedHashMap<>();
+            if (value == null || value.isNull()) {
+                return positions;
+            }
+            if (!value.isObject()) {
+                throw new BadFrame(id, "'" + field + "' must be an object of conversationId to seq");
+            }
+            value.fields().forEachRemaining(entry -> {
+                JsonNode seq = entry.getValue();
+                if (!seq.canConvertToExactIntegral() || seq.asLong() < 0) {
+                    throw new BadFrame(id, "'" + field + "." + entry.getKey() + "' must be a seq (integer >= 0)");
+                }
+                positions.put(entry.getKey(), seq.asLong());
+            });
+            return positions;
+        }
+    }
+
+    private static final class BadFrame extends RuntimeException {
+        private final String id;
+
+        BadFrame(String id, String message) {
+            super(message, null, false, false);
+            this.id = id;
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package io.parley.push.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import io.parley.api.error.ConflictException;
+import io.parley.api.error.ForbiddenException;
+import io.parley.api.error.InvalidCommandException;
+import io.parley.api.error.NotFoundException;
+import org.axonframework.messaging.HandlerExecutionException;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.springframework.core.codec.DecodingException;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.bind.support.WebExchangeBindException;
+import org.springframework.web.server.ServerWebInputException;
+import reactor.core.Exceptions;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.UndeclaredThrowableException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+
+/**
+ * The error codes of the client contract. {@link #name()} is the wire code, in the HTTP body {@code {"code","message"}}
+ * and in the socket's {@code error} frame. The socket uses {@code BAD_FRAME, UNAUTHORIZED, FORBIDDEN, NOT_FOUND,
+ * TOO_LARGE, RATE_LIMITED, CONFLICT, INTERNAL} (PROTOCOL.md); HTTP uses the same words but says {@code BAD_REQUEST} for
+ * bad input and adds the codes of HTTP's own failures (405, 406, 415).
+ * <p>
+ * {@link #classify(Throwable, boolean)} and {@link #messageOf(Throwable, ErrorCode)} are the one place that turns a
+ * failure into an answer, for the REST advice and the socket handler alike. They look through the wrappers Axon and
+ * futures put around a handler's exception (CommandExecutionException, CompletionException, ExecutionException).
+ */
+public enum ErrorCode {
+
+    /** Bad input on the socket: an unreadable frame or an invalid command. */
+    BAD_FRAME(HttpStatus.BAD_REQUEST, "bad frame"),
+    /** Bad input on HTTP: malformed JSON, a missing field, an invalid command. */
+    BAD_REQUEST(HttpStatus.BAD_REQUEST, "bad request"),
+    UNAUTHORIZED(HttpStatus.UNAUTHORIZED, "unauthorized"),
+    FORBIDDEN(HttpStatus.FORBIDDEN, "forbidden"),
+    NOT_FOUND(HttpStatus.NOT_FOUND, "not found"),
+    /** HTTP only. */
+    METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "method not allowed"),
+    /** HTTP only. */
+    NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "not acceptable; this API answers application/json"),
+    CONFLICT(HttpStatus.CONFLICT, "conflict"),
+    TOO_LARGE(HttpStatus.PAYLOAD_TOO_LARGE, "too large"),
+    /** HTTP only. */
+    UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported media type; send application/json"),
+    RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "too many requests; slow down"),
+    INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal error");
+
+    private static final int MAX_CAUSE_DEPTH = 16;
+
+    private final HttpStatus status;
+    private final String defaultMessage;
+
+    ErrorCode(HttpStatus status, String defaultMessage) {
+        this.status = status;
+        this.defaultMessage = defaultMessage;
+    }
+
+    /** The HTTP status this code is answered with. */
+    public HttpStatus status() {
+        return status;
+    }
+
+    /** A generic message for this code, used when the failure carries none fit for users. */
+    public String defaultMessage() {
+        return defaultMessage;
+    }
+
+    /** Whether this code may appear in a socket {@code error} frame. */
+    public boolean isSocketCode() {
+        return switch (this) {
+            case BAD_REQUEST, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE, UNSUPPORTED_MEDIA_TYPE -> false;
+            default -> true;
+        };
+    }
+
+    /**
+     * The code to answer a failure with.
+     *
+     * @param error  any failure, wrapped or not
+     * @param socket true for a socket {@code error} frame (bad input is {@code BAD_FRAME}), false for HTTP
+     *               (bad input is {@code BAD_REQUEST})
+     * @return never null; {@link #INTERNAL} for anything not recognised
+     */
+    public static ErrorCode classify(Throwable error, boolean socket) {
+        ErrorCode code = find(error).code;
+        if (socket) {
+            return code.isSocketCode() ? code : BAD_FRAME;
+        }
+        return code == BAD_FRAME ? BAD_REQUEST : code;
+    }
+
+    /**
+     * A message for users that explains {@code error} answered as {@code code}: the domain exception's own message
+     * (written for users, STYLE.md rule 4), a short description of a bad request, or the code's generic message.
+     * Never a stack trace, a class name or an internal detail; for {@link #INTERNAL} always the generic message.
+     */
+    public static String messageOf(Throwable error, ErrorCode code) {
+        if (code == INTERNAL || error == null) {
+            return code.defaultMessage;
+        }
+        Throwable cause = find(error).cause;
+        String message = null;
+        if (cause instanceof ApiException || isDomainException(cause) || cause instanceof IllegalArgumentException
+                || cause instanceof HandlerExecutionException || cause instanceof jakarta.validation.ValidationException) {
+            message = cause.getMessage();
+        } else if (cause instanceof WebExchangeBindException bind) {
+            message = bind.getFieldErrors().stream()
+                    .map(f -> f.getField() + ": " + f.getDefaultMessage())
+                    .collect(Collectors.joining("; "));
+        } else if (cause instanceof ConcurrencyException) {
+            message = "changed concurrently; try again";
+        } else if (code == BAD_FRAME || code == BAD_REQUEST) {
+            message = describeBadInput(cause);
+        }
+        return message == null || message.isBlank() ? code.defaultMessage : message;
+    }
+
+    /** The failure inside the wrappers of futures, reflection, Reactor and Axon's handler execution exceptions. */
+    public static Throwable unwrap(Throwable error) {
+        Throwable current = error;
+        for (int depth = 0; current != null && depth < MAX_CAUSE_DEPTH; depth++) {
+            current = Exceptions.unwrap(current);
+            Throwable cause = current.getCause();
+            boolean wrapper = current instanceof CompletionException || current instanceof ExecutionException
+                    || current instanceof UndeclaredThrowableException || current instanceof InvocationTargetException
+                    || current instanceof HandlerExecutionException;
+            if (!wrapper || cause == null || cause == current) {
+                return current;
+            }
+            current = cause;
+        }
+        return current;
+    }
+
+    private record Found(ErrorCode code, Throwable cause) {
+    }
+
+    private static Found find(Throwable error) {
+        if (error == null) {
+            return new Found(INTERNAL, null);
+        }
+        // The codecs' size limit may be wrapped in a decoding or input exception: it wins wherever it sits.
+        for (Throwable t : chain(error)) {
+            if (t instanceof DataBufferLimitException) {
+                return new Found(TOO_LARGE, t);
+            }
+        }
+        Throwable cause = unwrap(error);
+        ErrorCode direct = direct(cause);
+        if (direct != null) {
+            return new Found(direct, cause);
+        }
+        // An unknown wrapper (a unit of work, a proxy) around a domain rule: the rule decides the answer.
+        for (Throwable t : chain(cause)) {
+            if (t instanceof ApiException || isDomainException(t)) {
+                return new Found(direct(t), t);
+            }
+        }
+        return new Found(INTERNAL, cause);
+    }
+
+    private static ErrorCode direct(Throwable t) {
+        if (t instanceof ApiException api) {
+            return api.code();
+        } else if (t instanceof InvalidCommandException || t instanceof IllegalArgumentException
+                || t instanceof DecodingException || t instanceof JsonProcessingException
+                || t instanceof ServerWebInputException || t instanceof jakarta.validation.ValidationException) {
+            return BAD_FRAME;
+        } else if (t instanceof ForbiddenException) {
+            return FORBIDDEN;
+        } else if (t instanceof NotFoundException || t instanceof AggregateNotFoundException) {
+            return NOT_FOUND;
+        } else if (t instanceof ConflictException || t instanceof ConcurrencyException) {
+            return CONFLICT;
+        } else if (t instanceof HandlerExecutionException remote) {
+            // No cause: it came over the wire (Axon Server) and only its details survived. The command side may put
+            // the code's name there; see the package documentation.
+            return remote.getDetails().map(ErrorCode::fromDetails).orElse(null);
+        } else if (t instanceof ErrorResponse response) {
+            return fromStatus(response.getStatusCode().value());
+        }
+        return null;
+    }
+
+    private static ErrorCode fromDetails(Object details) {
+        if (details instanceof ErrorCode code) {
+            return code;
+        }
+        if (details instanceof String name) {
+            for (ErrorCode code : values()) {
+                if (code.name().equals(name)) {
+                    return code;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static ErrorCode fromStatus(int status) {
+        return switch (status) {
+            case 400 -> BAD_FRAME;
+            case 401 -> UNAUTHORIZED;
+            case 403 -> FORBIDDEN;
+            case 404 -> NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
+            case 406 -> NOT_ACCEPTABLE;
+            case 409 -> CONFLICT;
+            case 413 -> TOO_LARGE;
+            case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 429 -> RATE_LIMITED;
+            default -> status >= 400 && status < 500 ? BAD_FRAME : INTERNAL;
+        };
+    }
+
+    private static boolean isDomainException(Throwable t) {
+        return t instanceof InvalidCommandException || t instanceof ForbiddenException
+                || t instanceof NotFoundException || t instanceof ConflictException;
+    }
+
+    /** Jackson's messages name Java types; tell the client where the JSON is wrong, not how we read it. */
+    private static String describeBadInput(Throwable cause) {
+        for (Throwable t : chain(cause)) {
+            if (t instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+                String field = mapping.getPath().stream()
+                        .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                        .collect(Collectors.joining("."));
+                return "malformed JSON body: bad value for '" + field + "'";
+            }
+        }
+        for (Throwable t : chain(cause)) {
+            if (t instanceof JsonProcessingException || t instanceof DecodingException) {
+                return "malformed JSON body";
+            }
+        }
+        if (cause instanceof ServerWebInputException input) {
+            return input.getReason();
+        }
+        return null;
+    }
+
+    private static Iterable<Throwable> chain(Throwable error) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        java.util.List<Throwable> chain = new java.util.ArrayList<>();
+        for (Throwable t = error; t != null && seen.add(t) && chain.size() < MAX_CAUSE_DEPTH; t = t.getCause()) {
+            chain.add(t);
+        }
+        return chain;
+    }
+}

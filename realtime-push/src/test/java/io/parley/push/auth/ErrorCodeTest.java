@@ -1,0 +1,111 @@
+package io.parley.push.auth;
+
+import io.parley.api.error.ConflictException;
+import io.parley.api.error.ForbiddenException;
+import io.parley.api.error.InvalidCommandException;
+import io.parley.api.error.NotFoundException;
+import io.parley.push.web.ApiError;
+import io.parley.push.web.ApiException;
+import io.parley.push.web.ErrorCode;
+import org.axonframework.commandhandling.CommandExecutionException;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.axonframework.queryhandling.QueryExecutionException;
+import org.junit.jupiter.api.Test;
+import org.springframework.core.codec.DecodingException;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebInputException;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The one classification of failures that the HTTP advice and the socket handler share (lives in io.parley.push.web). */
+class ErrorCodeTest {
+
+    @Test
+    void domainExceptionsAreFoundInsideAxonAndFutureWrappers() {
+        Throwable wrapped = new CompletionException(new CommandExecutionException("failed",
+                new ExecutionException(new ForbiddenException("only members may send"))));
+
+        assertThat(ErrorCode.classify(wrapped, false)).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(ErrorCode.classify(wrapped, true)).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(ErrorCode.messageOf(wrapped, ErrorCode.FORBIDDEN)).isEqualTo("only members may send");
+        assertThat(ApiError.from(wrapped, false)).isEqualTo(new ApiError("FORBIDDEN", "only members may send"));
+        assertThat(ErrorCode.FORBIDDEN.status()).isEqualTo(HttpStatus.FORBIDDEN);
+    }
+
+    @Test
+    void everyDomainExceptionHasItsCode() {
+        assertThat(ErrorCode.classify(new NotFoundException("no such message"), true)).isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(ErrorCode.classify(new ConflictException("group is full"), true)).isEqualTo(ErrorCode.CONFLICT);
+        assertThat(ErrorCode.classify(new ConcurrencyException("changed"), false)).isEqualTo(ErrorCode.CONFLICT);
+        assertThat(ErrorCode.classify(new QueryExecutionException("q", new NotFoundException("x")), false))
+                .isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(ErrorCode.classify(new RuntimeException("unit of work", new ConflictException("taken")), false))
+                .as("an unknown wrapper around a domain rule").isEqualTo(ErrorCode.CONFLICT);
+    }
+
+    @Test
+    void badInputIsBadFrameOnTheSocketAndBadRequestOnHttp() {
+        Throwable invalid = new InvalidCommandException("text must not be blank");
+
+        assertThat(ErrorCode.classify(invalid, true)).isEqualTo(ErrorCode.BAD_FRAME);
+        assertThat(ErrorCode.classify(invalid, false)).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(ErrorCode.classify(new IllegalArgumentException("bad"), true)).isEqualTo(ErrorCode.BAD_FRAME);
+        assertThat(ErrorCode.classify(new ServerWebInputException("No request body"), false))
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.METHOD_NOT_ALLOWED), true))
+                .as("HTTP-only codes become BAD_FRAME on the socket").isEqualTo(ErrorCode.BAD_FRAME);
+        assertThat(ErrorCode.messageOf(invalid, ErrorCode.BAD_FRAME)).isEqualTo("text must not be blank");
+    }
+
+    @Test
+    void unknownFailuresAreInternalAndSayNothingMore() {
+        Throwable bug = new CompletionException(new IllegalStateException("SELECT * FROM secrets failed"));
+
+        assertThat(ErrorCode.classify(bug, false)).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(ErrorCode.classify(bug, true)).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(ErrorCode.messageOf(bug, ErrorCode.INTERNAL)).isEqualTo("internal error");
+        assertThat(ErrorCode.classify(null, false)).isEqualTo(ErrorCode.INTERNAL);
+    }
+
+    @Test
+    void aRemoteHandlerFailureIsClassifiedByItsDetails() {
+        Throwable remote = new CommandExecutionException("you may not remove the owner", null, "FORBIDDEN");
+
+        assertThat(ErrorCode.classify(remote, false)).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(ErrorCode.messageOf(remote, ErrorCode.FORBIDDEN)).isEqualTo("you may not remove the owner");
+        assertThat(ErrorCode.classify(new CommandExecutionException("boom", null), false)).isEqualTo(ErrorCode.INTERNAL);
+    }
+
+    @Test
+    void sizeLimitsAreTooLargeWhereverTheyAreWrapped() {
+        Throwable limit = new ServerWebInputException("Failed to read HTTP message", null,
+                new DecodingException("decoding", new DataBufferLimitException("Exceeded limit on max bytes to buffer")));
+
+        assertThat(ErrorCode.classify(limit, false)).isEqualTo(ErrorCode.TOO_LARGE);
+        assertThat(ErrorCode.TOO_LARGE.status()).isEqualTo(HttpStatus.PAYLOAD_TOO_LARGE);
+    }
+
+    @Test
+    void theEdgesOwnAnswersKeepTheirCode() {
+        ApiException limited = new ApiException(ErrorCode.RATE_LIMITED, "slow down");
+
+        assertThat(ErrorCode.classify(new CompletionException(limited), true)).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(ErrorCode.messageOf(limited, ErrorCode.RATE_LIMITED)).isEqualTo("slow down");
+    }
+
+    @Test
+    void frameworkStatusesMapToCodes() {
+        assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.NOT_FOUND), false)).isEqualTo(ErrorCode.NOT_FOUND);
+        assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.UNSUPPORTED_MEDIA_TYPE), false))
+                .isEqualTo(ErrorCode.UNSUPPORTED_MEDIA_TYPE);
+        assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE), false))
+                .isEqualTo(ErrorCode.INTERNAL);
+        assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.I_AM_A_TEAPOT), false))
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+    }
+}

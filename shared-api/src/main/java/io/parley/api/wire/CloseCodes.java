@@ -1,0 +1,14 @@
+package io.parley.api.wire;
+
+/** WebSocket close codes Parley uses beyond the standard ones (RFC 6455 reserves 4000-4999 for applications). */
+public final class CloseCodes {
+
+    private CloseCodes() {
+    }
+
+    /** The client did not read fast enough and its outbound buffer filled up; reconnect and {@code sync}. */
+    public static final int SLOW_CONSUMER = 4008;
+
+    /** The server is shutting down; reconnect (to another node) and {@code sync}. */
+    public static final int GOING_AWAY = 1001;
+}

@@ -1,0 +1,105 @@
+package io.parley.api.wire;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.parley.api.conversation.ConversationCommands.SendResult;
+import io.parley.api.conversation.ConversationQueries.MessageView;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Frames the server sends on {@code /ws} (PROTOCOL.md). Every frame is a JSON object whose first field is
+ * {@code type}. Names are part of the client contract: add, never rename.
+ */
+public final class ServerFrames {
+
+    private ServerFrames() {
+    }
+
+    /** The message is committed: the single tick. {@code id} echoes the client's {@code send} id. */
+    @JsonPropertyOrder({"type", "id"})
+    public record Ack(String type, String id, String conversationId, String messageId, long seq, Instant sentAt) {
+        public static Ack of(String clientMsgId, SendResult result) {
+            return new Ack("ack", clientMsgId, result.conversationId(), result.messageId(), result.seq(),
+                    result.sentAt());
+        }
+    }
+
+    /** A message of one of the recipient's conversations. */
+    @JsonPropertyOrder({"type"})
+    public record Message(String type, String conversationId, String messageId, long seq, String senderId,
+                          String text, Instant sentAt, Instant editedAt, boolean deleted, List<String> attachments) {
+        public static Message of(MessageView view) {
+            return of("message", view);
+        }
+
+        static Message of(String type, MessageView view) {
+            return new Message(type, view.conversationId(), view.messageId(), view.seq(), view.senderId(),
+                    view.text(), view.sentAt(), view.editedAt(), view.deleted(),
+                    view.attachments() == null ? List.of() : view.attachments());
+        }
+    }
+
+    /**
+     * A message already delivered has changed: edited (new {@code text}, {@code editedAt}) or deleted
+     * ({@code deleted: true}, {@code text: null}). Same fields as {@link Message}; added to the contract by Parley.
+     */
+    public static Message messageUpdated(MessageView view) {
+        return Message.of("message_updated", view);
+    }
+
+    /** Another member's delivered or read cursor moved: the double and blue ticks. */
+    @JsonPropertyOrder({"type"})
+    public record Receipt(String type, String conversationId, String userId, String kind, long upToSeq) {
+        public static Receipt delivered(String conversationId, String userId, long upToSeq) {
+            return new Receipt("receipt", conversationId, userId, "delivered", upToSeq);
+        }
+
+        public static Receipt read(String conversationId, String userId, long upToSeq) {
+            return new Receipt("receipt", conversationId, userId, "read", upToSeq);
+        }
+    }
+
+    @JsonPropertyOrder({"type"})
+    public record Presence(String type, String userId, boolean online, Instant lastSeen) {
+        public static Presence of(String userId, boolean online, Instant lastSeen) {
+            return new Presence("presence", userId, online, lastSeen);
+        }
+    }
+
+    @JsonPropertyOrder({"type"})
+    public record Typing(String type, String conversationId, String userId) {
+        public static Typing of(String conversationId, String userId) {
+            return new Typing("typing", conversationId, userId);
+        }
+    }
+
+    /** {@code change} is one of joined, left, removed (and role_changed, added by Parley, with {@code role}). */
+    @JsonPropertyOrder({"type"})
+    public record Member(String type, String conversationId, String userId, String change, String role) {
+        public static Member of(String conversationId, String userId, String change, String role) {
+            return new Member("member", conversationId, userId, change, role);
+        }
+    }
+
+    @JsonPropertyOrder({"type", "id"})
+    public record Error(String type, String id, String code, String message) {
+        public static Error of(String id, String code, String message) {
+            return new Error("error", id, code, message);
+        }
+    }
+
+    @JsonPropertyOrder({"type", "id"})
+    public record Synced(String type, String id) {
+        public static Synced of(String id) {
+            return new Synced("synced", id);
+        }
+    }
+
+    @JsonPropertyOrder({"type", "id"})
+    public record Pong(String type, String id) {
+        public static Pong of(String id) {
+            return new Pong("pong", id);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.parley.standalone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+
+/** A user of Parley over real HTTP: registers, logs in, calls the API with its token. */
+final class ParleyClient {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    record Response(int status, JsonNode body) {
+    }
+
+    final String base;
+    final String username;
+    String userId;
+    String token;
+
+    private ParleyClient(String base, String username) {
+        this.base = base;
+        this.username = username;
+    }
+
+    /** Registers a fresh user (a unique name from {@code prefix}) and logs in. */
+    static ParleyClient signUp(RunningParley parley, String prefix) {
+        String username = (prefix + "_" + UUID.randomUUID().toString().substring(0, 8)).toLowerCase();
+        ParleyClient client = new ParleyClient(parley.http(), username);
+        Response created = client.call("POST", "/api/users",
+                json("username", username, "password", "correct horse battery", "displayName", prefix));
+        if (created.status() != 201) {
+            throw new IllegalStateException("registration failed: " + created);
+        }
+        client.userId = created.body().get("userId").asText();
+        client.logIn(parley);
+        return client;
+    }
+
+    void logIn(RunningParley parley) {
+        ParleyClient fresh = new ParleyClient(parley.http(), username);
+        Response session = fresh.call("POST", "/api/sessions",
+                json("username", username, "password", "correct horse battery"));
+        if (session.status() != 200) {
+            throw new IllegalStateException("login failed: " + session);
+        }
+        token = session.body().get("token").asText();
+    }
+
+    /** The same user talking to another (restarted) server. */
+    ParleyClient on(RunningParley parley) {
+        ParleyClient moved = new ParleyClient(parley.http(), username);
+        moved.userId = userId;
+        moved.token = token;
+        return moved;
+    }
+
+    String openDirectWith(ParleyClient other) {
+        Response response = call("POST", "/api/conversations/direct", json("userId", other.userId));
+        if (response.status() != 200) {
+            throw new IllegalStateException("open direct failed: " + response);
+        }
+        return response.body().get("conversationId").asText();
+    }
+
+    Response call(String method, String path, JsonNode body) {
+        return call(method, path, body, token);
+    }
+
+    Response call(String method, String path, JsonNode body, String bearer) {
+        return raw(method, path, body == null ? null : body.toString(), bearer);
+    }
+
+    Response raw(String method, String path, String body, String bearer) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        try {
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode parsed = response.body() == null || response.body().isBlank()
+                    ? JSON.nullNode() : JSON.readTree(response.body());
+            return new Response(response.statusCode(), parsed);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    SocketClient connect(RunningParley parley) {
+        return SocketClient.connect(parley.ws(), token);
+    }
+
+    static ObjectNode json(Object... keysAndValues) {
+        ObjectNode node = JSON.createObjectNode();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            node.set((String) keysAndValues[i], JSON.valueToTree(keysAndValues[i + 1]));
+        }
+        return node;
+    }
+}

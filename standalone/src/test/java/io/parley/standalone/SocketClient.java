@@ -1,0 +1,153 @@
+package io.parley.standalone;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A real WebSocket client (the JDK's) that records every frame the server sends. */
+final class SocketClient implements WebSocket.Listener, AutoCloseable {
+
+    private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    private final StringBuilder partial = new StringBuilder();
+    private volatile Integer closeCode;
+    private WebSocket socket;
+
+    static SocketClient connect(String url, String token) {
+        SocketClient client = new SocketClient();
+        client.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", "Bearer " + token)
+                .connectTimeout(Duration.ofSeconds(5))
+                .buildAsync(URI.create(url), client)
+                .join();
+        return client;
+    }
+
+    /** Tries to open a socket; answers the failure (for refused handshakes). */
+    static Throwable refusal(String url, String authorization) {
+        try {
+            WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+            if (authorization != null) {
+                builder.header("Authorization", authorization);
+            }
+            builder.buildAsync(URI.create(url), new SocketClient()).join().abort();
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause();
+        }
+    }
+
+    void send(JsonNode frame) {
+        sendText(frame.toString());
+    }
+
+    void sendText(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    /** Waits for the first frame matching, searching everything received so far. */
+    JsonNode await(Predicate<JsonNode> match) {
+        return await(match, Duration.ofSeconds(10));
+    }
+
+    JsonNode await(Predicate<JsonNode> match, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (JsonNode frame : received) {
+                if (match.test(frame)) {
+                    return frame;
+                }
+            }
+            sleep(5);
+        }
+        throw new AssertionError("no matching frame within " + timeout + "; received: " + received);
+    }
+
+    static Predicate<JsonNode> type(String type) {
+        return frame -> type.equals(frame.path("type").asText());
+    }
+
+    static Predicate<JsonNode> reply(String type, String id) {
+        return type(type).and(frame -> id.equals(frame.path("id").asText()));
+    }
+
+    List<JsonNode> frames(Predicate<JsonNode> match) {
+        List<JsonNode> matching = new ArrayList<>();
+        for (JsonNode frame : received) {
+            if (match.test(frame)) {
+                matching.add(frame);
+            }
+        }
+        return matching;
+    }
+
+    Integer closeCode() {
+        return closeCode;
+    }
+
+    boolean isOpen() {
+        return !socket.isInputClosed() && !socket.isOutputClosed();
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        webSocket.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        synchronized (partial) {
+            partial.append(data);
+            if (last) {
+                try {
+                    received.add(ParleyClient.JSON.readTree(partial.toString()));
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException("server sent invalid JSON: " + partial, e);
+                } finally {
+                    partial.setLength(0);
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeCode = statusCode;
+        return null;
+    }
+
+    @Override
+    public void close() {
+        if (isOpen()) {
+            try {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                socket.abort();
+            }
+        }
+    }
+
+    void abort() {
+        socket.abort();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
