@@ -27,6 +27,7 @@ import reactor.core.scheduler.Schedulers;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -120,7 +121,7 @@ class UserController {
                 return Mono.error(new InvalidCommandException("username and password are required"));
             }
             String address = addressOf(http);
-            Optional<java.time.Duration> blocked = throttle.blockedFor(request.username(), address);
+            Optional<Duration> blocked = throttle.blockedFor(request.username(), address);
             if (blocked.isPresent()) {
                 return Mono.error(new ApiException(ErrorCode.RATE_LIMITED,
                         "too many failed logins; try again later", blocked.get()));

@@ -2,6 +2,8 @@ package io.parley.push.conversation;
 
 import io.parley.api.conversation.ConversationCommands.AddMember;
 import io.parley.api.conversation.ConversationCommands.CreateGroup;
+import io.parley.api.conversation.ConversationCommands.DeleteMessage;
+import io.parley.api.conversation.ConversationCommands.EditMessage;
 import io.parley.api.conversation.ConversationCommands.MarkRead;
 import io.parley.api.conversation.ConversationCommands.OpenDirectConversation;
 import io.parley.api.conversation.ConversationCommands.RemoveMember;
@@ -25,6 +27,7 @@ import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -135,6 +138,22 @@ class ConversationController {
         String text = required(request.text(), "text");
         return backend.<SendResult>send(new SendMessage(id, principal.getName(), clientMsgId, text))
                 .map(result -> ServerFrames.Ack.of(clientMsgId, result));
+    }
+
+    record EditRequest(String text) {
+    }
+
+    @PatchMapping("/{id}/messages/{seq}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    Mono<Void> edit(Principal principal, @PathVariable String id, @PathVariable long seq,
+                    @RequestBody EditRequest request) {
+        return backend.send(new EditMessage(id, principal.getName(), seq, required(request.text(), "text"))).then();
+    }
+
+    @DeleteMapping("/{id}/messages/{seq}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    Mono<Void> delete(Principal principal, @PathVariable String id, @PathVariable long seq) {
+        return backend.send(new DeleteMessage(id, principal.getName(), seq)).then();
     }
 
     @PostMapping("/{id}/read")

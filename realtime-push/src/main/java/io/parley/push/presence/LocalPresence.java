@@ -14,10 +14,12 @@ import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -42,26 +44,30 @@ class LocalPresence implements PresenceService, PresenceDirectory {
     private final Backend backend;
     private final MembershipCache memberships;
     private final Outbox outbox;
+    private final LastSeenStore store;
     private final Clock clock = Clock.systemUTC();
 
-    LocalPresence(Backend backend, MembershipCache memberships, Outbox outbox) {
+    LocalPresence(Backend backend, MembershipCache memberships, Outbox outbox, LastSeenStore store) {
         this.backend = backend;
         this.memberships = memberships;
         this.outbox = outbox;
+        this.store = store;
     }
 
     @Override
     public void connected(String userId) {
         online.add(userId);
-        announce(userId, true, lastSeen.get(userId));
+        announce(userId, true, null);
     }
 
     @Override
     public void disconnected(String userId) {
-        Instant now = clock.instant();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         online.remove(userId);
         lastSeen.put(userId, now);
         announce(userId, false, now);
+        Mono.fromRunnable(() -> store.record(userId, now)).subscribeOn(backend.workers())
+                .subscribe(null, error -> log.warn("could not record when {} was last seen", userId, error));
     }
 
     @Override
@@ -85,7 +91,11 @@ class LocalPresence implements PresenceService, PresenceDirectory {
 
     @Override
     public Optional<Instant> lastSeen(String userId) {
-        return isOnline(userId) ? Optional.of(clock.instant()) : Optional.ofNullable(lastSeen.get(userId));
+        if (isOnline(userId)) {
+            return Optional.of(clock.instant().truncatedTo(ChronoUnit.MILLIS));
+        }
+        Instant known = lastSeen.get(userId);
+        return known != null ? Optional.of(known) : store.find(userId);
     }
 
     private void announce(String userId, boolean isOnline, Instant seen) {

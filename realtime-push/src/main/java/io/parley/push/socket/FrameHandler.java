@@ -3,6 +3,8 @@ package io.parley.push.socket;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.api.conversation.ConversationCommands.DeleteMessage;
+import io.parley.api.conversation.ConversationCommands.EditMessage;
 import io.parley.api.conversation.ConversationCommands.MarkDelivered;
 import io.parley.api.conversation.ConversationCommands.MarkRead;
 import io.parley.api.conversation.ConversationCommands.SendMessage;
@@ -52,16 +54,15 @@ class FrameHandler {
             reply(connection, ServerFrames.Error.of(e.id, ErrorCode.BAD_FRAME.name(), e.getMessage()));
             return Mono.empty();
         }
-        try {
-            return dispatch(connection, frame)
-                    .onErrorResume(e -> {
+        return Mono.defer(() -> dispatch(connection, frame))
+                .onErrorResume(e -> {
+                    if (e instanceof BadFrame bad) {
+                        reply(connection, ServerFrames.Error.of(frame.id(), ErrorCode.BAD_FRAME.name(), bad.getMessage()));
+                    } else {
                         fail(connection, frame.id(), e);
-                        return Mono.empty();
-                    });
-        } catch (BadFrame e) {
-            reply(connection, ServerFrames.Error.of(frame.id(), ErrorCode.BAD_FRAME.name(), e.getMessage()));
-            return Mono.empty();
-        }
+                    }
+                    return Mono.empty();
+                });
     }
 
     private Mono<Void> dispatch(Connection connection, Frame frame) {
@@ -76,16 +77,25 @@ class FrameHandler {
                         .then();
             }
             case "delivered" -> {
-                return backend.send(new MarkDelivered(frame.text("conversationId"), user, frame.number("upToSeq")))
-                        .then();
+                return confirm(connection, frame, backend.send(new MarkDelivered(frame.text("conversationId"), user,
+                        frame.number("upToSeq"))));
             }
             case "read" -> {
-                return backend.send(new MarkRead(frame.text("conversationId"), user, frame.number("upToSeq")))
-                        .then();
+                return confirm(connection, frame, backend.send(new MarkRead(frame.text("conversationId"), user,
+                        frame.number("upToSeq"))));
+            }
+            case "edit" -> {
+                return confirm(connection, frame, backend.send(new EditMessage(frame.text("conversationId"), user,
+                        frame.number("seq"), frame.text("text"))));
+            }
+            case "delete" -> {
+                return confirm(connection, frame, backend.send(new DeleteMessage(frame.text("conversationId"), user,
+                        frame.number("seq"))));
             }
             case "typing" -> {
-                presence.typing(user, frame.text("conversationId"));
-                return Mono.empty();
+                String conversationId = frame.text("conversationId");
+                return Mono.fromRunnable(() -> presence.typing(user, conversationId))
+                        .subscribeOn(backend.workers()).then();
             }
             case "sync" -> {
                 return sync.sync(connection, frame.id(), frame.positions("since"));
@@ -96,6 +106,15 @@ class FrameHandler {
             }
             default -> throw new BadFrame(frame.id(), "unknown frame type '" + frame.type() + "'");
         }
+    }
+
+    /** Commands without a result of their own are confirmed with {@code ok} when the frame carried an id. */
+    private Mono<Void> confirm(Connection connection, Frame frame, Mono<?> command) {
+        return command.then(Mono.fromRunnable(() -> {
+            if (frame.id() != null) {
+                reply(connection, ServerFrames.Ok.of(frame.id()));
+            }
+        }));
     }
 
     private void fail(Connection connection, String id, Throwable error) {

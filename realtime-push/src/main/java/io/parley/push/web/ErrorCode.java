@@ -19,8 +19,10 @@ import reactor.core.Exceptions;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -249,9 +251,9 @@ public enum ErrorCode {
         return null;
     }
 
-    private static Iterable<Throwable> chain(Throwable error) {
+    private static List<Throwable> chain(Throwable error) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        java.util.List<Throwable> chain = new java.util.ArrayList<>();
+        List<Throwable> chain = new ArrayList<>();
         for (Throwable t = error; t != null && seen.add(t) && chain.size() < MAX_CAUSE_DEPTH; t = t.getCause()) {
             chain.add(t);
         }

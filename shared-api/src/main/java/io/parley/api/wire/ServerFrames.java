@@ -96,6 +96,14 @@ public final class ServerFrames {
         }
     }
 
+    /** Confirms a {@code delivered}, {@code read}, {@code edit} or {@code delete} frame that carried an id (Parley addition). */
+    @JsonPropertyOrder({"type", "id"})
+    public record Ok(String type, String id) {
+        public static Ok of(String id) {
+            return new Ok("ok", id);
+        }
+    }
+
     @JsonPropertyOrder({"type", "id"})
     public record Pong(String type, String id) {
         public static Pong of(String id) {
