@@ -15,11 +15,14 @@ import java.time.Duration;
  *                           with close code 4008 (the client then reconnects and syncs)
  * @param syncWait           how long {@code sync} waits for the read model to catch up with what this node has seen
  * @param commandConcurrency commands in flight at once from this node (they run JDBC on worker threads)
+ * @param syncGrace          how long a new socket holds live messages waiting for the client's first frame, so that
+ *                           a reconnecting client's {@code sync} answers in order; a frame other than sync ends it
  */
 @ConfigurationProperties(prefix = "parley.push")
 public record PushProperties(@DefaultValue("64KB") DataSize maxFrameSize,
                              @DefaultValue("1MB") DataSize hardFrameLimit,
                              @DefaultValue("2048") int outboundBuffer,
                              @DefaultValue("5s") Duration syncWait,
-                             @DefaultValue("64") int commandConcurrency) {
+                             @DefaultValue("64") int commandConcurrency,
+                             @DefaultValue("1s") Duration syncGrace) {
 }

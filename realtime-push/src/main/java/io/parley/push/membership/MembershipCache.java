@@ -11,7 +11,10 @@ import io.parley.push.Backend;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.springframework.stereotype.Component;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +28,11 @@ import java.util.function.UnaryOperator;
 public class MembershipCache {
 
     private final Cache<String, Membership> cache = Caffeine.newBuilder().maximumSize(200_000).build();
+    /**
+     * Conversations each user belongs to, as far as this node has seen them: the read model can lag the stream by a
+     * moment, and a conversation opened a moment ago must already count (e.g. for presence).
+     */
+    private final Map<String, Set<String>> byUser = new ConcurrentHashMap<>();
     private final Backend backend;
 
     MembershipCache(Backend backend) {
@@ -48,8 +56,27 @@ public class MembershipCache {
     }
 
     public void offer(Membership membership) {
-        cache.asMap().merge(membership.conversationId(), membership,
+        Membership kept = cache.asMap().merge(membership.conversationId(), membership,
                 (old, fresh) -> fresh.version() > old.version() ? fresh : old);
+        index(kept);
+    }
+
+    /** The conversations this node has seen the user belong to (a hint; the read model has the full list). */
+    public Set<String> knownConversationsOf(String userId) {
+        Set<String> known = byUser.get(userId);
+        return known == null ? Set.of() : Set.copyOf(known);
+    }
+
+    private void index(Membership membership) {
+        membership.roles().keySet().forEach(user ->
+                byUser.computeIfAbsent(user, u -> ConcurrentHashMap.newKeySet()).add(membership.conversationId()));
+    }
+
+    private void unindex(String conversationId, Set<String> formerMembers) {
+        formerMembers.forEach(user -> byUser.computeIfPresent(user, (u, set) -> {
+            set.remove(conversationId);
+            return set.isEmpty() ? null : set;
+        }));
     }
 
     /** Applies a membership event of aggregate sequence {@code version} to a cached entry (loading it first). */
@@ -57,13 +84,21 @@ public class MembershipCache {
         if (!isCached(conversationId)) {
             load(conversationId).ifPresent(this::offer);
         }
-        cache.asMap().computeIfPresent(conversationId, (id, old) -> {
+        Membership[] before = new Membership[1];
+        Membership after = cache.asMap().computeIfPresent(conversationId, (id, old) -> {
+            before[0] = old;
             if (version <= old.version()) {
                 return old;
             }
             Map<String, MemberRole> roles = change.apply(new LinkedHashMap<>(old.roles()));
             return new Membership(id, old.type(), Map.copyOf(roles), version);
         });
+        if (after != null) {
+            Set<String> gone = new HashSet<>(before[0].roles().keySet());
+            gone.removeAll(after.roles().keySet());
+            unindex(conversationId, gone);
+            index(after);
+        }
     }
 
     private Optional<Membership> load(String conversationId) {

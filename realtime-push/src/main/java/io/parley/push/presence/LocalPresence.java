@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.parley.api.conversation.ConversationQueries.ConversationSummary;
 import io.parley.api.conversation.ConversationQueries.ConversationsOfUserQuery;
-import io.parley.api.conversation.ConversationEvents.Member;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.Backend;
 import io.parley.push.membership.Membership;
@@ -101,9 +100,13 @@ class LocalPresence implements PresenceService, PresenceDirectory {
     private void announce(String userId, boolean isOnline, Instant seen) {
         ServerFrames.Presence frame = ServerFrames.Presence.of(userId, isOnline, seen);
         backend.query(new ConversationsOfUserQuery(userId), ResponseTypes.multipleInstancesOf(ConversationSummary.class))
+                .publishOn(backend.workers())
                 .subscribe(conversations -> {
+                    Set<String> conversationIds = new HashSet<>(memberships.knownConversationsOf(userId));
+                    conversations.forEach(c -> conversationIds.add(c.conversationId()));
                     Set<String> contacts = new HashSet<>();
-                    conversations.forEach(c -> c.members().stream().map(Member::userId).forEach(contacts::add));
+                    conversationIds.forEach(id -> memberships.get(id)
+                            .ifPresent(m -> contacts.addAll(m.roles().keySet())));
                     contacts.remove(userId);
                     contacts.forEach(contact -> outbox.toUser(contact, frame));
                 }, error -> log.warn("could not announce presence of {}", userId, error));

@@ -8,6 +8,7 @@ import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,7 @@ class ChatSocketHandler implements WebSocketHandler {
         if (registry.add(connection)) {
             presence.connected(userId);
         }
+        Disposable grace = Mono.delay(properties.syncGrace()).subscribe(tick -> connection.graceExpired());
         long maxBytes = properties.maxFrameSize().toBytes();
         Mono<Void> input = session.receive()
                 .map(message -> InboundFrame.of(message, maxBytes))
@@ -57,6 +59,7 @@ class ChatSocketHandler implements WebSocketHandler {
                 .then();
         Mono<Void> output = session.send(connection.frames().map(session::textMessage));
         return input.and(output).doFinally(signal -> {
+            grace.dispose();
             connection.complete();
             if (registry.remove(connection)) {
                 presence.disconnected(userId);

@@ -19,7 +19,9 @@ import java.util.function.Consumer;
  * <p>
  * Message frames pass a per-conversation high-water mark: a {@code seq} at or below it was already sent on this
  * socket and is dropped (no duplicates after a sync), and while a sync runs live messages are held back and
- * released after it, so the client sees each conversation in {@code seq} order.
+ * released after it, so the client sees each conversation in {@code seq} order. A new socket holds live messages
+ * the same way until its first frame (or a short grace period): a reconnecting client's first frame is its
+ * {@code sync}, and live messages sent before it would otherwise arrive ahead of the history they follow.
  */
 final class Connection {
 
@@ -33,7 +35,8 @@ final class Connection {
     private final Sinks.Many<String> outbound;
     private final Consumer<Connection> onOverflow;
     private final Map<String, Long> highWater = new HashMap<>();
-    private List<Held> held;
+    private List<Held> held = new ArrayList<>();
+    private boolean awaitingFirstFrame = true;
     private boolean closed;
 
     Connection(String id, String userId, int bufferSize, Consumer<Connection> onOverflow) {
@@ -41,6 +44,21 @@ final class Connection {
         this.userId = userId;
         this.onOverflow = onOverflow;
         this.outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<String>get(bufferSize).get());
+    }
+
+    /** The client's first frame arrived: unless it is a sync (which releases later), live messages flow now. */
+    synchronized void firstFrame(boolean isSync) {
+        if (awaitingFirstFrame) {
+            awaitingFirstFrame = false;
+            if (!isSync) {
+                release(null);
+            }
+        }
+    }
+
+    /** The client said nothing within the grace period: it only listens, so live messages flow now. */
+    synchronized void graceExpired() {
+        firstFrame(false);
     }
 
     Flux<String> frames() {
@@ -86,9 +104,15 @@ final class Connection {
     }
 
     synchronized void endSync(String syncedJson) {
+        release(syncedJson);
+    }
+
+    private void release(String first) {
         List<Held> release = held == null ? List.of() : held;
         held = null;
-        emit(syncedJson);
+        if (first != null) {
+            emit(first);
+        }
         release.stream()
                 .sorted(Comparator.comparing(Held::conversationId).thenComparingLong(Held::seq))
                 .forEach(h -> sendMessage(h.conversationId(), h.seq(), h.json()));

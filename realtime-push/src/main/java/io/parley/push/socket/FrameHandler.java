@@ -43,6 +43,7 @@ class FrameHandler {
 
     Mono<Void> handle(Connection connection, InboundFrame inbound) {
         if (inbound.problem() != null) {
+            connection.firstFrame(false);
             reply(connection, ServerFrames.Error.of(null,
                     inbound.tooLarge() ? ErrorCode.TOO_LARGE.name() : ErrorCode.BAD_FRAME.name(), inbound.problem()));
             return Mono.empty();
@@ -51,9 +52,11 @@ class FrameHandler {
         try {
             frame = Frame.parse(json, inbound.text());
         } catch (BadFrame e) {
+            connection.firstFrame(false);
             reply(connection, ServerFrames.Error.of(e.id, ErrorCode.BAD_FRAME.name(), e.getMessage()));
             return Mono.empty();
         }
+        connection.firstFrame("sync".equals(frame.type()));
         return Mono.defer(() -> dispatch(connection, frame))
                 .onErrorResume(e -> {
                     if (e instanceof BadFrame bad) {
