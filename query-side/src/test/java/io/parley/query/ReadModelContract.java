@@ -25,6 +25,8 @@ import io.parley.api.conversation.MemberRole;
 import io.parley.api.user.UserEvents.DisplayNameChanged;
 import io.parley.api.user.UserEvents.UserRegistered;
 import io.parley.api.user.UserQueries.FindUserQuery;
+import io.parley.api.user.UserQueries.SearchUsersQuery;
+import io.parley.api.user.UserQueries.UserSearchPage;
 import io.parley.api.user.UserQueries.UserView;
 import io.parley.query.conversation.ConversationProjection;
 import io.parley.query.conversation.ConversationQueryHandlers;
@@ -38,6 +40,8 @@ import org.axonframework.messaging.MetaData;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.queryhandling.DefaultQueryGateway;
 import org.axonframework.queryhandling.QueryGateway;
+import io.parley.api.conversation.ConversationQueries.MemberCursor;
+import io.parley.api.conversation.ConversationQueries.ReceiptsQuery;
 import org.axonframework.queryhandling.SimpleQueryBus;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -307,6 +311,21 @@ public abstract class ReadModelContract {
     }
 
     @Test
+    void receiptsTellWhoHasReadUpToWhereInAGroup() {
+        String team = groupOf("g-ticks", "Ticks", ALICE, BOB, CAROL);
+        sendMany(team, ALICE, 4);
+        given(new MessagesRead(team, BOB, 3, tick()), new MessagesDelivered(team, CAROL, 2, tick()));
+
+        List<MemberCursor> cursors = queries.query(new ReceiptsQuery(team),
+                ResponseTypes.multipleInstancesOf(MemberCursor.class)).join();
+
+        assertThat(cursors).containsExactlyInAnyOrder(
+                new MemberCursor(ALICE, 4, 4), new MemberCursor(BOB, 3, 3), new MemberCursor(CAROL, 2, 0));
+        assertThat(queries.query(new ReceiptsQuery("g-unknown"),
+                ResponseTypes.multipleInstancesOf(MemberCursor.class)).join()).isEmpty();
+    }
+
+    @Test
     void conversationsAreListedMostRecentlyActiveFirst() {
         String withBob = directBetween(ALICE, BOB);
         String withCarol = directBetween(ALICE, CAROL);
@@ -423,6 +442,48 @@ public abstract class ReadModelContract {
 
         assertThat(user(ALICE)).isEqualTo(new UserView(ALICE, "alice", "Alice L.", registeredAt));
         assertThat(user("nobody")).isNull();
+    }
+
+    @Test
+    void usersAreFoundByTheStartOfTheirUsernameAPageAtATime() {
+        given(new UserRegistered(ALICE, "alice", "Alice", tick()),
+                new UserRegistered("u-alina", "alina", "Alina", tick()),
+                new UserRegistered("u-albert", "albert", "Albert", tick()),
+                new UserRegistered(BOB, "bob", "Bob", tick()),
+                new UserRegistered("u-al2", "al2", "Al Two", tick()),
+                new UserRegistered("u-xal", "xal", "Not a prefix match", tick()));
+        given(new DisplayNameChanged("u-alina", "Alina K.", tick()));
+
+        UserSearchPage first = searchUsers("al", 2, 0);
+        assertThat(first.users()).extracting(UserView::username).containsExactly("al2", "albert");
+        assertThat(first.hasMore()).isTrue();
+        UserSearchPage second = searchUsers("al", 2, 2);
+        assertThat(second.users()).extracting(UserView::username).containsExactly("alice", "alina");
+        assertThat(second.users().get(1).displayName()).isEqualTo("Alina K.");
+        assertThat(second.hasMore()).isFalse();
+        assertThat(searchUsers("al", 2, 4).users()).isEmpty();
+
+        assertThat(searchUsers("ali", 20, 0).users()).extracting(UserView::userId).containsExactly(ALICE, "u-alina");
+        assertThat(searchUsers("alice", 20, 0).users()).containsExactly(user(ALICE));
+        assertThat(searchUsers("alicex", 20, 0).users()).isEmpty();
+        assertThat(searchUsers("b", 20, 0).users()).extracting(UserView::username).containsExactly("bob");
+        assertThat(searchUsers("", 20, 0).users()).as("a blank prefix lists nobody").isEmpty();
+    }
+
+    @Test
+    void wildcardAndPatternCharactersInASearchMatchOnlyThemselves() {
+        given(new UserRegistered(ALICE, "alice", "Alice", tick()),
+                new UserRegistered("u-dot", "a.b", "Dot", tick()),
+                new UserRegistered("u-under", "a_b", "Under", tick()),
+                new UserRegistered("u-dash", "a-b", "Dash", tick()),
+                new UserRegistered("u-axb", "axb", "Axb", tick()));
+
+        for (String pattern : List.of("%", "_", "a%", "a_b%", ".*", "a.*", "^a", "\\", "a[", "!", "a\\Eb", "a+", "a!")) {
+            assertThat(searchUsers(pattern, 20, 0).users()).as("search for '%s'", pattern).isEmpty();
+        }
+        assertThat(searchUsers("a_", 20, 0).users()).extracting(UserView::userId).containsExactly("u-under");
+        assertThat(searchUsers("a.", 20, 0).users()).extracting(UserView::userId).containsExactly("u-dot");
+        assertThat(searchUsers("a-", 20, 0).users()).extracting(UserView::userId).containsExactly("u-dash");
     }
 
     // ---------------------------------------------------------------- idempotency and replay
@@ -644,6 +705,11 @@ public abstract class ReadModelContract {
     protected ConversationMembers members(String conversationId) {
         return queries.query(new ConversationMembersQuery(conversationId),
                 ResponseTypes.instanceOf(ConversationMembers.class)).join();
+    }
+
+    protected UserSearchPage searchUsers(String prefix, int limit, int offset) {
+        return queries.query(new SearchUsersQuery(prefix, limit, offset), ResponseTypes.instanceOf(UserSearchPage.class))
+                .join();
     }
 
     protected UserView user(String userId) {

@@ -132,6 +132,10 @@ class ConversationFeaturesTest {
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> inboxRow(carol, group).get("unread").asLong() == 2);
             assertThat(aliceSocket.frames(type("receipt").and(f -> bob.userId.equals(f.get("userId").asText()))))
                     .as("no receipt for cursors that did not move").hasSize(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> readSeqOf(alice, group, carol.userId) == 1);
+            assertThat(readSeqOf(alice, group, bob.userId)).as("the sender sees who read up to where").isEqualTo(3);
+            assertThat(ParleyClient.signUp(parley, "outsider").call("GET", "/api/conversations/" + group + "/receipts",
+                    null).status()).isEqualTo(403);
         }
     }
 
@@ -226,6 +230,15 @@ class ConversationFeaturesTest {
         assertThat(history.get(0).get("editedAt").isNull()).isFalse();
         assertThat(history.get(1).get("deleted").asBoolean()).isTrue();
         assertThat(history.get(1).get("text").isNull()).as("text removed from the read model").isTrue();
+    }
+
+    static long readSeqOf(ParleyClient asker, String conversation, String userId) {
+        for (JsonNode cursor : asker.call("GET", "/api/conversations/" + conversation + "/receipts", null).body()) {
+            if (userId.equals(cursor.get("userId").asText())) {
+                return cursor.get("readSeq").asLong();
+            }
+        }
+        return -1;
     }
 
     static JsonNode inboxRow(ParleyClient client, String conversation) {

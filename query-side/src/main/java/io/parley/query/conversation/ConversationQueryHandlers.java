@@ -15,6 +15,8 @@ import io.parley.query.store.InboxStore;
 import io.parley.query.store.MessageKey;
 import io.parley.query.store.ReadStores;
 import io.parley.query.store.TimelineStore;
+import io.parley.api.conversation.ConversationQueries.MemberCursor;
+import io.parley.api.conversation.ConversationQueries.ReceiptsQuery;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.stereotype.Component;
 
@@ -113,5 +115,13 @@ public class ConversationQueryHandlers {
                 .map(c -> new ConversationMembers(c.conversationId(), c.type(), c.name(), c.members(), c.lastSeq(),
                         c.membersVersion()))
                 .orElse(null);
+    }
+
+    /** Callers use {@code ResponseTypes.multipleInstancesOf(MemberCursor.class)}. */
+    @QueryHandler
+    public List<MemberCursor> handle(ReceiptsQuery query) {
+        return inbox.ofConversation(query.conversationId()).stream()
+                .map(row -> new MemberCursor(row.userId(), row.deliveredSeq(), row.readSeq()))
+                .toList();
     }
 }

@@ -36,5 +36,8 @@ public interface InboxStore {
     /** The user's rows, most recently active first. */
     List<InboxEntry> ofUser(String userId);
 
+    /** The rows of every member of a conversation, by user id (receipts: who has read up to where). */
+    List<InboxEntry> ofConversation(String conversationId);
+
     void clear();
 }

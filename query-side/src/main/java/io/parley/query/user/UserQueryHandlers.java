@@ -1,11 +1,15 @@
 package io.parley.query.user;
 
 import io.parley.api.user.UserQueries.FindUserQuery;
+import io.parley.api.user.UserQueries.SearchUsersQuery;
+import io.parley.api.user.UserQueries.UserSearchPage;
 import io.parley.api.user.UserQueries.UserView;
 import io.parley.query.store.ReadStores;
 import io.parley.query.store.UserStore;
 import org.axonframework.queryhandling.QueryHandler;
 import org.springframework.stereotype.Component;
+
+import java.util.List;
 
 /** Answers user queries from the directory. */
 @Component
@@ -26,5 +30,20 @@ public class UserQueryHandlers {
     @QueryHandler
     public UserView handle(FindUserQuery query) {
         return users.find(query.userId()).orElse(null);
+    }
+
+    /**
+     * A page of users whose username starts with the query's prefix, by username. One more than asked for is read, to
+     * tell whether another page follows. A blank prefix or a limit below one answers an empty page: listing the whole
+     * directory is not a query the edge offers.
+     */
+    @QueryHandler
+    public UserSearchPage handle(SearchUsersQuery query) {
+        if (query.prefix() == null || query.prefix().isEmpty() || query.limit() < 1 || query.offset() < 0) {
+            return new UserSearchPage(List.of(), false);
+        }
+        List<UserView> found = users.findByUsernamePrefix(query.prefix(), query.limit() + 1, query.offset());
+        boolean hasMore = found.size() > query.limit();
+        return new UserSearchPage(hasMore ? List.copyOf(found.subList(0, query.limit())) : List.copyOf(found), hasMore);
     }
 }

@@ -15,6 +15,8 @@ import io.parley.api.conversation.ConversationQueries.ConversationSummary;
 import io.parley.api.conversation.ConversationQueries.ConversationsOfUserQuery;
 import io.parley.api.conversation.ConversationQueries.MessagePage;
 import io.parley.api.conversation.ConversationQueries.MessagePageQuery;
+import io.parley.api.conversation.ConversationQueries.MemberCursor;
+import io.parley.api.conversation.ConversationQueries.ReceiptsQuery;
 import io.parley.api.error.ForbiddenException;
 import io.parley.api.error.InvalidCommandException;
 import io.parley.api.error.NotFoundException;
@@ -126,6 +128,13 @@ class ConversationController {
         return requireMember(principal.getName(), id)
                 .then(backend.query(new MessagePageQuery(id, before, after, size),
                         ResponseTypes.instanceOf(MessagePage.class)));
+    }
+
+    /** Every member's delivered and read cursor: in groups, who has read up to where. */
+    @GetMapping("/{id}/receipts")
+    Mono<List<MemberCursor>> receipts(Principal principal, @PathVariable String id) {
+        return requireMember(principal.getName(), id)
+                .then(backend.query(new ReceiptsQuery(id), ResponseTypes.multipleInstancesOf(MemberCursor.class)));
     }
 
     @PostMapping("/{id}/messages")

@@ -29,6 +29,14 @@ public final class ConversationQueries {
     public record ConversationMembersQuery(String conversationId) {
     }
 
+    /** Every member's delivered and read cursor. Answers a list of {@link MemberCursor}, by user id. */
+    public record ReceiptsQuery(String conversationId) {
+    }
+
+    /** How far one member has received and read a conversation. */
+    public record MemberCursor(String userId, long deliveredSeq, long readSeq) {
+    }
+
     /** One message as clients see it (PROTOCOL.md "message object"). */
     public record MessageView(String conversationId, String messageId, long seq, String senderId, String text,
                               Instant sentAt, Instant editedAt, boolean deleted, List<String> attachments) {

@@ -82,6 +82,16 @@ final class JdbcInboxStore implements InboxStore {
     }
 
     @Override
+    public List<InboxEntry> ofConversation(String conversationId) {
+        return jdbc.query("SELECT user_id, conversation_id, last_seq, delivered_seq, read_seq, unread, updated_at"
+                        + " FROM rm_inbox WHERE conversation_id = :conversationId ORDER BY user_id",
+                new MapSqlParameterSource("conversationId", conversationId),
+                (rs, n) -> new InboxEntry(rs.getString("user_id"), rs.getString("conversation_id"),
+                        rs.getLong("last_seq"), rs.getLong("delivered_seq"), rs.getLong("read_seq"),
+                        rs.getLong("unread"), Sql.instant(rs, "updated_at")));
+    }
+
+    @Override
     public void clear() {
         jdbc.getJdbcTemplate().update("DELETE FROM rm_inbox");
     }

@@ -5,6 +5,7 @@ import io.parley.query.store.UserStore;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
+import java.util.List;
 import java.util.Optional;
 
 final class JdbcUserStore implements UserStore {
@@ -39,9 +40,39 @@ final class JdbcUserStore implements UserStore {
     @Override
     public Optional<UserView> find(String userId) {
         return jdbc.query("SELECT user_id, username, display_name, registered_at FROM rm_users WHERE user_id = :userId",
-                new MapSqlParameterSource("userId", userId),
-                (rs, n) -> new UserView(rs.getString("user_id"), rs.getString("username"),
-                        rs.getString("display_name"), Sql.instant(rs, "registered_at"))).stream().findFirst();
+                new MapSqlParameterSource("userId", userId), JdbcUserStore::view).stream().findFirst();
+    }
+
+    /**
+     * {@code LIKE :prefix || '%'} with the prefix's own {@code %}, {@code _} and escape character escaped, so the prefix
+     * matches literally. {@code !} is the escape character: a backslash means different things to H2 and to
+     * PostgreSQL string literals. {@code OFFSET ... FETCH} is the SQL standard form both accept.
+     */
+    @Override
+    public List<UserView> findByUsernamePrefix(String prefix, int limit, int offset) {
+        return jdbc.query("SELECT user_id, username, display_name, registered_at FROM rm_users"
+                        + " WHERE username LIKE :prefix || '%' ESCAPE '!'"
+                        + " ORDER BY username, user_id OFFSET :offset ROWS FETCH NEXT :limit ROWS ONLY",
+                new MapSqlParameterSource("prefix", escapeLike(prefix))
+                        .addValue("offset", offset)
+                        .addValue("limit", limit),
+                JdbcUserStore::view);
+    }
+
+    static String escapeLike(String text) {
+        StringBuilder escaped = new StringBuilder(text.length() + 4);
+        for (char c : text.toCharArray()) {
+            if (c == '!' || c == '%' || c == '_') {
+                escaped.append('!');
+            }
+            escaped.append(c);
+        }
+        return escaped.toString();
+    }
+
+    private static UserView view(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        return new UserView(rs.getString("user_id"), rs.getString("username"), rs.getString("display_name"),
+                Sql.instant(rs, "registered_at"));
     }
 
     @Override

@@ -52,7 +52,9 @@ final class ReadModelSchema {
                     + " user_id VARCHAR(255) NOT NULL PRIMARY KEY,"
                     + " username VARCHAR(255) NOT NULL,"
                     + " display_name VARCHAR,"
-                    + " registered_at TIMESTAMP WITH TIME ZONE)");
+                    + " registered_at TIMESTAMP WITH TIME ZONE)",
+            // Finding users by the start of their username.
+            "CREATE INDEX IF NOT EXISTS rm_users_by_username ON rm_users (username)");
 
     private ReadModelSchema() {
     }

@@ -88,6 +88,17 @@ final class MongoInboxStore implements InboxStore {
     }
 
     @Override
+    public List<InboxEntry> ofConversation(String conversationId) {
+        List<InboxEntry> rows = new ArrayList<>();
+        inbox.find(new Document("conversationId", conversationId))
+                .sort(new Document("userId", 1))
+                .forEach(d -> rows.add(new InboxEntry(d.getString("userId"), d.getString("conversationId"),
+                        number(d, "lastSeq"), number(d, "deliveredSeq"), number(d, "readSeq"), number(d, "unread"),
+                        instant(d, "updatedAt"))));
+        return rows;
+    }
+
+    @Override
     public void clear() {
         inbox.deleteMany(new Document());
     }

@@ -37,6 +37,7 @@ public final class MongoReadStores {
         inbox.createIndex(Indexes.ascending("userId", "conversationId"), unique);
         inbox.createIndex(Indexes.compoundIndex(Indexes.ascending("userId"), Indexes.descending("updatedAt")));
         inbox.createIndex(Indexes.ascending("conversationId"));
+        users.createIndex(Indexes.ascending("username"));
         return new ReadStores(new MongoTimelineStore(messages), new MongoConversationStore(conversations),
                 new MongoInboxStore(inbox), new MongoUserStore(users));
     }
