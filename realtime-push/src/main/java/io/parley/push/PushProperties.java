@@ -15,6 +15,8 @@ import java.time.Duration;
  *                           with close code 4008 (the client then reconnects and syncs)
  * @param syncWait           how long {@code sync} waits for the read model to catch up with what this node has seen
  * @param commandConcurrency commands in flight at once from this node (they run JDBC on worker threads)
+ * @param heartbeatInterval  how often the server pings each socket
+ * @param idleTimeout        a socket silent this long (no frame, no pong) is closed as dead (close code 4001)
  * @param syncGrace          how long a new socket holds live messages waiting for the client's first frame, so that
  *                           a reconnecting client's {@code sync} answers in order; a frame other than sync ends it
  */
@@ -24,5 +26,7 @@ public record PushProperties(@DefaultValue("64KB") DataSize maxFrameSize,
                              @DefaultValue("2048") int outboundBuffer,
                              @DefaultValue("5s") Duration syncWait,
                              @DefaultValue("64") int commandConcurrency,
-                             @DefaultValue("1s") Duration syncGrace) {
+                             @DefaultValue("1s") Duration syncGrace,
+                             @DefaultValue("25s") Duration heartbeatInterval,
+                             @DefaultValue("75s") Duration idleTimeout) {
 }

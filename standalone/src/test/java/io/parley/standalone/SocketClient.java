@@ -21,10 +21,26 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
     private final StringBuilder partial = new StringBuilder();
     private volatile Integer closeCode;
+    private volatile boolean paused;
     private WebSocket socket;
 
     static SocketClient connect(String url, String token) {
+        return open(new SocketClient(), url, token);
+    }
+
+    /** A client that reads one frame and then stops reading until {@link #resume()}: a slow consumer. */
+    static SocketClient connectPaused(String url, String token) {
         SocketClient client = new SocketClient();
+        client.paused = true;
+        return open(client, url, token);
+    }
+
+    void resume() {
+        paused = false;
+        socket.request(Long.MAX_VALUE);
+    }
+
+    private static SocketClient open(SocketClient client, String url, String token) {
         client.socket = HttpClient.newHttpClient().newWebSocketBuilder()
                 .header("Authorization", "Bearer " + token)
                 .connectTimeout(Duration.ofSeconds(5))
@@ -101,7 +117,7 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
 
     @Override
     public void onOpen(WebSocket webSocket) {
-        webSocket.request(Long.MAX_VALUE);
+        webSocket.request(paused ? 1 : Long.MAX_VALUE);
     }
 
     @Override

@@ -24,7 +24,10 @@ import io.parley.api.user.UserQueries.FindUserQuery;
 import io.parley.api.user.UserQueries.UserView;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.Backend;
+import io.parley.push.limits.RateLimits;
 import io.parley.push.membership.MembershipCache;
+import io.parley.push.web.ApiException;
+import io.parley.push.web.ErrorCode;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -51,10 +54,12 @@ class ConversationController {
 
     private final Backend backend;
     private final MembershipCache memberships;
+    private final RateLimits limits;
 
-    ConversationController(Backend backend, MembershipCache memberships) {
+    ConversationController(Backend backend, MembershipCache memberships, RateLimits limits) {
         this.backend = backend;
         this.memberships = memberships;
+        this.limits = limits;
     }
 
     record DirectRequest(String userId) {
@@ -145,6 +150,9 @@ class ConversationController {
             throw new InvalidCommandException("clientMsgId must be at most 128 characters");
         }
         String text = required(request.text(), "text");
+        limits.take(principal.getName(), RateLimits.Kind.SEND).ifPresent(wait -> {
+            throw new ApiException(ErrorCode.RATE_LIMITED, "too many messages; slow down", wait);
+        });
         return backend.<SendResult>send(new SendMessage(id, principal.getName(), clientMsgId, text))
                 .map(result -> ServerFrames.Ack.of(clientMsgId, result));
     }

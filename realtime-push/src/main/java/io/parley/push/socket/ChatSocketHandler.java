@@ -1,6 +1,11 @@
 package io.parley.push.socket;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.api.wire.CloseCodes;
+import io.parley.api.wire.ServerFrames;
+import io.parley.push.limits.RateLimits;
+import io.parley.push.web.ErrorCode;
 import io.parley.push.PushProperties;
 import io.parley.push.presence.PresenceService;
 import org.springframework.stereotype.Component;
@@ -9,6 +14,7 @@ import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.nio.charset.StandardCharsets;
@@ -26,13 +32,18 @@ class ChatSocketHandler implements WebSocketHandler {
     private final FrameHandler frames;
     private final PresenceService presence;
     private final PushProperties properties;
+    private final RateLimits limits;
+    private final String tooManyConnections;
 
     ChatSocketHandler(ConnectionRegistry registry, FrameHandler frames, PresenceService presence,
-                      PushProperties properties) {
+                      PushProperties properties, RateLimits limits, ObjectMapper json) throws JsonProcessingException {
         this.registry = registry;
         this.frames = frames;
         this.presence = presence;
         this.properties = properties;
+        this.limits = limits;
+        this.tooManyConnections = json.writeValueAsString(ServerFrames.Error.of(null, ErrorCode.RATE_LIMITED.name(),
+                "too many open connections for this user (at most " + limits.connectionsPerUser() + ")"));
     }
 
     @Override
@@ -44,6 +55,10 @@ class ChatSocketHandler implements WebSocketHandler {
     }
 
     private Mono<Void> serve(WebSocketSession session, String userId) {
+        if (registry.of(userId).size() >= limits.connectionsPerUser()) {
+            return session.send(Mono.just(session.textMessage(tooManyConnections)))
+                    .then(session.close(new CloseStatus(CloseStatus.POLICY_VIOLATION.getCode(), "too many connections")));
+        }
         Connection connection = new Connection(session.getId(), userId, properties.outboundBuffer(),
                 slow -> session.close(new CloseStatus(CloseCodes.SLOW_CONSUMER, "slow consumer: reconnect and sync"))
                         .subscribe());
@@ -53,11 +68,24 @@ class ChatSocketHandler implements WebSocketHandler {
         Disposable grace = Mono.delay(properties.syncGrace()).subscribe(tick -> connection.graceExpired());
         long maxBytes = properties.maxFrameSize().toBytes();
         Mono<Void> input = session.receive()
+                .doOnNext(message -> connection.heard())
+                .filter(message -> message.getType() != WebSocketMessage.Type.PONG
+                        && message.getType() != WebSocketMessage.Type.PING)
                 .map(message -> InboundFrame.of(message, maxBytes))
                 .concatMap(frame -> frames.handle(connection, frame))
                 .doFinally(signal -> connection.complete())
                 .then();
-        Mono<Void> output = session.send(connection.frames().map(session::textMessage));
+        // Heartbeats: a ping now and then; a socket silent (no frame, no pong) for the idle timeout is dead.
+        Flux<WebSocketMessage> heartbeats = Flux.interval(properties.heartbeatInterval())
+                .takeWhile(tick -> !connection.isClosed())
+                .flatMap(tick -> {
+                    if (connection.silentFor().compareTo(properties.idleTimeout()) > 0) {
+                        return session.close(new CloseStatus(CloseCodes.IDLE_TIMEOUT, "no sign of life"))
+                                .then(Mono.<WebSocketMessage>empty());
+                    }
+                    return Mono.just(session.pingMessage(buffers -> buffers.wrap(new byte[0])));
+                });
+        Mono<Void> output = session.send(Flux.merge(connection.frames().map(session::textMessage), heartbeats));
         return input.and(output).doFinally(signal -> {
             grace.dispose();
             connection.complete();

@@ -38,6 +38,7 @@ final class Connection {
     private List<Held> held = new ArrayList<>();
     private boolean awaitingFirstFrame = true;
     private boolean closed;
+    private volatile long lastHeard = System.nanoTime();
 
     Connection(String id, String userId, int bufferSize, Consumer<Connection> onOverflow) {
         this.id = id;
@@ -59,6 +60,19 @@ final class Connection {
     /** The client said nothing within the grace period: it only listens, so live messages flow now. */
     synchronized void graceExpired() {
         firstFrame(false);
+    }
+
+    /** Any frame from the client, pongs included, is a sign of life. */
+    void heard() {
+        lastHeard = System.nanoTime();
+    }
+
+    java.time.Duration silentFor() {
+        return java.time.Duration.ofNanos(System.nanoTime() - lastHeard);
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
     }
 
     Flux<String> frames() {

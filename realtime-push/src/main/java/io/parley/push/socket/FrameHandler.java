@@ -14,10 +14,13 @@ import io.parley.push.Backend;
 import io.parley.push.presence.PresenceService;
 import io.parley.push.socket.ChatSocketHandler.InboundFrame;
 import io.parley.push.web.ErrorCode;
+import io.parley.push.limits.RateLimits;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Optional;
 import java.util.Map;
 
 /**
@@ -33,12 +36,14 @@ class FrameHandler {
     private final SyncService sync;
     private final PresenceService presence;
     private final ObjectMapper json;
+    private final RateLimits limits;
 
-    FrameHandler(Backend backend, SyncService sync, PresenceService presence, ObjectMapper json) {
+    FrameHandler(Backend backend, SyncService sync, PresenceService presence, ObjectMapper json, RateLimits limits) {
         this.backend = backend;
         this.sync = sync;
         this.presence = presence;
         this.json = json;
+        this.limits = limits;
     }
 
     Mono<Void> handle(Connection connection, InboundFrame inbound) {
@@ -57,6 +62,16 @@ class FrameHandler {
             return Mono.empty();
         }
         connection.firstFrame("sync".equals(frame.type()));
+        Optional<Duration> wait = limits.take(connection.userId, RateLimits.Kind.FRAME)
+                .or(() -> "send".equals(frame.type()) ? limits.take(connection.userId, RateLimits.Kind.SEND)
+                        : Optional.empty())
+                .or(() -> "typing".equals(frame.type()) ? limits.take(connection.userId, RateLimits.Kind.TYPING)
+                        : Optional.empty());
+        if (wait.isPresent()) {
+            reply(connection, ServerFrames.Error.of(frame.id(), ErrorCode.RATE_LIMITED.name(),
+                    "too many frames; retry in " + Math.max(1, wait.get().toMillis()) + " ms"));
+            return Mono.empty();
+        }
         return Mono.defer(() -> dispatch(connection, frame))
                 .onErrorResume(e -> {
                     if (e instanceof BadFrame bad) {

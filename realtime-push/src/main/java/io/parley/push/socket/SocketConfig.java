@@ -25,7 +25,7 @@ class SocketConfig {
     WebSocketHandlerAdapter webSocketHandlerAdapter(PushProperties properties) {
         int hardLimit = (int) properties.hardFrameLimit().toBytes();
         ReactorNettyRequestUpgradeStrategy strategy = new ReactorNettyRequestUpgradeStrategy(
-                () -> WebsocketServerSpec.builder().maxFramePayloadLength(hardLimit).handlePing(true));
+                () -> WebsocketServerSpec.builder().maxFramePayloadLength(hardLimit).handlePing(false));
         return new WebSocketHandlerAdapter(new HandshakeWebSocketService(strategy));
     }
 }

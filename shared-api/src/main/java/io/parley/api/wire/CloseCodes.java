@@ -9,6 +9,9 @@ public final class CloseCodes {
     /** The client did not read fast enough and its outbound buffer filled up; reconnect and {@code sync}. */
     public static final int SLOW_CONSUMER = 4008;
 
+    /** No frame and no pong from the client for the idle timeout: the connection is presumed dead. */
+    public static final int IDLE_TIMEOUT = 4001;
+
     /** The server is shutting down; reconnect (to another node) and {@code sync}. */
     public static final int GOING_AWAY = 1001;
 }
