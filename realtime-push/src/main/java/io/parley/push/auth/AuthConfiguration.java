@@ -15,7 +15,7 @@ import java.time.Clock;
  * {@code parley.auth.jwt-secret} must be shared by all of them.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(AuthProperties.class)
+@EnableConfigurationProperties({AuthProperties.class, RoleProperties.class})
 class AuthConfiguration {
 
     @Bean

@@ -27,6 +27,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -41,6 +43,21 @@ final class TokenService {
 
     static final String ISSUER = "parley";
     static final String USERNAME_CLAIM = "username";
+    static final String ROLES_CLAIM = "roles";
+
+    /** Unknown role names are ignored: a token never grants more than this server knows. */
+    private static Set<Role> rolesOf(JWTClaimsSet claims) throws ParseException {
+        List<String> names = claims.getStringListClaim(ROLES_CLAIM);
+        Set<Role> roles = EnumSet.of(Role.USER);
+        if (names != null) {
+            for (Role role : Role.values()) {
+                if (names.contains(role.name())) {
+                    roles.add(role);
+                }
+            }
+        }
+        return roles;
+    }
     static final String SECRET_FILE = "jwt-secret";
     static final int MIN_SECRET_BYTES = 32;
 
@@ -80,6 +97,10 @@ final class TokenService {
     }
 
     IssuedToken issue(String userId, String username) {
+        return issue(userId, username, Set.of(Role.USER));
+    }
+
+    IssuedToken issue(String userId, String username, Set<Role> roles) {
         // JWT times are whole seconds; answer the client the exp it will find in the token.
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         Instant expiresAt = now.plus(ttl);
@@ -87,6 +108,7 @@ final class TokenService {
                 .issuer(ISSUER)
                 .subject(userId)
                 .claim(USERNAME_CLAIM, username)
+                .claim(ROLES_CLAIM, roles.stream().map(Role::name).sorted().toList())
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(expiresAt))
                 .build();
@@ -128,7 +150,7 @@ final class TokenService {
             if (userId == null || userId.isBlank() || username == null || username.isBlank()) {
                 return reject("missing subject or username");
             }
-            return Optional.of(new AuthenticatedUser(userId, username));
+            return Optional.of(new AuthenticatedUser(userId, username, rolesOf(claims)));
         } catch (ParseException | JOSEException | IllegalStateException e) {
             return reject("unreadable");
         }

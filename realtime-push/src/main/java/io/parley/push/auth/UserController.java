@@ -56,8 +56,11 @@ class UserController {
     private final Backend backend;
     private final ObjectProvider<PresenceDirectory> presence;
 
+    private final RoleProperties roles;
+
     UserController(CredentialStore credentials, TokenService tokens, LoginThrottle throttle, Backend backend,
-                   ObjectProvider<PresenceDirectory> presence) {
+                   ObjectProvider<PresenceDirectory> presence, RoleProperties roles) {
+        this.roles = roles;
         this.credentials = credentials;
         this.tokens = tokens;
         this.throttle = throttle;
@@ -130,7 +133,8 @@ class UserController {
                     .subscribeOn(Schedulers.boundedElastic())
                     .map(found -> found.map(user -> {
                         throttle.succeeded(request.username());
-                        TokenService.IssuedToken token = tokens.issue(user.userId(), user.username());
+                        TokenService.IssuedToken token = tokens.issue(user.userId(), user.username(),
+                                roles.of(user.username()));
                         return new SessionCreated(token.token(), user.userId(), token.expiresAt());
                     }).orElseThrow(() -> {
                         throttle.failed(request.username(), address);

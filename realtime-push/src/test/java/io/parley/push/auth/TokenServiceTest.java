@@ -36,6 +36,20 @@ class TokenServiceTest {
     private final String secretBase64 = Base64.getEncoder().encodeToString(secret);
 
     @Test
+    void rolesTravelInTheTokenAndEveryUserIsAUser() {
+        TokenService tokens = service(secretBase64, NOW);
+
+        String admin = tokens.issue("user-1", "alice", java.util.Set.of(Role.ADMIN, Role.AUDITOR)).token();
+
+        assertThat(tokens.verify(admin)).get().satisfies(user -> {
+            assertThat(user.roles()).containsExactlyInAnyOrder(Role.USER, Role.ADMIN, Role.AUDITOR);
+            assertThat(user.hasRole(Role.ANALYST)).isFalse();
+        });
+        assertThat(new RoleProperties(java.util.List.of("Alice"), null, java.util.List.of("bob")).of("alice"))
+                .containsExactlyInAnyOrder(Role.USER, Role.ADMIN);
+    }
+
+    @Test
     void aTokenItIssuedVerifiesAsItsUser() {
         TokenService tokens = service(secretBase64, NOW);
 

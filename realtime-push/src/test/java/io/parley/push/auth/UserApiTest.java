@@ -357,7 +357,8 @@ class UserApiTest {
         doReturn(Mono.just(Optional.of(new UserView("u1", "alice", "Alice", Instant.now()))))
                 .when(backend).query(any(), any());
         UserController controller = new UserController(context.getBean(CredentialStore.class),
-                context.getBean(TokenService.class), context.getBean(LoginThrottle.class), backend, provider);
+                context.getBean(TokenService.class), context.getBean(LoginThrottle.class), backend, provider,
+                new RoleProperties(null, null, null));
 
         assertThat(controller.profile("u1").block()).isEqualTo(
                 new UserController.UserProfile("u1", "alice", "Alice", true, Instant.parse("2025-06-01T12:00:00Z")));
