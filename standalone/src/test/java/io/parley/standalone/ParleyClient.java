@@ -46,6 +46,19 @@ final class ParleyClient {
         return client;
     }
 
+    /** Registers a user with exactly this username (for role grants by name) and logs in. */
+    static ParleyClient signUpExactly(RunningParley parley, String username) {
+        ParleyClient client = new ParleyClient(parley.http(), username);
+        Response created = client.call("POST", "/api/users",
+                json("username", username, "password", "correct horse battery", "displayName", username));
+        if (created.status() != 201) {
+            throw new IllegalStateException("registration failed: " + created);
+        }
+        client.userId = created.body().get("userId").asText();
+        client.logIn(parley);
+        return client;
+    }
+
     void logIn(RunningParley parley) {
         ParleyClient fresh = new ParleyClient(parley.http(), username);
         Response session = fresh.call("POST", "/api/sessions",

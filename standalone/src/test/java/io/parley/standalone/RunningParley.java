@@ -21,6 +21,17 @@ final class RunningParley implements AutoCloseable {
         this.port = ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
+    private RunningParley(int port) {
+        this.context = null;
+        this.dataDir = null;
+        this.port = port;
+    }
+
+    /** A Parley running elsewhere (another process) that clients can talk to; it has no beans to offer. */
+    static RunningParley remote(int port) {
+        return new RunningParley(port);
+    }
+
     static RunningParley start(Path dataDir, String... extraProperties) {
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",
@@ -47,6 +58,8 @@ final class RunningParley implements AutoCloseable {
 
     @Override
     public void close() {
-        context.close();
+        if (context != null) {
+            context.close();
+        }
     }
 }

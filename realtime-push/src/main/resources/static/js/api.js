@@ -1,0 +1,106 @@
+// The HTTP half of the client contract (PROTOCOL.md). Every call but registering and logging in carries the token.
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message || code || `HTTP ${status}`);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export class Api {
+  /** `token()` answers the current token or null; `onUnauthorized()` runs when the server rejects it. */
+  constructor(token, onUnauthorized) {
+    this.token = token;
+    this.onUnauthorized = onUnauthorized;
+  }
+
+  async request(method, path, body) {
+    const headers = { Accept: 'application/json' };
+    const token = this.token();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response;
+    try {
+      response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+        credentials: 'omit',
+      });
+    } catch (e) {
+      throw new ApiError(0, 'NETWORK', 'Cannot reach the server. Check your connection.');
+    }
+    if (response.status === 204) return null;
+    let data = null;
+    const text = await response.text();
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = null;
+      }
+    }
+    if (!response.ok) {
+      if (response.status === 401 && token && this.onUnauthorized) this.onUnauthorized();
+      throw new ApiError(response.status, data && data.code, data && data.message);
+    }
+    return data;
+  }
+
+  register(username, password, displayName) {
+    return this.request('POST', '/api/users', { username, password, displayName });
+  }
+
+  login(username, password) {
+    return this.request('POST', '/api/sessions', { username, password });
+  }
+
+  user(userId) {
+    return this.request('GET', `/api/users/${encodeURIComponent(userId)}`);
+  }
+
+  searchUsers(query, limit = 8, offset = 0) {
+    const params = new URLSearchParams({ query, limit: String(limit), offset: String(offset) });
+    return this.request('GET', `/api/users?${params}`);
+  }
+
+  conversations() {
+    return this.request('GET', '/api/conversations');
+  }
+
+  openDirect(userId) {
+    return this.request('POST', '/api/conversations/direct', { userId });
+  }
+
+  createGroup(name, members) {
+    return this.request('POST', '/api/conversations/groups', { name, members });
+  }
+
+  addMember(conversationId, userId) {
+    return this.request('POST', `/api/conversations/${encodeURIComponent(conversationId)}/members`, { userId });
+  }
+
+  removeMember(conversationId, userId) {
+    return this.request('DELETE',
+      `/api/conversations/${encodeURIComponent(conversationId)}/members/${encodeURIComponent(userId)}`);
+  }
+
+  /** A page of history, ascending by seq: the newest `limit` below `before`, or the newest of all. */
+  messages(conversationId, { before, after, limit = 50 } = {}) {
+    const params = new URLSearchParams({ limit: String(limit) });
+    if (before !== undefined && before !== null) params.set('before', String(before));
+    if (after !== undefined && after !== null) params.set('after', String(after));
+    return this.request('GET', `/api/conversations/${encodeURIComponent(conversationId)}/messages?${params}`);
+  }
+
+  /** Every member's delivered and read cursor: [{userId, deliveredSeq, readSeq}]. */
+  receipts(conversationId) {
+    return this.request('GET', `/api/conversations/${encodeURIComponent(conversationId)}/receipts`);
+  }
+
+  markRead(conversationId, upToSeq) {
+    return this.request('POST', `/api/conversations/${encodeURIComponent(conversationId)}/read`, { upToSeq });
+  }
+}
