@@ -95,7 +95,12 @@ class ConversationController {
     Mono<Map<String, String>> createGroup(Principal principal, @RequestBody GroupRequest request) {
         String conversationId = ConversationIds.newGroup();
         List<String> members = request.members() == null ? List.of() : request.members();
-        return backend.send(new CreateGroup(conversationId, principal.getName(), request.name(), members))
+        if (members.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new InvalidCommandException("members must be user ids");
+        }
+        return reactor.core.publisher.Flux.fromIterable(new java.util.LinkedHashSet<>(members))
+                .concatMap(this::userExists)
+                .then(backend.send(new CreateGroup(conversationId, principal.getName(), request.name(), members)))
                 .thenReturn(Map.of("conversationId", conversationId));
     }
 
@@ -103,13 +108,15 @@ class ConversationController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     Mono<Void> addMember(Principal principal, @PathVariable String id, @RequestBody MemberRequest request) {
         String userId = required(request.userId(), "userId");
-        return userExists(userId).then(backend.send(new AddMember(id, principal.getName(), userId))).then();
+        return asMember(principal.getName(), id,
+                userExists(userId).then(backend.send(new AddMember(id, principal.getName(), userId))).then());
     }
 
     @DeleteMapping("/{id}/members/{userId}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     Mono<Void> removeMember(Principal principal, @PathVariable String id, @PathVariable String userId) {
-        return backend.send(new RemoveMember(id, principal.getName(), userId)).then();
+        return asMember(principal.getName(), id,
+                backend.send(new RemoveMember(id, principal.getName(), userId)).then());
     }
 
     @GetMapping
@@ -153,8 +160,9 @@ class ConversationController {
         limits.take(principal.getName(), RateLimits.Kind.SEND).ifPresent(wait -> {
             throw new ApiException(ErrorCode.RATE_LIMITED, "too many messages; slow down", wait);
         });
-        return backend.<SendResult>send(new SendMessage(id, principal.getName(), clientMsgId, text))
-                .map(result -> ServerFrames.Ack.of(clientMsgId, result));
+        return asMember(principal.getName(), id,
+                backend.<SendResult>send(new SendMessage(id, principal.getName(), clientMsgId, text))
+                        .map(result -> ServerFrames.Ack.of(clientMsgId, result)));
     }
 
     record EditRequest(String text) {
@@ -164,13 +172,16 @@ class ConversationController {
     @ResponseStatus(HttpStatus.NO_CONTENT)
     Mono<Void> edit(Principal principal, @PathVariable String id, @PathVariable long seq,
                     @RequestBody EditRequest request) {
-        return backend.send(new EditMessage(id, principal.getName(), seq, required(request.text(), "text"))).then();
+        String text = required(request.text(), "text");
+        return asMember(principal.getName(), id,
+                backend.send(new EditMessage(id, principal.getName(), seq, text)).then());
     }
 
     @DeleteMapping("/{id}/messages/{seq}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     Mono<Void> delete(Principal principal, @PathVariable String id, @PathVariable long seq) {
-        return backend.send(new DeleteMessage(id, principal.getName(), seq)).then();
+        return asMember(principal.getName(), id,
+                backend.send(new DeleteMessage(id, principal.getName(), seq)).then());
     }
 
     @PostMapping("/{id}/read")
@@ -179,15 +190,34 @@ class ConversationController {
         if (request.upToSeq() == null) {
             throw new InvalidCommandException("upToSeq is required");
         }
-        return backend.send(new MarkRead(id, principal.getName(), request.upToSeq())).then();
+        return asMember(principal.getName(), id,
+                backend.send(new MarkRead(id, principal.getName(), request.upToSeq())).then());
     }
 
     private Mono<Void> requireMember(String userId, String conversationId) {
-        return Mono.fromCallable(() -> memberships.get(conversationId))
-                .subscribeOn(backend.workers())
-                .flatMap(found -> found.filter(m -> m.isMember(userId)).isPresent()
-                        ? Mono.<Void>empty()
-                        : Mono.error(new ForbiddenException("not a member of this conversation")));
+        return isMember(userId, conversationId)
+                .flatMap(member -> member ? Mono.<Void>empty() : Mono.error(notAMember()));
+    }
+
+    /**
+     * A write to a conversation that fails for a caller who is not its member fails with the same 403 as a read,
+     * whatever the aggregate found wrong first ("you cannot add members to a direct conversation", no such
+     * conversation, ...): a non-member learns nothing about a conversation, not even that it exists. Members get
+     * the aggregate's own answer. Membership is looked up only on failure, so a member's write is never held up by a
+     * read model that lags behind.
+     */
+    private <T> Mono<T> asMember(String userId, String conversationId, Mono<T> write) {
+        return write.onErrorResume(error -> isMember(userId, conversationId)
+                .flatMap(member -> Mono.<T>error(member ? error : notAMember())));
+    }
+
+    private Mono<Boolean> isMember(String userId, String conversationId) {
+        return Mono.fromCallable(() -> memberships.get(conversationId).filter(m -> m.isMember(userId)).isPresent())
+                .subscribeOn(backend.workers());
+    }
+
+    private static ForbiddenException notAMember() {
+        return new ForbiddenException("not a member of this conversation");
     }
 
     private Mono<Void> userExists(String userId) {

@@ -142,6 +142,10 @@ class EventFanout implements SmartLifecycle {
             } else if (payload instanceof DirectConversationOpened e) {
                 memberships.offer(MembershipCache.of(e.conversationId(), ConversationType.DIRECT,
                         e.memberIds().stream().map(id -> new Member(id, MemberRole.MEMBER)).toList(), version));
+                for (String member : e.memberIds()) {
+                    toUser(member, ServerFrames.Member.of(e.conversationId(), member, "joined",
+                            MemberRole.MEMBER.wireName()));
+                }
             } else if (payload instanceof GroupCreated e) {
                 memberships.offer(MembershipCache.of(e.conversationId(), ConversationType.GROUP, e.members(), version));
                 for (Member m : e.members()) {
