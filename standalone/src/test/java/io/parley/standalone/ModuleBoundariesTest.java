@@ -56,4 +56,21 @@ class ModuleBoundariesTest {
                         "org.axonframework.eventsourcing.eventstore.jdbc..")
                 .check(parley);
     }
+
+    @Test
+    void theWriteModelIsPackagePrivate() {
+        noClasses().that().resideInAPackage("io.parley.command..")
+                .and().doNotHaveSimpleName("CommandSideApplication")
+                .should().bePublic()
+                .because("aggregates and their state are nobody else's business (STYLE.md rule 9)")
+                .check(parley);
+    }
+
+    @Test
+    void socketInternalsStayInsideTheSocketPackage() {
+        noClasses().that().resideInAPackage("io.parley.push.socket..")
+                .and().doNotHaveSimpleName("Outbox")
+                .should().bePublic()
+                .check(parley);
+    }
 }
