@@ -18,6 +18,9 @@ public final class EventStoreSchema {
 
     private static final Logger log = LoggerFactory.getLogger(EventStoreSchema.class);
 
+    /** PostgreSQL advisory lock key held while the tables are created (any constant unique to this purpose). */
+    private static final long SCHEMA_LOCK = 0x7061726c6579L;
+
     private EventStoreSchema() {
     }
 
@@ -60,8 +63,22 @@ public final class EventStoreSchema {
                             + " owner VARCHAR(255),"
                             + " PRIMARY KEY (processorName, segment))");
             try (Statement statement = connection.createStatement()) {
-                for (String sql : ddl) {
-                    statement.execute(sql);
+                if (postgres) {
+                    // Several processes may start together on a fresh database (distributed mode); concurrent
+                    // CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's catalog, so they take turns.
+                    statement.execute("SELECT pg_advisory_lock(" + SCHEMA_LOCK + ")");
+                }
+                try {
+                    for (String sql : ddl) {
+                        statement.execute(sql);
+                    }
+                    if (!connection.getAutoCommit()) {
+                        connection.commit();
+                    }
+                } finally {
+                    if (postgres) {
+                        statement.execute("SELECT pg_advisory_unlock(" + SCHEMA_LOCK + ")");
+                    }
                 }
             }
             if (!connection.getAutoCommit()) {

@@ -7,6 +7,8 @@ import io.parley.query.store.mongo.MongoReadStoreConfiguration;
 import io.parley.query.user.UserProjection;
 import io.parley.query.user.UserQueryHandlers;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
@@ -14,11 +16,21 @@ import org.springframework.context.annotation.Import;
  * {@code parley.read-store} ({@code embedded}, the default, or {@code mongo}), the projections and the query handlers.
  * Ordered before Boot's Mongo auto-configuration so that, in {@code mongo} mode, our {@code MongoClient} makes Boot's back
  * off. Applications that component-scan {@code io.parley.query} get the same beans once (Spring keeps the scanned ones).
+ * <p>
+ * {@code parley.query.projections.enabled=false} (push nodes in distributed mode) leaves the projections out: the
+ * query handlers answer from the shared read store, which only the query-side process writes.
  */
 @AutoConfiguration(
         afterName = "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
         beforeName = "org.springframework.boot.autoconfigure.mongo.MongoAutoConfiguration")
-@Import({EmbeddedReadStoreConfiguration.class, MongoReadStoreConfiguration.class, ConversationProjection.class,
-        UserProjection.class, ConversationQueryHandlers.class, UserQueryHandlers.class})
+@Import({EmbeddedReadStoreConfiguration.class, MongoReadStoreConfiguration.class, QuerySideAutoConfiguration.Projections.class,
+        ConversationQueryHandlers.class, UserQueryHandlers.class})
 public class QuerySideAutoConfiguration {
+
+    /** The event processors that write the read models. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "parley.query.projections.enabled", havingValue = "true", matchIfMissing = true)
+    @Import({ConversationProjection.class, UserProjection.class})
+    static class Projections {
+    }
 }

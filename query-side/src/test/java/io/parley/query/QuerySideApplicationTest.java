@@ -108,6 +108,29 @@ class QuerySideApplicationTest {
         }
     }
 
+    @Test
+    void withTheMongoTokenStoreTheProjectionsKeepTheirTokensInMongo() {
+        try (ConfigurableApplicationContext context = start("parley.read-store=mongo", "parley.mongo.uri=" + mongoUri,
+                "parley.mongo.database=app-" + UUID.randomUUID(), "parley.token-store=mongo")) {
+            assertThat(context.getBean(TokenStore.class))
+                    .isInstanceOf(org.axonframework.extensions.mongo.eventsourcing.tokenstore.MongoTokenStore.class);
+            projectsAndAnswers(context);
+        }
+    }
+
+    @Test
+    void withProjectionsOffOnlyTheQueryHandlersRemain() {
+        try (ConfigurableApplicationContext context = start("parley.query.projections.enabled=false")) {
+            EventProcessingConfiguration processing = context.getBean(EventProcessingConfiguration.class);
+            assertThat(processing.eventProcessor(ConversationProjection.PROCESSING_GROUP)).isEmpty();
+            assertThat(processing.eventProcessor(UserProjection.PROCESSING_GROUP)).isEmpty();
+            List<ConversationSummary> none = context.getBean(QueryGateway.class).query(
+                    new ConversationsOfUserQuery("u-nobody"),
+                    ResponseTypes.multipleInstancesOf(ConversationSummary.class)).join();
+            assertThat(none).isEmpty();
+        }
+    }
+
     private static ConfigurableApplicationContext start(String... properties) {
         List<String> all = new ArrayList<>(List.of(
                 "test.h2-url=jdbc:h2:mem:app-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",

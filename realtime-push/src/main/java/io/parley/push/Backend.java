@@ -1,12 +1,16 @@
 package io.parley.push;
 
+import io.parley.push.audit.Origin;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.MetaData;
 import org.axonframework.messaging.responsetypes.ResponseType;
 import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+
+import java.util.Map;
 
 /**
  * The edge's only way to the other sides: Axon's command and query buses. Axon's simple buses run the handler,
@@ -25,9 +29,17 @@ public class Backend {
         this.workers = Schedulers.newBoundedElastic(properties.commandConcurrency(), 100_000, "parley-backend");
     }
 
-    /** Sends a command; the result (or the handler's exception) arrives after the unit of work committed. */
+    /**
+     * Sends a command; the result (or the handler's exception) arrives after the unit of work committed. The
+     * command's metadata says where it came from ({@link Origin}, from the Reactor context of the request or frame).
+     */
     public <R> Mono<R> send(Object command) {
-        return Mono.<R>fromFuture(() -> commandGateway.send(command)).subscribeOn(workers);
+        return Mono.deferContextual(context -> send(command, Origin.metadataOf(context)));
+    }
+
+    /** Sends a command with this metadata (never a secret: it is stored with the events it causes). */
+    public <R> Mono<R> send(Object command, Map<String, ?> metadata) {
+        return Mono.<R>fromFuture(() -> commandGateway.send(command, MetaData.from(metadata))).subscribeOn(workers);
     }
 
     public <R> Mono<R> query(Object query, ResponseType<R> responseType) {

@@ -71,6 +71,28 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
         socket.sendText(text, true).join();
     }
 
+    /** Sends one text message in parts (a first frame and continuation frames), as RFC 6455 allows. */
+    void sendFragmented(List<String> parts) {
+        for (int i = 0; i < parts.size(); i++) {
+            socket.sendText(parts.get(i), i == parts.size() - 1).join();
+        }
+    }
+
+    void sendBinary(byte[] data) {
+        socket.sendBinary(java.nio.ByteBuffer.wrap(data), true).join();
+    }
+
+    /** How many frames were received so far: a mark for {@link #receivedSince(int)}. */
+    int receivedCount() {
+        return received.size();
+    }
+
+    /** The frames received after {@code mark} (a {@link #receivedCount()}), in order. */
+    List<JsonNode> receivedSince(int mark) {
+        List<JsonNode> all = List.copyOf(received);
+        return all.subList(Math.min(mark, all.size()), all.size());
+    }
+
     /** Waits for the first frame matching, searching everything received so far. */
     JsonNode await(Predicate<JsonNode> match) {
         return await(match, Duration.ofSeconds(10));

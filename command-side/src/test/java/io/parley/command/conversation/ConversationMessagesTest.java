@@ -74,11 +74,11 @@ class ConversationMessagesTest {
                         sent -> sent.conversationId().equals(GROUP) && sent.seq() == 3
                                 && sent.senderId().equals(ALICE) && sent.clientMsgId().equals("c-alice-1")
                                 && sent.text().equals("Hi all") && sent.attachments().isEmpty()
-                                && sent.sentAt().equals(fixture.currentTime())
+                                && sent.sentAt().equals(fixture.currentTime().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
                                 && isFreshUuid(sent.messageId(), earlierIds))), andNoMore()))
                 .expectResultMessagePayloadMatching(matching("seq 3, sent now", SendResult.class,
                         result -> result.conversationId().equals(GROUP) && result.seq() == 3
-                                && result.sentAt().equals(fixture.currentTime())
+                                && result.sentAt().equals(fixture.currentTime().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
                                 && isFreshUuid(result.messageId(), earlierIds)));
     }
 
@@ -178,7 +178,7 @@ class ConversationMessagesTest {
     void theSenderMayEditTheirMessage() {
         fixture.given(teamWithMessages(3))
                 .when(new EditMessage(GROUP, BOB, 2, "fixed"))
-                .expectEvents(new MessageEdited(GROUP, messageId(2), 2, BOB, "fixed", fixture.currentTime()));
+                .expectEvents(new MessageEdited(GROUP, messageId(2), 2, BOB, "fixed", fixture.currentTime().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
     }
 
     @Test
@@ -220,7 +220,7 @@ class ConversationMessagesTest {
         fixture = ConversationTestData.fixture(new ConversationPolicy(4_000, 1_000, 2));
         fixture.given(teamWithMessages(3))
                 .when(new EditMessage(GROUP, BOB, 2, "still in time"))
-                .expectEvents(new MessageEdited(GROUP, messageId(2), 2, BOB, "still in time", fixture.currentTime()));
+                .expectEvents(new MessageEdited(GROUP, messageId(2), 2, BOB, "still in time", fixture.currentTime().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
     }
 
     @Test
@@ -252,7 +252,7 @@ class ConversationMessagesTest {
     void theSenderMayDeleteTheirMessage() {
         fixture.given(teamWithMessages(3))
                 .when(new DeleteMessage(GROUP, CAROL, 3))
-                .expectEvents(new MessageDeleted(GROUP, messageId(3), 3, CAROL, fixture.currentTime()));
+                .expectEvents(new MessageDeleted(GROUP, messageId(3), 3, CAROL, fixture.currentTime().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
     }
 
     @Test
@@ -261,7 +261,7 @@ class ConversationMessagesTest {
         history.add(promoted(BOB, MemberRole.ADMIN));
         fixture.given(history)
                 .when(new DeleteMessage(GROUP, BOB, 3))
-                .expectEvents(new MessageDeleted(GROUP, messageId(3), 3, BOB, fixture.currentTime()));
+                .expectEvents(new MessageDeleted(GROUP, messageId(3), 3, BOB, fixture.currentTime().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
     }
 
     @Test

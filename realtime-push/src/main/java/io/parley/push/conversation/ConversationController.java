@@ -225,7 +225,9 @@ class ConversationController {
         return Mono.defer(() -> backend.query(new FindUserQuery(userId),
                         ResponseTypes.optionalInstanceOf(UserView.class)))
                 .filter(java.util.Optional::isPresent)
-                .repeatWhenEmpty(20, attempts -> attempts.delayElements(Duration.ofMillis(50)))
+                // take(20), not repeatWhenEmpty(20, ...): that one fails with IllegalStateException (a 500) when the
+                // repeats run out, instead of completing empty into the 404 below
+                .repeatWhenEmpty(attempts -> attempts.take(20).delayElements(Duration.ofMillis(50)))
                 .switchIfEmpty(Mono.error(new NotFoundException("no such user")))
                 .then();
     }

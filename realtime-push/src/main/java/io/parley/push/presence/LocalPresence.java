@@ -12,6 +12,7 @@ import io.parley.push.socket.Outbox;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
@@ -28,9 +29,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Presence and typing for a single push node, in memory. A user is online while this node holds a socket of theirs;
  * presence frames go to everyone who shares a conversation with them; typing frames to the other members, at most one
- * per user and conversation per {@link #TYPING_THROTTLE}.
+ * per user and conversation per {@link #TYPING_THROTTLE}. With several push nodes, {@code parley.presence=redis}
+ * replaces it ({@link RedisPresence}).
  */
 @Component
+@ConditionalOnProperty(name = "parley.presence", havingValue = "local", matchIfMissing = true)
 class LocalPresence implements PresenceService, PresenceDirectory {
 
     private static final Logger log = LoggerFactory.getLogger(LocalPresence.class);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.api.wire.CloseCodes;
 import io.parley.api.wire.ServerFrames;
+import io.parley.push.audit.Origin;
 import io.parley.push.limits.RateLimits;
 import io.parley.push.web.ErrorCode;
 import io.parley.push.PushProperties;
@@ -72,7 +73,8 @@ class ChatSocketHandler implements WebSocketHandler {
                 .filter(message -> message.getType() != WebSocketMessage.Type.PONG
                         && message.getType() != WebSocketMessage.Type.PING)
                 .map(message -> InboundFrame.of(message, maxBytes))
-                .concatMap(frame -> frames.handle(connection, frame))
+                .concatMap(frame -> frames.handle(connection, frame).contextWrite(context -> Origin.socket(userId,
+                        session.getId(), session.getHandshakeInfo().getRemoteAddress()).into(context)))
                 .doFinally(signal -> connection.complete())
                 .then();
         // Heartbeats: a ping now and then; a socket silent (no frame, no pong) for the idle timeout is dead.

@@ -10,7 +10,9 @@ import io.parley.api.conversation.ConversationCommands.MarkRead;
 import io.parley.api.conversation.ConversationCommands.SendMessage;
 import io.parley.api.conversation.ConversationCommands.SendResult;
 import io.parley.api.wire.ServerFrames;
+import io.parley.api.error.ForbiddenException;
 import io.parley.push.Backend;
+import io.parley.push.membership.MembershipCache;
 import io.parley.push.presence.PresenceService;
 import io.parley.push.socket.ChatSocketHandler.InboundFrame;
 import io.parley.push.web.ErrorCode;
@@ -37,8 +39,11 @@ class FrameHandler {
     private final PresenceService presence;
     private final ObjectMapper json;
     private final RateLimits limits;
+    private final MembershipCache memberships;
 
-    FrameHandler(Backend backend, SyncService sync, PresenceService presence, ObjectMapper json, RateLimits limits) {
+    FrameHandler(Backend backend, SyncService sync, PresenceService presence, ObjectMapper json, RateLimits limits,
+                 MembershipCache memberships) {
+        this.memberships = memberships;
         this.backend = backend;
         this.sync = sync;
         this.presence = presence;
@@ -90,25 +95,29 @@ class FrameHandler {
                 String clientMsgId = frame.requiredId();
                 SendMessage command = new SendMessage(frame.text("conversationId"), user, clientMsgId,
                         frame.text("text"));
-                return backend.<SendResult>send(command)
+                return asMember(user, command.conversationId(), backend.<SendResult>send(command))
                         .doOnNext(result -> reply(connection, ServerFrames.Ack.of(clientMsgId, result)))
                         .then();
             }
             case "delivered" -> {
-                return confirm(connection, frame, backend.send(new MarkDelivered(frame.text("conversationId"), user,
-                        frame.number("upToSeq"))));
+                String conversationId = frame.text("conversationId");
+                return confirm(connection, frame, asMember(user, conversationId,
+                        backend.send(new MarkDelivered(conversationId, user, frame.number("upToSeq")))));
             }
             case "read" -> {
-                return confirm(connection, frame, backend.send(new MarkRead(frame.text("conversationId"), user,
-                        frame.number("upToSeq"))));
+                String conversationId = frame.text("conversationId");
+                return confirm(connection, frame, asMember(user, conversationId,
+                        backend.send(new MarkRead(conversationId, user, frame.number("upToSeq")))));
             }
             case "edit" -> {
-                return confirm(connection, frame, backend.send(new EditMessage(frame.text("conversationId"), user,
-                        frame.number("seq"), frame.text("text"))));
+                String conversationId = frame.text("conversationId");
+                return confirm(connection, frame, asMember(user, conversationId,
+                        backend.send(new EditMessage(conversationId, user, frame.number("seq"), frame.text("text")))));
             }
             case "delete" -> {
-                return confirm(connection, frame, backend.send(new DeleteMessage(frame.text("conversationId"), user,
-                        frame.number("seq"))));
+                String conversationId = frame.text("conversationId");
+                return confirm(connection, frame, asMember(user, conversationId,
+                        backend.send(new DeleteMessage(conversationId, user, frame.number("seq")))));
             }
             case "typing" -> {
                 String conversationId = frame.text("conversationId");
@@ -124,6 +133,19 @@ class FrameHandler {
             }
             default -> throw new BadFrame(frame.id(), "unknown frame type '" + frame.type() + "'");
         }
+    }
+
+    /**
+     * A command that fails for a sender who is not a member of the conversation is answered {@code FORBIDDEN}, the
+     * same whatever the aggregate found first (no such conversation, a direct conversation, ...), as on HTTP: a
+     * non-member learns nothing about a conversation, not even that it exists. Looked up only on failure.
+     */
+    private <T> Mono<T> asMember(String userId, String conversationId, Mono<T> command) {
+        return command.onErrorResume(error -> Mono
+                .fromCallable(() -> memberships.get(conversationId).filter(m -> m.isMember(userId)).isPresent())
+                .subscribeOn(backend.workers())
+                .flatMap(member -> Mono.<T>error(member ? error
+                        : new ForbiddenException("not a member of this conversation"))));
     }
 
     /** Commands without a result of their own are confirmed with {@code ok} when the frame carried an id. */

@@ -1,12 +1,19 @@
 package io.parley.push.web;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.ErrorResponse;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** Turns a failure into status, headers and body, the same way for the controller advice and the last-resort handler. */
@@ -42,6 +49,23 @@ final class ErrorResponses {
             log.debug("{} answered {}: {}", where, code, body.message());
         }
         return new Answer(code.status(), headers, body);
+    }
+
+    /** Answers {@code error} on {@code exchange}: status, headers and the JSON body, whatever the request accepts. */
+    static Mono<Void> write(ServerWebExchange exchange, Throwable error, ObjectMapper json) {
+        Answer answer = answer(error, exchange.getRequest());
+        byte[] body;
+        try {
+            body = json.writeValueAsBytes(answer.body());
+        } catch (JsonProcessingException e) {
+            body = "{\"code\":\"INTERNAL\",\"message\":\"internal error\"}".getBytes(StandardCharsets.UTF_8);
+        }
+        ServerHttpResponse response = exchange.getResponse();
+        response.setStatusCode(answer.status());
+        response.getHeaders().putAll(answer.headers());
+        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        response.getHeaders().setContentLength(body.length);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
     }
 
     static long retryAfterSeconds(Duration retryAfter) {

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Runs the Parley benchmark against a freshly started standalone server and leaves report.md, report.json and PNG
+# plots in bench/results/<timestamp>-<profile>/.
+#
+#   bench/run.sh [quick|full]
+#
+# quick: a smoke run of every scenario (a few minutes); full: the real figures (about 15-20 minutes).
+# Environment (all optional):
+#   BENCH_SCENARIOS   comma list of fixed,search,fanout,idle,rebuild,long,long-nocache (default: all)
+#   BENCH_ARGS        extra --name=value arguments for the load generator (e.g. "--rates=1000 --duration=30")
+#   BENCH_JFR=1       record a JFR profile of the server (server.jfr in the results folder)
+#   BENCH_SKIP_BUILD=1  use what is built
+#   BENCH_OUT         results folder (default bench/results/<timestamp>-<profile>)
+#   BENCH_SERVER_HEAP server heap (default 2g, fixed: -Xms = -Xmx)
+#   BENCH_PART        name of the load generator's part (default socket): a second run into the same BENCH_OUT
+#                     with another name adds its fixed-rate runs to the report and replaces its other scenarios
+set -euo pipefail
+
+PROFILE=${1:-quick}
+case "$PROFILE" in quick|full) ;; *) echo "usage: $0 [quick|full]" >&2; exit 2 ;; esac
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+SCENARIOS=${BENCH_SCENARIOS:-fixed,search,fanout,idle,rebuild,long,long-nocache}
+PART=${BENCH_PART:-socket}
+OUT=${BENCH_OUT:-$ROOT/bench/results/$(date -u +%Y%m%d-%H%M%S)-$PROFILE}
+HEAP=${BENCH_SERVER_HEAP:-2g}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+has() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
+
+if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
+  echo "== building (mvn -q -B -DskipTests package)"
+  mvn -q -B -DskipTests package
+fi
+# Private copies of the server jar and of the project's own jars: a build in this work tree (or an install into the
+# local Maven repository) during the run must not swap classes under the running JVMs.
+LIB=$(mktemp -d /tmp/parley-bench-lib.XXXXXX)
+cp "$ROOT/standalone/target/parley.jar" "$LIB/parley.jar"
+cp -r "$ROOT/bench/target/classes" "$LIB/bench-classes"
+CP="$LIB/bench-classes"
+IFS=: read -r -a ENTRIES < "$ROOT/bench/target/classpath.txt" || true
+for entry in "${ENTRIES[@]}"; do
+  case "$entry" in
+    */io/parley/*|"$ROOT"/*) cp "$entry" "$LIB/$(basename "$entry")"; CP="$CP:$LIB/$(basename "$entry")" ;;
+    *) CP="$CP:$entry" ;;
+  esac
+done
+JAVA_GEN=(java -Xms1g -Xmx2g -XX:+UseG1GC -Djava.awt.headless=true -Daxoniq.update-checker.disabled=true -cp "$CP")
+
+SERVER_PID=
+DATA_DIRS=("$LIB")
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  for d in "${DATA_DIRS[@]}"; do rm -rf "$d"; done
+}
+trap cleanup EXIT
+
+{
+  echo "profile=$PROFILE"
+  echo "scenarios=$SCENARIOS"
+  echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo '+uncommitted')"
+  echo "java=$(java -version 2>&1 | head -1)"
+  echo "cores=$(nproc)"
+  echo "memory=$(free -m | awk '/^Mem:/ {print $2" MB"}')"
+  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+  echo "ulimit_n=$(ulimit -n)"
+  echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
+} >> "$OUT/environment-$PART.txt"
+[ -f "$OUT/environment.txt" ] || cp "$OUT/environment-$PART.txt" "$OUT/environment.txt"
+
+if has fixed || has search || has fanout || has idle; then
+  DATA=$(mktemp -d /tmp/parley-bench-server.XXXXXX); DATA_DIRS+=("$DATA")
+  JFR=()
+  if [ "${BENCH_JFR:-}" = 1 ]; then
+    JFR=("-XX:StartFlightRecording=settings=profile,filename=$OUT/server-$PART.jfr,dumponexit=true")
+  fi
+  # port 0: the server picks a free port (no clash with anybody's server on this machine); read it from its log
+  echo "== starting the standalone server (heap $HEAP, data in $DATA)"
+  # bcrypt strength 4: the set-up registers thousands of users; password hashing is not what is measured.
+  # Per-user connection limit raised: the idle scenario holds many sockets per user (per-user send limits stay).
+  java -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseG1GC -XX:+UnlockDiagnosticVMOptions -Daxoniq.update-checker.disabled=true "${JFR[@]}" \
+    -jar "$LIB/parley.jar" --server.port="${BENCH_PORT:-0}" --parley.data-dir="$DATA" \
+    --parley.auth.bcrypt-strength=4 --parley.limits.connections-per-user=100000 > "$OUT/server-$PART.log" 2>&1 &
+  SERVER_PID=$!
+  PORT=
+  for i in $(seq 1 180); do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "the server died; see $OUT/server-$PART.log" >&2; exit 1; fi
+    if grep -q "Started ParleyApplication" "$OUT/server-$PART.log"; then
+      PORT=$(grep -o -m1 "Netty started on port [0-9]*" "$OUT/server-$PART.log" | grep -o "[0-9]*$")
+      break
+    fi
+    sleep 1
+  done
+  if [ -z "$PORT" ]; then echo "the server did not start within 180 s; see $OUT/server-$PART.log" >&2; exit 1; fi
+  echo "   server up (pid $SERVER_PID, port $PORT)"
+  LOAD=()
+  for s in fixed search fanout idle; do has "$s" && LOAD+=("$s"); done
+  LOAD_LIST=$(IFS=,; echo "${LOAD[*]}")
+  # shellcheck disable=SC2086
+  "${JAVA_GEN[@]}" io.parley.bench.Bench --url="http://127.0.0.1:$PORT" --server-pid="$SERVER_PID" \
+    --out="$OUT" --profile="$PROFILE" --scenarios="$LOAD_LIST" --part-name="$PART" ${BENCH_ARGS:-}
+  echo "== stopping the server"
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+  grep -c -E ' (WARN|ERROR) ' "$OUT/server-$PART.log" | xargs -I{} echo "   server log: {} WARN/ERROR lines ($OUT/server-$PART.log)"
+fi
+
+inprocess() {
+  local d; d=$(mktemp -d /tmp/parley-bench-inprocess.XXXXXX); DATA_DIRS+=("$d")
+  "${JAVA_GEN[@]}" io.parley.bench.inprocess.InProcessBench --profile="$PROFILE" --out="$OUT" --data-dir="$d" "$@"
+  rm -rf "$d"
+}
+if has rebuild; then inprocess --scenario=rebuild; fi
+if has long; then inprocess --scenario=long --cache=on; fi
+if has long-nocache; then inprocess --scenario=long --cache=off; fi
+
+echo "== writing the report"
+"${JAVA_GEN[@]}" io.parley.bench.report.ReportMain --out="$OUT"
+echo
+echo "Report: $OUT/report.md  (figures: $OUT/report.json, plots: $OUT/*.png)"

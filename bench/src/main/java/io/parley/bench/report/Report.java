@@ -1,0 +1,309 @@
+package io.parley.bench.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.parley.bench.report.Json.at;
+import static io.parley.bench.report.Json.d;
+import static io.parley.bench.report.Json.list;
+import static io.parley.bench.report.Json.map;
+import static io.parley.bench.report.Json.num;
+
+/** Renders report.md (and the plots it shows) from the merged report. */
+public final class Report {
+
+    private Report() {
+    }
+
+    public static Path render(Map<String, Object> report, Path dir) throws IOException {
+        StringBuilder md = new StringBuilder();
+        Map<String, Object> env = map(report.get("environment"));
+        Map<String, Object> loadMeta = map(report.get("loadMeta"));
+        md.append("# Parley benchmark report\n\n");
+        md.append("How to read this: [docs/benchmark.md](../../../docs/benchmark.md). Latencies are in milliseconds; CPU ")
+                .append("is a share of one core (200% = both cores of a 2-core machine). \"machine\" CPU is everything ")
+                .append("running, including other processes: above server + generator, something else competed.\n\n");
+        md.append("## Conditions\n\n| | |\n| --- | --- |\n");
+        env.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        if (!loadMeta.isEmpty()) {
+            md.append("| load generator | ").append(loadMeta.get("startedAt")).append(" → ")
+                    .append(loadMeta.get("finishedAt")).append(", arguments ").append(loadMeta.get("arguments"))
+                    .append(" |\n");
+        }
+        md.append("\nThe server is the standalone jar in its own JVM (`-Xms2g -Xmx2g -XX:+UseG1GC`, H2 file database on a ")
+                .append("fresh temporary directory, `--parley.auth.bcrypt-strength=4` so that registering thousands of ")
+                .append("users for the set-up is quick; password hashing is not on any measured path). The load ")
+                .append("generator is another JVM on the same machine, talking HTTP and `/ws` only.\n\n");
+
+        targets(md, report);
+        fixed(md, report, dir);
+        search(md, report, dir);
+        fanout(md, report, dir);
+        idle(md, report, dir);
+        rebuild(md, report, dir);
+        longConversation(md, report, dir);
+
+        Path file = dir.resolve("report.md");
+        Files.writeString(file, md.toString());
+        return file;
+    }
+
+    private static void targets(StringBuilder md, Map<String, Object> report) {
+        md.append("## Targets (issue 5)\n\n| target | measured | met? |\n| --- | --- | --- |\n");
+        List<Map<String, Object>> runs = new ArrayList<>(list(report.get("fixedRate")));
+        runs.addAll(list(map(report.get("search")).get("steps")));
+        double bestDelivered = runs.stream().mapToDouble(r -> d(r.get("deliveredPerSecond"))).filter(v -> !Double.isNaN(v))
+                .max().orElse(Double.NaN);
+        if (!runs.isEmpty()) {
+            Object passing = map(report.get("search")).get("highestPassingRate");
+            md.append("| >= 10,000 msg/s persisted and delivered | highest delivered/s in any run: ")
+                    .append(num(bestDelivered)).append("; highest rate with p99 < 100 ms: ").append(num(passing))
+                    .append(" msg/s | ").append(yes(bestDelivered >= 10_000)).append(" |\n");
+        }
+        runs.stream().filter(r -> d(r.get("offeredRate")) == 1000 && "fixed".equals(r.get("label"))).findFirst()
+                .ifPresent(r -> md.append("| p99 send→message < 20 ms at 1,000 msg/s | p99 ")
+                        .append(at(r, "e2eLatency", "p99Ms")).append(" ms (p50 ").append(at(r, "e2eLatency", "p50Ms"))
+                        .append(") | ").append(yes(d(map(r.get("e2eLatency")).get("p99Ms")) < 20)).append(" |\n"));
+        Map<String, Object> idle = map(report.get("idle"));
+        if (!idle.isEmpty()) {
+            double extrapolated = d(idle.get("heapMBExtrapolated100k"));
+            md.append("| 100,000 idle WebSocket connections in < 2 GiB heap | ").append(num(idle.get("opened")))
+                    .append(" opened").append(idle.get("capReason") != null ? " (capped: " + idle.get("capReason") + ")" : "")
+                    .append("; ").append(num(idle.get("heapMBPer10k"))).append(" MB heap per 10,000 → ")
+                    .append(num(extrapolated)).append(" MB extrapolated to 100,000 | ")
+                    .append(d(idle.get("opened")) >= 100_000 ? yes(extrapolated < 2048)
+                            : (extrapolated < 2048 ? "extrapolated yes; not shown" : "no"))
+                    .append(" |\n");
+        }
+        Map<String, Object> fanout = map(report.get("fanout"));
+        if (!fanout.isEmpty()) {
+            md.append("| a 1,000-member group message reaches the last member in < 100 ms | ")
+                    .append(num(fanout.get("members"))).append(" members: last member p50 ")
+                    .append(at(fanout, "lastMember", "p50Ms")).append(" ms, max ").append(at(fanout, "lastMember", "maxMs"))
+                    .append(" ms | ").append(yes(d(map(fanout.get("lastMember")).get("p50Ms")) < 100
+                            && d(fanout.get("members")) >= 1000)).append(" |\n");
+        }
+        Map<String, Object> rebuild = map(report.get("rebuild"));
+        if (!rebuild.isEmpty()) {
+            md.append("| projection rebuild >= 50,000 events/s | ").append(num(rebuild.get("rebuildEventsPerSecond")))
+                    .append(" events/s over ").append(num(rebuild.get("events"))).append(" events | ")
+                    .append(yes(d(rebuild.get("rebuildEventsPerSecond")) >= 50_000)).append(" |\n");
+        }
+        Map<String, Object> lc = map(report.get("long-cache-on"));
+        if (!lc.isEmpty()) {
+            md.append("| command latency flat along a conversation (issue 3) | p50 at message 100: ")
+                    .append(at(lc, "atMessage100", "p50Ms")).append(" ms, at message ").append(num(lc.get("messages")))
+                    .append(": ").append(at(lc, "atMessageN", "p50Ms")).append(" ms | ")
+                    .append(yes(d(map(lc.get("atMessageN")).get("p50Ms")) < 2 * d(map(lc.get("atMessage100")).get("p50Ms")) + 0.5))
+                    .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private static String yes(boolean met) {
+        return met ? "yes" : "**no**";
+    }
+
+    private static void fixed(StringBuilder md, Map<String, Object> report, Path dir) {
+        List<Map<String, Object>> runs = list(report.get("fixedRate"));
+        if (runs.isEmpty()) {
+            return;
+        }
+        md.append("## Fixed-rate runs (open loop, 1:1 conversations)\n\n");
+        Map<String, Object> first = runs.get(0);
+        md.append("Each run sends at a fixed rate for ").append(num(first.get("warmupSeconds")))
+                .append(" s of warm-up (not in the figures) plus the measured seconds, round-robin over ")
+                .append(num(first.get("senders"))).append(" users (each user sends to its partner in a direct ")
+                .append("conversation), ").append(num(first.get("textSize"))).append("-character texts. The schedule ")
+                .append("never waits for acks. Latency is measured from the *intended* send time (corrected for ")
+                .append("coordinated omission); the uncorrected p99 (from the actual send) is shown for comparison.\n\n");
+        runTable(md, runs);
+        List<String> images = new ArrayList<>();
+        for (Map<String, Object> run : runs) {
+            String png = Plots.latencyOverTime(run, dir, "latency-over-time-" + num(run.get("offeredRate")).replace(",", "") + ".png");
+            if (png != null) {
+                images.add(png);
+            }
+        }
+        String dist = Plots.distribution(runs, dir, "latency-distribution.png",
+                "Send→message latency distribution per offered rate (solid: corrected; dashed: uncorrected)");
+        List<Map<String, Object>> all = new ArrayList<>(runs);
+        all.addAll(list(map(report.get("search")).get("steps")));
+        String tp = Plots.throughput(all, dir, "throughput-vs-offered.png");
+        for (String png : new String[]{tp, dist}) {
+            if (png != null) {
+                md.append("![").append(png).append("](").append(png).append(")\n\n");
+            }
+        }
+        for (String png : images) {
+            md.append("![").append(png).append("](").append(png).append(")\n\n");
+        }
+    }
+
+    private static void runTable(StringBuilder md, List<Map<String, Object>> runs) {
+        md.append("| offered/s | sent/s | acked/s | delivered/s | ack p50 | ack p99 | e2e p50 | e2e p90 | e2e p99 | e2e p99.9 | ")
+                .append("e2e max | e2e p99 uncorr. | server CPU | generator CPU | machine CPU | not acked / not delivered | ")
+                .append("errors | notes |\n");
+        md.append("|").append(" ---: |".repeat(17)).append(" --- |\n");
+        for (Map<String, Object> r : runs) {
+            List<String> notes = new ArrayList<>();
+            if (Boolean.TRUE.equals(r.get("overloaded"))) {
+                notes.add("overloaded: schedule stopped at the backlog limit");
+            }
+            if (Boolean.TRUE.equals(r.get("figuresIncludeWarmup"))) {
+                notes.add("stopped during warm-up: figures cover all messages sent");
+            }
+            if (r.containsKey("pass")) {
+                notes.add(Boolean.TRUE.equals(r.get("pass")) ? "pass" : "fail");
+            }
+            for (String k : new String[]{"duplicateDeliveries", "seqGaps", "seqOutOfOrder", "socketsClosedByServer"}) {
+                if (d(r.get(k)) > 0) {
+                    notes.add(k + " " + num(r.get(k)));
+                }
+            }
+            md.append("| ").append(num(r.get("offeredRate"))).append(" | ").append(num(r.get("sentPerSecondMeasured")))
+                    .append(" | ").append(num(r.get("ackedPerSecond"))).append(" | ").append(num(r.get("deliveredPerSecond")))
+                    .append(" | ").append(at(r, "ackLatency", "p50Ms")).append(" | ").append(at(r, "ackLatency", "p99Ms"))
+                    .append(" | ").append(at(r, "e2eLatency", "p50Ms")).append(" | ").append(at(r, "e2eLatency", "p90Ms"))
+                    .append(" | ").append(at(r, "e2eLatency", "p99Ms")).append(" | ").append(at(r, "e2eLatency", "p999Ms"))
+                    .append(" | ").append(at(r, "e2eLatency", "maxMs")).append(" | ")
+                    .append(at(r, "e2eLatencyUncorrected", "p99Ms")).append(" | ")
+                    .append(at(r, "cpu", "serverPct")).append("% | ").append(at(r, "cpu", "generatorPct")).append("% | ")
+                    .append(at(r, "cpu", "machinePct")).append("% | ").append(num(r.get("notAcked"))).append(" / ")
+                    .append(num(r.get("notDelivered"))).append(" | ").append(map(r.get("errors")).isEmpty() ? "0"
+                            : map(r.get("errors")).toString()).append(" | ").append(String.join("; ", notes)).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private static void search(StringBuilder md, Map<String, Object> report, Path dir) {
+        Map<String, Object> search = map(report.get("search"));
+        if (search.isEmpty()) {
+            return;
+        }
+        md.append("## Search: highest rate with p99 < ").append(num(search.get("p99LimitMs"))).append(" ms\n\n");
+        md.append("Criterion: ").append(search.get("criterion")).append(". **Highest passing rate: ")
+                .append(num(search.get("highestPassingRate"))).append(" msg/s**; first failing rate: ")
+                .append(num(search.get("firstFailingRate"))).append(" msg/s.\n\n");
+        runTable(md, list(search.get("steps")));
+    }
+
+    private static void fanout(StringBuilder md, Map<String, Object> report, Path dir) {
+        Map<String, Object> f = map(report.get("fanout"));
+        if (f.isEmpty()) {
+            return;
+        }
+        md.append("## Group fan-out\n\nOne group of ").append(num(f.get("members")))
+                .append(" members (the owner and the others), every member connected. The owner sends one message, ")
+                .append("waits until every other member's socket has its `message` frame, then the next (")
+                .append(num(f.get("warmupTrials"))).append(" warm-up trials not counted, then ").append(num(f.get("trials")))
+                .append(").\n\n| | p50 | p90 | p99 | max |\n| --- | ---: | ---: | ---: | ---: |\n");
+        for (String[] row : new String[][]{{"send → LAST member has it (per trial)", "lastMember"},
+                {"send → a member has it (all members, all trials)", "perMember"}}) {
+            md.append("| ").append(row[0]).append(" | ").append(at(f, row[1], "p50Ms")).append(" | ")
+                    .append(at(f, row[1], "p90Ms")).append(" | ").append(at(f, row[1], "p99Ms")).append(" | ")
+                    .append(at(f, row[1], "maxMs")).append(" |\n");
+        }
+        md.append("\nLast member per trial (ms): ").append(f.get("lastMemberMs")).append("; members reached: ")
+                .append(f.get("membersReached")).append("; ack (ms): ").append(f.get("ackMs"))
+                .append(". CPU during the trials: server ").append(at(f, "cpu", "serverPct")).append("%, generator ")
+                .append(at(f, "cpu", "generatorPct")).append("%.\n\n");
+        String png = Plots.fanout(f, dir, "fanout.png");
+        if (png != null) {
+            md.append("![").append(png).append("](").append(png).append(")\n\n");
+        }
+    }
+
+    private static void idle(StringBuilder md, Map<String, Object> report, Path dir) {
+        Map<String, Object> idle = map(report.get("idle"));
+        if (idle.isEmpty()) {
+            return;
+        }
+        md.append("## Idle connections\n\nTarget ").append(num(idle.get("target"))).append(" sockets over ")
+                .append(num(idle.get("users"))).append(" users (several sockets per user), from loopback source ")
+                .append("addresses 127.0.0.2, .3, ...; opened ").append(num(idle.get("opened"))).append(", failed ")
+                .append(num(idle.get("failed")));
+        if (idle.get("capReason") != null) {
+            md.append(". **Capped** by the ").append(idle.get("capReason"));
+        }
+        if (idle.get("firstFailure") != null) {
+            md.append(". First failure: `").append(idle.get("firstFailure")).append('`');
+        }
+        md.append(". Heap is the server's heap used right after `jcmd PID GC.run` (a full GC); RSS is VmRSS.\n\n");
+        md.append("| connections | heap used after GC (MB) | RSS (MB) | server open files | server threads | opened/s |\n")
+                .append("| ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (Map<String, Object> p : Json.<Map<String, Object>>list(idle.get("points"))) {
+            md.append("| ").append(num(p.get("connections"))).append(" | ").append(num(p.get("heapUsedMB"))).append(" | ")
+                    .append(num(p.get("rssMB"))).append(" | ").append(num(p.get("serverOpenFiles"))).append(" | ")
+                    .append(num(p.get("serverThreads"))).append(" | ").append(num(p.get("openedPerSecond"))).append(" |\n");
+        }
+        md.append("\nPer 10,000 connections: **").append(num(idle.get("heapMBPer10k"))).append(" MB heap**, ")
+                .append(num(idle.get("rssMBPer10k"))).append(" MB RSS; baseline heap ").append(num(idle.get("heapMBBaseline")))
+                .append(" MB; extrapolated heap at 100,000: ").append(num(idle.get("heapMBExtrapolated100k")))
+                .append(" MB. Still open after 5 s: ").append(num(idle.get("stillOpenAfter5s")))
+                .append("; after closing all: heap ").append(at(idle, "afterClose", "heapUsedMB")).append(" MB, RSS ")
+                .append(at(idle, "afterClose", "rssMB")).append(" MB.\n\n");
+        String png = Plots.idle(idle, dir, "idle-connections.png");
+        if (png != null) {
+            md.append("![").append(png).append("](").append(png).append(")\n\n");
+        }
+    }
+
+    private static void rebuild(StringBuilder md, Map<String, Object> report, Path dir) {
+        Map<String, Object> r = map(report.get("rebuild"));
+        if (r.isEmpty()) {
+            return;
+        }
+        md.append("## Projection rebuild (in-process)\n\n").append(num(r.get("events"))).append(" events appended of ")
+                .append(num(r.get("eventsRequested"))).append(" requested (")
+                .append(num(r.get("conversations"))).append(" direct conversations full of `MessageSent`) appended ")
+                .append("straight to the event store in batches (").append(num(r.get("appendEventsPerSecond")))
+                .append(" events/s, ").append(num(r.get("appendSeconds"))).append(" s), then `conversation-projection` ")
+                .append("reset (its reset handler empties the read model) and started; other processors and the live ")
+                .append("fan-out stopped. Settings: ").append(report.get("rebuild") instanceof Map<?, ?> m ? m.get("settings") : "")
+                .append(".\n\n**Rebuild: ").append(num(r.get("rebuildEventsPerSecond"))).append(" events/s** (")
+                .append(num(r.get("eventsRebuilt"))).append(" events in ")
+                .append(num(r.get("rebuildSeconds"))).append(" s, caught up: ").append(r.get("caughtUp"))
+                .append(", 1,000,000 events would take ").append(num(r.get("rebuildSecondsProjectedFor1M"))).append(" s")
+                .append(", process CPU ").append(num(r.get("cpuPct"))).append("%); read model afterwards: ")
+                .append(num(r.get("messagesInReadModel"))).append(" messages, ").append(num(r.get("inboxRows")))
+                .append(" inbox rows.\n\n");
+        String png = Plots.rebuild(r, dir, "rebuild.png");
+        if (png != null) {
+            md.append("![").append(png).append("](").append(png).append(")\n\n");
+        }
+    }
+
+    private static void longConversation(StringBuilder md, Map<String, Object> report, Path dir) {
+        Map<String, Map<String, Object>> runs = new LinkedHashMap<>();
+        for (String key : new String[]{"long-cache-on", "long-cache-off"}) {
+            if (!map(report.get(key)).isEmpty()) {
+                runs.put(key.equals("long-cache-on") ? "cache on" : "cache off", map(report.get(key)));
+            }
+        }
+        if (runs.isEmpty()) {
+            return;
+        }
+        md.append("## Long conversations (issue 3, in-process)\n\nOne conversation, `SendMessage` commands one at a ")
+                .append("time through the command gateway (after a JIT warm-up on another conversation). ")
+                .append("\"At 100\" = messages 51–150; \"at N\" = the last 100 messages.\n\n")
+                .append("| run | messages | settings | commands/s | at 100: p50 | p99 | max | at N: p50 | p99 | max | all: p99 |\n")
+                .append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        runs.forEach((label, r) -> md.append("| ").append(label).append(" | ").append(num(r.get("messages"))).append(" | ")
+                .append(r.get("settings")).append(" | ").append(num(r.get("commandsPerSecond"))).append(" | ")
+                .append(at(r, "atMessage100", "p50Ms")).append(" | ").append(at(r, "atMessage100", "p99Ms")).append(" | ")
+                .append(at(r, "atMessage100", "maxMs")).append(" | ").append(at(r, "atMessageN", "p50Ms")).append(" | ")
+                .append(at(r, "atMessageN", "p99Ms")).append(" | ").append(at(r, "atMessageN", "maxMs")).append(" | ")
+                .append(at(r, "all", "p99Ms")).append(" |\n"));
+        md.append('\n');
+        String png = Plots.longConversation(runs, dir, "long-conversation.png");
+        if (png != null) {
+            md.append("![").append(png).append("](").append(png).append(")\n\n");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.parley.bench.report;
+
+import io.parley.bench.Latency;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The report writer: merges parts, writes the Markdown tables and draws the plots (headless). */
+class ReportTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(120)
+    void mergesPartsAndRendersTablesAndPlots() throws Exception {
+        Histogram h = Latency.histogram();
+        for (int i = 1; i <= 1000; i++) {
+            h.recordValue(i * 10L); // 0.01 .. 10 ms
+        }
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("label", "fixed");
+        run.put("offeredRate", 1000);
+        run.put("warmupSeconds", 2);
+        run.put("senders", 10);
+        run.put("textSize", 100);
+        run.put("sentPerSecondMeasured", 1000.0);
+        run.put("ackedPerSecond", 999.5);
+        run.put("deliveredPerSecond", 998.0);
+        run.put("notAcked", 0);
+        run.put("notDelivered", 0);
+        run.put("errors", Map.of());
+        run.put("ackLatency", Latency.summary(h));
+        run.put("e2eLatency", Latency.summary(h));
+        run.put("e2eLatencyUncorrected", Latency.summary(h));
+        run.put("cpu", Map.of("serverPct", 80.0, "generatorPct", 20.0, "machinePct", 110.0));
+        run.put("e2eCurve", Latency.curve(h));
+        run.put("e2eCurveUncorrected", Latency.curve(h));
+        List<Map<String, Object>> series = new ArrayList<>();
+        for (int t = 1; t <= 5; t++) {
+            series.add(Map.of("t", t, "e2eP50Ms", 1.0, "e2eP99Ms", 5.0, "ackP99Ms", 4.0));
+        }
+        run.put("series", series);
+        Files.writeString(dir.resolve("environment.txt"), "profile=quick\ncores=2\n");
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve("socket.part.json").toFile(),
+                Map.of("fixedRate", List.of(run)));
+
+        ReportMain.main(new String[]{"--out=" + dir});
+
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).contains("## Fixed-rate runs", "| 1,000 | 1,000 | 1,000 | 998 | 5 | 9.90 |",
+                "p99 send→message < 20 ms at 1,000 msg/s", "| cores | 2 |");
+        assertThat(Files.readString(dir.resolve("report.json"))).contains("\"fixedRate\"", "\"environment\"");
+        for (String png : List.of("latency-over-time-1000.png", "latency-distribution.png", "throughput-vs-offered.png")) {
+            assertThat(dir.resolve(png)).exists();
+            assertThat(Files.size(dir.resolve(png))).isGreaterThan(1000);
+        }
+    }
+}

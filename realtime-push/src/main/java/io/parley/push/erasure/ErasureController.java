@@ -1,0 +1,67 @@
+package io.parley.push.erasure;
+
+import io.parley.api.admin.AdminMessages.ProjectionStatus;
+import io.parley.api.admin.AdminMessages.RebuildProjection;
+import io.parley.api.error.ForbiddenException;
+import io.parley.api.error.NotFoundException;
+import io.parley.axon.erasure.ErasureKeys;
+import io.parley.push.Backend;
+import io.parley.push.auth.AuthenticatedUser;
+import io.parley.push.auth.Role;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.security.Principal;
+import java.util.List;
+
+/**
+ * A user's right to erasure (the user themself, or an ADMIN): destroys the user's text keys, so every message text
+ * they sent is unreadable in the event store, the audit views and the analytics stream from now on, then rebuilds
+ * the read model that holds message text so it no longer shows it either (see docs/decisions.md for the cost).
+ */
+@RestController
+@RequestMapping("/api/users")
+class ErasureController {
+
+    /** Read models that hold message text (the conversation projection's timeline). */
+    static final List<String> PROJECTIONS_WITH_TEXT = List.of("conversation-projection");
+
+    record ErasureResult(String userId, int keysErased, List<ProjectionStatus> rebuilding) {
+    }
+
+    private final ObjectProvider<ErasureKeys> keys;
+    private final Backend backend;
+
+    ErasureController(ObjectProvider<ErasureKeys> keys, Backend backend) {
+        this.keys = keys;
+        this.backend = backend;
+    }
+
+    @DeleteMapping("/{id}/data")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    Mono<ErasureResult> erase(Principal principal, @PathVariable String id) {
+        if (!(principal instanceof AuthenticatedUser user) || !(user.userId().equals(id) || user.hasRole(Role.ADMIN))) {
+            throw new ForbiddenException("only the user themself or an ADMIN may erase a user's data");
+        }
+        ErasureKeys store = keys.getIfAvailable();
+        if (store == null) {
+            throw new NotFoundException("erasure is not enabled on this node");
+        }
+        return Mono.fromCallable(() -> store.erase(id))
+                .subscribeOn(backend.workers())
+                .flatMap(erased -> erased == 0
+                        // nothing was encrypted with a key of theirs: no read model holds text to scrub
+                        ? Mono.just(new ErasureResult(id, 0, List.of()))
+                        : Flux.fromIterable(PROJECTIONS_WITH_TEXT)
+                                .concatMap(name -> backend.<ProjectionStatus>send(new RebuildProjection(name)))
+                                .collectList()
+                                .map(statuses -> new ErasureResult(id, erased, statuses)));
+    }
+}

@@ -1,0 +1,115 @@
+package io.parley.standalone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+
+import static io.parley.standalone.ParleyClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Crypto-shredding end to end: message text is stored encrypted; erasing a user destroys their key, after which the
+ * history, the audit views and the analytics stream show their text as erased, while the hash chain still verifies.
+ */
+class ErasureTest {
+
+    static RunningParley parley;
+    static ParleyClient auditor;
+    static ParleyClient operator;
+
+    @BeforeAll
+    static void boot() throws Exception {
+        parley = RunningParley.start(Files.createTempDirectory("parley-erasure"),
+                "parley.roles.auditors=erasure_auditor", "parley.roles.admins=erasure_admin");
+        auditor = ParleyClient.signUpExactly(parley, "erasure_auditor");
+        operator = ParleyClient.signUpExactly(parley, "erasure_admin");
+    }
+
+    @AfterAll
+    static void stop() {
+        parley.close();
+    }
+
+    @Test
+    void anErasedUsersTextIsGoneEverywhereAndTheChainStillVerifies() throws Exception {
+        ParleyClient alice = ParleyClient.signUp(parley, "alice");
+        ParleyClient bob = ParleyClient.signUp(parley, "bob");
+        String conversation = alice.openDirectWith(bob);
+        String path = "/api/conversations/" + conversation + "/messages";
+        assertThat(alice.call("POST", path, json("clientMsgId", "a1", "text", "my secret plan")).status()).isEqualTo(201);
+        assertThat(alice.call("PATCH", path + "/1", json("text", "my secret plan, revised")).status()).isEqualTo(204);
+        assertThat(bob.call("POST", path, json("clientMsgId", "b1", "text", "sounds good")).status()).isEqualTo(201);
+
+        // stored encrypted, read in plain text
+        assertThat(storedPayloads(conversation)).noneMatch(p -> p.contains("secret") || p.contains("sounds good"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> texts(bob, path).size() == 2);
+        assertThat(texts(bob, path)).containsExactly("my secret plan, revised", "sounds good");
+
+        // only the user themself or an admin
+        assertThat(bob.call("DELETE", "/api/users/" + alice.userId + "/data", null).status()).isEqualTo(403);
+        ParleyClient.Response erased = alice.call("DELETE", "/api/users/" + alice.userId + "/data", null);
+        assertThat(erased.status()).isEqualTo(202);
+        assertThat(erased.body().get("keysErased").asInt()).isEqualTo(1);
+
+        // the read model is rebuilt without alice's text; bob's stays
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            List<String> texts = texts(bob, path);
+            return texts.size() == 2 && texts.get(0) == null && "sounds good".equals(texts.get(1));
+        });
+
+        List<JsonNode> events = AuditTrailTest.ndjson(auditor, "/api/audit/conversations/" + conversation + "/events");
+        JsonNode sent = events.stream().filter(e -> e.get("type").asText().equals("MessageSent")).findFirst().orElseThrow();
+        assertThat(sent.get("payload").get("text").isNull()).isTrue();
+        assertThat(sent.get("payload").get("erased").asBoolean()).isTrue();
+        assertThat(events.toString()).doesNotContain("secret").contains("sounds good");
+        JsonNode state = auditor.call("GET", "/api/audit/conversations/" + conversation + "/state", null).body();
+        assertThat(state.get("messages").get(0).get("erased").asBoolean()).isTrue();
+        assertThat(state.get("messages").get(0).get("text").isNull()).isTrue();
+        assertThat(state.get("messages").get(1).get("text").asText()).isEqualTo("sounds good");
+
+        JsonNode verified = auditor.call("GET", "/api/audit/conversations/" + conversation + "/verify", null).body();
+        assertThat(verified.get("valid").asBoolean()).as(verified.toString()).isTrue();
+
+        // alice can still write; her new text uses a new key
+        assertThat(alice.call("POST", path, json("clientMsgId", "a2", "text", "fresh start")).status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(10)).until(() -> texts(bob, path).contains("fresh start"));
+        // an admin may erase anyone
+        assertThat(operator.call("DELETE", "/api/users/" + bob.userId + "/data", null).status()).isEqualTo(202);
+    }
+
+    private static List<String> texts(ParleyClient client, String path) {
+        ParleyClient.Response page = client.call("GET", path, null);
+        if (page.status() != 200) {
+            throw new IllegalStateException("history not readable: " + page);
+        }
+        List<String> texts = new java.util.ArrayList<>();
+        page.body().get("messages").forEach(m -> texts.add(m.get("text") == null || m.get("text").isNull()
+                ? null : m.get("text").asText()));
+        return texts;
+    }
+
+    private static List<String> storedPayloads(String conversation) throws Exception {
+        List<String> payloads = new java.util.ArrayList<>();
+        try (Connection c = parley.bean(DataSource.class).getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT payload FROM DomainEventEntry WHERE aggregateIdentifier = ?")) {
+            s.setString(1, conversation);
+            try (ResultSet rows = s.executeQuery()) {
+                while (rows.next()) {
+                    payloads.add(new String(rows.getBytes(1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return payloads;
+    }
+}
