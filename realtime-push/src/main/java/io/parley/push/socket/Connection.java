@@ -4,13 +4,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -26,6 +26,8 @@ import java.util.function.Consumer;
 final class Connection {
 
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    /** How long a release of held messages waits for a client that reads nothing before calling it slow. */
+    private static final java.time.Duration RELEASE_PATIENCE = java.time.Duration.ofSeconds(30);
 
     private record Held(String conversationId, long seq, String json) {
     }
@@ -33,9 +35,12 @@ final class Connection {
     final String id;
     final String userId;
     private final Sinks.Many<String> outbound;
+    private final int capacity;
+    /** Frames queued and not yet taken by the socket writer; the queue grows in small chunks up to capacity. */
+    private final AtomicInteger queued = new AtomicInteger();
     private final Consumer<Connection> onOverflow;
     private final Map<String, Long> highWater = new HashMap<>();
-    private List<Held> held = new ArrayList<>();
+    private java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>();
     private boolean awaitingFirstFrame = true;
     private boolean closed;
     private volatile long lastHeard = System.nanoTime();
@@ -44,22 +49,56 @@ final class Connection {
         this.id = id;
         this.userId = userId;
         this.onOverflow = onOverflow;
-        this.outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<String>get(bufferSize).get());
+        this.capacity = bufferSize;
+        // a linked queue that grows in chunks of 16: an idle socket costs almost nothing; the bound is `capacity`
+        this.outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<String>unbounded(16).get());
     }
 
     /** The client's first frame arrived: unless it is a sync (which releases later), live messages flow now. */
-    synchronized void firstFrame(boolean isSync) {
-        if (awaitingFirstFrame) {
+    void firstFrame(boolean isSync) {
+        boolean release;
+        synchronized (this) {
+            release = awaitingFirstFrame && !isSync;
             awaitingFirstFrame = false;
-            if (!isSync) {
-                release(null);
-            }
+        }
+        if (release) {
+            // draining may wait for the client to read: never on the caller's (event loop or timer) thread
+            Schedulers.boundedElastic().schedule(() -> release(null));
         }
     }
 
     /** The client said nothing within the grace period: it only listens, so live messages flow now. */
-    synchronized void graceExpired() {
+    void graceExpired() {
         firstFrame(false);
+    }
+
+    /**
+     * Waits (on a worker thread) until the client has taken frames and there is room for more, so that a sync or a
+     * release of held messages larger than the buffer paces itself by the client instead of overflowing it.
+     *
+     * @return false when the connection closed or the client read nothing for {@code patience}
+     */
+    boolean awaitRoom(java.time.Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        int lastQueued = queued.get();
+        while (queued.get() > capacity / 2) {
+            if (isClosed()) {
+                return false;
+            }
+            if (queued.get() < lastQueued) {
+                lastQueued = queued.get();
+                deadline = System.nanoTime() + patience.toNanos();
+            } else if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Any frame from the client, pongs included, is a sign of life. */
@@ -76,7 +115,7 @@ final class Connection {
     }
 
     Flux<String> frames() {
-        return outbound.asFlux();
+        return outbound.asFlux().doOnNext(frame -> queued.decrementAndGet());
     }
 
     /** Any frame but a message: replies, receipts, presence, typing. */
@@ -90,26 +129,19 @@ final class Connection {
             held.add(new Held(conversationId, seq, json));
             return;
         }
-        if (seq <= highWater.getOrDefault(conversationId, 0L)) {
-            return;
-        }
-        highWater.put(conversationId, seq);
-        emit(json);
+        deliverNow(conversationId, seq, json);
     }
 
     /** Starts a sync: live messages are held until {@link #endSync()}. */
     synchronized void beginSync() {
         if (held == null) {
-            held = new ArrayList<>();
+            held = new java.util.ArrayDeque<>();
         }
     }
 
     /** The sync told the client everything up to {@code seq} of the conversation. */
     synchronized void syncedUpTo(String conversationId, long seq, String json) {
-        if (seq > highWater.getOrDefault(conversationId, 0L)) {
-            highWater.put(conversationId, seq);
-            emit(json);
-        }
+        deliverNow(conversationId, seq, json);
     }
 
     /** Marks what the client said it has, so older live frames are not sent again. */
@@ -117,19 +149,54 @@ final class Connection {
         highWater.merge(conversationId, seq, Math::max);
     }
 
-    synchronized void endSync(String syncedJson) {
+    /** Ends a sync with its last frame ({@code synced} or an error), then releases the held messages. */
+    void endSync(String syncedJson) {
         release(syncedJson);
     }
 
+    /**
+     * Sends {@code first}, then the held live messages in arrival order (which is seq order per conversation), as
+     * fast as the client reads. New live messages keep joining the end of the held list until it is empty.
+     */
     private void release(String first) {
-        List<Held> release = held == null ? List.of() : held;
-        held = null;
         if (first != null) {
-            emit(first);
+            send(first);
         }
-        release.stream()
-                .sorted(Comparator.comparing(Held::conversationId).thenComparingLong(Held::seq))
-                .forEach(h -> sendMessage(h.conversationId(), h.seq(), h.json()));
+        while (true) {
+            synchronized (this) {
+                if (held == null) {
+                    return;
+                }
+                if (closed) {
+                    held = null;
+                    return;
+                }
+                while (!held.isEmpty() && queued.get() < capacity) {
+                    Held next = held.poll();
+                    deliverNow(next.conversationId(), next.seq(), next.json());
+                }
+                if (held.isEmpty()) {
+                    held = null;
+                    return;
+                }
+            }
+            if (!awaitRoom(RELEASE_PATIENCE)) {
+                synchronized (this) {
+                    held = null;
+                    if (!closed) {
+                        overflow();
+                    }
+                }
+                return;
+            }
+        }
+    }
+
+    private void deliverNow(String conversationId, long seq, String json) {
+        if (seq > highWater.getOrDefault(conversationId, 0L)) {
+            highWater.put(conversationId, seq);
+            emit(json);
+        }
     }
 
     synchronized void complete() {
@@ -137,15 +204,27 @@ final class Connection {
         outbound.tryEmitComplete();
     }
 
+    private void overflow() {
+        closed = true;
+        log.info("connection {} of user {} is not reading; closing it as a slow consumer", id, userId);
+        onOverflow.accept(this);
+    }
+
     private void emit(String json) {
         if (closed) {
             return;
         }
+        if (queued.get() >= capacity) {
+            overflow();
+            return;
+        }
+        queued.incrementAndGet();
         Sinks.EmitResult result = outbound.tryEmitNext(json);
+        if (result.isFailure()) {
+            queued.decrementAndGet();
+        }
         if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
-            closed = true;
-            log.info("connection {} of user {} is not reading; closing it as a slow consumer", id, userId);
-            onOverflow.accept(this);
+            overflow();
         } else if (result.isFailure() && result != Sinks.EmitResult.FAIL_TERMINATED
                 && result != Sinks.EmitResult.FAIL_CANCELLED) {
             log.warn("could not queue a frame for connection {}: {}", id, result);

@@ -80,6 +80,9 @@ class SyncService {
             MessagePage page = backend.queryNow(new MessagePageQuery(conversationId, null, cursor, PAGE),
                     ResponseTypes.instanceOf(MessagePage.class));
             for (MessageView message : page.messages()) {
+                if (!connection.awaitRoom(properties.idleTimeout())) {
+                    throw new IllegalStateException("the client stopped reading during sync");
+                }
                 connection.syncedUpTo(conversationId, message.seq(), write(ServerFrames.Message.of(message)));
                 cursor = message.seq();
             }
