@@ -2,6 +2,7 @@ package io.parley.query.store.jdbc;
 
 import io.parley.query.store.InboxEntry;
 import io.parley.query.store.InboxStore;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
@@ -71,24 +72,23 @@ final class JdbcInboxStore implements InboxStore {
                 key(userId, conversationId).addValue("upTo", upToSeq).addValue("unread", unreadAfter));
     }
 
+    private static final String SELECT = "SELECT user_id, conversation_id, last_seq, delivered_seq, read_seq, unread,"
+            + " updated_at FROM rm_inbox";
+
+    private static final RowMapper<InboxEntry> ROW = (rs, n) -> new InboxEntry(rs.getString("user_id"),
+            rs.getString("conversation_id"), rs.getLong("last_seq"), rs.getLong("delivered_seq"),
+            rs.getLong("read_seq"), rs.getLong("unread"), Sql.instant(rs, "updated_at"));
+
     @Override
     public List<InboxEntry> ofUser(String userId) {
-        return jdbc.query("SELECT user_id, conversation_id, last_seq, delivered_seq, read_seq, unread, updated_at"
-                        + " FROM rm_inbox WHERE user_id = :userId ORDER BY updated_at DESC, conversation_id",
-                new MapSqlParameterSource("userId", userId),
-                (rs, n) -> new InboxEntry(rs.getString("user_id"), rs.getString("conversation_id"),
-                        rs.getLong("last_seq"), rs.getLong("delivered_seq"), rs.getLong("read_seq"),
-                        rs.getLong("unread"), Sql.instant(rs, "updated_at")));
+        return jdbc.query(SELECT + " WHERE user_id = :userId ORDER BY updated_at DESC, conversation_id",
+                new MapSqlParameterSource("userId", userId), ROW);
     }
 
     @Override
     public List<InboxEntry> ofConversation(String conversationId) {
-        return jdbc.query("SELECT user_id, conversation_id, last_seq, delivered_seq, read_seq, unread, updated_at"
-                        + " FROM rm_inbox WHERE conversation_id = :conversationId ORDER BY user_id",
-                new MapSqlParameterSource("conversationId", conversationId),
-                (rs, n) -> new InboxEntry(rs.getString("user_id"), rs.getString("conversation_id"),
-                        rs.getLong("last_seq"), rs.getLong("delivered_seq"), rs.getLong("read_seq"),
-                        rs.getLong("unread"), Sql.instant(rs, "updated_at")));
+        return jdbc.query(SELECT + " WHERE conversation_id = :conversationId ORDER BY user_id",
+                new MapSqlParameterSource("conversationId", conversationId), ROW);
     }
 
     @Override

@@ -78,23 +78,20 @@ final class MongoInboxStore implements InboxStore {
 
     @Override
     public List<InboxEntry> ofUser(String userId) {
-        List<InboxEntry> rows = new ArrayList<>();
-        inbox.find(new Document("userId", userId))
-                .sort(new Document("updatedAt", -1).append("conversationId", 1))
-                .forEach(d -> rows.add(new InboxEntry(d.getString("userId"), d.getString("conversationId"),
-                        number(d, "lastSeq"), number(d, "deliveredSeq"), number(d, "readSeq"), number(d, "unread"),
-                        instant(d, "updatedAt"))));
-        return rows;
+        return rows(inbox.find(new Document("userId", userId))
+                .sort(new Document("updatedAt", -1).append("conversationId", 1)));
     }
 
     @Override
     public List<InboxEntry> ofConversation(String conversationId) {
+        return rows(inbox.find(new Document("conversationId", conversationId)).sort(new Document("userId", 1)));
+    }
+
+    private static List<InboxEntry> rows(Iterable<Document> documents) {
         List<InboxEntry> rows = new ArrayList<>();
-        inbox.find(new Document("conversationId", conversationId))
-                .sort(new Document("userId", 1))
-                .forEach(d -> rows.add(new InboxEntry(d.getString("userId"), d.getString("conversationId"),
-                        number(d, "lastSeq"), number(d, "deliveredSeq"), number(d, "readSeq"), number(d, "unread"),
-                        instant(d, "updatedAt"))));
+        documents.forEach(d -> rows.add(new InboxEntry(d.getString("userId"), d.getString("conversationId"),
+                number(d, "lastSeq"), number(d, "deliveredSeq"), number(d, "readSeq"), number(d, "unread"),
+                instant(d, "updatedAt"))));
         return rows;
     }
 
