@@ -30,6 +30,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -57,10 +58,12 @@ class UserController {
     private final ObjectProvider<PresenceDirectory> presence;
 
     private final RoleProperties roles;
+    private final RoleGrants grants;
 
     UserController(CredentialStore credentials, TokenService tokens, LoginThrottle throttle, Backend backend,
-                   ObjectProvider<PresenceDirectory> presence, RoleProperties roles) {
+                   ObjectProvider<PresenceDirectory> presence, RoleProperties roles, RoleGrants grants) {
         this.roles = roles;
+        this.grants = grants;
         this.credentials = credentials;
         this.tokens = tokens;
         this.throttle = throttle;
@@ -133,8 +136,9 @@ class UserController {
                     .subscribeOn(Schedulers.boundedElastic())
                     .map(found -> found.map(user -> {
                         throttle.succeeded(request.username());
-                        TokenService.IssuedToken token = tokens.issue(user.userId(), user.username(),
-                                roles.of(user.username()));
+                        Set<Role> granted = roles.of(user.username());
+                        granted.addAll(grants.of(user.userId()));
+                        TokenService.IssuedToken token = tokens.issue(user.userId(), user.username(), granted);
                         return new SessionCreated(token.token(), user.userId(), token.expiresAt());
                     }).orElseThrow(() -> {
                         throttle.failed(request.username(), address);

@@ -68,7 +68,7 @@ class UserApiTest {
 
     @Configuration(proxyBeanMethods = false)
     @EnableWebFlux
-    @Import({AuthConfiguration.class, UserController.class, PrincipalEcho.class})
+    @Import({AuthConfiguration.class, UserController.class, RoleGrants.class, PrincipalEcho.class})
     @ComponentScan(basePackageClasses = ErrorCode.class) // the web package: advice and error handler
     static class Edge {
 
@@ -358,7 +358,7 @@ class UserApiTest {
                 .when(backend).query(any(), any());
         UserController controller = new UserController(context.getBean(CredentialStore.class),
                 context.getBean(TokenService.class), context.getBean(LoginThrottle.class), backend, provider,
-                new RoleProperties(null, null, null));
+                new RoleProperties(null, null, null), context.getBean(RoleGrants.class));
 
         assertThat(controller.profile("u1").block()).isEqualTo(
                 new UserController.UserProfile("u1", "alice", "Alice", true, Instant.parse("2025-06-01T12:00:00Z")));
