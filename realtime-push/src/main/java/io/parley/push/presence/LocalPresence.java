@@ -1,15 +1,8 @@
 package io.parley.push.presence;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import io.parley.api.conversation.ConversationQueries.ConversationSummary;
-import io.parley.api.conversation.ConversationQueries.ConversationsOfUserQuery;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.Backend;
-import io.parley.push.membership.Membership;
-import io.parley.push.membership.MembershipCache;
 import io.parley.push.socket.Outbox;
-import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -17,10 +10,8 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -29,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Presence and typing for a single push node, in memory. A user is online while this node holds a socket of theirs;
  * presence frames go to everyone who shares a conversation with them; typing frames to the other members, at most one
- * per user and conversation per {@link #TYPING_THROTTLE}. With several push nodes, {@code parley.presence=redis}
+ * per user and conversation per {@link Audiences#TYPING_THROTTLE}. With several push nodes, {@code parley.presence=redis}
  * replaces it ({@link RedisPresence}).
  */
 @Component
@@ -37,21 +28,18 @@ import java.util.concurrent.ConcurrentHashMap;
 class LocalPresence implements PresenceService, PresenceDirectory {
 
     private static final Logger log = LoggerFactory.getLogger(LocalPresence.class);
-    static final Duration TYPING_THROTTLE = Duration.ofSeconds(2);
 
     private final Set<String> online = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> lastSeen = new ConcurrentHashMap<>();
-    private final Cache<String, Boolean> recentlyTyped = Caffeine.newBuilder()
-            .expireAfterWrite(TYPING_THROTTLE).maximumSize(1_000_000).build();
     private final Backend backend;
-    private final MembershipCache memberships;
+    private final Audiences audiences;
     private final Outbox outbox;
     private final LastSeenStore store;
     private final Clock clock = Clock.systemUTC();
 
-    LocalPresence(Backend backend, MembershipCache memberships, Outbox outbox, LastSeenStore store) {
+    LocalPresence(Backend backend, Audiences audiences, Outbox outbox, LastSeenStore store) {
         this.backend = backend;
-        this.memberships = memberships;
+        this.audiences = audiences;
         this.outbox = outbox;
         this.store = store;
     }
@@ -74,16 +62,8 @@ class LocalPresence implements PresenceService, PresenceDirectory {
 
     @Override
     public void typing(String userId, String conversationId) {
-        Membership membership = memberships.get(conversationId)
-                .filter(m -> m.isMember(userId))
-                .orElseThrow(() -> new io.parley.api.error.ForbiddenException("not a member of this conversation"));
-        if (recentlyTyped.asMap().putIfAbsent(userId + '\u0000' + conversationId, Boolean.TRUE) != null) {
-            return;
-        }
         ServerFrames.Typing frame = ServerFrames.Typing.of(conversationId, userId);
-        membership.roles().keySet().stream()
-                .filter(member -> !member.equals(userId))
-                .forEach(member -> outbox.toUser(member, frame));
+        audiences.typingRecipients(userId, conversationId).forEach(member -> outbox.toUser(member, frame));
     }
 
     @Override
@@ -102,16 +82,7 @@ class LocalPresence implements PresenceService, PresenceDirectory {
 
     private void announce(String userId, boolean isOnline, Instant seen) {
         ServerFrames.Presence frame = ServerFrames.Presence.of(userId, isOnline, seen);
-        backend.query(new ConversationsOfUserQuery(userId), ResponseTypes.multipleInstancesOf(ConversationSummary.class))
-                .publishOn(backend.workers())
-                .subscribe(conversations -> {
-                    Set<String> conversationIds = new HashSet<>(memberships.knownConversationsOf(userId));
-                    conversations.forEach(c -> conversationIds.add(c.conversationId()));
-                    Set<String> contacts = new HashSet<>();
-                    conversationIds.forEach(id -> memberships.get(id)
-                            .ifPresent(m -> contacts.addAll(m.roles().keySet())));
-                    contacts.remove(userId);
-                    contacts.forEach(contact -> outbox.toUser(contact, frame));
-                }, error -> log.warn("could not announce presence of {}", userId, error));
+        audiences.contactsOf(userId).subscribe(contacts -> contacts.forEach(contact -> outbox.toUser(contact, frame)),
+                error -> log.warn("could not announce presence of {}", userId, error));
     }
 }

@@ -1,23 +1,15 @@
 package io.parley.push.presence;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.parley.api.conversation.ConversationQueries.ConversationSummary;
-import io.parley.api.conversation.ConversationQueries.ConversationsOfUserQuery;
-import io.parley.api.error.ForbiddenException;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.Backend;
-import io.parley.push.membership.Membership;
-import io.parley.push.membership.MembershipCache;
 import io.parley.push.socket.Outbox;
-import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -30,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -67,7 +58,6 @@ import java.util.concurrent.TimeUnit;
 class RedisPresence implements PresenceService, PresenceDirectory, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(RedisPresence.class);
-    static final Duration TYPING_THROTTLE = LocalPresence.TYPING_THROTTLE;
 
     /** KEYS: node users, online counter. ARGV: user. Returns the new count, or 0 if this node already counted them. */
     private static final String CONNECT = """
@@ -130,7 +120,7 @@ class RedisPresence implements PresenceService, PresenceDirectory, SmartLifecycl
 
     private final RedisClient redis;
     private final Backend backend;
-    private final MembershipCache memberships;
+    private final Audiences audiences;
     private final Outbox outbox;
     private final LastSeenStore store;
     private final ObjectMapper json;
@@ -138,8 +128,6 @@ class RedisPresence implements PresenceService, PresenceDirectory, SmartLifecycl
     private final String prefix;
     private final String nodeId = UUID.randomUUID().toString();
     private final Set<String> here = ConcurrentHashMap.newKeySet();
-    private final Cache<String, Boolean> recentlyTyped = Caffeine.newBuilder()
-            .expireAfterWrite(TYPING_THROTTLE).maximumSize(1_000_000).build();
     private final Clock clock = Clock.systemUTC();
     private StatefulRedisConnection<String, String> connection;
     private StatefulRedisPubSubConnection<String, String> subscription;
@@ -148,12 +136,12 @@ class RedisPresence implements PresenceService, PresenceDirectory, SmartLifecycl
     /** Announcements on their way (query, then publish): a leaving node lets them out before it disconnects. */
     private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
 
-    RedisPresence(RedisClient redis, Backend backend, MembershipCache memberships, Outbox outbox, LastSeenStore store,
+    RedisPresence(RedisClient redis, Backend backend, Audiences audiences, Outbox outbox, LastSeenStore store,
                   ObjectMapper json, @Value("${parley.redis.key-prefix:parley}") String keyPrefix,
                   @Value("${parley.presence-heartbeat:5s}") Duration heartbeat) {
         this.redis = redis;
         this.backend = backend;
-        this.memberships = memberships;
+        this.audiences = audiences;
         this.outbox = outbox;
         this.store = store;
         this.json = json;
@@ -324,14 +312,10 @@ class RedisPresence implements PresenceService, PresenceDirectory, SmartLifecycl
 
     @Override
     public void typing(String userId, String conversationId) {
-        Membership membership = memberships.get(conversationId)
-                .filter(m -> m.isMember(userId))
-                .orElseThrow(() -> new ForbiddenException("not a member of this conversation"));
-        if (recentlyTyped.asMap().putIfAbsent(userId + '\u0000' + conversationId, Boolean.TRUE) != null) {
-            return;
+        List<String> others = audiences.typingRecipients(userId, conversationId);
+        if (!others.isEmpty()) {
+            publish(new News("typing", userId, conversationId, null, null, others));
         }
-        List<String> others = membership.roles().keySet().stream().filter(member -> !member.equals(userId)).toList();
-        publish(new News("typing", userId, conversationId, null, null, others));
     }
 
     // ---- PresenceDirectory
@@ -367,25 +351,17 @@ class RedisPresence implements PresenceService, PresenceDirectory, SmartLifecycl
 
     private void announce(String userId, boolean isOnline, Instant seen) {
         pending.incrementAndGet();
-        backend.query(new ConversationsOfUserQuery(userId), ResponseTypes.multipleInstancesOf(ConversationSummary.class))
-                .publishOn(backend.workers())
-                .subscribe(conversations -> {
-                    Set<String> conversationIds = new HashSet<>(memberships.knownConversationsOf(userId));
-                    conversations.forEach(c -> conversationIds.add(c.conversationId()));
-                    Set<String> contacts = new HashSet<>();
-                    conversationIds.forEach(id -> memberships.get(id)
-                            .ifPresent(m -> contacts.addAll(m.roles().keySet())));
-                    contacts.remove(userId);
-                    if (contacts.isEmpty()) {
-                        pending.decrementAndGet();
-                    } else {
-                        publish(new News("presence", userId, null, isOnline, seen, List.copyOf(contacts)))
-                                .whenComplete((done, failure) -> pending.decrementAndGet());
-                    }
-                }, error -> {
-                    pending.decrementAndGet();
-                    log.warn("could not announce presence of {}", userId, error);
-                });
+        audiences.contactsOf(userId).subscribe(contacts -> {
+            if (contacts.isEmpty()) {
+                pending.decrementAndGet();
+            } else {
+                publish(new News("presence", userId, null, isOnline, seen, List.copyOf(contacts)))
+                        .whenComplete((done, failure) -> pending.decrementAndGet());
+            }
+        }, error -> {
+            pending.decrementAndGet();
+            log.warn("could not announce presence of {}", userId, error);
+        });
     }
 
     private java.util.concurrent.CompletionStage<Long> publish(News news) {
