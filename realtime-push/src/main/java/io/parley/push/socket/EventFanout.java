@@ -1,6 +1,5 @@
 package io.parley.push.socket;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -208,11 +207,7 @@ class EventFanout implements SmartLifecycle {
     }
 
     private String write(Object frame) {
-        try {
-            return json.writeValueAsString(frame);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("frame not serialisable", e);
-        }
+        return Frames.write(json, frame);
     }
 
     private static java.util.Map<String, MemberRole> put(java.util.Map<String, MemberRole> roles, String user,

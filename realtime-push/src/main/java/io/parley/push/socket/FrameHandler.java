@@ -163,11 +163,7 @@ class FrameHandler {
     }
 
     private void reply(Connection connection, Object frame) {
-        try {
-            connection.send(json.writeValueAsString(frame));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("frame not serialisable", e);
-        }
+        connection.send(Frames.write(json, frame));
     }
 
     /** A client frame with accessors that check what the protocol requires. */

@@ -1,6 +1,5 @@
 package io.parley.push.socket;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.stereotype.Component;
 
@@ -20,12 +19,8 @@ public class Outbox {
         if (!registry.isConnected(userId)) {
             return;
         }
-        try {
-            String text = json.writeValueAsString(frame);
-            registry.of(userId).forEach(connection -> connection.send(text));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("frame not serialisable", e);
-        }
+        String text = Frames.write(json, frame);
+        registry.of(userId).forEach(connection -> connection.send(text));
     }
 
     public boolean isConnectedHere(String userId) {

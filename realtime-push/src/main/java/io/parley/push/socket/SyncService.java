@@ -1,6 +1,5 @@
 package io.parley.push.socket;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.api.conversation.ConversationQueries.ConversationSummary;
 import io.parley.api.conversation.ConversationQueries.ConversationsOfUserQuery;
@@ -98,11 +97,7 @@ class SyncService {
     }
 
     private String write(Object frame) {
-        try {
-            return json.writeValueAsString(frame);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("frame not serialisable", e);
-        }
+        return Frames.write(json, frame);
     }
 
     private static void pause() {
