@@ -12,6 +12,8 @@
 #   BENCH_SKIP_BUILD=1  use what is built
 #   BENCH_OUT         results folder (default bench/results/<timestamp>-<profile>)
 #   BENCH_SERVER_HEAP server heap (default 2g, fixed: -Xms = -Xmx)
+#   BENCH_SERVER_ARGS extra --name=value arguments for the server (to compare settings)
+#   BENCH_SERVER_JVM  extra JVM options for the server (e.g. "-Xlog:gc:file=/tmp/gc.log")
 #   BENCH_PART        name of the load generator's part (default socket): a second run into the same BENCH_OUT
 #                     with another name adds its fixed-rate runs to the report and replaces its other scenarios
 set -euo pipefail
@@ -82,9 +84,10 @@ if has fixed || has search || has fanout || has idle; then
   echo "== starting the standalone server (heap $HEAP, data in $DATA)"
   # bcrypt strength 4: the set-up registers thousands of users; password hashing is not what is measured.
   # Per-user connection limit raised: the idle scenario holds many sockets per user (per-user send limits stay).
-  java -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseG1GC -XX:+UnlockDiagnosticVMOptions -Daxoniq.update-checker.disabled=true "${JFR[@]}" \
+  java -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseG1GC -XX:+UnlockDiagnosticVMOptions -Daxoniq.update-checker.disabled=true "${JFR[@]}" ${BENCH_SERVER_JVM:-} \
     -jar "$LIB/parley.jar" --server.port="${BENCH_PORT:-0}" --parley.data-dir="$DATA" \
-    --parley.auth.bcrypt-strength=4 --parley.limits.connections-per-user=100000 > "$OUT/server-$PART.log" 2>&1 &
+    --parley.auth.bcrypt-strength=4 --parley.limits.connections-per-user=100000 ${BENCH_SERVER_ARGS:-} \
+    > "$OUT/server-$PART.log" 2>&1 &
   SERVER_PID=$!
   PORT=
   for i in $(seq 1 180); do

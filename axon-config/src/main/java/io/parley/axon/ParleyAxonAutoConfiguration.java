@@ -1,11 +1,16 @@
 package io.parley.axon;
 
 import org.axonframework.common.caching.Cache;
-import org.axonframework.common.caching.WeakReferenceCache;
+import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
+import org.axonframework.eventsourcing.SnapshotterSpanFactory;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.messaging.annotation.HandlerDefinition;
+import org.axonframework.messaging.annotation.ParameterResolverFactory;
+import org.axonframework.spring.eventsourcing.SpringAggregateSnapshotter;
 import org.axonframework.springboot.autoconfig.AxonAutoConfiguration;
 import org.axonframework.springboot.autoconfig.JdbcAutoConfiguration;
 import org.springframework.beans.factory.InitializingBean;
@@ -17,6 +22,9 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 import javax.sql.DataSource;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Axon set-up every Parley service shares: event store schema, snapshots and cache for conversations,
@@ -42,14 +50,50 @@ public class ParleyAxonAutoConfiguration {
 
     /**
      * Referenced by name from the Conversation aggregate. Without it every command replays the conversation from its
-     * last snapshot (STACK-NOTES.md measured 238 vs 932 commands/s). Weak references let the JVM reclaim idle
-     * conversations under memory pressure instead of holding a fixed number.
+     * last snapshot (STACK-NOTES.md measured 238 vs 932 commands/s). At most {@code parley.axon.cache-size}
+     * conversations, least recently used out first, held by soft references: the JVM reclaims them only when memory
+     * runs short. (Axon's {@code WeakReferenceCache} was emptied by every young collection, every few seconds under
+     * load, and then every conversation was replayed from its snapshot again: 31% of command time in a profile.)
      */
     @Bean
     @ConditionalOnMissingBean(name = "conversationCache")
-    Cache conversationCache() {
-        return new WeakReferenceCache();
+    Cache conversationCache(ParleyAxonProperties properties) {
+        return new AggregateCache(properties.cacheSize());
     }
+
+    /**
+     * Axon's default snapshotter runs on the committing thread after the commit, while that thread still holds the
+     * aggregate's lock, and takes a second database connection for the snapshot. When every pooled connection
+     * belongs to a command waiting for that lock, nobody moves until the pool's timeout (30 s): seen in the
+     * benchmark with a pool of 8. Snapshots are taken on their own thread instead; when more than
+     * {@value #SNAPSHOT_QUEUE} wait, new requests are dropped (a snapshot only saves replay time; the next
+     * threshold asks again).
+     */
+    @Bean
+    @ConditionalOnMissingBean(Snapshotter.class)
+    SpringAggregateSnapshotter aggregateSnapshotter(org.axonframework.config.Configuration configuration,
+                                                   HandlerDefinition handlerDefinition,
+                                                   ParameterResolverFactory parameterResolverFactory,
+                                                   EventStore eventStore, TransactionManager transactionManager,
+                                                   SnapshotterSpanFactory spanFactory) {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(SNAPSHOT_QUEUE), runnable -> {
+                    Thread thread = new Thread(runnable, "parley-snapshotter");
+                    thread.setDaemon(true);
+                    return thread;
+                }, new ThreadPoolExecutor.DiscardPolicy());
+        return SpringAggregateSnapshotter.builder()
+                .repositoryProvider(configuration::repository)
+                .transactionManager(transactionManager)
+                .eventStore(eventStore)
+                .parameterResolverFactory(parameterResolverFactory)
+                .handlerDefinition(handlerDefinition)
+                .spanFactory(spanFactory)
+                .executor(executor)
+                .build();
+    }
+
+    private static final int SNAPSHOT_QUEUE = 1_000;
 
     /** Streaming processors are pooled, with batch size and segments from properties. */
     @Bean

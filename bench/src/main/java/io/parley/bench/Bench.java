@@ -81,6 +81,18 @@ public final class Bench {
                             + " sockets stayed open after connecting");
                 }
 
+                int jitSeconds = args.integer("jit-warmup", full ? 90 : 45);
+                if (jitSeconds > 0) {
+                    // A fresh JVM interprets Spring, Axon, H2 and Netty code until the JIT has compiled it: for the
+                    // first ~40 s the compiler threads take up to a core (measured: 170% server CPU at 200 msg/s
+                    // cold, 65% warm). Production servers run warm, so every measured run starts after this.
+                    int jitRate = args.integer("jit-warmup-rate", 300);
+                    System.out.printf("== JIT warm-up: %d msg/s for %d s (not measured)%n", jitRate, jitSeconds);
+                    loop[0] = new OpenLoop(senders, cpu, "jit-warm-up");
+                    loop[0].run(new OpenLoop.Settings(jitRate, 0, jitSeconds, 10, textSize, 60));
+                    meta.put("jitWarmup", Map.of("seconds", jitSeconds, "rate", jitRate));
+                    waitQuiet(cpu, 90);
+                }
                 if (scenarios.contains("fixed")) {
                     loop[0] = new OpenLoop(senders, cpu, "fixed");
                     List<Map<String, Object>> runs = new ArrayList<>();
