@@ -64,7 +64,7 @@ public final class InProcessBench {
         Map<String, Object> props = new HashMap<>();
         props.put("parley.data-dir", data.toString());
         props.put("parley.read-store", "embedded");
-        props.put("spring.datasource.url", "jdbc:h2:file:" + data + "/parley;DB_CLOSE_ON_EXIT=FALSE");
+        props.put("spring.datasource.url", "jdbc:h2:file:" + data + "/parley;DB_CLOSE_ON_EXIT=FALSE;MAX_LENGTH_INPLACE_LOB=8192");
         props.put("spring.datasource.username", "sa");
         props.put("spring.datasource.password", "");
         props.put("spring.datasource.hikari.maximum-pool-size", "16");
