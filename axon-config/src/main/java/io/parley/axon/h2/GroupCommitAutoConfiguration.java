@@ -6,8 +6,10 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 import javax.sql.DataSource;
+import java.time.Duration;
 
 /**
  * Group commit ({@link GroupCommit}) for an H2 file database ({@code spring.datasource.url} starting with
@@ -21,8 +23,9 @@ import javax.sql.DataSource;
 public class GroupCommitAutoConfiguration {
 
     @Bean(destroyMethod = "close")
-    static GroupCommit parleyH2GroupCommit() {
-        return new GroupCommit();
+    static GroupCommit parleyH2GroupCommit(Environment environment) {
+        return new GroupCommit(environment.getProperty("parley.h2.group-commit-window", Duration.class,
+                Duration.ofMillis(5)));
     }
 
     @Bean

@@ -15,6 +15,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -34,7 +35,7 @@ class GroupCommitTest {
     Path dir;
 
     private HikariDataSource pool;
-    private final GroupCommit groupCommit = new GroupCommit();
+    private final GroupCommit groupCommit = new GroupCommit(Duration.ofMillis(2));
 
     @AfterEach
     void close() {
