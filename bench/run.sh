@@ -14,6 +14,8 @@
 #   BENCH_SERVER_HEAP server heap (default 2g, fixed: -Xms = -Xmx)
 #   BENCH_SERVER_ARGS extra --name=value arguments for the server (to compare settings)
 #   BENCH_SERVER_JVM  extra JVM options for the server (e.g. "-Xlog:gc:file=/tmp/gc.log")
+#   BENCH_INPROCESS_ARGS extra --name=value arguments for the in-process benchmarks (e.g. "--events=200000
+#                     --parley.axon.processor-batch-size=500")
 #   BENCH_PART        name of the load generator's part (default socket): a second run into the same BENCH_OUT
 #                     with another name adds its fixed-rate runs to the report and replaces its other scenarios
 set -euo pipefail
@@ -84,7 +86,8 @@ if has fixed || has search || has fanout || has idle; then
   echo "== starting the standalone server (heap $HEAP, data in $DATA)"
   # bcrypt strength 4: the set-up registers thousands of users; password hashing is not what is measured.
   # Per-user connection limit raised: the idle scenario holds many sockets per user (per-user send limits stay).
-  java -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseG1GC -XX:+UnlockDiagnosticVMOptions -Daxoniq.update-checker.disabled=true "${JFR[@]}" ${BENCH_SERVER_JVM:-} \
+  # MaxGCPauseMillis=25: G1's default goal (200 ms) let young collections pause the server up to 211 ms under load
+  java -Xms"$HEAP" -Xmx"$HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=25 -XX:+UnlockDiagnosticVMOptions -Daxoniq.update-checker.disabled=true "${JFR[@]}" ${BENCH_SERVER_JVM:-} \
     -jar "$LIB/parley.jar" --server.port="${BENCH_PORT:-0}" --parley.data-dir="$DATA" \
     --parley.auth.bcrypt-strength=4 --parley.limits.connections-per-user=100000 ${BENCH_SERVER_ARGS:-} \
     > "$OUT/server-$PART.log" 2>&1 &
@@ -113,7 +116,9 @@ fi
 
 inprocess() {
   local d; d=$(mktemp -d /tmp/parley-bench-inprocess.XXXXXX); DATA_DIRS+=("$d")
-  "${JAVA_GEN[@]}" io.parley.bench.inprocess.InProcessBench --profile="$PROFILE" --out="$OUT" --data-dir="$d" "$@"
+  # shellcheck disable=SC2086
+  "${JAVA_GEN[@]}" io.parley.bench.inprocess.InProcessBench --profile="$PROFILE" --out="$OUT" --data-dir="$d" "$@" \
+    ${BENCH_INPROCESS_ARGS:-}
   rm -rf "$d"
 }
 if has rebuild; then inprocess --scenario=rebuild; fi
