@@ -166,12 +166,19 @@ public final class Bench {
             r.put("pass", pass);
             tried.add(r);
             waitQuiet(cpu, 60);
-            if (!pass) {
+            if (pass) {
+                best = rate;
+                if (failedAt != null) {
+                    break; // stepping down: the first pass below a failure
+                }
+                rate = (int) Math.round(rate * factor / 50.0) * 50;
+            } else {
                 failedAt = rate;
-                break;
+                if (best != null || rate <= 50) {
+                    break;
+                }
+                rate = Math.max(50, (int) Math.round(rate / factor / 50.0) * 50); // the start was too high: step down
             }
-            best = rate;
-            rate = (int) Math.round(rate * factor / 50.0) * 50;
         }
         if (best != null && failedAt != null && failedAt - best > 100) {
             int mid = (int) Math.round((best + failedAt) / 2 / 50.0) * 50;

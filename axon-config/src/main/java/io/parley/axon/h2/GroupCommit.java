@@ -32,6 +32,7 @@ public final class GroupCommit implements AutoCloseable {
 
     /** The commits one write serves: joined while the previous write runs, released together. */
     private static final class Round {
+        private int commits;
         private boolean done;
         private SQLException error;
     }
@@ -48,11 +49,13 @@ public final class GroupCommit implements AutoCloseable {
 
     private final long windowNanos;
     private long lastWriteStarted;
+    private int lastRoundCommits;
 
     /**
-     * @param window the least time between the starts of two writes: under load, commits that arrive within it share
-     *               a write (fewer, larger writes cost less CPU than many small ones, since every write serializes
-     *               each changed page again); a commit after a quiet spell is written at once
+     * @param window the least time between the starts of two writes while commits overlap (the previous write
+     *               served more than one): under load, commits that arrive within it share a write (fewer, larger
+     *               writes cost less CPU than many small ones, since every write serializes each changed page
+     *               again); a lone commit is written at once
      */
     public GroupCommit(Duration window) {
         this.windowNanos = window.toNanos();
@@ -85,6 +88,7 @@ public final class GroupCommit implements AutoCloseable {
                 lock.notifyAll();
             }
             Round round = next;
+            round.commits++;
             commits++;
             while (!round.done && !closed) {
                 try {
@@ -118,7 +122,9 @@ public final class GroupCommit implements AutoCloseable {
                         return;
                     }
                 }
-                long wait = lastWriteStarted + windowNanos - System.nanoTime();
+                // Only when commits overlap (the last write served several) is it worth waiting for more to join:
+                // one client committing one thing after another would otherwise wait a window each time.
+                long wait = lastRoundCommits > 1 ? lastWriteStarted + windowNanos - System.nanoTime() : 0;
                 while (wait > 0 && !closed) {
                     try {
                         lock.wait(wait / 1_000_000, (int) (wait % 1_000_000));
@@ -131,8 +137,9 @@ public final class GroupCommit implements AutoCloseable {
                     return;
                 }
                 round = next; // whoever commits from now on joins the following round
-                lastWriteStarted = System.nanoTime();
                 next = null;
+                lastWriteStarted = System.nanoTime();
+                lastRoundCommits = round.commits;
             }
             SQLException error = null;
             long started = System.nanoTime();

@@ -16,8 +16,9 @@ import java.util.Set;
 
 /**
  * Hands out connections whose writes return only once they are in the database file ({@link GroupCommit}): an
- * explicit {@code commit()} of a transaction that changed something, and, in auto-commit mode, every statement that
- * changed rows. Everything else (reads, rollbacks, the pool) is the target's.
+ * explicit {@code commit()} of a transaction that changed something, and every statement that changed rows in
+ * auto-commit mode (statements created in that mode are wrapped to see it). Everything else (reads, rollbacks, the
+ * pool) is the target's.
  */
 final class GroupCommitDataSource extends DelegatingDataSource {
 
@@ -86,6 +87,12 @@ final class GroupCommitDataSource extends DelegatingDataSource {
                 }
                 default -> {
                     Object result = call(target, method, args);
+                    if (!(result instanceof Statement) || !target.getAutoCommit()) {
+                        // In a transaction the commit is what waits, so its statements need no wrapper (which would
+                        // cost a reflective call per parameter); one taken from such a statement's getConnection()
+                        // is the pool's and would commit without waiting, which nothing here does.
+                        return result;
+                    }
                     if (result instanceof CallableStatement statement) {
                         return wrap(statement, CallableStatement.class);
                     }
