@@ -12,6 +12,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -65,7 +66,10 @@ final class ErrorResponses {
         response.getHeaders().putAll(answer.headers());
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         response.getHeaders().setContentLength(body.length);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+        // Written from another thread, never completing synchronously on the connection's event loop: see
+        // AuthWebFilter (Reactor Netty could stop answering the next request on the keep-alive connection).
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)))
+                .subscribeOn(Schedulers.parallel());
     }
 
     static long retryAfterSeconds(Duration retryAfter) {
