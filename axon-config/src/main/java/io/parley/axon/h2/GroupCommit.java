@@ -142,10 +142,9 @@ public final class GroupCommit implements AutoCloseable {
                 lastRoundCommits = round.commits;
             }
             SQLException error = null;
-            long started = System.nanoTime();
             try {
                 store.commit();
-                long tookMs = (System.nanoTime() - started) / 1_000_000;
+                long tookMs = (System.nanoTime() - lastWriteStarted) / 1_000_000; // only this thread sets it
                 if (tookMs >= SLOW_WRITE_MS) {
                     log.warn("H2 took {} ms to write to its file; commits waited for it", tookMs);
                 }
