@@ -26,7 +26,7 @@ import java.time.Duration;
  * This is the same durability as {@code WRITE_DELAY=0}: the data is in the operating system when the commit
  * returns (a killed process loses nothing), not forced to the disk (power loss can lose the last writes).
  */
-public final class GroupCommit implements AutoCloseable {
+final class GroupCommit implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
 
@@ -57,7 +57,7 @@ public final class GroupCommit implements AutoCloseable {
      *               writes cost less CPU than many small ones, since every write serializes each changed page
      *               again); a lone commit is written at once
      */
-    public GroupCommit(Duration window) {
+    GroupCommit(Duration window) {
         this.windowNanos = window.toNanos();
         writer = new Thread(this::writeLoop, "h2-group-commit");
         writer.setDaemon(true);
@@ -105,7 +105,7 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     /** File writes and the commits they served so far: their ratio is the size of the groups. */
-    public long[] writesAndCommits() {
+    long[] writesAndCommits() {
         synchronized (lock) {
             return new long[] {writes, commits};
         }
