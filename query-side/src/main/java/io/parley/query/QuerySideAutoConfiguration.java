@@ -1,5 +1,7 @@
 package io.parley.query;
 
+import io.parley.query.consistency.ConsistencyBarrier;
+import io.parley.query.consistency.PositionRecorders;
 import io.parley.query.conversation.ConversationProjection;
 import io.parley.query.conversation.ConversationQueryHandlers;
 import io.parley.query.store.jdbc.EmbeddedReadStoreConfiguration;
@@ -24,13 +26,13 @@ import org.springframework.context.annotation.Import;
         afterName = "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
         beforeName = "org.springframework.boot.autoconfigure.mongo.MongoAutoConfiguration")
 @Import({EmbeddedReadStoreConfiguration.class, MongoReadStoreConfiguration.class, QuerySideAutoConfiguration.Projections.class,
-        ConversationQueryHandlers.class, UserQueryHandlers.class})
+        ConsistencyBarrier.class, ConversationQueryHandlers.class, UserQueryHandlers.class})
 public class QuerySideAutoConfiguration {
 
     /** The event processors that write the read models. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = "parley.query.projections.enabled", havingValue = "true", matchIfMissing = true)
-    @Import({ConversationProjection.class, UserProjection.class})
+    @Import({ConversationProjection.class, UserProjection.class, PositionRecorders.class})
     static class Projections {
     }
 }

@@ -17,9 +17,11 @@ import io.parley.api.conversation.ConversationQueries.ConversationMembers;
 import io.parley.api.conversation.ConversationQueries.ConversationMembersQuery;
 import io.parley.api.conversation.ConversationQueries.ConversationSummary;
 import io.parley.api.conversation.ConversationQueries.ConversationsOfUserQuery;
+import io.parley.api.conversation.ConversationQueries.MemberCursor;
 import io.parley.api.conversation.ConversationQueries.MessagePage;
 import io.parley.api.conversation.ConversationQueries.MessagePageQuery;
 import io.parley.api.conversation.ConversationQueries.MessageView;
+import io.parley.api.conversation.ConversationQueries.ReceiptsQuery;
 import io.parley.api.conversation.ConversationType;
 import io.parley.api.conversation.MemberRole;
 import io.parley.api.user.UserEvents.DisplayNameChanged;
@@ -28,24 +30,28 @@ import io.parley.api.user.UserQueries.FindUserQuery;
 import io.parley.api.user.UserQueries.SearchUsersQuery;
 import io.parley.api.user.UserQueries.UserSearchPage;
 import io.parley.api.user.UserQueries.UserView;
+import io.parley.query.consistency.ConsistencyBarrier;
 import io.parley.query.conversation.ConversationProjection;
 import io.parley.query.conversation.ConversationQueryHandlers;
+import io.parley.query.store.PositionStore;
+import io.parley.query.store.ProjectionPosition;
 import io.parley.query.store.ReadStores;
 import io.parley.query.user.UserProjection;
 import io.parley.query.user.UserQueryHandlers;
 import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
+import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.queryhandling.DefaultQueryGateway;
 import org.axonframework.queryhandling.QueryGateway;
-import io.parley.api.conversation.ConversationQueries.MemberCursor;
-import io.parley.api.conversation.ConversationQueries.ReceiptsQuery;
 import org.axonframework.queryhandling.SimpleQueryBus;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,6 +64,7 @@ import java.util.UUID;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
 
 /**
  * The behaviour of the read models as a user notices it, for any {@link ReadStores} adapter. Events go through the real
@@ -86,6 +93,7 @@ public abstract class ReadModelContract {
     private AnnotationEventHandlerAdapter conversationProjection;
     private AnnotationEventHandlerAdapter userProjection;
     private QueryGateway queries;
+    private PositionStore positions;
     private final List<DomainEventMessage<?>> history = new ArrayList<>();
     private final Map<String, Long> aggregateSequence = new HashMap<>();
     private final Map<String, Long> lastSeq = new HashMap<>();
@@ -99,12 +107,33 @@ public abstract class ReadModelContract {
         ReadStores stores = freshStores();
         conversationProjection = new AnnotationEventHandlerAdapter(new ConversationProjection(stores));
         userProjection = new AnnotationEventHandlerAdapter(new UserProjection(stores));
+        positions = stores.positions();
         SimpleQueryBus bus = SimpleQueryBus.builder().build();
+        // events are fed straight to the projections here, not through an event store: an empty store's head asks
+        // the barrier for nothing (ConsistencyBarrierTest covers the waiting)
+        ConsistencyBarrier barrier = new ConsistencyBarrier(EmbeddedEventStore.builder()
+                .storageEngine(new InMemoryEventStorageEngine()).build(), stores, Duration.ofSeconds(1),
+                Duration.ofMillis(100));
         new org.axonframework.queryhandling.annotation.AnnotationQueryHandlerAdapter<>(
-                new ConversationQueryHandlers(stores)).subscribe(bus);
+                new ConversationQueryHandlers(stores, barrier)).subscribe(bus);
         new org.axonframework.queryhandling.annotation.AnnotationQueryHandlerAdapter<>(
-                new UserQueryHandlers(stores)).subscribe(bus);
+                new UserQueryHandlers(stores, barrier)).subscribe(bus);
         queries = DefaultQueryGateway.builder().queryBus(bus).build();
+    }
+
+    // ---------------------------------------------------------------- positions
+
+    @Test
+    void aProjectionPositionReadsBackPerSegmentAndASaveReplacesIt() {
+        assertThat(positions.of("p")).isEmpty();
+        inBatch(() -> positions.save("p", new ProjectionPosition(0, 7, List.of(3L, 5L), false)));
+        inBatch(() -> positions.save("p", new ProjectionPosition(1, 4, List.of(), true)));
+        inBatch(() -> positions.save("other", new ProjectionPosition(0, 99, List.of(), false)));
+        assertThat(positions.of("p")).containsExactly(new ProjectionPosition(0, 7, List.of(3L, 5L), false),
+                new ProjectionPosition(1, 4, List.of(), true));
+
+        inBatch(() -> positions.save("p", new ProjectionPosition(0, 12, List.of(), false)));
+        assertThat(positions.of("p")).first().isEqualTo(new ProjectionPosition(0, 12, List.of(), false));
     }
 
     // ---------------------------------------------------------------- history

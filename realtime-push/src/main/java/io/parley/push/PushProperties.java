@@ -13,18 +13,17 @@ import java.time.Duration;
  * @param hardFrameLimit     frames above this are not even read: Reactor Netty closes the socket (1009)
  * @param outboundBuffer     frames queued for one connection before it counts as a slow consumer and is closed
  *                           with close code 4008 (the client then reconnects and syncs)
- * @param syncWait           how long {@code sync} waits for the read model to catch up with what this node has seen
  * @param commandConcurrency commands in flight at once from this node (they run JDBC on worker threads)
  * @param heartbeatInterval  how often the server pings each socket
  * @param idleTimeout        a socket silent this long (no frame, no pong) is closed as dead (close code 4001)
- * @param syncGrace          how long a new socket holds live messages waiting for the client's first frame, so that
- *                           a reconnecting client's {@code sync} answers in order; a frame other than sync ends it
+ * @param syncGrace          how long a socket opened with {@code ?resume=true} holds live messages waiting for the
+ *                           client's first frame, so that its {@code sync} answers in order; a frame other than sync
+ *                           ends it. Other sockets get live messages at once
  */
 @ConfigurationProperties(prefix = "parley.push")
 public record PushProperties(@DefaultValue("64KB") DataSize maxFrameSize,
                              @DefaultValue("1MB") DataSize hardFrameLimit,
                              @DefaultValue("2048") int outboundBuffer,
-                             @DefaultValue("5s") Duration syncWait,
                              @DefaultValue("64") int commandConcurrency,
                              @DefaultValue("1s") Duration syncGrace,
                              @DefaultValue("25s") Duration heartbeatInterval,

@@ -1,5 +1,6 @@
 package io.parley.standalone;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
@@ -10,6 +11,7 @@ import io.parley.query.QuerySideApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -20,10 +22,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
+import static io.parley.standalone.ParleyClient.json;
+import static io.parley.standalone.SocketClient.reply;
+import static io.parley.standalone.SocketClient.type;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -44,6 +53,8 @@ class DistributedStoryTest extends DistributedStories {
     private final String nudge = System.getProperty("parley.test.nudge", "redis");
     private String schema;
     private String redisPrefix;
+    private List<String> common;
+    private Child querySide;
 
     @Override
     protected String eventTransport() {
@@ -66,7 +77,7 @@ class DistributedStoryTest extends DistributedStories {
 
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        List<String> common = List.of(
+        common = List.of(
                 "spring.datasource.url=" + PG + "?currentSchema=" + schema,
                 "spring.datasource.username=postgres",
                 "spring.datasource.password=",
@@ -79,15 +90,17 @@ class DistributedStoryTest extends DistributedStories {
         try {
             Child command = start("command-side", CommandSideApplication.class, common,
                     "parley.command-endpoint.address=127.0.0.1", "parley.command-endpoint.port=" + commandPort);
-            Child query = start("query-side", QuerySideApplication.class, common);
+            querySide = start("query-side", QuerySideApplication.class, common);
             awaitReady(command, () -> httpOk("http://127.0.0.1:" + commandPort + "/internal/health"));
-            awaitReady(query, this::projectionsRunning);
+            awaitReady(querySide, this::projectionsRunning);
             List<String> push = List.of("parley.command-bus=http",
                     "parley.command-side.url=http://127.0.0.1:" + commandPort,
                     "parley.presence=redis",
                     "parley.auth.jwt-secret=" + Base64.getEncoder().encodeToString(key),
                     // the latency measurement sends at one user's default limit; leave it headroom
-                    "parley.limits.sends-per-second=200", "parley.limits.frames-per-second=400");
+                    "parley.limits.sends-per-second=200", "parley.limits.frames-per-second=400",
+                    // how long a read waits for the stopped query side below before the edge gives up on it
+                    "parley.query.consistency-wait=2s");
             // one after the other: both create the edge's own tables on first start
             node1 = startPush("push-1", common, push);
             node2 = startPush("push-2", common, push);
@@ -95,6 +108,64 @@ class DistributedStoryTest extends DistributedStories {
             printLogs();
             throw e;
         }
+    }
+
+    /**
+     * Issue 12, input 7: with the query side stopped, acknowledged messages are not in the read model; a resuming
+     * client still gets them (read from the event store), is told to sync again instead of a silent {@code synced},
+     * keeps receiving live messages, and a later sync on the same socket sends what it asks for again.
+     */
+    @Test
+    void aSyncWhileTheQuerySideIsDownMissesNothingAcknowledgedAndSaysSo() throws Exception {
+        ParleyClient alice = ParleyClient.signUp(node1, "alice");
+        ParleyClient bob = ParleyClient.signUp(node2, "bob");
+        String conversation = alice.openDirectWith(bob);
+        for (int i = 1; i <= 3; i++) {
+            send(alice, conversation, "before " + i);
+        }
+        try (SocketClient first = bob.connect(node2)) {
+            first.send(json("type", "sync", "id", "s0", "since", json(conversation, 0)));
+            first.await(reply("synced", "s0"));
+        }
+
+        querySide.process.destroy();
+        assertThat(querySide.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        for (int i = 4; i <= 8; i++) {
+            send(alice, conversation, "while the read side is down " + i);
+        }
+        try (SocketClient socket = bob.connectToResume(node2)) {
+            socket.send(json("type", "sync", "id", "s1", "since", json(conversation, 3)));
+            JsonNode answer = socket.await(f -> "s1".equals(f.path("id").asText()), Duration.ofSeconds(30));
+            assertThat(answer.get("type").asText()).as("not a silent synced").isEqualTo("error");
+            assertThat(answer.get("code").asText()).isEqualTo("UNAVAILABLE");
+            assertThat(seqs(socket, conversation)).containsExactly(4L, 5L, 6L, 7L, 8L);
+
+            for (int i = 9; i <= 11; i++) {
+                send(alice, conversation, "live " + i);
+            }
+            socket.await(type("message").and(f -> f.get("seq").asLong() == 11), Duration.ofSeconds(20));
+
+            querySide = start("query-side", QuerySideApplication.class, common);
+            awaitReady(querySide, this::projectionsRunning);
+            await().atMost(Duration.ofSeconds(60)).until(() -> bob.call("GET",
+                    "/api/conversations/" + conversation + "/messages", null).status() == 200);
+
+            socket.send(json("type", "sync", "id", "s2", "since", json(conversation, 3)));
+            socket.await(reply("synced", "s2"), Duration.ofSeconds(30));
+            List<Long> seqs = seqs(socket, conversation);
+            assertThat(seqs.subList(8, seqs.size())).as("the second sync, on the same socket")
+                    .containsExactly(4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L);
+        }
+    }
+
+    private static void send(ParleyClient sender, String conversation, String text) {
+        assertThat(sender.call("POST", "/api/conversations/" + conversation + "/messages",
+                json("clientMsgId", UUID.randomUUID().toString(), "text", text)).status()).isEqualTo(201);
+    }
+
+    private static List<Long> seqs(SocketClient socket, String conversation) {
+        return socket.frames(type("message").and(f -> conversation.equals(f.get("conversationId").asText())))
+                .stream().map(f -> f.get("seq").asLong()).toList();
     }
 
     @AfterAll

@@ -129,6 +129,11 @@ final class ParleyClient {
         return SocketClient.connect(parley.ws(), token);
     }
 
+    /** A socket whose first frame will be a {@code sync} ({@code /ws?resume=true}): live messages wait for it. */
+    SocketClient connectToResume(RunningParley parley) {
+        return SocketClient.connect(parley.ws() + "?resume=true", token);
+    }
+
     static ObjectNode json(Object... keysAndValues) {
         ObjectNode node = JSON.createObjectNode();
         for (int i = 0; i < keysAndValues.length; i += 2) {

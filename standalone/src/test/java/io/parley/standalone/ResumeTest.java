@@ -67,7 +67,7 @@ class ResumeTest {
             pause(150);
 
             // ... and resumes while alice is still sending: messages keep flowing during the reconnect itself
-            SocketClient secondBobSocket = bob.connect(parley);
+            SocketClient secondBobSocket = bob.connectToResume(parley);
             secondBobSocket.send(json("type", "sync", "id", "resume", "since", json(conversation, lastSeen)));
             secondBobSocket.await(reply("synced", "resume"), Duration.ofSeconds(20));
 

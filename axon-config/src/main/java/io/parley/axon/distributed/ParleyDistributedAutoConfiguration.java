@@ -3,9 +3,9 @@ package io.parley.axon.distributed;
 import io.lettuce.core.RedisClient;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.distributed.DistributedCommandBus;
+import io.parley.axon.ParleyEventStore;
 import org.axonframework.eventhandling.EventBus;
 import org.axonframework.eventhandling.EventBusSpanFactory;
-import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.serialization.Serializer;
@@ -106,29 +106,14 @@ public class ParleyDistributedAutoConfiguration {
                 new InetSocketAddress(endpoint.address(), endpoint.port()), endpoint.threads(), commandSide.timeout());
     }
 
-    /** The JDBC event store, wakeable from other processes through Redis. */
+    /** The event store tells other processes of its commits, and wakes when they committed. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = "parley.event-nudge.mode", havingValue = "redis")
     static class EventNudging {
 
-        /** Named and qualified as Axon's own ({@code eventBus} / {@code eventStore}), which backs off for it. */
-        @Bean(name = "eventBus")
-        @Qualifier("eventStore")
-        @ConditionalOnBean(EventStorageEngine.class)
-        @ConditionalOnMissingBean(EventBus.class)
-        NudgeableEventStore eventStore(EventStorageEngine storageEngine,
-                                       org.axonframework.config.Configuration configuration,
-                                       DistributedProperties.EventNudge nudge) {
-            return new NudgeableEventStore(EmbeddedEventStore.builder()
-                    .storageEngine(storageEngine)
-                    .messageMonitor(configuration.messageMonitor(EventStore.class, "eventStore"))
-                    .spanFactory(configuration.getComponent(EventBusSpanFactory.class))
-                    .fetchDelay(Math.max(1, nudge.fetchDelay().toMillis())));
-        }
-
         @Bean
         RedisEventNudge parleyEventNudge(RedisClient redis, EventBus eventBus, DistributedProperties.Redis settings) {
-            if (!(eventBus instanceof NudgeableEventStore store)) {
+            if (!(eventBus instanceof ParleyEventStore store)) {
                 throw new IllegalStateException("parley.event-nudge.mode=redis needs the JDBC event store; found "
                         + eventBus.getClass().getName() + " (with Axon Server, leave the nudge off)");
             }

@@ -1,5 +1,7 @@
 package io.parley.axon.distributed;
 
+import io.parley.axon.ParleyEventStore;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -14,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * "Events were committed": a Redis pub/sub message that every Parley process sends after it commits events and
- * that wakes the {@link NudgeableEventStore} of every other process. The message carries only the sender's id; the
+ * that wakes the {@link ParleyEventStore} of every other process. The message carries only the sender's id; the
  * events themselves are always read from the event store, so a lost nudge costs latency (the poll catches up), never
  * an event.
  * <p>
@@ -29,7 +31,7 @@ public class RedisEventNudge implements SmartLifecycle {
     private static final int DIRTY = 2;
 
     private final RedisClient client;
-    private final NudgeableEventStore eventStore;
+    private final ParleyEventStore eventStore;
     private final String channel;
     private final String origin = UUID.randomUUID().toString();
     private final AtomicInteger state = new AtomicInteger(IDLE);
@@ -37,7 +39,7 @@ public class RedisEventNudge implements SmartLifecycle {
     private StatefulRedisPubSubConnection<String, String> subscriber;
     private volatile boolean running;
 
-    public RedisEventNudge(RedisClient client, NudgeableEventStore eventStore, String keyPrefix) {
+    public RedisEventNudge(RedisClient client, ParleyEventStore eventStore, String keyPrefix) {
         this.client = client;
         this.eventStore = eventStore;
         this.channel = keyPrefix + ":events:committed";

@@ -17,7 +17,11 @@ import io.parley.query.store.ReadStores;
 import io.parley.query.store.TimelineStore;
 import io.parley.api.conversation.ConversationQueries.MemberCursor;
 import io.parley.api.conversation.ConversationQueries.ReceiptsQuery;
+import io.parley.query.consistency.ConsistencyBarrier;
+import org.axonframework.messaging.InterceptorChain;
+import org.axonframework.messaging.interceptors.MessageHandlerInterceptor;
 import org.axonframework.queryhandling.QueryHandler;
+import org.axonframework.queryhandling.QueryMessage;
 import org.springframework.stereotype.Component;
 
 import java.util.ArrayList;
@@ -28,7 +32,8 @@ import java.util.stream.Collectors;
 
 /**
  * Answers the conversation queries from the read models. Access control (is the caller a member?) is the caller's job:
- * these handlers answer whoever asks.
+ * these handlers answer whoever asks. Every answer reflects every event committed before the query arrived
+ * ({@link ConsistencyBarrier}).
  */
 @Component
 public class ConversationQueryHandlers {
@@ -36,11 +41,20 @@ public class ConversationQueryHandlers {
     private final TimelineStore timeline;
     private final ConversationStore conversations;
     private final InboxStore inbox;
+    private final ConsistencyBarrier barrier;
 
-    public ConversationQueryHandlers(ReadStores stores) {
+    public ConversationQueryHandlers(ReadStores stores, ConsistencyBarrier barrier) {
         this.timeline = stores.timeline();
         this.conversations = stores.conversations();
         this.inbox = stores.inbox();
+        this.barrier = barrier;
+    }
+
+    /** Read-your-writes: the projection first catches up with everything committed before the query. */
+    @MessageHandlerInterceptor(messageType = QueryMessage.class)
+    Object afterCatchingUp(InterceptorChain chain) throws Exception {
+        barrier.awaitProjection(ConversationProjection.PROCESSING_GROUP);
+        return chain.proceed();
     }
 
     /**

@@ -3,12 +3,14 @@ package io.parley.query.store;
 import java.util.Objects;
 
 /** The whole read-model port, as one bean: the projections and query handlers take what they need from it. */
-public record ReadStores(TimelineStore timeline, ConversationStore conversations, InboxStore inbox, UserStore users) {
+public record ReadStores(TimelineStore timeline, ConversationStore conversations, InboxStore inbox, UserStore users,
+                         PositionStore positions) {
 
     public ReadStores {
         Objects.requireNonNull(timeline, "timeline");
         Objects.requireNonNull(conversations, "conversations");
         Objects.requireNonNull(inbox, "inbox");
         Objects.requireNonNull(users, "users");
+        Objects.requireNonNull(positions, "positions");
     }
 }

@@ -6,19 +6,32 @@ import io.parley.api.user.UserQueries.UserSearchPage;
 import io.parley.api.user.UserQueries.UserView;
 import io.parley.query.store.ReadStores;
 import io.parley.query.store.UserStore;
+import io.parley.query.consistency.ConsistencyBarrier;
+import org.axonframework.messaging.InterceptorChain;
+import org.axonframework.messaging.interceptors.MessageHandlerInterceptor;
 import org.axonframework.queryhandling.QueryHandler;
+import org.axonframework.queryhandling.QueryMessage;
 import org.springframework.stereotype.Component;
 
 import java.util.List;
 
-/** Answers user queries from the directory. */
+/** Answers user queries from the directory, once it holds every event committed before the query arrived. */
 @Component
 public class UserQueryHandlers {
 
     private final UserStore users;
+    private final ConsistencyBarrier barrier;
 
-    public UserQueryHandlers(ReadStores stores) {
+    public UserQueryHandlers(ReadStores stores, ConsistencyBarrier barrier) {
         this.users = stores.users();
+        this.barrier = barrier;
+    }
+
+    /** Read-your-writes, as for conversations ({@link ConsistencyBarrier}). */
+    @MessageHandlerInterceptor(messageType = QueryMessage.class)
+    Object afterCatchingUp(InterceptorChain chain) throws Exception {
+        barrier.awaitProjection(UserProjection.PROCESSING_GROUP);
+        return chain.proceed();
     }
 
     /**

@@ -8,6 +8,7 @@ import io.parley.axon.audit.ChainVerifier;
 import io.parley.axon.audit.EventHistory;
 import io.parley.axon.audit.StoredEvent;
 import io.parley.push.auth.AuthenticatedUser;
+import io.parley.push.conversation.ConversationAsOf;
 import io.parley.push.auth.Role;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.server.reactive.ServerHttpRequest;

@@ -14,7 +14,9 @@ import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.util.UriComponentsBuilder;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -60,13 +62,15 @@ class ChatSocketHandler implements WebSocketHandler {
             return session.send(Mono.just(session.textMessage(tooManyConnections)))
                     .then(session.close(new CloseStatus(CloseStatus.POLICY_VIOLATION.getCode(), "too many connections")));
         }
-        Connection connection = new Connection(session.getId(), userId, properties.outboundBuffer(),
+        boolean resuming = resumes(session);
+        Connection connection = new Connection(session.getId(), userId, properties.outboundBuffer(), resuming,
                 slow -> session.close(new CloseStatus(CloseCodes.SLOW_CONSUMER, "slow consumer: reconnect and sync"))
                         .subscribe());
         if (registry.add(connection)) {
             presence.connected(userId);
         }
-        Disposable grace = Mono.delay(properties.syncGrace()).subscribe(tick -> connection.graceExpired());
+        Disposable grace = resuming ? Mono.delay(properties.syncGrace()).subscribe(tick -> connection.graceExpired())
+                : Disposables.disposed();
         long maxBytes = properties.maxFrameSize().toBytes();
         Mono<Void> input = session.receive()
                 .doOnNext(message -> connection.heard())
@@ -95,6 +99,12 @@ class ChatSocketHandler implements WebSocketHandler {
                 presence.disconnected(userId);
             }
         });
+    }
+
+    /** {@code /ws?resume=true}: the client's first frame will be a {@code sync}; live messages wait for it. */
+    private static boolean resumes(WebSocketSession session) {
+        return "true".equals(UriComponentsBuilder.fromUri(session.getHandshakeInfo().getUri()).build()
+                .getQueryParams().getFirst("resume"));
     }
 
     /** A frame as received: its text, or why it cannot be read. Copied out of Netty's buffer at once. */

@@ -19,9 +19,10 @@ import java.util.function.Consumer;
  * <p>
  * Message frames pass a per-conversation high-water mark: a {@code seq} at or below it was already sent on this
  * socket and is dropped (no duplicates after a sync), and while a sync runs live messages are held back and
- * released after it, so the client sees each conversation in {@code seq} order. A new socket holds live messages
- * the same way until its first frame (or a short grace period): a reconnecting client's first frame is its
- * {@code sync}, and live messages sent before it would otherwise arrive ahead of the history they follow.
+ * released after it, so the client sees each conversation in {@code seq} order. A socket opened with
+ * {@code ?resume=true} holds live messages the same way until its first frame (or a short grace period): its client
+ * said its first frame will be a {@code sync}, and live messages sent before it would otherwise arrive ahead of the
+ * history they follow. Any other socket gets live messages at once.
  */
 final class Connection {
 
@@ -40,18 +41,25 @@ final class Connection {
     private final AtomicInteger queued = new AtomicInteger();
     private final Consumer<Connection> onOverflow;
     private final Map<String, Long> highWater = new HashMap<>();
-    private java.util.ArrayDeque<Held> held = new java.util.ArrayDeque<>();
-    private boolean awaitingFirstFrame = true;
+    private java.util.ArrayDeque<Held> held;
+    private boolean awaitingFirstFrame;
     private boolean closed;
     private volatile long lastHeard = System.nanoTime();
 
-    Connection(String id, String userId, int bufferSize, Consumer<Connection> onOverflow) {
+    /**
+     * @param holdUntilSync whether live messages wait for the client's first frame (its {@code sync}), see above
+     */
+    Connection(String id, String userId, int bufferSize, boolean holdUntilSync, Consumer<Connection> onOverflow) {
         this.id = id;
         this.userId = userId;
         this.onOverflow = onOverflow;
         this.capacity = bufferSize;
         // a linked queue that grows in chunks of 16: an idle socket costs almost nothing; the bound is `capacity`
         this.outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<String>unbounded(16).get());
+        if (holdUntilSync) {
+            this.held = new java.util.ArrayDeque<>();
+            this.awaitingFirstFrame = true;
+        }
     }
 
     /** The client's first frame arrived: unless it is a sync (which releases later), live messages flow now. */
@@ -144,9 +152,12 @@ final class Connection {
         deliverNow(conversationId, seq, json);
     }
 
-    /** Marks what the client said it has, so older live frames are not sent again. */
-    synchronized void clientHas(String conversationId, long seq) {
-        highWater.merge(conversationId, seq, Math::max);
+    /**
+     * The client has the conversation up to {@code seq} and nothing after it, whatever this socket sent before: what
+     * follows is sent (again), older live frames are not.
+     */
+    synchronized void resumeFrom(String conversationId, long seq) {
+        highWater.put(conversationId, seq);
     }
 
     /** Ends a sync with its last frame ({@code synced} or an error), then releases the held messages. */

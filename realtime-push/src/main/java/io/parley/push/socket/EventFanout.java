@@ -1,8 +1,6 @@
 package io.parley.push.socket;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
 import io.parley.api.conversation.ConversationEvents.GroupCreated;
 import io.parley.api.conversation.ConversationEvents.Member;
@@ -53,8 +51,6 @@ class EventFanout implements SmartLifecycle {
     private final ConnectionRegistry connections;
     private final MembershipCache memberships;
     private final ObjectMapper json;
-    /** The highest seq this node has seen per conversation, so a sync knows how far the history must reach. */
-    private final Cache<String, Long> lastSeq = Caffeine.newBuilder().maximumSize(500_000).build();
     private volatile boolean running;
     private Thread reader;
 
@@ -64,11 +60,6 @@ class EventFanout implements SmartLifecycle {
         this.connections = connections;
         this.memberships = memberships;
         this.json = json;
-    }
-
-    long lastSeqSeen(String conversationId) {
-        Long seq = lastSeq.getIfPresent(conversationId);
-        return seq == null ? 0 : seq;
     }
 
     @Override
@@ -174,7 +165,6 @@ class EventFanout implements SmartLifecycle {
     }
 
     private void onMessage(MessageSent e) {
-        lastSeq.asMap().merge(e.conversationId(), e.seq(), Math::max);
         String frame = write(new ServerFrames.Message("message", e.conversationId(), e.messageId(), e.seq(),
                 e.senderId(), e.text(), e.sentAt(), null, false, e.attachments() == null ? List.of() : e.attachments()));
         forEachConnection(e.conversationId(), c -> c.sendMessage(e.conversationId(), e.seq(), frame));

@@ -9,13 +9,16 @@ import io.parley.api.conversation.ConversationQueries.MessageView;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.Backend;
 import io.parley.push.PushProperties;
+import io.parley.push.conversation.ConversationAsOf;
 import io.parley.push.web.ErrorCode;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -23,10 +26,17 @@ import java.util.Map;
  * Answers {@code sync}: everything after the client's positions in each of its conversations (after its read cursor
  * where it names none), then {@code synced}, then live frames.
  * <p>
- * Why no gap is possible: live message frames for this socket are held from the start of the sync. History is read
- * from the read model up to the highest seq the read model or this node's live stream has seen, waiting for the
- * read model to catch up if the stream is ahead; anything newer than that arrives on the stream, which is held and
- * released after {@code synced}. The connection's high-water mark drops whatever both paths carried.
+ * Complete by construction: live message frames for this socket are held from the start of the sync. The queries
+ * answer only once the read model holds every event committed before they arrived (read-your-writes, the query side's
+ * {@code ConsistencyBarrier}), so the conversation list and each {@code lastSeq} cover everything committed before
+ * the sync began; history is sent up to that {@code lastSeq}, and anything newer arrives on the live stream, which is
+ * held and released after {@code synced}. The connection's per-conversation mark drops what both paths carried.
+ * <p>
+ * When the read model cannot answer (it is behind by more than the query side's wait, or gone), the conversations the
+ * client named are read from the event store instead, and the sync ends with an {@code UNAVAILABLE} error rather than
+ * {@code synced}: conversations it did not name cannot be listed without the read model, and the client must sync
+ * again. A position beyond a conversation's last seq is taken as that last seq: the client gets nothing old and every
+ * live message after it. A sync sends what the client asks for even if this socket sent it before.
  */
 @Component
 class SyncService {
@@ -35,13 +45,13 @@ class SyncService {
     private static final int PAGE = 200;
 
     private final Backend backend;
-    private final EventFanout fanout;
+    private final EventStore eventStore;
     private final ObjectMapper json;
     private final PushProperties properties;
 
-    SyncService(Backend backend, EventFanout fanout, ObjectMapper json, PushProperties properties) {
+    SyncService(Backend backend, EventStore eventStore, ObjectMapper json, PushProperties properties) {
         this.backend = backend;
-        this.fanout = fanout;
+        this.eventStore = eventStore;
         this.json = json;
         this.properties = properties;
     }
@@ -54,58 +64,83 @@ class SyncService {
         connection.beginSync();
         Object outcome = ServerFrames.Synced.of(id);
         try {
-            List<ConversationSummary> conversations = backend.queryNow(
-                    new ConversationsOfUserQuery(connection.userId),
-                    ResponseTypes.multipleInstancesOf(ConversationSummary.class));
-            for (ConversationSummary conversation : conversations) {
-                String conversationId = conversation.conversationId();
-                long from = since.getOrDefault(conversationId, conversation.readSeq());
-                connection.clientHas(conversationId, from);
-                catchUp(connection, conversationId, from, conversation.lastSeq());
+            List<ConversationSummary> conversations = listOrNull(connection.userId);
+            if (conversations == null) {
+                fromEventStore(connection, since);
+                outcome = ServerFrames.Error.of(id, ErrorCode.UNAVAILABLE.name(), "history is catching up: sent what"
+                        + " was missed in the conversations named in 'since'; send sync again for the rest");
+            } else {
+                for (ConversationSummary conversation : conversations) {
+                    String conversationId = conversation.conversationId();
+                    long from = Math.min(since.getOrDefault(conversationId, conversation.readSeq()),
+                            conversation.lastSeq());
+                    connection.resumeFrom(conversationId, from);
+                    fromReadModel(connection, conversationId, from, conversation.lastSeq());
+                }
             }
         } catch (RuntimeException e) {
             log.warn("sync of user {} failed", connection.userId, e);
-            ErrorCode code = ErrorCode.classify(e, true);
-            outcome = ServerFrames.Error.of(id, code.name(), "sync failed; send sync again");
+            outcome = ServerFrames.Error.of(id, ErrorCode.classify(e, true).name(), "sync failed; send sync again");
         } finally {
             connection.endSync(write(outcome));
         }
     }
 
-    private void catchUp(Connection connection, String conversationId, long from, long lastSeqInReadModel) {
+    /** The user's conversations, or null when the read model cannot answer correctly now. */
+    private List<ConversationSummary> listOrNull(String userId) {
+        try {
+            return backend.queryNow(new ConversationsOfUserQuery(userId),
+                    ResponseTypes.multipleInstancesOf(ConversationSummary.class));
+        } catch (RuntimeException e) {
+            log.warn("read model cannot answer the sync of user {} ({}); reading the event store", userId,
+                    ErrorCode.messageOf(e, ErrorCode.classify(e, true)));
+            return null;
+        }
+    }
+
+    private void fromReadModel(Connection connection, String conversationId, long from, long lastSeq) {
         long cursor = from;
-        long deadline = System.nanoTime() + properties.syncWait().toNanos();
-        while (cursor < Math.max(lastSeqInReadModel, fanout.lastSeqSeen(conversationId))) {
+        while (cursor < lastSeq) {
             MessagePage page = backend.queryNow(new MessagePageQuery(conversationId, null, cursor, PAGE),
                     ResponseTypes.instanceOf(MessagePage.class));
+            if (page.messages().isEmpty()) {
+                throw new IllegalStateException("history of " + conversationId + " ends at " + cursor
+                        + " below its last seq " + lastSeq);
+            }
             for (MessageView message : page.messages()) {
-                if (!connection.awaitRoom(properties.idleTimeout())) {
-                    throw new IllegalStateException("the client stopped reading during sync");
-                }
-                connection.syncedUpTo(conversationId, message.seq(), write(ServerFrames.Message.of(message)));
+                send(connection, message);
                 cursor = message.seq();
             }
-            if (page.messages().isEmpty()) {
-                if (System.nanoTime() > deadline) {
-                    log.warn("read model of {} still behind seq {} after {}; live stream will fill in",
-                            conversationId, fanout.lastSeqSeen(conversationId), properties.syncWait());
-                    return;
-                }
-                pause();
-            }
         }
+    }
+
+    /** The conversations named in {@code since} that the user is a member of, folded from their events. */
+    private void fromEventStore(Connection connection, Map<String, Long> since) {
+        since.forEach((conversationId, position) -> {
+            ConversationAsOf folded = new ConversationAsOf(conversationId);
+            eventStore.readEvents(conversationId, 0).asStream()
+                    .forEach(event -> folded.apply(event.getSequenceNumber(), event.getPayload(), false));
+            ConversationAsOf.State state = folded.state(Instant.now());
+            if (state.members().stream().noneMatch(m -> m.userId().equals(connection.userId))) {
+                return;
+            }
+            long lastSeq = state.messages().isEmpty() ? 0 : state.messages().get(state.messages().size() - 1).seq();
+            long from = Math.min(position, lastSeq);
+            connection.resumeFrom(conversationId, from);
+            state.messages().stream().filter(m -> m.seq() > from).forEach(m -> send(connection,
+                    new MessageView(conversationId, m.messageId(), m.seq(), m.senderId(), m.text(), m.sentAt(),
+                            m.editedAt(), m.deleted(), List.of())));
+        });
+    }
+
+    private void send(Connection connection, MessageView message) {
+        if (!connection.awaitRoom(properties.idleTimeout())) {
+            throw new IllegalStateException("the client stopped reading during sync");
+        }
+        connection.syncedUpTo(message.conversationId(), message.seq(), write(ServerFrames.Message.of(message)));
     }
 
     private String write(Object frame) {
         return Frames.write(json, frame);
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }

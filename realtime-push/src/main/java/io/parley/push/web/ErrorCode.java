@@ -6,6 +6,7 @@ import io.parley.api.error.ConflictException;
 import io.parley.api.error.ForbiddenException;
 import io.parley.api.error.InvalidCommandException;
 import io.parley.api.error.NotFoundException;
+import io.parley.api.error.UnavailableException;
 import org.axonframework.messaging.HandlerExecutionException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.ConcurrencyException;
@@ -31,7 +32,7 @@ import java.util.stream.Collectors;
 /**
  * The error codes of the client contract. {@link #name()} is the wire code, in the HTTP body {@code {"code","message"}}
  * and in the socket's {@code error} frame. The socket uses {@code BAD_FRAME, UNAUTHORIZED, FORBIDDEN, NOT_FOUND,
- * TOO_LARGE, RATE_LIMITED, CONFLICT, INTERNAL} (PROTOCOL.md); HTTP uses the same words but says {@code BAD_REQUEST} for
+ * TOO_LARGE, RATE_LIMITED, CONFLICT, INTERNAL} (PROTOCOL.md), and UNAVAILABLE (added); HTTP uses the same words but says {@code BAD_REQUEST} for
  * bad input and adds the codes of HTTP's own failures (405, 406, 415).
  * <p>
  * {@link #classify(Throwable, boolean)} and {@link #messageOf(Throwable, ErrorCode)} are the one place that turns a
@@ -56,6 +57,8 @@ public enum ErrorCode {
     /** HTTP only. */
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported media type; send application/json"),
     RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "too many requests; slow down"),
+    /** A read that cannot be answered correctly right now (the read model is catching up): retry in a moment. */
+    UNAVAILABLE(HttpStatus.SERVICE_UNAVAILABLE, "temporarily unavailable; try again"),
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal error");
 
     private static final int MAX_CAUSE_DEPTH = 16;
@@ -185,6 +188,8 @@ public enum ErrorCode {
             return NOT_FOUND;
         } else if (t instanceof ConflictException || t instanceof ConcurrencyException) {
             return CONFLICT;
+        } else if (t instanceof UnavailableException) {
+            return UNAVAILABLE;
         } else if (t instanceof HandlerExecutionException remote) {
             // No cause: it came over the wire (Axon Server) and only its details survived. The command side may put
             // the code's name there; see the package documentation.
@@ -220,6 +225,7 @@ public enum ErrorCode {
             case 409 -> CONFLICT;
             case 413 -> TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 503 -> UNAVAILABLE;
             case 429 -> RATE_LIMITED;
             default -> status >= 400 && status < 500 ? BAD_FRAME : INTERNAL;
         };
@@ -227,7 +233,7 @@ public enum ErrorCode {
 
     private static boolean isDomainException(Throwable t) {
         return t instanceof InvalidCommandException || t instanceof ForbiddenException
-                || t instanceof NotFoundException || t instanceof ConflictException;
+                || t instanceof NotFoundException || t instanceof ConflictException || t instanceof UnavailableException;
     }
 
     /** Jackson's messages name Java types; tell the client where the JSON is wrong, not how we read it. */

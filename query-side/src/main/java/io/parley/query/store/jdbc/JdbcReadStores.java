@@ -24,11 +24,11 @@ public final class JdbcReadStores {
     private JdbcReadStores() {
     }
 
-    /** Creates the tables and indexes when missing, and the four stores on top of them. */
+    /** Creates the tables and indexes when missing, and the stores on top of them. */
     public static ReadStores create(DataSource dataSource) {
         NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(dataSource);
         ReadModelSchema.create(jdbc.getJdbcTemplate());
         return new ReadStores(new JdbcTimelineStore(jdbc), new JdbcConversationStore(jdbc), new JdbcInboxStore(jdbc),
-                new JdbcUserStore(jdbc));
+                new JdbcUserStore(jdbc), new JdbcPositionStore(jdbc));
     }
 }

@@ -54,7 +54,15 @@ final class ReadModelSchema {
                     + " display_name VARCHAR,"
                     + " registered_at TIMESTAMP WITH TIME ZONE)",
             // Finding users by the start of their username.
-            "CREATE INDEX IF NOT EXISTS rm_users_by_username ON rm_users (username)");
+            "CREATE INDEX IF NOT EXISTS rm_users_by_username ON rm_users (username)",
+            // How far each projection has come (io.parley.query.store.ProjectionPosition), committed with its batch.
+            "CREATE TABLE IF NOT EXISTS rm_positions ("
+                    + " processor_name VARCHAR(255) NOT NULL,"
+                    + " segment INTEGER NOT NULL,"
+                    + " token_index BIGINT NOT NULL,"
+                    + " gaps VARCHAR,"
+                    + " replaying BOOLEAN NOT NULL,"
+                    + " PRIMARY KEY (processor_name, segment))");
 
     private ReadModelSchema() {
     }

@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.util.Date;
 
 /**
- * The {@code mongo} read store: collections {@code messages}, {@code conversations}, {@code inbox} and {@code users}.
+ * The {@code mongo} read store: collections {@code messages}, {@code conversations}, {@code inbox}, {@code users} and {@code positions}.
  *
  * <p>No transactions: every write stands alone and is idempotent (an upsert with {@code $setOnInsert}/{@code $max}, or an
  * update guarded by a sequence number), and the projection orders its writes so that a crash between two of them is
@@ -26,7 +26,7 @@ public final class MongoReadStores {
     private MongoReadStores() {
     }
 
-    /** Creates the indexes when missing, and the four stores. */
+    /** Creates the indexes when missing, and the stores. */
     public static ReadStores create(MongoDatabase database) {
         MongoCollection<Document> messages = database.getCollection("messages");
         MongoCollection<Document> conversations = database.getCollection("conversations");
@@ -39,7 +39,8 @@ public final class MongoReadStores {
         inbox.createIndex(Indexes.ascending("conversationId"));
         users.createIndex(Indexes.ascending("username"));
         return new ReadStores(new MongoTimelineStore(messages), new MongoConversationStore(conversations),
-                new MongoInboxStore(inbox), new MongoUserStore(users));
+                new MongoInboxStore(inbox), new MongoUserStore(users),
+                new MongoPositionStore(database.getCollection("positions")));
     }
 
     static Date date(Instant instant) {

@@ -1,4 +1,4 @@
-package io.parley.push.audit;
+package io.parley.push.conversation;
 
 import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
 import io.parley.api.conversation.ConversationEvents.GroupCreated;
@@ -19,15 +19,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** A conversation as it stood at a point in time, folded from its events in order (audit time travel). */
-final class ConversationAsOf {
+/**
+ * A conversation as it stood at a point in time, folded from its events in order: audit time travel, and the history a
+ * {@code sync} reads from the event store when the read model cannot answer.
+ */
+public final class ConversationAsOf {
 
     /** A message as it read at that time; {@code text} is null when deleted by then or erased since. */
-    record MessageAsOf(String messageId, long seq, String senderId, String text, Instant sentAt, Instant editedAt,
+    public record MessageAsOf(String messageId, long seq, String senderId, String text, Instant sentAt, Instant editedAt,
                        boolean deleted, Instant deletedAt, boolean erased) {
     }
 
-    record State(String conversationId, Instant asOf, String type, String name, long version, List<Member> members,
+    public record State(String conversationId, Instant asOf, String type, String name, long version, List<Member> members,
                  List<MessageAsOf> messages) {
     }
 
@@ -38,16 +41,16 @@ final class ConversationAsOf {
     private final Map<String, MemberRole> members = new LinkedHashMap<>();
     private final Map<Long, MessageAsOf> messages = new TreeMap<>();
 
-    ConversationAsOf(String conversationId) {
+    public ConversationAsOf(String conversationId) {
         this.conversationId = conversationId;
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return version < 0;
     }
 
     /** Applies one event; {@code erased} says the stored text can no longer be decrypted. */
-    void apply(long sequence, Object event, boolean erased) {
+    public void apply(long sequence, Object event, boolean erased) {
         version = sequence;
         if (event instanceof DirectConversationOpened e) {
             type = "direct";
@@ -76,7 +79,7 @@ final class ConversationAsOf {
         }
     }
 
-    State state(Instant asOf) {
+    public State state(Instant asOf) {
         List<Member> memberList = new ArrayList<>();
         members.forEach((id, role) -> memberList.add(new Member(id, role)));
         return new State(conversationId, asOf, type, name, version, memberList, new ArrayList<>(messages.values()));

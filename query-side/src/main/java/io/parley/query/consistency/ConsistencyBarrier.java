@@ -1,0 +1,119 @@
+package io.parley.query.consistency;
+
+import io.parley.api.error.UnavailableException;
+import io.parley.query.store.PositionStore;
+import io.parley.query.store.ProjectionPosition;
+import io.parley.query.store.ReadStores;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Read-your-writes for every query: before a read model answers, it waits until its projection holds every event that
+ * was committed when the query arrived (the head of the event store), so a write acknowledged to anyone before the read
+ * began, on any node, is in the answer.
+ * <p>
+ * The head is {@code EventStore.createHeadToken()} (one indexed {@code max(globalIndex)} read); the projection's
+ * position is the one it saved with its last batch ({@link PositionRecorder}), so this works on any node that shares
+ * the read store, whether or not it runs the projection. At rest the wait is the commit-to-read-model lag, a few
+ * milliseconds. A gap in the projection's token at or below the head is a transaction that was in flight when the
+ * projection read past it: once committed it is filled within milliseconds; one that stays open for
+ * {@code gapPatience} was rolled back (it holds no event) and is not waited for again. A projection that has not caught
+ * up after {@code maxWait} makes the query fail with {@link UnavailableException} (503; the socket's {@code sync} reads
+ * the event store instead), never a stale answer. While a projection is being rebuilt (replaying from the start) reads
+ * are answered at once from the partial read model, as before: waiting would only time out.
+ */
+@Component
+public class ConsistencyBarrier {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsistencyBarrier.class);
+    private static final int MAX_EMPTY_GAPS = 10_000;
+
+    private final EventStore eventStore;
+    private final PositionStore positions;
+    private final Duration maxWait;
+    private final Duration gapPatience;
+    private final Set<Long> emptyGaps = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param maxWait     {@code parley.query.consistency-wait}: the longest a query waits for its projection
+     * @param gapPatience {@code parley.query.gap-patience}: how long an open gap is waited for before it is taken
+     *                    for a rolled-back transaction
+     */
+    public ConsistencyBarrier(EventStore eventStore, ReadStores stores,
+                              @Value("${parley.query.consistency-wait:5s}") Duration maxWait,
+                              @Value("${parley.query.gap-patience:250ms}") Duration gapPatience) {
+        this.eventStore = eventStore;
+        this.positions = stores.positions();
+        this.maxWait = maxWait;
+        this.gapPatience = gapPatience;
+    }
+
+    /**
+     * Returns once the projection of {@code processor} holds every event committed before this call.
+     *
+     * @throws UnavailableException when it has not caught up within {@code maxWait}
+     */
+    public void awaitProjection(String processor) {
+        TrackingToken headToken = eventStore.createHeadToken();
+        long head = headToken == null ? -1 : headToken.position().orElse(-1);
+        if (head < 0) {
+            return;
+        }
+        long start = System.nanoTime();
+        long deadline = start + maxWait.toNanos();
+        long gapsSince = 0;
+        long pause = 1;
+        while (true) {
+            List<ProjectionPosition> segments = positions.of(processor);
+            if (segments.stream().anyMatch(ProjectionPosition::replaying)) {
+                return;
+            }
+            if (!segments.isEmpty() && segments.stream().allMatch(p -> p.index() >= head)) {
+                List<Long> open = segments.stream().flatMap(p -> p.openGaps(head, emptyGaps).stream()).toList();
+                if (open.isEmpty()) {
+                    return;
+                }
+                long now = System.nanoTime();
+                if (gapsSince == 0) {
+                    gapsSince = now;
+                } else if (now - gapsSince > gapPatience.toNanos()) {
+                    rememberEmpty(open);
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                log.warn("projection {} has not reached position {} after {}; answering 503", processor, head,
+                        maxWait);
+                throw new UnavailableException("the read model is catching up with recent writes; try again");
+            }
+            sleep(pause);
+            pause = Math.min(pause * 2, 16);
+        }
+    }
+
+    private void rememberEmpty(List<Long> gaps) {
+        if (emptyGaps.size() > MAX_EMPTY_GAPS) {
+            emptyGaps.clear();
+        }
+        emptyGaps.addAll(gaps);
+        log.debug("gaps {} stayed open for {}: rolled back, not waited for again", gaps, gapPatience);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while waiting for the read model");
+        }
+    }
+}
