@@ -1136,7 +1136,7 @@ function announceMessage(conv, m) {
 
 function socketUrl() {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/ws?access_token=${encodeURIComponent(state.session.token)}`;
+  return `${scheme}//${location.host}/ws?resume=true&access_token=${encodeURIComponent(state.session.token)}`;
 }
 
 /** The position to resume each conversation from: the highest seq this client has accounted for. */
