@@ -6,7 +6,7 @@
 #
 # quick: a smoke run of every scenario (a few minutes); full: the real figures (about 15-20 minutes).
 # Environment (all optional):
-#   BENCH_SCENARIOS   comma list of fixed,search,fanout,idle,rebuild,long,long-nocache (default: all)
+#   BENCH_SCENARIOS   comma list of fixed,search,fanout,idle,rebuild,long,long-nocache,lag (default: all)
 #   BENCH_ARGS        extra --name=value arguments for the load generator (e.g. "--rates=1000 --duration=30")
 #   BENCH_JFR=1       record a JFR profile of the server (server.jfr in the results folder)
 #   BENCH_SKIP_BUILD=1  use what is built
@@ -15,7 +15,7 @@
 #   BENCH_SERVER_ARGS extra --name=value arguments for the server (to compare settings)
 #   BENCH_SERVER_JVM  extra JVM options for the server (e.g. "-Xlog:gc:file=/tmp/gc.log")
 #   BENCH_INPROCESS_ARGS extra --name=value arguments for the in-process benchmarks (e.g. "--events=200000
-#                     --parley.axon.processor-batch-size=500")
+#                     --parley.axon.processor-batch-size=500", or for lag "--rate=500 --load-seconds=30")
 #   BENCH_PART        name of the load generator's part (default socket): a second run into the same BENCH_OUT
 #                     with another name adds its fixed-rate runs to the report and replaces its other scenarios
 set -euo pipefail
@@ -24,7 +24,7 @@ PROFILE=${1:-quick}
 case "$PROFILE" in quick|full) ;; *) echo "usage: $0 [quick|full]" >&2; exit 2 ;; esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-SCENARIOS=${BENCH_SCENARIOS:-fixed,search,fanout,idle,rebuild,long,long-nocache}
+SCENARIOS=${BENCH_SCENARIOS:-fixed,search,fanout,idle,rebuild,long,long-nocache,lag}
 PART=${BENCH_PART:-socket}
 OUT=${BENCH_OUT:-$ROOT/bench/results/$(date -u +%Y%m%d-%H%M%S)-$PROFILE}
 HEAP=${BENCH_SERVER_HEAP:-2g}
@@ -124,6 +124,7 @@ inprocess() {
 if has rebuild; then inprocess --scenario=rebuild; fi
 if has long; then inprocess --scenario=long --cache=on; fi
 if has long-nocache; then inprocess --scenario=long --cache=off; fi
+if has lag; then inprocess --scenario=lag; fi
 
 echo "== writing the report"
 "${JAVA_GEN[@]}" io.parley.bench.report.ReportMain --out="$OUT"

@@ -46,9 +46,12 @@ import java.util.UUID;
  *   straight to the event store in batches, then resets the {@code conversation-projection} processor and measures
  *   events/s until it has caught up;</li>
  *   <li>{@code --scenario=long}: SendMessage command latency at message 100 and at message N (default 100,000) of one
- *   conversation, with the configured snapshots and cache ({@code --cache=off} replaces the cache with none).</li>
+ *   conversation, with the configured snapshots and cache ({@code --cache=off} replaces the cache with none);</li>
+ *   <li>{@code --scenario=lag}: the commit → read-model lag of {@code conversation-projection}, timed with the query
+ *   side's {@code ConsistencyBarrier} after each command, at rest and under an open-loop load (default 1,000 sends/s):
+ *   see {@link LagBench}.</li>
  * </ul>
- * Writes {@code rebuild.part.json} or {@code long-cache-on|off.part.json} into {@code --out}.
+ * Writes {@code rebuild.part.json}, {@code long-cache-on|off.part.json} or {@code lag.part.json} into {@code --out}.
  */
 public final class InProcessBench {
 
@@ -74,6 +77,10 @@ public final class InProcessBench {
         props.put("bench.cache", cache);
         props.put("logging.level.root", "warn");
         props.put("logging.level.org.axonframework.eventsourcing.eventstore.EmbeddedEventStore", "error");
+        if ("lag".equals(scenario)) {
+            // a lag beyond the query side's default wait (5 s) is measured, not turned into an error
+            props.put("parley.query.consistency-wait", "60s");
+        }
         args.all().forEach((k, v) -> {
             if (k.startsWith("parley.") || k.startsWith("axon.") || k.startsWith("spring.")) {
                 props.put(k, v);
@@ -91,16 +98,17 @@ public final class InProcessBench {
                 "processorBatchSize", context.getEnvironment().getProperty("parley.axon.processor-batch-size", "100"),
                 "processorSegments", context.getEnvironment().getProperty("parley.axon.processor-segments", "1"),
                 "cache", cache,
+                "consistencyWait", context.getEnvironment().getProperty("parley.query.consistency-wait", "5s"),
                 "maxHeapMB", Runtime.getRuntime().maxMemory() / 1048576,
                 "cores", Runtime.getRuntime().availableProcessors()));
-        String file;
+        String key;
         try {
             if ("rebuild".equals(scenario)) {
                 result.putAll(rebuild(context, args.integer("events", full ? 1_000_000 : 30_000),
                         args.integer("conversations", 1000), args.integer("batch", 1000),
                         args.integer("append-max-seconds", full ? 150 : 45),
                         args.integer("rebuild-max-seconds", full ? 150 : 45)));
-                file = "rebuild.part.json";
+                key = "rebuild";
             } else if ("long".equals(scenario)) {
                 // without the cache a command costs tens of milliseconds (measured 15-100 commands/s): keep that run short
                 boolean off = "off".equals(cache);
@@ -108,15 +116,25 @@ public final class InProcessBench {
                 int defaultWarmup = off ? 300 : (full ? 5_000 : 1_000);
                 result.putAll(longConversation(context, args.integer("messages", defaultN),
                         args.integer("warmup-messages", defaultWarmup)));
-                file = "long-cache-" + cache + ".part.json";
+                key = "long-cache-" + cache;
+            } else if ("lag".equals(scenario)) {
+                int rate = args.integer("rate", 1000);
+                result.putAll(new LagBench(context).run(new LagBench.Settings(
+                        args.integer("users", full ? 1000 : 100), args.integer("conversations", full ? 500 : 50),
+                        args.integer("warmup-seconds", full ? 30 : 10), args.integer("warmup-rate", Math.max(1, rate / 2)),
+                        args.integer("rest-sends", full ? 1000 : 300), args.integer("rest-gap-ms", 20),
+                        rate, args.integer("load-seconds", full ? 60 : 20), args.integer("sample-every", 10),
+                        args.integer("sender-threads", 64), args.integer("barrier-threads", 512))));
+                key = "lag";
             } else {
-                throw new IllegalArgumentException("--scenario is rebuild or long");
+                throw new IllegalArgumentException("--scenario is rebuild, long or lag");
             }
         } finally {
             result.put("finishedAt", Instant.now().toString());
         }
+        String file = key + ".part.json";
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(file).toFile(),
-                Map.of(scenario.equals("rebuild") ? "rebuild" : "long-cache-" + cache, result));
+                Map.of(key, result));
         System.out.println("== written " + out.resolve(file));
         context.close();
         System.exit(0);

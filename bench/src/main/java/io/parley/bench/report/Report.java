@@ -47,6 +47,7 @@ public final class Report {
         idle(md, report, dir);
         rebuild(md, report, dir);
         longConversation(md, report, dir);
+        lag(md, report);
 
         Path file = dir.resolve("report.md");
         Files.writeString(file, md.toString());
@@ -305,5 +306,59 @@ public final class Report {
         if (png != null) {
             md.append("![").append(png).append("](").append(png).append(")\n\n");
         }
+    }
+
+    private static void lag(StringBuilder md, Map<String, Object> report) {
+        Map<String, Object> r = map(report.get("lag"));
+        if (r.isEmpty()) {
+            return;
+        }
+        Map<String, Object> rest = map(r.get("atRest"));
+        Map<String, Object> load = map(r.get("underLoad"));
+        md.append("## Commit -> read-model lag\n\n")
+                .append("In-process, `conversation-projection`, ").append(num(r.get("users"))).append(" users in ")
+                .append(num(r.get("conversations"))).append(" direct conversations, after ")
+                .append(num(r.get("warmupSeconds"))).append(" s of JIT warm-up at ").append(num(r.get("warmupRate")))
+                .append(" sends/s. Right after a `SendMessage` command completed (committed: with H2's group commit, ")
+                .append("after the file write; the projection may read the event before that), the query side's ")
+                .append("`ConsistencyBarrier.awaitProjection` reads the event store's head and returns once the ")
+                .append("projection's saved position covers it; its duration is the lag, rounded up to the barrier's ")
+                .append("next poll (it checks at once, then after pauses of 1, 2, 4, 8, 16, 16, ... ms). At rest: one ")
+                .append("send at a time, ").append(num(rest.get("gapMs"))).append(" ms apart, the barrier on the same ")
+                .append("thread. Under load: an open-loop schedule handing each send at its intended time to ")
+                .append(num(r.get("senderThreads"))).append(" sender threads; the barrier timed for 1 send in ")
+                .append(num(load.get("sampleEvery"))).append(" (at random) when its command completes, each on a ")
+                .append("thread of its own (a pool of up to ")
+                .append(num(r.get("barrierThreads"))).append("; \"barrier queue\": how long a sample waited for its ")
+                .append("thread, since the head is read only after that wait).\n\n");
+        md.append("| condition | offered/s | committed/s | samples | lag p50 | p90 | p99 | max | errors | notes |\n")
+                .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        if (!rest.isEmpty()) {
+            md.append("| at rest | – | – | ").append(at(rest, "lag", "count")).append(" | ")
+                    .append(at(rest, "lag", "p50Ms")).append(" | ").append(at(rest, "lag", "p90Ms")).append(" | ")
+                    .append(at(rest, "lag", "p99Ms")).append(" | ").append(at(rest, "lag", "maxMs")).append(" | ")
+                    .append(num(rest.get("errors"))).append(" | command p50 ").append(at(rest, "command", "p50Ms"))
+                    .append(" ms, p99 ").append(at(rest, "command", "p99Ms")).append(" ms |\n");
+        }
+        if (!load.isEmpty()) {
+            List<String> notes = new ArrayList<>();
+            if (Boolean.TRUE.equals(load.get("overloaded"))) {
+                notes.add("overloaded: schedule stopped at the backlog limit");
+            }
+            notes.add("ack from intended send p99 " + at(load, "ackFromIntended", "p99Ms") + " ms");
+            notes.add("barrier queue p99 " + at(load, "barrierQueue", "p99Ms") + " ms, at most "
+                    + num(load.get("maxConcurrentBarriers")) + " barriers waiting at once");
+            if (d(load.get("barrierSkipped")) > 0) {
+                notes.add(num(load.get("barrierSkipped")) + " samples skipped (no barrier thread free)");
+            }
+            notes.add("CPU process " + at(load, "cpu", "processPct") + "%, machine " + at(load, "cpu", "machinePct") + "%");
+            md.append("| under load | ").append(num(load.get("offeredRate"))).append(" | ")
+                    .append(num(load.get("committedPerSecond"))).append(" | ").append(at(load, "lag", "count"))
+                    .append(" | ").append(at(load, "lag", "p50Ms")).append(" | ").append(at(load, "lag", "p90Ms"))
+                    .append(" | ").append(at(load, "lag", "p99Ms")).append(" | ").append(at(load, "lag", "maxMs"))
+                    .append(" | ").append(num(d(load.get("failed")) + d(load.get("barrierFailed")))).append(" | ")
+                    .append(String.join("; ", notes)).append(" |\n");
+        }
+        md.append('\n');
     }
 }

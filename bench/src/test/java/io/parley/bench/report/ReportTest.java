@@ -66,4 +66,45 @@ class ReportTest {
             assertThat(Files.size(dir.resolve(png))).isGreaterThan(1000);
         }
     }
+
+    @Test
+    @Timeout(60)
+    void rendersTheLagSection() throws Exception {
+        Histogram h = Latency.histogram();
+        for (int i = 1; i <= 100; i++) {
+            h.recordValue(1000L + i * 100L); // 1.1 .. 11 ms
+        }
+        Map<String, Object> rest = new LinkedHashMap<>();
+        rest.put("gapMs", 20);
+        rest.put("errors", 0);
+        rest.put("lag", Latency.summary(h));
+        rest.put("command", Latency.summary(h));
+        Map<String, Object> load = new LinkedHashMap<>();
+        load.put("offeredRate", 1000);
+        load.put("committedPerSecond", 990);
+        load.put("sampleEvery", 10);
+        load.put("failed", 0);
+        load.put("barrierFailed", 0);
+        load.put("overloaded", false);
+        load.put("lag", Latency.summary(h));
+        load.put("ackFromIntended", Latency.summary(h));
+        load.put("barrierQueue", Latency.summary(h));
+        load.put("cpu", Map.of("processPct", 150.0, "machinePct", 190.0));
+        Map<String, Object> lag = new LinkedHashMap<>();
+        lag.put("users", 100);
+        lag.put("conversations", 50);
+        lag.put("warmupSeconds", 10);
+        lag.put("warmupRate", 500);
+        lag.put("barrierThreads", 4);
+        lag.put("atRest", rest);
+        lag.put("underLoad", load);
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve("lag.part.json").toFile(),
+                Map.of("lag", lag));
+
+        ReportMain.main(new String[]{"--out=" + dir});
+
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).contains("## Commit -> read-model lag", "| at rest | – | – | 100 | 6 | 10.01 | 10.90 | 11.01 | 0 |",
+                "| under load | 1,000 | 990 | 100 | 6 | 10.01 | 10.90 | 11.01 | 0 |", "after 10 s of JIT warm-up at 500");
+    }
 }
