@@ -137,6 +137,14 @@ async function typeAndSend(page, text) {
   await composer.press('Enter');
 }
 
+/** Waits until the open direct conversation's header says whether the other person is online. */
+async function waitForHeaderPresence(page, online) {
+  await page.waitForFunction((wanted) => {
+    const subtitle = document.querySelector('#conversation-subtitle');
+    return subtitle?.dataset.online === String(wanted) && (subtitle.textContent === 'online') === wanted;
+  }, online, { timeout: WAIT });
+}
+
 async function openConversationNamed(page, name) {
   const item = page.locator('#conversation-list .conv', { has: page.locator('.conv-name', { hasText: name }) });
   await item.first().waitFor({ timeout: WAIT });
@@ -190,6 +198,12 @@ async function main() {
       people.bob.displayName, { timeout: WAIT });
     const focused = await alice.evaluate(() => document.activeElement?.id);
     assert.equal(focused, 'composer-input', 'the message box has the focus after opening a conversation');
+  });
+
+  await step('bob is online, and alice, who found him through search, sees it in the header and on the list', async () => {
+    await waitForHeaderPresence(alice, true);
+    const item = alice.locator('#conversation-list .conv', { has: alice.locator('.conv-name', { hasText: people.bob.displayName }) });
+    await item.locator('.presence-dot.online').waitFor({ timeout: WAIT });
   });
 
   const hello = 'Hello Bob! Are we still on for Saturday?';
@@ -262,6 +276,7 @@ async function main() {
     await waitOnline(alice);
     assert.equal(await alice.locator('#me-name').textContent(), people.alice.displayName, 'still logged in');
     await openConversationNamed(alice, people.bob.displayName);
+    await waitForHeaderPresence(alice, true);
     await messageItems(alice, `Plan item ${BULK}`).waitFor({ timeout: WAIT });
     assert.equal(await messageItems(alice, hello).count(), 0, 'the first page is the newest 50');
     // bob read them live; after the reload the ticks come from the receipts the server keeps
@@ -411,6 +426,17 @@ async function main() {
     await bob.locator('#message-list li.note', { hasText: `${people.carol.displayName} was removed` }).waitFor({ timeout: WAIT });
     // with carol gone, everyone left has read alice's question
     await waitForState(alice, 'Who brings the blanket?', 'read');
+  });
+
+  await step('bob closes the app: alice, in their direct conversation, sees him go offline', async () => {
+    await openConversationNamed(alice, people.bob.displayName);
+    await waitForHeaderPresence(alice, true);
+    await bobContext.close();
+    delete pages.bob;
+    await waitForHeaderPresence(alice, false);
+    assert.match(await alice.locator('#conversation-subtitle').textContent(), /^last seen/);
+    const item = alice.locator('#conversation-list .conv', { has: alice.locator('.conv-name', { hasText: people.bob.displayName }) });
+    await item.locator('.presence-dot.offline').waitFor({ timeout: WAIT });
   });
 
   await step('log out clears the session', async () => {

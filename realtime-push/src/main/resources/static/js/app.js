@@ -46,7 +46,8 @@ function saveSession(session) {
 
 const state = {
   session: null,
-  users: new Map(), // userId -> {userId, username, displayName, online, lastSeen}
+  users: new Map(), // userId -> {userId, username, displayName}
+  presence: new Map(), // userId -> {online, lastSeen, frames}: see presenceOf
   userRequests: new Map(), // userId -> Promise
   conversations: new Map(), // conversationId -> conversation (see newConversation)
   openId: null,
@@ -113,16 +114,26 @@ function userName(userId) {
   return user ? (user.displayName || user.username) : '…';
 }
 
+/**
+ * Reads a user's profile and presence (`GET /api/users/{id}`) the first time the user appears anywhere (the list, a
+ * conversation opened, a frame), or again with `refresh`. A search result brings a profile but no presence: the
+ * user is read all the same.
+ */
 function ensureUser(userId, { refresh = false } = {}) {
   if (!userId) return Promise.resolve(null);
-  if (!refresh && state.users.has(userId)) return Promise.resolve(state.users.get(userId));
+  if (!refresh && state.users.has(userId) && state.presence.has(userId)) return Promise.resolve(state.users.get(userId));
   if (state.userRequests.has(userId)) return state.userRequests.get(userId);
   const request = (async () => {
     // A user registered a moment ago may not be in the directory yet: try a few times.
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        const user = await api.user(userId);
+        const framesBefore = presenceFrames(userId);
+        const { online, lastSeen, ...user } = await api.user(userId);
         state.users.set(userId, { ...state.users.get(userId), ...user });
+        if (presenceFrames(userId) === framesBefore) {
+          // no frame came while the answer was on its way, so it is the latest news
+          state.presence.set(userId, { online, lastSeen, frames: framesBefore });
+        }
         scheduleRender();
         return user;
       } catch (e) {
@@ -586,12 +597,24 @@ function onMember(frame) {
   });
 }
 
+/**
+ * Whether a user is online and when they were last seen, or null while unknown: the one place presence is kept and
+ * read from. `GET /api/users/{id}` fills it when the user first appears (ensureUser), `presence` frames keep it
+ * current. The server sends those frames only to people who share a conversation with the user, and only when the
+ * user connects or disconnects: someone found through search, who connected earlier, must be read once.
+ */
+function presenceOf(userId) {
+  return state.presence.get(userId) || null;
+}
+
+function presenceFrames(userId) {
+  return state.presence.get(userId)?.frames || 0;
+}
+
 function onPresence(frame) {
-  const user = state.users.get(frame.userId) || { userId: frame.userId };
-  user.online = frame.online;
-  if (frame.lastSeen) user.lastSeen = frame.lastSeen;
-  state.users.set(frame.userId, user);
-  if (!user.username) ensureUser(frame.userId, { refresh: true });
+  state.presence.set(frame.userId, { online: frame.online,
+    lastSeen: frame.lastSeen || presenceOf(frame.userId)?.lastSeen, frames: presenceFrames(frame.userId) + 1 });
+  ensureUser(frame.userId);
   scheduleRender();
 }
 
@@ -730,15 +753,15 @@ function totalUnread() {
 function fillConversationItem(button, conv) {
   const title = conversationTitle(conv);
   const preview = lastMessagePreview(conv);
-  const other = conv.type === 'direct' ? state.users.get(otherMember(conv)) : null;
+  const presence = conv.type === 'direct' ? presenceOf(otherMember(conv)) : null;
   const avatar = h('span', { class: 'avatar', attrs: { 'aria-hidden': 'true' } });
   fillAvatar(avatar, title, conv.type === 'direct' ? otherMember(conv) : conv.id);
   const children = [
     h('span', { class: 'avatar-wrap' }, avatar,
-      other ? h('span', { class: `presence-dot ${other.online ? 'online' : 'offline'}`, attrs: { 'aria-hidden': 'true' } }) : null),
+      presence ? h('span', { class: `presence-dot ${presence.online ? 'online' : 'offline'}`, attrs: { 'aria-hidden': 'true' } }) : null),
     h('span', { class: 'conv-main' },
       h('span', { class: 'conv-name', text: title }),
-      other ? srOnly(other.online ? ', online' : ', offline') : null,
+      presence ? srOnly(presence.online ? ', online' : ', offline') : null,
       h('span', { class: `conv-last${preview.typing ? ' is-typing' : ''}${preview.deleted ? ' is-deleted' : ''}`, text: preview.text })),
     h('span', { class: 'conv-side' },
       h('time', { class: 'conv-time', text: conv.lastMessage ? shortTime(conv.lastMessage.sentAt) : '',
@@ -777,6 +800,7 @@ function openConversation(id, { focus = true } = {}) {
   renderTyping();
   renderMessages(conv, { toBottom: true });
   renderList();
+  for (const m of conv.members) ensureUser(m.userId); // opened from search, the list or a frame alike
   if (!conv.loaded) loadLatest(conv);
   else markReadIfReading(conv);
   loadReceipts(conv);
@@ -809,16 +833,17 @@ function renderHeader(conv) {
   $('#conversation-avatar').setAttribute('aria-hidden', 'true');
   let subtitle;
   const away = state.socketState === 'offline' || state.socketState === 'reconnecting';
+  // presence is only known while connected
+  const presence = conv.type === 'direct' && !away ? presenceOf(otherMember(conv)) : null;
   if (conv.type === 'direct') {
-    // presence is only known while connected
-    subtitle = away ? '' : presenceText(state.users.get(otherMember(conv)));
+    subtitle = presenceText(presence);
   } else {
     const names = conv.members.map((m) => userName(m.userId));
     subtitle = `${conv.members.length} member${conv.members.length === 1 ? '' : 's'}: ${names.join(', ')}`;
   }
   const el = $('#conversation-subtitle');
   el.textContent = subtitle;
-  el.dataset.online = !away && conv.type === 'direct' && state.users.get(otherMember(conv))?.online ? 'true' : 'false';
+  el.dataset.online = presence?.online ? 'true' : 'false';
   $('#members-button').hidden = conv.type !== 'group';
 }
 
@@ -1603,6 +1628,7 @@ function endSession() {
   sessionStorage.removeItem(SESSION_KEY);
   state.session = null;
   state.users.clear();
+  state.presence.clear();
   state.conversations.clear();
   state.outbox = [];
   state.openId = null;
