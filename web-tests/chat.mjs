@@ -428,6 +428,38 @@ async function main() {
     await waitForState(alice, 'Who brings the blanket?', 'read');
   });
 
+  await step('alice deletes two of three messages bob has not read: his badge goes from 3 to 1', async () => {
+    const call = async (who, method, path, body) => fetch(`${BASE}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${await token(who)}`, 'Content-Type': 'application/json' },
+      body: body && JSON.stringify(body),
+    });
+    const seqs = [];
+    for (let i = 1; i <= 3; i++) {
+      const response = await call(alice, 'POST', `/api/conversations/${conversationId}/messages`,
+        { clientMsgId: `unread-${run}-${i}`, text: `Unread ${i}` });
+      assert.equal(response.status, 201, `message ${i}`);
+      seqs.push((await response.json()).seq);
+    }
+    // bob has the group open: the direct conversation counts them
+    const badgeShows = (count) => bob.waitForFunction(([name, wanted]) => [...document.querySelectorAll('#conversation-list .conv')]
+      .some((item) => item.querySelector('.conv-name')?.textContent === name
+        && (item.querySelector('.badge')?.textContent || '').replace(/\D+/g, '') === wanted),
+    [people.alice.displayName, String(count)], { timeout: WAIT });
+    await badgeShows(3);
+    for (const seq of seqs.slice(0, 2)) {
+      assert.equal((await call(alice, 'DELETE', `/api/conversations/${conversationId}/messages/${seq}`)).status, 204);
+    }
+    await badgeShows(1);
+    let unread;
+    for (const deadline = Date.now() + WAIT; Date.now() < deadline; await bob.waitForTimeout(200)) {
+      const list = await (await call(bob, 'GET', '/api/conversations')).json();
+      unread = list.find((c) => c.conversationId === conversationId).unread;
+      if (unread === 1) break;
+    }
+    assert.equal(unread, 1, 'the server counts the same');
+  });
+
   await step('bob closes the app: alice, in their direct conversation, sees him go offline', async () => {
     await openConversationNamed(alice, people.bob.displayName);
     await waitForHeaderPresence(alice, true);

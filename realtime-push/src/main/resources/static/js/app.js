@@ -294,7 +294,7 @@ function addMessage(conv, message, { live = false } = {}) {
     conv.readSeq = Math.max(conv.readSeq, message.seq);
   } else if (live && isNew) {
     clearTyping(conv, message.senderId);
-    if (message.seq > conv.readSeq && !isReading(conv)) conv.unread += 1;
+    if (isUnread(conv, message) && !isReading(conv)) conv.unread += 1;
     scheduleDelivered(conv);
     announceMessage(conv, message);
   }
@@ -319,12 +319,15 @@ function onMessageUpdated(frame) {
   const message = conv.messages.get(frame.seq);
   if (message) {
     if (frame.deleted) {
+      if (isUnread(conv, message)) conv.unread = Math.max(0, conv.unread - 1);
       message.deleted = true;
       message.text = null;
     } else {
       message.text = frame.text;
       message.editedAt = frame.editedAt;
     }
+  } else if (frame.deleted && frame.seq > conv.readSeq) {
+    refreshConversations(); // counted unread before this page had it: the server's count comes with the list
   }
   if (conv.lastMessage && conv.lastMessage.seq === frame.seq) {
     conv.lastMessage = { ...conv.lastMessage, text: frame.deleted ? null : frame.text, deleted: !!frame.deleted,
@@ -445,10 +448,15 @@ function onReceipt(frame) {
   if (conv.id === state.openId) renderMessages(conv);
 }
 
+/** As the server counts unread: someone else's message above my read cursor, not deleted. */
+function isUnread(conv, message) {
+  return message.seq > conv.readSeq && message.senderId !== me() && !message.deleted;
+}
+
 function countUnread(conv) {
   if (conv.readSeq >= conv.lastSeq) return 0;
   let count = 0;
-  for (const m of conv.messages.values()) if (m.seq > conv.readSeq && m.senderId !== me()) count++;
+  for (const m of conv.messages.values()) if (isUnread(conv, m)) count++;
   return Math.max(count, Math.min(conv.unread, conv.lastSeq - conv.readSeq));
 }
 
@@ -640,7 +648,7 @@ function mergeSummary(summary) {
   // the read model may lag behind what the socket already brought: count those messages on top
   let newer = 0;
   for (const m of conv.messages.values()) {
-    if (m.seq > (summary.lastSeq || 0) && m.seq > conv.readSeq && m.senderId !== me()) newer++;
+    if (m.seq > (summary.lastSeq || 0) && isUnread(conv, m)) newer++;
   }
   conv.unread = isReading(conv) ? 0 : (summary.unread || 0) + newer;
   if (summary.lastMessage && (!conv.lastMessage || summary.lastMessage.seq >= conv.lastMessage.seq)) {
