@@ -85,6 +85,7 @@ function newConversation(id) {
     lastMessage: null,
     updatedAt: null,
     placeholder: false,
+    createdAt: Date.now(), // when this page heard of it
     messages: new Map(), // seq -> message
     loaded: false,
     loading: false,
@@ -346,7 +347,10 @@ async function loadLatest(conv) {
     conv.hasMore = page.hasMore;
     conv.loaded = true;
   } catch (e) {
-    alertText(`Could not load messages: ${e.message}`);
+    // where history is read, a conversation opened a moment ago may not be known yet: try again (left unloaded, it
+    // would never be marked read)
+    if (e instanceof ApiError && e.status === 403 && justHeardOf(conv)) setTimeout(() => loadLatest(conv), 700);
+    else alertText(`Could not load messages: ${e.message}`);
   } finally {
     conv.loading = false;
   }
@@ -354,6 +358,11 @@ async function loadLatest(conv) {
     renderMessages(conv, { toBottom: true });
     markReadIfReading(conv);
   }
+}
+
+/** This page heard of the conversation a moment ago: the server's read side may not have it yet. */
+function justHeardOf(conv) {
+  return Date.now() - conv.createdAt < 30_000;
 }
 
 async function loadEarlier(conv) {
@@ -680,7 +689,7 @@ function refreshConversations() {
         let missing = false;
         for (const [id, conv] of state.conversations) {
           if (seen.has(id)) continue;
-          if (conv.placeholder && Date.now() - conv.createdAt < 30_000) {
+          if (conv.placeholder && justHeardOf(conv)) {
             // just opened here or just heard of on the socket: the read model may not have it yet
             missing = true;
           } else {
