@@ -46,7 +46,8 @@ function saveSession(session) {
 
 const state = {
   session: null,
-  users: new Map(), // userId -> {userId, username, displayName, online, lastSeen}
+  users: new Map(), // userId -> {userId, username, displayName}
+  presence: new Map(), // userId -> {online, lastSeen, frames}: see presenceOf
   userRequests: new Map(), // userId -> Promise
   conversations: new Map(), // conversationId -> conversation (see newConversation)
   openId: null,
@@ -84,6 +85,7 @@ function newConversation(id) {
     lastMessage: null,
     updatedAt: null,
     placeholder: false,
+    createdAt: Date.now(), // when this page heard of it
     messages: new Map(), // seq -> message
     loaded: false,
     loading: false,
@@ -113,16 +115,26 @@ function userName(userId) {
   return user ? (user.displayName || user.username) : '…';
 }
 
+/**
+ * Reads a user's profile and presence (`GET /api/users/{id}`) the first time the user appears anywhere (the list, a
+ * conversation opened, a frame), or again with `refresh`. A search result brings a profile but no presence: the
+ * user is read all the same.
+ */
 function ensureUser(userId, { refresh = false } = {}) {
   if (!userId) return Promise.resolve(null);
-  if (!refresh && state.users.has(userId)) return Promise.resolve(state.users.get(userId));
+  if (!refresh && state.users.has(userId) && state.presence.has(userId)) return Promise.resolve(state.users.get(userId));
   if (state.userRequests.has(userId)) return state.userRequests.get(userId);
   const request = (async () => {
     // A user registered a moment ago may not be in the directory yet: try a few times.
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        const user = await api.user(userId);
+        const framesBefore = presenceFrames(userId);
+        const { online, lastSeen, ...user } = await api.user(userId);
         state.users.set(userId, { ...state.users.get(userId), ...user });
+        if (presenceFrames(userId) === framesBefore) {
+          // no frame came while the answer was on its way, so it is the latest news
+          state.presence.set(userId, { online, lastSeen, frames: framesBefore });
+        }
         scheduleRender();
         return user;
       } catch (e) {
@@ -283,7 +295,7 @@ function addMessage(conv, message, { live = false } = {}) {
     conv.readSeq = Math.max(conv.readSeq, message.seq);
   } else if (live && isNew) {
     clearTyping(conv, message.senderId);
-    if (message.seq > conv.readSeq && !isReading(conv)) conv.unread += 1;
+    if (isUnread(conv, message) && !isReading(conv)) conv.unread += 1;
     scheduleDelivered(conv);
     announceMessage(conv, message);
   }
@@ -308,12 +320,15 @@ function onMessageUpdated(frame) {
   const message = conv.messages.get(frame.seq);
   if (message) {
     if (frame.deleted) {
+      if (isUnread(conv, message)) conv.unread = Math.max(0, conv.unread - 1);
       message.deleted = true;
       message.text = null;
     } else {
       message.text = frame.text;
       message.editedAt = frame.editedAt;
     }
+  } else if (frame.deleted && frame.seq > conv.readSeq) {
+    refreshConversations(); // counted unread before this page had it: the server's count comes with the list
   }
   if (conv.lastMessage && conv.lastMessage.seq === frame.seq) {
     conv.lastMessage = { ...conv.lastMessage, text: frame.deleted ? null : frame.text, deleted: !!frame.deleted,
@@ -332,7 +347,10 @@ async function loadLatest(conv) {
     conv.hasMore = page.hasMore;
     conv.loaded = true;
   } catch (e) {
-    alertText(`Could not load messages: ${e.message}`);
+    // where history is read, a conversation opened a moment ago may not be known yet: try again (left unloaded, it
+    // would never be marked read)
+    if (e instanceof ApiError && e.status === 403 && justHeardOf(conv)) setTimeout(() => loadLatest(conv), 700);
+    else alertText(`Could not load messages: ${e.message}`);
   } finally {
     conv.loading = false;
   }
@@ -340,6 +358,11 @@ async function loadLatest(conv) {
     renderMessages(conv, { toBottom: true });
     markReadIfReading(conv);
   }
+}
+
+/** This page heard of the conversation a moment ago: the server's read side may not have it yet. */
+function justHeardOf(conv) {
+  return Date.now() - conv.createdAt < 30_000;
 }
 
 async function loadEarlier(conv) {
@@ -434,10 +457,15 @@ function onReceipt(frame) {
   if (conv.id === state.openId) renderMessages(conv);
 }
 
+/** As the server counts unread: someone else's message above my read cursor, not deleted. */
+function isUnread(conv, message) {
+  return message.seq > conv.readSeq && message.senderId !== me() && !message.deleted;
+}
+
 function countUnread(conv) {
   if (conv.readSeq >= conv.lastSeq) return 0;
   let count = 0;
-  for (const m of conv.messages.values()) if (m.seq > conv.readSeq && m.senderId !== me()) count++;
+  for (const m of conv.messages.values()) if (isUnread(conv, m)) count++;
   return Math.max(count, Math.min(conv.unread, conv.lastSeq - conv.readSeq));
 }
 
@@ -586,12 +614,24 @@ function onMember(frame) {
   });
 }
 
+/**
+ * Whether a user is online and when they were last seen, or null while unknown: the one place presence is kept and
+ * read from. `GET /api/users/{id}` fills it when the user first appears (ensureUser), `presence` frames keep it
+ * current. The server sends those frames only to people who share a conversation with the user, and only when the
+ * user connects or disconnects: someone found through search, who connected earlier, must be read once.
+ */
+function presenceOf(userId) {
+  return state.presence.get(userId) || null;
+}
+
+function presenceFrames(userId) {
+  return state.presence.get(userId)?.frames || 0;
+}
+
 function onPresence(frame) {
-  const user = state.users.get(frame.userId) || { userId: frame.userId };
-  user.online = frame.online;
-  if (frame.lastSeen) user.lastSeen = frame.lastSeen;
-  state.users.set(frame.userId, user);
-  if (!user.username) ensureUser(frame.userId, { refresh: true });
+  state.presence.set(frame.userId, { online: frame.online,
+    lastSeen: frame.lastSeen || presenceOf(frame.userId)?.lastSeen, frames: presenceFrames(frame.userId) + 1 });
+  ensureUser(frame.userId);
   scheduleRender();
 }
 
@@ -617,7 +657,7 @@ function mergeSummary(summary) {
   // the read model may lag behind what the socket already brought: count those messages on top
   let newer = 0;
   for (const m of conv.messages.values()) {
-    if (m.seq > (summary.lastSeq || 0) && m.seq > conv.readSeq && m.senderId !== me()) newer++;
+    if (m.seq > (summary.lastSeq || 0) && isUnread(conv, m)) newer++;
   }
   conv.unread = isReading(conv) ? 0 : (summary.unread || 0) + newer;
   if (summary.lastMessage && (!conv.lastMessage || summary.lastMessage.seq >= conv.lastMessage.seq)) {
@@ -649,7 +689,7 @@ function refreshConversations() {
         let missing = false;
         for (const [id, conv] of state.conversations) {
           if (seen.has(id)) continue;
-          if (conv.placeholder && Date.now() - conv.createdAt < 30_000) {
+          if (conv.placeholder && justHeardOf(conv)) {
             // just opened here or just heard of on the socket: the read model may not have it yet
             missing = true;
           } else {
@@ -730,15 +770,15 @@ function totalUnread() {
 function fillConversationItem(button, conv) {
   const title = conversationTitle(conv);
   const preview = lastMessagePreview(conv);
-  const other = conv.type === 'direct' ? state.users.get(otherMember(conv)) : null;
+  const presence = conv.type === 'direct' ? presenceOf(otherMember(conv)) : null;
   const avatar = h('span', { class: 'avatar', attrs: { 'aria-hidden': 'true' } });
   fillAvatar(avatar, title, conv.type === 'direct' ? otherMember(conv) : conv.id);
   const children = [
     h('span', { class: 'avatar-wrap' }, avatar,
-      other ? h('span', { class: `presence-dot ${other.online ? 'online' : 'offline'}`, attrs: { 'aria-hidden': 'true' } }) : null),
+      presence ? h('span', { class: `presence-dot ${presence.online ? 'online' : 'offline'}`, attrs: { 'aria-hidden': 'true' } }) : null),
     h('span', { class: 'conv-main' },
       h('span', { class: 'conv-name', text: title }),
-      other ? srOnly(other.online ? ', online' : ', offline') : null,
+      presence ? srOnly(presence.online ? ', online' : ', offline') : null,
       h('span', { class: `conv-last${preview.typing ? ' is-typing' : ''}${preview.deleted ? ' is-deleted' : ''}`, text: preview.text })),
     h('span', { class: 'conv-side' },
       h('time', { class: 'conv-time', text: conv.lastMessage ? shortTime(conv.lastMessage.sentAt) : '',
@@ -777,6 +817,7 @@ function openConversation(id, { focus = true } = {}) {
   renderTyping();
   renderMessages(conv, { toBottom: true });
   renderList();
+  for (const m of conv.members) ensureUser(m.userId); // opened from search, the list or a frame alike
   if (!conv.loaded) loadLatest(conv);
   else markReadIfReading(conv);
   loadReceipts(conv);
@@ -809,16 +850,17 @@ function renderHeader(conv) {
   $('#conversation-avatar').setAttribute('aria-hidden', 'true');
   let subtitle;
   const away = state.socketState === 'offline' || state.socketState === 'reconnecting';
+  // presence is only known while connected
+  const presence = conv.type === 'direct' && !away ? presenceOf(otherMember(conv)) : null;
   if (conv.type === 'direct') {
-    // presence is only known while connected
-    subtitle = away ? '' : presenceText(state.users.get(otherMember(conv)));
+    subtitle = presenceText(presence);
   } else {
     const names = conv.members.map((m) => userName(m.userId));
     subtitle = `${conv.members.length} member${conv.members.length === 1 ? '' : 's'}: ${names.join(', ')}`;
   }
   const el = $('#conversation-subtitle');
   el.textContent = subtitle;
-  el.dataset.online = !away && conv.type === 'direct' && state.users.get(otherMember(conv))?.online ? 'true' : 'false';
+  el.dataset.online = presence?.online ? 'true' : 'false';
   $('#members-button').hidden = conv.type !== 'group';
 }
 
@@ -1603,6 +1645,7 @@ function endSession() {
   sessionStorage.removeItem(SESSION_KEY);
   state.session = null;
   state.users.clear();
+  state.presence.clear();
   state.conversations.clear();
   state.outbox = [];
   state.openId = null;

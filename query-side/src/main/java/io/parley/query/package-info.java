@@ -3,7 +3,8 @@
  *
  * <p>Decisions a user notices (DESIGN.md leaves them open):
  * <ul>
- *   <li>The inbox counts as unread only messages of others above the member's read cursor. Sending a message reads up
+ *   <li>The inbox counts as unread only messages of others above the member's read cursor that are not deleted: a
+ *   delete lowers the count of every member who had not read that far. Sending a message reads up
  *   to it: the sender's read and delivered cursors move to its seq and its unread count drops to 0.</li>
  *   <li>A member added to a group starts with its cursors at the conversation's current lastSeq: history is visible,
  *   but what was said before joining is not unread. A member who leaves or is removed loses the inbox row, so the

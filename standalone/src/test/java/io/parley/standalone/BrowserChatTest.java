@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The web client in a real browser: boots Parley as a user would run it and runs {@code web-tests/chat.mjs}
  * (Playwright's {@code playwright-core} driving Debian's Chromium, headless) against it. Two people register, chat,
  * watch receipts turn to read, see typing, reload, page back through history, go offline and come back with
- * nothing lost or doubled, and work a group. Screenshots land in {@code standalone/target/screenshots}.
+ * nothing lost or doubled, and work a group; one sees the other online from the moment she finds him through search,
+ * and offline when he closes the app. Screenshots land in {@code standalone/target/screenshots}.
  * <p>
  * Needs {@code /usr/bin/chromium}, {@code node}, and {@code web-tests/node_modules} ({@code npm ci} in
  * {@code web-tests}); without them the test is skipped, unless {@code PARLEY_REQUIRE_SERVICES=true} (as in

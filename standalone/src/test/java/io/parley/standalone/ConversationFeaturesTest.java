@@ -232,6 +232,29 @@ class ConversationFeaturesTest {
         assertThat(history.get(1).get("text").isNull()).as("text removed from the read model").isTrue();
     }
 
+    @Test
+    void deletedMessagesNoLongerCountAsUnread() {
+        ParleyClient alice = ParleyClient.signUp(parley, "alice");
+        ParleyClient bob = ParleyClient.signUp(parley, "bob");
+        String conversation = alice.openDirectWith(bob);
+        for (int i = 1; i <= 3; i++) {
+            assertThat(alice.call("POST", "/api/conversations/" + conversation + "/messages",
+                    json("clientMsgId", "unread-" + i, "text", "unread " + i)).status()).isEqualTo(201);
+        }
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> inboxRow(bob, conversation).get("unread").asLong() == 3);
+
+        for (int seq = 1; seq <= 2; seq++) {
+            assertThat(alice.call("DELETE", "/api/conversations/" + conversation + "/messages/" + seq, null).status())
+                    .isEqualTo(204);
+        }
+
+        // the inbox is updated in the same projection transaction as the tombstone
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                MessagingStoryTest.awaitHistory(bob, conversation, 3).get(1).get("deleted").asBoolean());
+        assertThat(inboxRow(bob, conversation).get("unread").asLong()).as("three unread, two deleted").isEqualTo(1);
+    }
+
     static long readSeqOf(ParleyClient asker, String conversation, String userId) {
         for (JsonNode cursor : asker.call("GET", "/api/conversations/" + conversation + "/receipts", null).body()) {
             if (userId.equals(cursor.get("userId").asText())) {

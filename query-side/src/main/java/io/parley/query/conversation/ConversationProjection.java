@@ -17,6 +17,7 @@ import io.parley.api.conversation.ConversationType;
 import io.parley.api.conversation.MemberRole;
 import io.parley.query.store.ConversationRecord;
 import io.parley.query.store.ConversationStore;
+import io.parley.query.store.InboxEntry;
 import io.parley.query.store.InboxStore;
 import io.parley.query.store.ReadStores;
 import io.parley.query.store.TimelineStore;
@@ -41,10 +42,11 @@ import java.util.function.UnaryOperator;
  * conversations (members, last seq) and each member's inbox row (cursors, unread).
  *
  * <p>Replaying or redelivering any event changes nothing: messages are inserted once per (conversationId, seq), inbox rows
- * count a message only when it is past their lastSeq, read cursors only move forward, and membership events apply only
- * when their aggregate sequence number is above the conversation's {@code membersVersion}. With the Mongo store (no
- * transactions) the idempotent inbox change of a membership event is written before the guarded member list, so a crash
- * between the two is repaired when the event is redelivered.
+ * count a message only when it is past their lastSeq, read cursors only move forward, a delete counts unread again
+ * instead of subtracting, and membership events apply only when their aggregate sequence number is above the
+ * conversation's {@code membersVersion}. With the Mongo store (no transactions) the idempotent inbox change of a
+ * membership event is written before the guarded member list, so a crash between the two is repaired when the event
+ * is redelivered.
  */
 @Component
 @ProcessingGroup(ConversationProjection.PROCESSING_GROUP)
@@ -128,7 +130,7 @@ public class ConversationProjection {
 
     @EventHandler
     void on(MessagesRead e) {
-        long unread = timeline.countFromOthersAfter(e.conversationId(), e.userId(), e.upToSeq());
+        long unread = timeline.countUnread(e.conversationId(), e.userId(), e.upToSeq());
         inbox.read(e.userId(), e.conversationId(), e.upToSeq(), unread);
     }
 
@@ -137,9 +139,22 @@ public class ConversationProjection {
         timeline.edit(e.conversationId(), e.seq(), e.text(), orElse(e.editedAt(), timestamp));
     }
 
+    /**
+     * The tombstone first, then the unread count of each member who had not read that far is counted again from the
+     * timeline, as a read counts it. Counted, not decremented: a delete delivered twice, a second delete of the same
+     * message, or (Mongo, no transactions) a crash between the two writes and a redelivery would each subtract once
+     * too often. Counted here, on a rare event, rather than on every inbox read, where it would cost a count per
+     * conversation listed.
+     */
     @EventHandler
     void on(MessageDeleted e) {
         timeline.delete(e.conversationId(), e.seq());
+        for (InboxEntry row : inbox.ofConversation(e.conversationId())) {
+            if (row.readSeq() < e.seq()) {
+                inbox.recount(row.userId(), e.conversationId(), row.readSeq(),
+                        timeline.countUnread(e.conversationId(), row.userId(), row.readSeq()));
+            }
+        }
     }
 
     /** A replay starts from empty tables. */

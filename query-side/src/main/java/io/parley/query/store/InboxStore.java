@@ -33,6 +33,9 @@ public interface InboxStore {
      */
     void read(String userId, String conversationId, long upToSeq, long unreadAfter);
 
+    /** unread becomes {@code unread}, if the row's readSeq is still {@code readSeq} (the cursor it was counted for). */
+    void recount(String userId, String conversationId, long readSeq, long unread);
+
     /** The user's rows, most recently active first. */
     List<InboxEntry> ofUser(String userId);
 

@@ -27,8 +27,11 @@ public interface TimelineStore {
     /** The messages with these keys that exist, in no particular order. */
     List<MessageView> findAll(Collection<MessageKey> keys);
 
-    /** How many messages of the conversation above {@code afterSeq} were sent by someone other than {@code userId}. */
-    long countFromOthersAfter(String conversationId, String userId, long afterSeq);
+    /**
+     * The unread count of {@code userId} with its read cursor at {@code readSeq}: the messages above it sent by someone
+     * else and not deleted.
+     */
+    long countUnread(String conversationId, String userId, long readSeq);
 
     void clear();
 }

@@ -47,7 +47,7 @@ public final class ConversationQueries {
 
     /**
      * A conversation from one member's point of view (the inbox row).
-     * {@code unread} counts messages of others above {@code readSeq}.
+     * {@code unread} counts messages of others above {@code readSeq}, deleted ones not included.
      */
     public record ConversationSummary(String conversationId, ConversationType type, String name,
                                       List<ConversationEvents.Member> members, long lastSeq, long readSeq,

@@ -72,6 +72,13 @@ final class JdbcInboxStore implements InboxStore {
                 key(userId, conversationId).addValue("upTo", upToSeq).addValue("unread", unreadAfter));
     }
 
+    @Override
+    public void recount(String userId, String conversationId, long readSeq, long unread) {
+        jdbc.update("UPDATE rm_inbox SET unread = :unread"
+                        + " WHERE user_id = :userId AND conversation_id = :conversationId AND read_seq = :readSeq",
+                key(userId, conversationId).addValue("readSeq", readSeq).addValue("unread", unread));
+    }
+
     private static final String SELECT = "SELECT user_id, conversation_id, last_seq, delivered_seq, read_seq, unread,"
             + " updated_at FROM rm_inbox";
 

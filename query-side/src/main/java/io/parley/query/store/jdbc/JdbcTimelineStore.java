@@ -96,11 +96,11 @@ final class JdbcTimelineStore implements TimelineStore {
     }
 
     @Override
-    public long countFromOthersAfter(String conversationId, String userId, long afterSeq) {
-        Long count = jdbc.queryForObject("SELECT COUNT(*) FROM rm_messages"
-                        + " WHERE conversation_id = :conversationId AND seq > :after AND sender_id <> :userId",
+    public long countUnread(String conversationId, String userId, long readSeq) {
+        Long count = jdbc.queryForObject("SELECT COUNT(*) FROM rm_messages WHERE conversation_id = :conversationId"
+                        + " AND seq > :readSeq AND sender_id <> :userId AND deleted = FALSE",
                 new MapSqlParameterSource("conversationId", conversationId)
-                        .addValue("after", afterSeq)
+                        .addValue("readSeq", readSeq)
                         .addValue("userId", userId),
                 Long.class);
         return count == null ? 0 : count;

@@ -77,6 +77,12 @@ final class MongoInboxStore implements InboxStore {
     }
 
     @Override
+    public void recount(String userId, String conversationId, long readSeq, long unread) {
+        inbox.updateOne(key(userId, conversationId).append("readSeq", readSeq),
+                new Document("$set", new Document("unread", unread)));
+    }
+
+    @Override
     public List<InboxEntry> ofUser(String userId) {
         return rows(inbox.find(new Document("userId", userId))
                 .sort(new Document("updatedAt", -1).append("conversationId", 1)));

@@ -78,10 +78,11 @@ final class MongoTimelineStore implements TimelineStore {
     }
 
     @Override
-    public long countFromOthersAfter(String conversationId, String userId, long afterSeq) {
+    public long countUnread(String conversationId, String userId, long readSeq) {
         return messages.countDocuments(new Document("conversationId", conversationId)
-                .append("seq", new Document("$gt", afterSeq))
-                .append("senderId", new Document("$ne", userId)));
+                .append("seq", new Document("$gt", readSeq))
+                .append("senderId", new Document("$ne", userId))
+                .append("deleted", false));
     }
 
     @Override
