@@ -1,6 +1,7 @@
 package io.parley.push.socket;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.api.conversation.ConversationCommands.DeleteMessage;
@@ -16,6 +17,7 @@ import io.parley.push.membership.MembershipCache;
 import io.parley.push.presence.PresenceService;
 import io.parley.push.socket.ChatSocketHandler.InboundFrame;
 import io.parley.push.web.ErrorCode;
+import io.parley.push.web.InputPolicy;
 import io.parley.push.limits.RateLimits;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -40,10 +42,12 @@ class FrameHandler {
     private final ObjectMapper json;
     private final RateLimits limits;
     private final MembershipCache memberships;
+    private final InputPolicy input;
 
     FrameHandler(Backend backend, SyncService sync, PresenceService presence, ObjectMapper json, RateLimits limits,
-                 MembershipCache memberships) {
+                 MembershipCache memberships, InputPolicy input) {
         this.memberships = memberships;
+        this.input = input;
         this.backend = backend;
         this.sync = sync;
         this.presence = presence;
@@ -60,7 +64,7 @@ class FrameHandler {
         }
         Frame frame;
         try {
-            frame = Frame.parse(json, inbound.text());
+            frame = Frame.parse(input, inbound.text());
         } catch (BadFrame e) {
             connection.firstFrame(false);
             reply(connection, ServerFrames.Error.of(e.id, ErrorCode.BAD_FRAME.name(), e.getMessage()));
@@ -166,13 +170,16 @@ class FrameHandler {
         connection.send(Frames.write(json, frame));
     }
 
-    /** A client frame with accessors that check what the protocol requires. */
-    private record Frame(String type, String id, JsonNode body) {
+    /**
+     * A client frame with accessors that check what the protocol requires. Values are read by the {@link InputPolicy}
+     * of HTTP bodies: the same types, the same refusal of lone surrogates, the same message.
+     */
+    private record Frame(String type, String id, JsonNode body, InputPolicy input) {
 
-        static Frame parse(ObjectMapper json, String text) {
+        static Frame parse(InputPolicy input, String text) {
             JsonNode node;
             try {
-                node = json.readTree(text);
+                node = input.readTree(text);
             } catch (JsonProcessingException e) {
                 throw new BadFrame(null, "frame is not valid JSON");
             }
@@ -185,13 +192,17 @@ class FrameHandler {
                 if (!id.isTextual() || id.asText().isEmpty() || id.asText().length() > MAX_ID_LENGTH) {
                     throw new BadFrame(null, "'id' must be a string of 1 to " + MAX_ID_LENGTH + " characters");
                 }
-                idText = id.asText();
+                try {
+                    idText = input.read(node, "id", String.class);
+                } catch (JsonMappingException e) {
+                    throw new BadFrame(id.asText(), ErrorCode.messageOf(e, ErrorCode.BAD_FRAME)); // echoed as sent
+                }
             }
             JsonNode type = node.get("type");
             if (type == null || !type.isTextual()) {
                 throw new BadFrame(idText, "frame needs a string 'type'");
             }
-            return new Frame(type.asText(), idText, node);
+            return new Frame(type.asText(), idText, node, input);
         }
 
         String requiredId() {
@@ -202,19 +213,23 @@ class FrameHandler {
         }
 
         String text(String field) {
-            JsonNode value = body.get(field);
-            if (value == null || !value.isTextual()) {
-                throw new BadFrame(id, "'" + type + "' needs a string '" + field + "'");
-            }
-            return value.asText();
+            return required(field, String.class, "a string");
         }
 
         long number(String field) {
+            return required(field, Long.class, "an integer");
+        }
+
+        private <T> T required(String field, Class<T> type, String what) {
             JsonNode value = body.get(field);
-            if (value == null || !value.canConvertToExactIntegral() || !value.canConvertToLong()) {
-                throw new BadFrame(id, "'" + type + "' needs an integer '" + field + "'");
+            if (value == null || value.isNull()) {
+                throw new BadFrame(id, "'" + this.type + "' needs " + what + " '" + field + "'");
             }
-            return value.asLong();
+            try {
+                return input.read(body, field, type);
+            } catch (JsonMappingException e) {
+                throw new BadFrame(id, ErrorCode.messageOf(e, ErrorCode.BAD_FRAME));
+            }
         }
 
         /** An optional object of conversation id to seq. */
@@ -227,12 +242,17 @@ class FrameHandler {
             if (!value.isObject()) {
                 throw new BadFrame(id, "'" + field + "' must be an object of conversationId to seq");
             }
-            value.fields().forEachRemaining(entry -> {
-                JsonNode seq = entry.getValue();
-                if (!seq.canConvertToExactIntegral() || seq.asLong() < 0) {
-                    throw new BadFrame(id, "'" + field + "." + entry.getKey() + "' must be a seq (integer >= 0)");
+            value.fieldNames().forEachRemaining(conversationId -> {
+                Long seq;
+                try {
+                    seq = input.read(value, conversationId, Long.class);
+                } catch (JsonMappingException e) {
+                    seq = null;
                 }
-                positions.put(entry.getKey(), seq.asLong());
+                if (seq == null || seq < 0) {
+                    throw new BadFrame(id, "'" + field + "." + conversationId + "' must be a seq (integer >= 0)");
+                }
+                positions.put(conversationId, seq);
             });
             return positions;
         }

@@ -236,14 +236,19 @@ public enum ErrorCode {
                 || t instanceof NotFoundException || t instanceof ConflictException || t instanceof UnavailableException;
     }
 
-    /** Jackson's messages name Java types; tell the client where the JSON is wrong, not how we read it. */
+    /**
+     * Jackson's messages name Java types; tell the client where the JSON is wrong and what the value must be
+     * ({@link InputPolicy}), not how we read it. The same words for an HTTP body and a socket frame.
+     */
     private static String describeBadInput(Throwable cause) {
         for (Throwable t : chain(cause)) {
             if (t instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
                 String field = mapping.getPath().stream()
-                        .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-                        .collect(Collectors.joining("."));
-                return "malformed JSON body: bad value for '" + field + "'";
+                        .map(ref -> ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]")
+                        .collect(Collectors.joining()).replaceFirst("^\\.", "");
+                String expectation = InputPolicy.expectation(mapping);
+                return "malformed JSON body: bad value for '" + field + "'"
+                        + (expectation == null ? "" : ": " + expectation);
             }
         }
         for (Throwable t : chain(cause)) {
