@@ -225,7 +225,6 @@ public enum ErrorCode {
             case 409 -> CONFLICT;
             case 413 -> TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
-            case 503 -> UNAVAILABLE;
             case 429 -> RATE_LIMITED;
             default -> status >= 400 && status < 500 ? BAD_FRAME : INTERNAL;
         };
