@@ -1,0 +1,63 @@
+// The outbox: messages written but not yet acknowledged, kept in the tab's sessionStorage and sent with the same id
+// until the server acknowledges them (timeline.js turns an ack into a message).
+
+import { me, newId, socket, state, ui } from './state.js';
+import { alertText } from './announce.js';
+
+const OUTBOX_KEY = 'parley.outbox';
+
+export function outboxKey() {
+  return `${OUTBOX_KEY}.${me()}`;
+}
+
+export function loadOutbox() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(outboxKey()) || '[]');
+    state.outbox = Array.isArray(saved) ? saved : [];
+  } catch {
+    state.outbox = [];
+  }
+}
+
+export function saveOutbox() {
+  sessionStorage.setItem(outboxKey(), JSON.stringify(state.outbox));
+}
+
+/** Sends what the outbox holds, each with its own id: a resend after a reconnect is recognised by the server. */
+export function flushOutbox() {
+  if (!socket || !socket.online) return;
+  for (const entry of state.outbox) {
+    if (entry.failed) continue;
+    socket.send({ type: 'send', id: entry.id, conversationId: entry.conversationId, text: entry.text });
+  }
+}
+
+export function sendMessage(conv, text) {
+  const entry = { id: newId('m-'), conversationId: conv.id, text, createdAt: new Date().toISOString(), failed: false };
+  state.outbox.push(entry);
+  saveOutbox();
+  if (socket && socket.online) {
+    socket.send({ type: 'send', id: entry.id, conversationId: entry.conversationId, text: entry.text });
+  }
+  conv.updatedAt = entry.createdAt;
+  ui.renderList();
+  ui.renderMessages(conv, { toBottom: true });
+}
+
+export function onSendError(entry, frame) {
+  if (frame.code === 'RATE_LIMITED' || frame.code === 'INTERNAL') {
+    // try again a little later, still with the same id
+    setTimeout(() => {
+      if (state.outbox.includes(entry) && socket && socket.online) {
+        socket.send({ type: 'send', id: entry.id, conversationId: entry.conversationId, text: entry.text });
+      }
+    }, 3_000);
+    return;
+  }
+  entry.failed = true;
+  entry.error = frame.message || frame.code;
+  saveOutbox();
+  alertText(`Message not sent: ${entry.error}`);
+  const conv = state.conversations.get(entry.conversationId);
+  if (conv) ui.renderMessages(conv);
+}
