@@ -2,6 +2,11 @@ package io.parley.testsupport;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
 
@@ -10,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -61,6 +67,47 @@ class PostgresSchemaTest {
                 .isInstanceOf(RequiredServices.required() ? AssertionFailedError.class : TestAbortedException.class)
                 .hasMessageContaining("PostgreSQL at jdbc:postgresql://127.0.0.1:1/test unreachable");
         assertThatThrownBy(nowhere::dataSource).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void whereThereIsNoPostgresJUnitReportsTheTestsSkippedOrFailedAsTheEnvironmentSays() {
+        for (Class<?> sample : List.of(SchemaPerTest.class, SchemaPerClass.class)) {
+            SummaryGeneratingListener listener = new SummaryGeneratingListener();
+            LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
+                    .selectors(DiscoverySelectors.selectClass(sample)).build(), listener);
+            TestExecutionSummary summary = listener.getSummary();
+            String what = sample.getSimpleName();
+            if (RequiredServices.required()) {
+                // a failure in a class-level callback is the container's; each test's own otherwise
+                assertThat(summary.getTotalFailureCount()).as(what).isPositive();
+                assertThat(summary.getTestsSucceededCount()).as(what).isZero();
+            } else {
+                assertThat(summary.getTotalFailureCount()).as(what).isZero();
+                assertThat(summary.getTestsSucceededCount()).as(what).isZero();
+                assertThat(summary.getTestsAbortedCount() + summary.getContainersAbortedCount()).as(what).isPositive();
+            }
+        }
+    }
+
+    /** Run only by the test above (surefire leaves nested classes alone). */
+    static class SchemaPerTest {
+        @RegisterExtension
+        final PostgresSchema postgres = new PostgresSchema("nowhere", "jdbc:postgresql://127.0.0.1:1/test");
+
+        @Test
+        void needsPostgres() {
+            postgres.dataSource();
+        }
+    }
+
+    static class SchemaPerClass {
+        @RegisterExtension
+        static final PostgresSchema postgres = new PostgresSchema("nowhere", "jdbc:postgresql://127.0.0.1:1/test");
+
+        @Test
+        void needsPostgres() {
+            postgres.dataSource();
+        }
     }
 
     private static boolean schemaExists(String schema) throws SQLException {
