@@ -1,5 +1,6 @@
 package io.parley.standalone;
 
+import io.parley.testsupport.RequiredServices;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The web client in a real browser: boots Parley as a user would run it and runs {@code web-tests/chat.mjs}
@@ -57,11 +57,7 @@ class BrowserChatTest {
             missing.add("web-tests/node_modules/playwright-core (cd web-tests && npm ci)");
         }
         if (!missing.isEmpty()) {
-            String message = "browser test needs " + String.join(", ", missing);
-            if ("true".equalsIgnoreCase(System.getenv("PARLEY_REQUIRE_SERVICES"))) {
-                fail(message + " (required because PARLEY_REQUIRE_SERVICES=true)");
-            }
-            assumeTrue(false, message);
+            RequiredServices.missing("browser test needs " + String.join(", ", missing), null);
         }
 
         try (RunningParley parley = RunningParley.start(dataDir)) {

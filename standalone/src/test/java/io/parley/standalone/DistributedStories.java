@@ -1,12 +1,19 @@
 package io.parley.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.command.CommandSideApplication;
 import io.parley.push.PushApplication;
+import io.parley.query.QuerySideApplication;
+import org.h2.tools.Server;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,12 +25,22 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -39,17 +56,41 @@ import static org.awaitility.Awaitility.await;
  * The distributed story, whatever carries it: Parley as separate processes, each its own JVM started from the test's
  * class path (one command side, one query side, two push nodes). Users on different push nodes chat and see receipts,
  * presence and typing; a user who reconnects to the other node resumes with {@code sync} and misses nothing;
- * cross-node delivery latency is measured and printed. Subclasses start the services and the processes with the
- * configuration under test ({@link DistributedStoryTest}: PostgreSQL + Redis, here; the Testcontainers ones where
- * Docker exists). The children's logs are printed when a test fails; the children are always stopped.
+ * cross-node delivery latency is measured and printed. Subclasses start the services of the configuration under test
+ * and describe it ({@link #deploy()}: {@link DistributedStoryTest} PostgreSQL + Redis, here; the Testcontainers ones
+ * where Docker exists); this class starts and stops the processes. The children's logs are printed when a test or the
+ * start-up fails; the children are always stopped, then the services.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class DistributedStories {
 
-    protected final List<Child> children = new ArrayList<>();
-    protected Path work;
+    private final List<Child> children = new ArrayList<>();
+    private final Deque<AutoCloseable> services = new ArrayDeque<>();
+    private Deployment deployment;
+    private Path work;
+    protected Child querySide;
     protected RunningParley node1;
     protected RunningParley node2;
+
+    /**
+     * How the processes of one configuration are set up.
+     *
+     * @param common           properties of every process ({@code name=value})
+     * @param commandsOverHttp whether the push nodes send commands to the command side's own HTTP endpoint
+     *                         ({@code parley.command-bus=http}); otherwise Axon Server routes them
+     * @param querySide        further properties of the query side
+     * @param querySideReady   whether the query side's projections run
+     * @param push             further properties of the push nodes
+     */
+    protected record Deployment(List<String> common, boolean commandsOverHttp, List<String> querySide,
+                                BooleanSupplier querySideReady, List<String> push) {
+    }
+
+    /**
+     * Starts the services the configuration needs (registering each with {@link #closeAfter}) or skips the class
+     * when they are missing, and describes the processes to start on them.
+     */
+    protected abstract Deployment deploy() throws Exception;
 
     /** Whether to hold the measured cross-node latency to the numbers promised for the Redis nudge. */
     protected boolean assertLatency() {
@@ -249,14 +290,111 @@ abstract class DistributedStories {
         }
     }
 
-    protected Child start(String name, Class<?> main, List<String> common, String... extra) {
+    @BeforeAll
+    void startCluster() throws Exception {
+        deployment = deploy();
+        work = Files.createTempDirectory("parley-" + getClass().getSimpleName());
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopChildren));
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        List<String> push = new ArrayList<>(deployment.push());
+        push.add("parley.presence=redis");
+        push.add("parley.auth.jwt-secret=" + Base64.getEncoder().encodeToString(key));
+        try {
+            // one after the other, each once the one before is ready: they create their tables on first start
+            if (deployment.commandsOverHttp()) {
+                int commandPort = freePort();
+                Child command = start("command-side", CommandSideApplication.class,
+                        "parley.command-endpoint.address=127.0.0.1", "parley.command-endpoint.port=" + commandPort);
+                awaitReady(command, () -> httpOk("http://127.0.0.1:" + commandPort + "/internal/health"));
+                push.add("parley.command-bus=http");
+                push.add("parley.command-side.url=http://127.0.0.1:" + commandPort);
+            } else {
+                // commands reach the command side through Axon Server: no endpoint of its own, so it is ready when
+                // Axon Server knows its handlers, which the first registration of a story proves (it sends
+                // RegisterUser)
+                Child command = start("command-side", CommandSideApplication.class,
+                        "parley.command-endpoint.enabled=false");
+                awaitReady(command, () -> command.logText().contains("Started CommandSideApplication"));
+            }
+            querySide = startQuerySide();
+            node1 = startPush("push-1", push);
+            node2 = startPush("push-2", push);
+        } catch (Throwable e) {
+            printLogs();
+            throw e;
+        }
+    }
+
+    /** Stops the processes, then the services in the reverse order of their start. */
+    @AfterAll
+    void stopCluster() throws Exception {
+        stopChildren();
+        Exception failure = null;
+        while (!services.isEmpty()) {
+            try {
+                services.pop().close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** A service the configuration started, to stop after the class (after every process using it). */
+    protected <T extends AutoCloseable> T closeAfter(T service) {
+        services.push(service);
+        return service;
+    }
+
+    /** A fresh in-memory H2 database on a TCP server of the test's own, for the processes to share; its JDBC URL. */
+    protected String h2Database() throws SQLException {
+        Server h2 = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
+        closeAfter(h2::stop);
+        return "jdbc:h2:tcp://localhost:" + h2.getPort() + "/mem:parley-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+    }
+
+    /** Redis in a container; its URI. */
+    protected String redisContainer() {
+        GenericContainer<?> redis = closeAfter(
+                new GenericContainer<>(DockerImageName.parse("redis:7-alpine")).withExposedPorts(6379));
+        redis.start();
+        return "redis://" + redis.getHost() + ":" + redis.getMappedPort(6379);
+    }
+
+    /** Ready when a query side holds the conversation projection's token in the SQL token store at {@code url}. */
+    protected static boolean projectionsRunning(String url, String user) {
+        try (Connection connection = DriverManager.getConnection(url, user, "");
+             PreparedStatement statement = connection.prepareStatement("SELECT count(*) FROM TokenEntry"
+                     + " WHERE processorName = 'conversation-projection' AND owner IS NOT NULL");
+             ResultSet rows = statement.executeQuery()) {
+            return rows.next() && rows.getInt(1) > 0;
+        } catch (SQLException notYet) {
+            return false;
+        }
+    }
+
+    /** Starts a query side as the deployment says and waits until its projections run. */
+    protected Child startQuerySide() {
+        Child child = start("query-side", QuerySideApplication.class, deployment.querySide().toArray(String[]::new));
+        awaitReady(child, deployment.querySideReady());
+        return child;
+    }
+
+    private Child start(String name, Class<?> main, String... extra) {
         Path log = work.resolve(name + ".log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), main.getName(),
                 "--parley.data-dir=" + work.resolve(name).toAbsolutePath()));
-        common.forEach(property -> command.add("--" + property));
+        deployment.common().forEach(property -> command.add("--" + property));
         Arrays.stream(extra).forEach(property -> command.add("--" + property));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -269,16 +407,16 @@ abstract class DistributedStories {
         }
     }
 
-    protected RunningParley startPush(String name, List<String> common, List<String> push) {
+    private RunningParley startPush(String name, List<String> push) {
         int port = freePort();
         List<String> extra = new ArrayList<>(push);
         extra.add("server.port=" + port);
-        Child child = start(name, PushApplication.class, common, extra.toArray(String[]::new));
+        Child child = start(name, PushApplication.class, extra.toArray(String[]::new));
         awaitReady(child, () -> httpOk("http://127.0.0.1:" + port + "/api/docs"));
         return RunningParley.remote(port);
     }
 
-    protected void awaitReady(Child child, BooleanSupplier ready) {
+    private void awaitReady(Child child, BooleanSupplier ready) {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
             if (!child.process.isAlive()) {
@@ -292,7 +430,7 @@ abstract class DistributedStories {
         throw new IllegalStateException(child.name + " did not become ready");
     }
 
-    protected static boolean httpOk(String url) {
+    private static boolean httpOk(String url) {
         try {
             HttpResponse<Void> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
@@ -305,7 +443,7 @@ abstract class DistributedStories {
         }
     }
 
-    protected void stopChildren() {
+    private void stopChildren() {
         for (Child child : children) {
             child.process.destroy();
         }
@@ -321,7 +459,7 @@ abstract class DistributedStories {
         }
     }
 
-    protected void printLogs() {
+    private void printLogs() {
         for (Child child : children) {
             System.out.println("===== log of " + child.name + " =====");
             System.out.println(child.logText());
@@ -406,7 +544,7 @@ abstract class DistributedStories {
         return frames.stream().map(f -> f.get("seq").asLong()).toList();
     }
 
-    protected static int freePort() {
+    private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

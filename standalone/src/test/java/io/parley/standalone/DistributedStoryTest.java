@@ -6,24 +6,16 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.parley.command.CommandSideApplication;
-import io.parley.query.QuerySideApplication;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import io.parley.testsupport.PostgresSchema;
+import io.parley.testsupport.RequiredServices;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.SecureRandom;
-import java.sql.Connection;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +25,6 @@ import static io.parley.standalone.SocketClient.reply;
 import static io.parley.standalone.SocketClient.type;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The distributed story on what runs on every dev and CI machine: the PostgreSQL event store (a fresh schema per
@@ -47,14 +38,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class DistributedStoryTest extends DistributedStories {
 
-    private static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final String REDIS = "redis://127.0.0.1:6379";
 
+    @RegisterExtension
+    static final PostgresSchema postgres = new PostgresSchema("dist");
+
     private final String nudge = System.getProperty("parley.test.nudge", "redis");
-    private String schema;
-    private String redisPrefix;
-    private List<String> common;
-    private Child querySide;
 
     @Override
     protected String eventTransport() {
@@ -66,48 +55,27 @@ class DistributedStoryTest extends DistributedStories {
         return !"none".equals(nudge);
     }
 
-    @BeforeAll
-    void startCluster() throws Exception {
-        requireServices();
-        work = Files.createTempDirectory("parley-distributed");
-        schema = "dist_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        redisPrefix = "parley-test-" + UUID.randomUUID();
-        new JdbcTemplate(dataSource(null)).execute("CREATE SCHEMA " + schema);
-        Runtime.getRuntime().addShutdownHook(new Thread(this::stopChildren));
-
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        common = List.of(
-                "spring.datasource.url=" + PG + "?currentSchema=" + schema,
-                "spring.datasource.username=postgres",
+    @Override
+    protected Deployment deploy() {
+        requireRedis();
+        String redisPrefix = "parley-test-" + UUID.randomUUID();
+        closeAfter(() -> deleteRedisKeys(REDIS, redisPrefix));
+        List<String> common = List.of(
+                "spring.datasource.url=" + postgres.jdbcUrl(),
+                "spring.datasource.username=" + postgres.user(),
                 "spring.datasource.password=",
                 "spring.datasource.hikari.maximum-pool-size=6",
                 "parley.internal.secret=" + UUID.randomUUID(),
                 "parley.redis.uri=" + REDIS,
                 "parley.redis.key-prefix=" + redisPrefix,
                 "parley.event-nudge.mode=" + nudge);
-        int commandPort = freePort();
-        try {
-            Child command = start("command-side", CommandSideApplication.class, common,
-                    "parley.command-endpoint.address=127.0.0.1", "parley.command-endpoint.port=" + commandPort);
-            querySide = start("query-side", QuerySideApplication.class, common);
-            awaitReady(command, () -> httpOk("http://127.0.0.1:" + commandPort + "/internal/health"));
-            awaitReady(querySide, this::projectionsRunning);
-            List<String> push = List.of("parley.command-bus=http",
-                    "parley.command-side.url=http://127.0.0.1:" + commandPort,
-                    "parley.presence=redis",
-                    "parley.auth.jwt-secret=" + Base64.getEncoder().encodeToString(key),
-                    // the latency measurement sends at one user's default limit; leave it headroom
-                    "parley.limits.sends-per-second=200", "parley.limits.frames-per-second=400",
-                    // how long a read waits for the stopped query side below before the edge gives up on it
-                    "parley.query.consistency-wait=2s");
-            // one after the other: both create the edge's own tables on first start
-            node1 = startPush("push-1", common, push);
-            node2 = startPush("push-2", common, push);
-        } catch (Throwable e) {
-            printLogs();
-            throw e;
-        }
+        List<String> push = List.of(
+                // the latency measurement sends at one user's default limit; leave it headroom
+                "parley.limits.sends-per-second=200", "parley.limits.frames-per-second=400",
+                // how long a read waits for the stopped query side below before the edge gives up on it
+                "parley.query.consistency-wait=2s");
+        return new Deployment(common, true, List.of(),
+                () -> projectionsRunning(postgres.jdbcUrl(), postgres.user()), push);
     }
 
     /**
@@ -145,8 +113,7 @@ class DistributedStoryTest extends DistributedStories {
             }
             socket.await(type("message").and(f -> f.get("seq").asLong() == 11), Duration.ofSeconds(20));
 
-            querySide = start("query-side", QuerySideApplication.class, common);
-            awaitReady(querySide, this::projectionsRunning);
+            querySide = startQuerySide();
             await().atMost(Duration.ofSeconds(60)).until(() -> bob.call("GET",
                     "/api/conversations/" + conversation + "/messages", null).status() == 200);
 
@@ -168,72 +135,21 @@ class DistributedStoryTest extends DistributedStories {
                 .stream().map(f -> f.get("seq").asLong()).toList();
     }
 
-    @AfterAll
-    void stopCluster() {
-        stopChildren();
-        if (schema != null) {
-            try {
-                new JdbcTemplate(dataSource(null)).execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            } catch (RuntimeException e) {
-                System.err.println("could not drop schema " + schema + ": " + e);
+    private static void requireRedis() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", 6379), 2000);
+            socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] answer = new byte[7];
+            int read = socket.getInputStream().read(answer);
+            if (read <= 0 || !new String(answer, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG")) {
+                RequiredServices.missing("Redis at 127.0.0.1:6379 did not answer PING", null);
             }
-        }
-        if (redisPrefix != null) {
-            deleteRedisKeys(REDIS, redisPrefix);
-        }
-    }
-
-    private boolean projectionsRunning() {
-        try {
-            Integer claimed = new JdbcTemplate(dataSource(schema)).queryForObject(
-                    "SELECT count(*) FROM tokenentry WHERE processorname = 'conversation-projection' AND owner IS NOT NULL",
-                    Integer.class);
-            return claimed != null && claimed > 0;
-        } catch (RuntimeException notYet) {
-            return false;
+        } catch (IOException e) {
+            RequiredServices.missing("Redis at 127.0.0.1:6379 unreachable: " + e.getMessage(), e);
         }
     }
 
-    private static void requireServices() {
-        String missing = null;
-        try (Connection ignored = dataSource(null).getConnection()) {
-            // reachable
-        } catch (Exception e) {
-            missing = "PostgreSQL at " + PG + " unreachable: " + e.getMessage();
-        }
-        if (missing == null) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", 6379), 2000);
-                socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-                byte[] answer = new byte[7];
-                int read = socket.getInputStream().read(answer);
-                if (read <= 0 || !new String(answer, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG")) {
-                    missing = "Redis at 127.0.0.1:6379 did not answer PING";
-                }
-            } catch (IOException e) {
-                missing = "Redis at 127.0.0.1:6379 unreachable: " + e.getMessage();
-            }
-        }
-        if (missing != null) {
-            if ("true".equalsIgnoreCase(System.getenv("PARLEY_REQUIRE_SERVICES"))) {
-                fail(missing + " (required: PARLEY_REQUIRE_SERVICES=true)");
-            }
-            Assumptions.assumeTrue(false, missing);
-        }
-    }
-
-    private static PGSimpleDataSource dataSource(String schema) {
-        PGSimpleDataSource ds = new PGSimpleDataSource();
-        ds.setUrl(PG);
-        ds.setUser("postgres");
-        ds.setConnectTimeout(3);
-        if (schema != null) {
-            ds.setCurrentSchema(schema);
-        }
-        return ds;
-    }
-
-    static void deleteRedisKeys(String uri, String prefix) {
+    private static void deleteRedisKeys(String uri, String prefix) {
         RedisClient client = RedisClient.create(uri);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             ScanCursor cursor = ScanCursor.INITIAL;
