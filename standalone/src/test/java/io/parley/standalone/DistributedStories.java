@@ -196,7 +196,7 @@ abstract class DistributedStories {
 
             // bob comes back on the other node while alice is still sending
             ParleyClient bobOnNode1 = bob.on(node1);
-            SocketClient secondBobSocket = bobOnNode1.connect(node1);
+            SocketClient secondBobSocket = bobOnNode1.connectToResume(node1);
             secondBobSocket.send(json("type", "sync", "id", "resume", "since", json(conversation, lastSeen)));
             secondBobSocket.await(reply("synced", "resume"), Duration.ofSeconds(20));
             sender.join(TimeUnit.SECONDS.toMillis(60));
