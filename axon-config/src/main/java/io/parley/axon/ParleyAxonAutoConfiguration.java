@@ -1,5 +1,6 @@
 package io.parley.axon;
 
+import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.ConfigurerModule;
@@ -28,7 +29,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Axon set-up every Parley service shares: event store schema, snapshots and cache for conversations,
- * and the streaming processors' tuning. Numbers come from {@link ParleyAxonProperties}.
+ * domain errors as details of command failures, and the streaming processors' tuning. Numbers come from
+ * {@link ParleyAxonProperties}.
  */
 @AutoConfiguration(before = {AxonAutoConfiguration.class, JdbcAutoConfiguration.class})
 @EnableConfigurationProperties(ParleyAxonProperties.class)
@@ -94,6 +96,17 @@ public class ParleyAxonAutoConfiguration {
     }
 
     private static final int SNAPSHOT_QUEUE = 1_000;
+
+    /**
+     * On the bus that runs this process's command handlers (a distributed bus passes it to its local segment), in every
+     * process: command handlers live on the command side and in the query side ({@code RebuildProjection}).
+     */
+    @Bean
+    DomainErrorInterceptor parleyDomainErrorInterceptor(ObjectProvider<CommandBus> commandBus) {
+        DomainErrorInterceptor interceptor = new DomainErrorInterceptor();
+        commandBus.ifAvailable(bus -> bus.registerHandlerInterceptor(interceptor));
+        return interceptor;
+    }
 
     /** Streaming processors are pooled, with batch size and segments from properties. */
     @Bean

@@ -3,10 +3,12 @@ package io.parley.command;
 import io.parley.api.conversation.ConversationCommands.CreateGroup;
 import io.parley.api.conversation.ConversationCommands.SendMessage;
 import io.parley.api.conversation.ConversationCommands.SendResult;
-import io.parley.api.error.InvalidCommandException;
+import io.parley.api.error.ErrorDetails;
+import io.parley.api.error.ErrorKind;
 import io.parley.api.user.UserCommands.RegisterUser;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.caching.WeakReferenceCache;
+import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.eventsourcing.NoSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
@@ -27,8 +29,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The aggregates as Spring and Axon see them: package-private classes found by component scanning, the
- * {@code ConversationPolicy} bean injected into command handlers, and rule violations reaching the caller as the
- * shared-api exception types. Storage is in memory; the real stores are the other modules' business.
+ * {@code ConversationPolicy} bean injected into command handlers, and rule violations reaching the caller as Axon's
+ * {@link CommandExecutionException} with shared-api {@link ErrorDetails}, as they do from another process. Storage is
+ * in memory; the real stores are the other modules' business.
  */
 @SpringBootTest(classes = CommandSideWiringTest.App.class, properties = {
         "axon.axonserver.enabled=false",
@@ -78,9 +81,11 @@ class CommandSideWiringTest {
     void theConfiguredPolicyReachesTheAggregateAndItsViolationsTheCaller() {
         commands.sendAndWait(new CreateGroup("g-limits", "alice", "Limits", List.of()));
 
+        String tooLong = "a message may have at most 5 characters, this one has 8";
         assertThatThrownBy(() -> commands.sendAndWait(new SendMessage("g-limits", "alice", "a-1", "too long")))
-                .isInstanceOf(InvalidCommandException.class)
-                .hasMessage("a message may have at most 5 characters, this one has 8");
+                .isInstanceOf(CommandExecutionException.class).hasMessage(tooLong)
+                .extracting(e -> ((CommandExecutionException) e).getDetails().orElseThrow())
+                .isEqualTo(new ErrorDetails(ErrorKind.INVALID, tooLong));
     }
 
     @Test

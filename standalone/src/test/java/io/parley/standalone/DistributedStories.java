@@ -157,6 +157,21 @@ abstract class DistributedStories {
             ParleyClient.Response forbidden = mallory.call("POST", "/api/conversations/" + conversation + "/messages",
                     json("clientMsgId", "m1", "text", "let me in"));
             assertThat(forbidden.status()).as(forbidden.toString()).isIn(403, 404);
+            // and so do the command side's own: the same status, code and message as in one process, socket included
+            ParleyClient.Response notMine = bob.call("PATCH", "/api/conversations/" + conversation + "/messages/1",
+                    json("text", "hi bob!"));
+            assertThat(notMine.status()).as(notMine.toString()).isEqualTo(403);
+            assertThat(notMine.body())
+                    .isEqualTo(json("code", "FORBIDDEN", "message", "only the sender may edit a message"));
+            ParleyClient.Response missing = bob.call("PATCH", "/api/conversations/" + conversation + "/messages/9",
+                    json("text", "x"));
+            assertThat(missing.status()).as(missing.toString()).isEqualTo(404);
+            assertThat(missing.body())
+                    .isEqualTo(json("code", "NOT_FOUND", "message", "there is no message 9 in this conversation"));
+            bobSocket.send(json("type", "read", "id", "r9", "conversationId", conversation, "upToSeq", 9));
+            JsonNode beyond = bobSocket.await(reply("error", "r9"));
+            assertThat(beyond.get("code").asText()).isEqualTo("BAD_FRAME");
+            assertThat(beyond.get("message").asText()).isEqualTo("upToSeq 9 is beyond the last message (2)");
             assertThat(aliceSocket.frames(type("typing"))).hasSize(1);
             assertThat(bobSocket.frames(type("typing"))).as("not echoed to the typist").isEmpty();
 

@@ -3,46 +3,37 @@ package io.parley.axon.distributed;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.api.error.ErrorDetails;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.commandhandling.CommandResultMessage;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.GenericCommandResultMessage;
 import org.axonframework.messaging.GenericMessage;
+import org.axonframework.messaging.HandlerExecutionException;
 import org.axonframework.messaging.MetaData;
-import org.axonframework.modelling.command.AggregateNotFoundException;
-import org.axonframework.modelling.command.ConcurrencyException;
 import org.axonframework.serialization.SerializedObject;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.SimpleSerializedObject;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Constructor;
 import java.util.Base64;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * How a command and its result travel between a dispatching node and the command side over HTTP: a small JSON
  * envelope whose payload and metadata are serialized with Axon's message serializer (Jackson), so the wire format
  * is the one Axon uses for messages anyway.
  * <p>
- * Exceptions keep their meaning, not their stack: the rule violations of {@code io.parley.api.error} (and
- * {@link IllegalArgumentException}, Axon's {@link AggregateNotFoundException} and {@link ConcurrencyException}, which
- * the edge also classifies) travel as class name and message and are re-created on the caller's side, so the edge
- * answers 403/404/409/400 exactly as in one process. Anything else arrives as a {@link CommandExecutionException}
- * carrying only the message: an internal error for the edge.
+ * A failure travels as Axon Server carries one: its message and its details ({@link HandlerExecutionException}), the
+ * details serialized like a payload; the caller gets a {@link CommandExecutionException} with both and no cause. The
+ * command side's {@code DomainErrorInterceptor} has put {@link ErrorDetails} on every domain error, so the edge
+ * answers 403/404/409/400 exactly as in one process. A failure outside the handler, where the interceptor cannot see
+ * it (the event store's unique key refusing a concurrent append at commit), gets its details here
+ * ({@link ErrorDetails#of}). Anything else arrives with no details: an internal error for the edge.
  */
 public final class CommandWire {
-
-    /** Packages whose exceptions are re-created by name on the calling side. */
-    static final String DOMAIN_ERRORS = "io.parley.api.error.";
-
-    private static final Set<Class<?>> TRANSPORTABLE = Set.of(IllegalArgumentException.class,
-            AggregateNotFoundException.class, ConcurrencyException.class);
 
     private final Serializer serializer;
     private final ObjectMapper json = new ObjectMapper()
@@ -57,8 +48,12 @@ public final class CommandWire {
     record CommandEnvelope(String name, String id, Blob payload, Blob metaData) {
     }
 
-    /** The outcome on the wire: a result (possibly null) or an error. */
-    record ResultEnvelope(Blob result, Blob metaData, String errorType, String errorMessage) {
+    /** The outcome on the wire: a result (possibly null), or an error. */
+    record ResultEnvelope(Blob result, Blob metaData, Failure error) {
+    }
+
+    /** A failure on the wire: its message and, when it has them, its details. */
+    record Failure(String message, Blob details) {
     }
 
     /** A serialized object: type, revision and the serializer's bytes in base64. */
@@ -82,68 +77,27 @@ public final class CommandWire {
 
     public byte[] writeResult(CommandResultMessage<?> result) {
         if (result.isExceptional()) {
-            Failure failure = describe(result.exceptionResult());
-            return write(new ResultEnvelope(null, null, failure.type(), failure.message()));
+            Throwable failure = result.exceptionResult();
+            Object details = HandlerExecutionException.resolveDetails(failure)
+                    .or(() -> ErrorDetails.of(failure)).orElse(null);
+            return write(new ResultEnvelope(null, null, new Failure(failure.getMessage(),
+                    details == null ? null : blob(details))));
         }
         Object payload = result.getPayload();
-        return write(new ResultEnvelope(payload == null ? null : blob(payload), blob(result.getMetaData()), null, null));
+        return write(new ResultEnvelope(payload == null ? null : blob(payload), blob(result.getMetaData()), null));
     }
 
     public CommandResultMessage<?> readResult(byte[] body) {
         ResultEnvelope envelope = read(body, ResultEnvelope.class);
-        if (envelope.errorType() != null) {
-            return GenericCommandResultMessage.asCommandResultMessage(recreate(envelope.errorType(),
-                    envelope.errorMessage()));
+        if (envelope.error() != null) {
+            Failure error = envelope.error();
+            String message = error.message() == null ? "command failed on the command side" : error.message();
+            Object details = error.details() == null ? null : object(error.details());
+            return GenericCommandResultMessage.asCommandResultMessage(
+                    new CommandExecutionException(message, null, details));
         }
         Object payload = envelope.result() == null ? null : object(envelope.result());
         return new GenericCommandResultMessage<>(payload, metaData(envelope.metaData()));
-    }
-
-    /** What the caller learns of a failure: a type name and a message. */
-    record Failure(String type, String message) {
-    }
-
-    /**
-     * The failure to report for a handler's exception: the first one in the cause chain whose type (or a supertype)
-     * the calling side re-creates, named by that type; else the exception's own type, which the caller will not
-     * re-create.
-     */
-    static Failure describe(Throwable failure) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-            Class<?> type = recreatableType(t.getClass());
-            if (type != null) {
-                return new Failure(type.getName(), t.getMessage());
-            }
-        }
-        return new Failure(failure.getClass().getName(), failure.getMessage());
-    }
-
-    private static Class<?> recreatableType(Class<?> type) {
-        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-            if (c.getName().startsWith(DOMAIN_ERRORS) || TRANSPORTABLE.contains(c)) {
-                return c;
-            }
-        }
-        return null;
-    }
-
-    /** Re-creates an exception the command side reported; unknown types become a {@link CommandExecutionException}. */
-    static Throwable recreate(String type, String message) {
-        try {
-            Class<?> c = Class.forName(type, false, CommandWire.class.getClassLoader());
-            if (c == AggregateNotFoundException.class) {
-                return new AggregateNotFoundException(null, message);
-            }
-            if (RuntimeException.class.isAssignableFrom(c)
-                    && (c.getName().startsWith(DOMAIN_ERRORS) || TRANSPORTABLE.contains(c))) {
-                Constructor<?> constructor = c.getConstructor(String.class);
-                return (Throwable) constructor.newInstance(message);
-            }
-        } catch (ReflectiveOperationException | LinkageError unknown) {
-            // fall through: reported as a plain execution failure
-        }
-        return new CommandExecutionException(message == null ? "command failed on the command side" : message, null);
     }
 
     private Blob blob(Object object) {

@@ -1,8 +1,11 @@
 package io.parley.axon.distributed;
 
 import io.parley.api.error.ConflictException;
+import io.parley.api.error.ErrorDetails;
+import io.parley.api.error.ErrorKind;
 import io.parley.api.error.ForbiddenException;
 import io.parley.api.error.NotFoundException;
+import io.parley.axon.DomainErrorInterceptor;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.commandhandling.SimpleCommandBus;
@@ -10,6 +13,8 @@ import org.axonframework.commandhandling.distributed.CommandDispatchException;
 import org.axonframework.commandhandling.distributed.DistributedCommandBus;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.commandhandling.gateway.DefaultCommandGateway;
+import org.axonframework.messaging.HandlerExecutionException;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 import org.axonframework.serialization.json.JacksonSerializer;
@@ -33,8 +38,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A command crossing processes as Parley sends it: gateway, DistributedCommandBus, HTTP connector, the command
- * endpoint, the local bus and its handler, and back; results, rule violations and transport failures as the edge
- * sees them.
+ * endpoint, the local bus with its {@link DomainErrorInterceptor} and its handler, and back; results, rule violations
+ * and transport failures as the edge sees them.
  */
 class CommandOverHttpTest {
 
@@ -44,7 +49,7 @@ class CommandOverHttpTest {
     record Sent(String conversationId, long seq, Instant at) {
     }
 
-    /** A rule violation of our own kind, by subclass: it must arrive as its shared-api supertype. */
+    /** A rule violation of our own kind, by subclass: it must arrive with the kind of its shared-api supertype. */
     static class NotYourGroup extends ForbiddenException {
         NotYourGroup(String message) {
             super(message);
@@ -55,10 +60,12 @@ class CommandOverHttpTest {
     private final List<CommandMessage<?>> handled = new CopyOnWriteArrayList<>();
     private CommandEndpoint endpoint;
     private CommandGateway gateway;
+    private CommandGateway inProcess;
 
     @BeforeEach
     void start() {
         SimpleCommandBus commandSide = SimpleCommandBus.builder().build();
+        commandSide.registerHandlerInterceptor(new DomainErrorInterceptor()); // as ParleyAxonAutoConfiguration does
         commandSide.subscribe(Send.class.getName(), message -> {
             handled.add((CommandMessage<?>) message);
             Send send = (Send) message.getPayload();
@@ -69,6 +76,12 @@ class CommandOverHttpTest {
                 case "race" -> throw new ConcurrencyException("changed concurrently");
                 case "bad" -> throw new IllegalArgumentException("text must not be blank");
                 case "boom" -> throw new IllegalStateException("database on fire");
+                case "commit-race" -> { // the event store's unique key, after the handler (and its interceptors) ran
+                    CurrentUnitOfWork.get().onPrepareCommit(u -> {
+                        throw new ConcurrencyException("duplicate key for c-1, sequence 8");
+                    });
+                    yield null;
+                }
                 case "void" -> null;
                 default -> new Sent(send.conversationId(), 7, Instant.parse("2024-05-01T10:00:00.123Z"));
             };
@@ -77,6 +90,7 @@ class CommandOverHttpTest {
                 new InetSocketAddress("127.0.0.1", 0), 4, Duration.ofSeconds(5));
         endpoint.start();
         gateway = gatewayTo(List.of(URI.create("http://127.0.0.1:" + endpoint.port())), "s3cret");
+        inProcess = DefaultCommandGateway.builder().commandBus(commandSide).build();
     }
 
     @AfterEach
@@ -105,19 +119,39 @@ class CommandOverHttpTest {
     }
 
     @Test
-    void ruleViolationsKeepTheirSharedApiTypeAndMessage() {
-        assertThat(failureOf("forbidden")).isExactlyInstanceOf(ForbiddenException.class)
-                .hasMessage("you are not a member of this conversation");
-        assertThat(failureOf("missing")).isExactlyInstanceOf(NotFoundException.class).hasMessage("no such conversation");
-        assertThat(failureOf("conflict")).isExactlyInstanceOf(ConflictException.class);
-        assertThat(failureOf("race")).isExactlyInstanceOf(ConcurrencyException.class);
-        assertThat(failureOf("bad")).isExactlyInstanceOf(IllegalArgumentException.class)
-                .hasMessage("text must not be blank");
+    void ruleViolationsArriveAsExecutionFailuresWithTheirDetailsAndNoClass() {
+        assertThat(failureOf("forbidden")).isExactlyInstanceOf(CommandExecutionException.class)
+                .hasMessage("you are not a member of this conversation").hasNoCause();
+        assertThat(detailsOf("forbidden"))
+                .isEqualTo(new ErrorDetails(ErrorKind.FORBIDDEN, "you are not a member of this conversation"));
+        assertThat(detailsOf("missing")).isEqualTo(new ErrorDetails(ErrorKind.NOT_FOUND, "no such conversation"));
+        assertThat(detailsOf("conflict")).isEqualTo(new ErrorDetails(ErrorKind.CONFLICT, "already there"));
+        assertThat(detailsOf("race"))
+                .isEqualTo(new ErrorDetails(ErrorKind.CONFLICT, "changed concurrently; try again"));
+        assertThat(detailsOf("bad")).isEqualTo(new ErrorDetails(ErrorKind.INVALID, "text must not be blank"));
     }
 
     @Test
-    void otherFailuresArriveAsExecutionFailures() {
+    void theCallerInOneProcessSeesTheSameFailure() {
+        for (String text : List.of("forbidden", "missing", "conflict", "race", "bad")) {
+            Throwable local = failureOf(inProcess, text);
+            Throwable remote = failureOf(text);
+            assertThat(local).as(text).isExactlyInstanceOf(remote.getClass()).hasMessage(remote.getMessage());
+            assertThat(HandlerExecutionException.resolveDetails(local)).as(text).isEqualTo(
+                    HandlerExecutionException.resolveDetails(remote));
+        }
+    }
+
+    @Test
+    void aConflictAtCommitGetsItsDetailsOnTheWay() {
+        assertThat(detailsOf("commit-race"))
+                .isEqualTo(new ErrorDetails(ErrorKind.CONFLICT, "changed concurrently; try again"));
+    }
+
+    @Test
+    void otherFailuresArriveAsExecutionFailuresWithoutDetails() {
         assertThat(failureOf("boom")).isInstanceOf(CommandExecutionException.class);
+        assertThat(HandlerExecutionException.resolveDetails(failureOf("boom"))).isEmpty();
     }
 
     @Test
@@ -168,7 +202,15 @@ class CommandOverHttpTest {
         assertThat(perNode.values()).allSatisfy(count -> assertThat(count).isGreaterThan(40));
     }
 
+    private Object detailsOf(String text) {
+        return HandlerExecutionException.resolveDetails(failureOf(text)).orElse(null);
+    }
+
     private Throwable failureOf(String text) {
+        return failureOf(gateway, text);
+    }
+
+    private static Throwable failureOf(CommandGateway gateway, String text) {
         try {
             gateway.send(new Send("c-1", text)).join();
             throw new AssertionError("expected a failure for " + text);

@@ -2,14 +2,10 @@ package io.parley.push.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import io.parley.api.error.ConflictException;
-import io.parley.api.error.ForbiddenException;
-import io.parley.api.error.InvalidCommandException;
-import io.parley.api.error.NotFoundException;
-import io.parley.api.error.UnavailableException;
+import io.parley.api.error.DomainException;
+import io.parley.api.error.ErrorDetails;
+import io.parley.api.error.ErrorKind;
 import org.axonframework.messaging.HandlerExecutionException;
-import org.axonframework.modelling.command.AggregateNotFoundException;
-import org.axonframework.modelling.command.ConcurrencyException;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
@@ -24,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -36,8 +33,12 @@ import java.util.stream.Collectors;
  * bad input and adds the codes of HTTP's own failures (405, 406, 415).
  * <p>
  * {@link #classify(Throwable, boolean)} and {@link #messageOf(Throwable, ErrorCode)} are the one place that turns a
- * failure into an answer, for the REST advice and the socket handler alike. They look through the wrappers Axon and
- * futures put around a handler's exception (CommandExecutionException, CompletionException, ExecutionException).
+ * failure into an answer, for the REST advice and the socket handler alike. A command's failure is read from the
+ * {@link ErrorDetails} its {@link HandlerExecutionException} carries, the same in one process, over the HTTP command
+ * bus and with Axon Server (docs/distributed.md, "Errors keep their meaning"). Failures of this process (the edge's
+ * own answers, domain exceptions of the edge and the query handlers, bad input, Spring's statuses) are read from the
+ * exception, inside the wrappers of futures and Axon (CompletionException, ExecutionException,
+ * QueryExecutionException).
  */
 public enum ErrorCode {
 
@@ -106,27 +107,19 @@ public enum ErrorCode {
     }
 
     /**
-     * A message for users that explains {@code error} answered as {@code code}: the domain exception's own message
-     * (written for users, STYLE.md rule 4), a short description of a bad request, or the code's generic message.
-     * Never a stack trace, a class name or an internal detail; for {@link #INTERNAL} always the generic message.
+     * A message for users that explains {@code error} answered as {@code code}: the message of the failure's details
+     * or of the domain exception (written for users, STYLE.md rule 4), a short description of a bad request, or the
+     * code's generic message. Never a stack trace, a class name or an internal detail; for {@link #INTERNAL} always
+     * the generic message.
      */
     public static String messageOf(Throwable error, ErrorCode code) {
         if (code == INTERNAL || error == null) {
             return code.defaultMessage;
         }
-        Throwable cause = find(error).cause;
-        String message = null;
-        if (cause instanceof ApiException || isDomainException(cause) || cause instanceof IllegalArgumentException
-                || cause instanceof HandlerExecutionException || cause instanceof jakarta.validation.ValidationException) {
-            message = cause.getMessage();
-        } else if (cause instanceof WebExchangeBindException bind) {
-            message = bind.getFieldErrors().stream()
-                    .map(f -> f.getField() + ": " + f.getDefaultMessage())
-                    .collect(Collectors.joining("; "));
-        } else if (cause instanceof ConcurrencyException) {
-            message = "changed concurrently; try again";
-        } else if (code == BAD_FRAME || code == BAD_REQUEST) {
-            message = describeBadInput(cause);
+        Found found = find(error);
+        String message = found.message;
+        if (message == null && (code == BAD_FRAME || code == BAD_REQUEST)) {
+            message = describeBadInput(found.cause);
         }
         return message == null || message.isBlank() ? code.defaultMessage : message;
     }
@@ -148,70 +141,89 @@ public enum ErrorCode {
         return current;
     }
 
-    private record Found(ErrorCode code, Throwable cause) {
+    /** The code, the failure that decided it, and its message for users (null: it says none; blank: say nothing). */
+    private record Found(ErrorCode code, Throwable cause, String message) {
     }
 
     private static Found find(Throwable error) {
         if (error == null) {
-            return new Found(INTERNAL, null);
+            return new Found(INTERNAL, null, null);
         }
         // The codecs' size limit may be wrapped in a decoding or input exception: it wins wherever it sits.
         for (Throwable t : chain(error)) {
             if (t instanceof DataBufferLimitException) {
-                return new Found(TOO_LARGE, t);
+                return new Found(TOO_LARGE, t, null);
+            }
+        }
+        // A command's failure: what its handler's side said it means.
+        for (Throwable t : chain(error)) {
+            if (t instanceof HandlerExecutionException handled) {
+                Found found = fromDetails(handled);
+                if (found != null) {
+                    return found;
+                }
             }
         }
         Throwable cause = unwrap(error);
-        ErrorCode direct = direct(cause);
+        Found direct = direct(cause);
         if (direct != null) {
-            return new Found(direct, cause);
+            return direct;
         }
         // An unknown wrapper (a unit of work, a proxy) around a domain rule: the rule decides the answer.
         for (Throwable t : chain(cause)) {
-            if (t instanceof ApiException || isDomainException(t)) {
-                return new Found(direct(t), t);
+            if (t instanceof ApiException || t instanceof DomainException) {
+                return direct(t);
             }
         }
-        return new Found(INTERNAL, cause);
+        return new Found(INTERNAL, cause, null);
     }
 
-    private static ErrorCode direct(Throwable t) {
+    private static Found direct(Throwable t) {
         if (t instanceof ApiException api) {
-            return api.code();
-        } else if (t instanceof InvalidCommandException || t instanceof IllegalArgumentException
-                || t instanceof DecodingException || t instanceof JsonProcessingException
-                || t instanceof ServerWebInputException || t instanceof jakarta.validation.ValidationException) {
-            return BAD_FRAME;
-        } else if (t instanceof ForbiddenException) {
-            return FORBIDDEN;
-        } else if (t instanceof NotFoundException || t instanceof AggregateNotFoundException) {
-            return NOT_FOUND;
-        } else if (t instanceof ConflictException || t instanceof ConcurrencyException) {
-            return CONFLICT;
-        } else if (t instanceof UnavailableException) {
-            return UNAVAILABLE;
-        } else if (t instanceof HandlerExecutionException remote) {
-            // No cause: it came over the wire (Axon Server) and only its details survived. The command side may put
-            // the code's name there; see the package documentation.
-            return remote.getDetails().map(ErrorCode::fromDetails).orElse(null);
+            return new Found(api.code(), t, api.getMessage());
+        }
+        Optional<ErrorDetails> details = ErrorDetails.of(t); // a domain rule, or one of Axon's that a caller is told
+        if (details.isPresent()) {
+            return new Found(of(details.get().kind()), t, details.get().message());
+        } else if (t instanceof WebExchangeBindException bind) {
+            return new Found(BAD_FRAME, t, bind.getFieldErrors().stream()
+                    .map(f -> f.getField() + ": " + f.getDefaultMessage())
+                    .collect(Collectors.joining("; ")));
+        } else if (t instanceof jakarta.validation.ValidationException) {
+            return new Found(BAD_FRAME, t, t.getMessage());
+        } else if (t instanceof DecodingException || t instanceof JsonProcessingException
+                || t instanceof ServerWebInputException) {
+            return new Found(BAD_FRAME, t, null);
         } else if (t instanceof ErrorResponse response) {
-            return fromStatus(response.getStatusCode().value());
+            return new Found(fromStatus(response.getStatusCode().value()), t, null);
         }
         return null;
     }
 
-    private static ErrorCode fromDetails(Object details) {
-        if (details instanceof ErrorCode code) {
-            return code;
+    /** The answer the details of a handler's failure give: {@link ErrorDetails}, or a code's name; else null. */
+    private static Found fromDetails(HandlerExecutionException handled) {
+        Object details = handled.getDetails().orElse(null);
+        if (details instanceof ErrorDetails error) {
+            return new Found(of(error.kind()), handled, error.message());
         }
         if (details instanceof String name) {
             for (ErrorCode code : values()) {
                 if (code.name().equals(name)) {
-                    return code;
+                    return new Found(code, handled, handled.getMessage());
                 }
             }
         }
         return null;
+    }
+
+    private static ErrorCode of(ErrorKind kind) {
+        return switch (kind) {
+            case INVALID -> BAD_FRAME;
+            case FORBIDDEN -> FORBIDDEN;
+            case NOT_FOUND -> NOT_FOUND;
+            case CONFLICT -> CONFLICT;
+            case UNAVAILABLE -> UNAVAILABLE;
+        };
     }
 
     private static ErrorCode fromStatus(int status) {
@@ -228,11 +240,6 @@ public enum ErrorCode {
             case 429 -> RATE_LIMITED;
             default -> status >= 400 && status < 500 ? BAD_FRAME : INTERNAL;
         };
-    }
-
-    private static boolean isDomainException(Throwable t) {
-        return t instanceof InvalidCommandException || t instanceof ForbiddenException
-                || t instanceof NotFoundException || t instanceof ConflictException || t instanceof UnavailableException;
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.parley.push.auth;
 
 import io.parley.api.error.ConflictException;
+import io.parley.api.error.ErrorDetails;
+import io.parley.api.error.ErrorKind;
 import io.parley.api.error.ForbiddenException;
 import io.parley.api.error.InvalidCommandException;
 import io.parley.api.error.NotFoundException;
@@ -8,6 +10,9 @@ import io.parley.push.web.ApiError;
 import io.parley.push.web.ApiException;
 import io.parley.push.web.ErrorCode;
 import org.axonframework.commandhandling.CommandExecutionException;
+import org.axonframework.messaging.RemoteExceptionDescription;
+import org.axonframework.messaging.RemoteHandlingException;
+import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.axonframework.queryhandling.QueryExecutionException;
 import org.junit.jupiter.api.Test;
@@ -82,6 +87,38 @@ class ErrorCodeTest {
     }
 
     @Test
+    void aCommandFailureIsAnsweredByItsErrorDetailsInEveryMode() {
+        ErrorDetails forbidden = new ErrorDetails(ErrorKind.FORBIDDEN, "only members may send");
+        Throwable local = new CompletionException(
+                new CommandExecutionException("only members may send", null, forbidden));
+        // Axon Server's shape: the cause describes the remote exception, which must not decide the answer
+        Throwable axonServer = new CommandExecutionException("only members may send", new RemoteHandlingException(
+                RemoteExceptionDescription.describing(new IllegalStateException("remote stack"))), forbidden);
+
+        for (Throwable error : new Throwable[]{local, axonServer}) {
+            assertThat(ErrorCode.classify(error, true)).isEqualTo(ErrorCode.FORBIDDEN);
+            assertThat(ApiError.from(error, false)).isEqualTo(new ApiError("FORBIDDEN", "only members may send"));
+        }
+        Throwable invalid = new CommandExecutionException("x", null, new ErrorDetails(ErrorKind.INVALID, "too long"));
+        assertThat(ApiError.from(invalid, true)).isEqualTo(new ApiError("BAD_FRAME", "too long"));
+        assertThat(ApiError.from(invalid, false)).isEqualTo(new ApiError("BAD_REQUEST", "too long"));
+        Throwable missing = new CommandExecutionException("The aggregate was not found in the event store", null,
+                new ErrorDetails(ErrorKind.NOT_FOUND, null));
+        assertThat(ApiError.from(missing, false)).as("no message: the code's own words, never Axon's")
+                .isEqualTo(new ApiError("NOT_FOUND", "not found"));
+        assertThat(ApiError.from(new CommandExecutionException("x", null, new ErrorDetails(ErrorKind.UNAVAILABLE,
+                "catching up")), false)).isEqualTo(new ApiError("UNAVAILABLE", "catching up"));
+    }
+
+    @Test
+    void axonsOwnFailuresInThisProcessKeepTheirAnswers() {
+        assertThat(ApiError.from(new CompletionException(new ConcurrencyException("duplicate key")), false))
+                .isEqualTo(new ApiError("CONFLICT", "changed concurrently; try again"));
+        assertThat(ApiError.from(new AggregateNotFoundException("c-1", "The aggregate was not found"), true))
+                .isEqualTo(new ApiError("NOT_FOUND", "not found"));
+    }
+
+    @Test
     void sizeLimitsAreTooLargeWhereverTheyAreWrapped() {
         Throwable limit = new ServerWebInputException("Failed to read HTTP message", null,
                 new DecodingException("decoding", new DataBufferLimitException("Exceeded limit on max bytes to buffer")));
@@ -104,7 +141,7 @@ class ErrorCodeTest {
         assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.UNSUPPORTED_MEDIA_TYPE), false))
                 .isEqualTo(ErrorCode.UNSUPPORTED_MEDIA_TYPE);
         assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE), false))
-                .isEqualTo(ErrorCode.INTERNAL);
+                .isEqualTo(ErrorCode.UNAVAILABLE);
         assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.I_AM_A_TEAPOT), false))
                 .isEqualTo(ErrorCode.BAD_REQUEST);
     }

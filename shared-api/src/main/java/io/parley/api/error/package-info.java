@@ -1,5 +1,6 @@
 /**
- * Rule violations the command side reports, one type per kind of answer the edge gives (403, 404, 409, 400).
- * Messages are readable by users.
+ * Failures the caller is told about: the {@link io.parley.api.error.ErrorKind kinds}, the
+ * {@link io.parley.api.error.ErrorDetails details} that travel with Axon's {@code CommandExecutionException}, and one
+ * {@link io.parley.api.error.DomainException} type per kind to throw. Messages are readable by users.
  */
 package io.parley.api.error;
