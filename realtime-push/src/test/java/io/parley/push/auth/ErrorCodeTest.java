@@ -141,7 +141,7 @@ class ErrorCodeTest {
         assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.UNSUPPORTED_MEDIA_TYPE), false))
                 .isEqualTo(ErrorCode.UNSUPPORTED_MEDIA_TYPE);
         assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE), false))
-                .isEqualTo(ErrorCode.UNAVAILABLE);
+                .isEqualTo(ErrorCode.INTERNAL);
         assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.I_AM_A_TEAPOT), false))
                 .isEqualTo(ErrorCode.BAD_REQUEST);
     }
