@@ -24,9 +24,10 @@ import java.util.regex.Pattern;
 /**
  * Example analytics consumer: messages per hour per conversation, from Parley's event stream.
  * <p>
- * Reads {@code GET /api/streams/events?types=MessageSent&after=TOKEN} (ANALYST role, Server-Sent Events) and keeps its counts and the
- * token of the last event counted in one state file, replaced atomically after every event. After a restart (or a
- * crash) it resumes after that token, so each event is counted exactly once.
+ * Reads {@code GET /api/streams/events?types=MessageSent&after=POSITION} (ANALYST role, Server-Sent Events) and keeps its counts
+ * and the position of the last event counted (opaque text, the event's SSE id) in one state file, replaced atomically
+ * after every event. After a restart (or a crash) it resumes after that position, so each event is counted exactly
+ * once: the server resumes exactly there, also for events that committed late with a lower global index.
  * <p>
  * A single file on the JDK alone (no dependencies), run as
  * {@code java MessagesPerHour.java BASE_URL TOKEN STATE_FILE [--max-events N] [--idle-seconds S]}:
@@ -36,7 +37,7 @@ import java.util.regex.Pattern;
  */
 public class MessagesPerHour {
 
-    private static final Pattern TOKEN = Pattern.compile("\"token\":(\\d+)");
+    private static final Pattern POSITION = Pattern.compile("\"position\":\"([^\"]+)\"");
     private static final Pattern CONVERSATION = Pattern.compile("\"aggregateId\":\"([^\"]+)\"");
     private static final Pattern TIMESTAMP = Pattern.compile("\"timestamp\":\"([^\"]+)\"");
     private static final String END = "";
@@ -61,7 +62,8 @@ public class MessagesPerHour {
         }
 
         State state = State.load(stateFile);
-        String url = base + "/api/streams/events?types=MessageSent" + (state.token >= 0 ? "&after=" + state.token : "");
+        String url = base + "/api/streams/events?types=MessageSent"
+                + (state.position.equals("-1") ? "" : "&after=" + state.position);
         HttpRequest request = HttpRequest.newBuilder(URI.create(url))
                 .header("Authorization", "Bearer " + bearer)
                 .header("Accept", "text/event-stream")
@@ -99,13 +101,9 @@ public class MessagesPerHour {
             if (line == null || line == END) {
                 break;
             }
-            long token = Long.parseLong(find(TOKEN, line));
-            if (token <= state.token) {
-                continue; // already counted before a restart
-            }
             String hour = Instant.parse(find(TIMESTAMP, line)).truncatedTo(ChronoUnit.HOURS).toString();
             state.counts.merge(find(CONVERSATION, line) + "," + hour, 1L, Long::sum);
-            state.token = token;
+            state.position = find(POSITION, line);
             state.save(stateFile);
             counted++;
         }
@@ -121,9 +119,9 @@ public class MessagesPerHour {
         return m.group(1);
     }
 
-    /** The token of the last event counted and the counts, saved together so they never disagree. */
+    /** The position of the last event counted and the counts, saved together so they never disagree. */
     static final class State {
-        long token = -1;
+        String position = "-1";
         final Map<String, Long> counts = new TreeMap<>();
 
         static State load(Path file) throws IOException {
@@ -131,7 +129,7 @@ public class MessagesPerHour {
             if (Files.exists(file)) {
                 for (String line : Files.readAllLines(file)) {
                     if (line.startsWith("token=")) {
-                        state.token = Long.parseLong(line.substring(6));
+                        state.position = line.substring(6).trim();
                     } else if (!line.isBlank()) {
                         int last = line.lastIndexOf(',');
                         state.counts.put(line.substring(0, last), Long.parseLong(line.substring(last + 1)));
@@ -143,7 +141,7 @@ public class MessagesPerHour {
 
         void save(Path file) throws IOException {
             List<String> out = new ArrayList<>();
-            out.add("token=" + token);
+            out.add("token=" + position);
             counts.forEach((key, count) -> out.add(key + "," + count));
             Path temp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.write(temp, out);

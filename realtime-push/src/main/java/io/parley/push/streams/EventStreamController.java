@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.api.error.ForbiddenException;
-import io.parley.api.error.InvalidCommandException;
 import io.parley.push.auth.AuthenticatedUser;
 import io.parley.push.auth.Role;
 import org.axonframework.common.stream.BlockingStream;
 import org.axonframework.eventhandling.DomainEventMessage;
-import org.axonframework.eventhandling.GapAwareTrackingToken;
 import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventsourcing.eventstore.EventStore;
@@ -29,7 +27,6 @@ import reactor.core.scheduler.Schedulers;
 
 import java.security.Principal;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -38,9 +35,11 @@ import java.util.stream.Collectors;
 
 /**
  * The global event stream for analytics consumers (ANALYST only), as Server-Sent Events: each event's {@code id} is
- * its position token (the event's global index), its {@code event} the payload type, its {@code data} one JSON
- * object. {@code after=TOKEN} (or the {@code Last-Event-ID} header an SSE client sends when it reconnects) resumes
- * after that event; without either the stream starts at the first event. After catching up it stays open and
+ * its position ({@link StreamPosition}: opaque, one per event), its {@code event} the payload type, its {@code data}
+ * one JSON object (which repeats the position as {@code position}; {@code token} is the highest global index read,
+ * kept for older consumers, and is not unique). {@code after=POSITION} (or the {@code Last-Event-ID} header an SSE
+ * client sends when it reconnects) resumes after that event, never skipping one that committed late; without either
+ * the stream starts at the first event. After catching up it stays open and
  * carries new events as they are committed. A comment opens the stream at once and keeps it alive when idle.
  * <p>
  * Backpressure: an event is read from the event store only when the client's connection asks for one (the
@@ -73,22 +72,19 @@ class EventStreamController {
     }
 
     @GetMapping(value = "/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    Flux<ServerSentEvent<ObjectNode>> events(Principal principal, @RequestParam(required = false) Long after,
+    Flux<ServerSentEvent<ObjectNode>> events(Principal principal, @RequestParam(required = false) String after,
                                              @RequestParam(required = false) String types,
                                              @RequestHeader(name = "Last-Event-ID", required = false)
                                              String lastEventId) {
         if (!(principal instanceof AuthenticatedUser user) || !user.hasRole(Role.ANALYST)) {
             throw new ForbiddenException("this call needs the ANALYST role");
         }
-        if (after != null && after < -1) {
-            throw new InvalidCommandException("after must be a token from this stream (>= -1)");
-        }
         Set<String> wanted = types == null || types.isBlank() ? Set.of()
                 : Arrays.stream(types.split(",")).map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toSet());
-        long from = after != null ? after : lastEventId == null || lastEventId.isBlank() ? -1 : parse(lastEventId);
-        TrackingToken start = from < 0 ? null : GapAwareTrackingToken.newInstance(from, Collections.emptySet());
-        ServerSentEvent<ObjectNode> opened = ServerSentEvent.<ObjectNode>builder().comment("parley events after " + from)
-                .build();
+        String from = after != null ? after : lastEventId == null || lastEventId.isBlank() ? "-1" : lastEventId;
+        TrackingToken start = StreamPosition.parse(from);
+        ServerSentEvent<ObjectNode> opened = ServerSentEvent.<ObjectNode>builder()
+                .comment("parley events after " + StreamPosition.format(start)).build();
         return Flux.defer(() -> {
             AtomicInteger idlePolls = new AtomicInteger();
             return Flux.<Optional<ServerSentEvent<ObjectNode>>, BlockingStream<TrackedEventMessage<?>>>generate(
@@ -124,21 +120,13 @@ class EventStreamController {
 
     private ServerSentEvent<ObjectNode> sse(TrackedEventMessage<?> event, String type) {
         ObjectNode line = line(event);
-        return ServerSentEvent.builder(line).id(line.get("token").asText()).event(type).build();
-    }
-
-    private static long parse(String token) {
-        try {
-            return Long.parseLong(token.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidCommandException("Last-Event-ID must be a token from this stream");
-        }
+        return ServerSentEvent.builder(line).id(line.get("position").asText()).event(type).build();
     }
 
     private ObjectNode line(TrackedEventMessage<?> event) {
         ObjectNode line = json.createObjectNode();
-        long token = event.trackingToken().position().orElse(-1);
-        line.put("token", token);
+        line.put("position", StreamPosition.format(event.trackingToken()));
+        line.put("token", event.trackingToken().position().orElse(-1));
         line.put("type", event.getPayloadType().getSimpleName());
         if (event instanceof DomainEventMessage<?> domain) {
             line.put("aggregateId", domain.getAggregateIdentifier());

@@ -1,0 +1,137 @@
+package io.parley.standalone;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static io.parley.standalone.ParleyClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Analytics stream positions under concurrent writers: one id per event, exact resumption (issue 19). */
+class AnalyticsStreamPositionsTest {
+
+    static RunningParley parley;
+    static ParleyClient analyst;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void boot() throws Exception {
+        parley = RunningParley.start(Files.createTempDirectory("parley-stream-positions"),
+                "parley.roles.analysts=analyst_one",
+                "parley.limits.sends-per-second=1000", "parley.limits.sends-burst=1000",
+                "parley.limits.http-per-second=1000", "parley.limits.http-burst=1000");
+        analyst = ParleyClient.signUpExactly(parley, "analyst_one");
+    }
+
+    @AfterAll
+    static void stop() {
+        parley.close();
+    }
+
+    /**
+     * Issue 19: with concurrent writers, events commit out of global-index order; each must still get an id of its own,
+     * and a consumer that reconnects at random with {@code Last-Event-ID} and deduplicates by id must end with exactly
+     * the stored events, none skipped, none repeated.
+     */
+    @Test
+    void aConsumerThatReconnectsAtRandomAndDeduplicatesByIdEndsWithExactlyTheStoredEvents() throws Exception {
+        List<ParleyClient> writers = new ArrayList<>();
+        List<String> conversations = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ParleyClient writer = ParleyClient.signUp(parley, "writer" + i);
+            ParleyClient reader = ParleyClient.signUp(parley, "reader" + i);
+            writers.add(writer);
+            conversations.add(writer.openDirectWith(reader));
+        }
+        String startId = lastId();
+        List<CompletableFuture<Void>> writing = new ArrayList<>();
+        for (int w = 0; w < writers.size(); w++) {
+            ParleyClient writer = writers.get(w);
+            String conversation = conversations.get(w);
+            writing.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 60; i++) {
+                    writer.call("POST", "/api/conversations/" + conversation + "/messages",
+                            json("clientMsgId", "c" + i, "text", "concurrent " + i));
+                }
+            }));
+        }
+        Random random = new Random(19);
+        Map<String, String> eventIdById = new LinkedHashMap<>();
+        String lastId = startId;
+        int reconnects = 0;
+        while (!(CompletableFuture.allOf(writing.toArray(CompletableFuture[]::new)).isDone()
+                && eventIdById.size() >= 240)) {
+            List<String[]> page = readIds(lastId, 1 + random.nextInt(25));
+            reconnects++;
+            for (String[] idAndEvent : page) {
+                String before = eventIdById.putIfAbsent(idAndEvent[0], idAndEvent[1]);
+                assertThat(before).as("id %s names one event", idAndEvent[0]).isIn(null, idAndEvent[1]);
+                lastId = idAndEvent[0];
+            }
+            assertThat(reconnects).as("the consumer keeps up").isLessThan(2_000);
+        }
+        List<String[]> everything = readIds(startId, eventIdById.size());
+        assertThat(eventIdById.values()).as("deduplicated by id: exactly the stored events, in stream order")
+                .containsExactlyElementsOf(everything.stream().map(e -> e[1]).toList());
+        assertThat(readIds(lastId, 1)).as("nothing after the last one").isEmpty();
+    }
+
+    /** The id of the newest event of the stream now (read from the start). */
+    private static String lastId() {
+        List<String[]> all = readIds("-1", Integer.MAX_VALUE);
+        return all.isEmpty() ? "-1" : all.get(all.size() - 1)[0];
+    }
+
+    /** Up to {@code count} events after {@code lastEventId} as [SSE id, eventId], until none arrives for a second. */
+    private static List<String[]> readIds(String lastEventId, int count) {
+        List<String[]> events = new ArrayList<>();
+        try {
+            HttpResponse<Stream<String>> response = HTTP.send(HttpRequest.newBuilder(URI.create(parley.http()
+                            + "/api/streams/events")).header("Authorization", "Bearer " + analyst.token)
+                    .header("Last-Event-ID", lastEventId).GET().build(), HttpResponse.BodyHandlers.ofLines());
+            assertThat(response.statusCode()).isEqualTo(200);
+            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    response.body().forEach(lines::add);
+                } catch (RuntimeException closed) {
+                    // the body is closed below
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+            String id = null;
+            while (events.size() < count) {
+                String line = lines.poll(1, TimeUnit.SECONDS);
+                if (line == null) {
+                    break;
+                }
+                if (line.startsWith("id:")) {
+                    id = line.substring(3).trim();
+                } else if (line.startsWith("data:")) {
+                    events.add(new String[]{id, ParleyClient.JSON.readTree(line.substring(5)).get("eventId").asText()});
+                }
+            }
+            response.body().close();
+            return events;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
