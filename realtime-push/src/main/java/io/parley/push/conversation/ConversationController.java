@@ -22,6 +22,7 @@ import io.parley.api.error.InvalidCommandException;
 import io.parley.api.error.NotFoundException;
 import io.parley.api.user.UserQueries.FindUserQuery;
 import io.parley.api.user.UserQueries.UserView;
+import io.parley.api.wire.ClientInput;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.Backend;
 import io.parley.push.limits.RateLimits;
@@ -47,6 +48,9 @@ import java.util.List;
 import java.util.Map;
 import java.time.Duration;
 
+import static io.parley.api.wire.ClientInput.required;
+import static io.parley.api.wire.ClientInput.requiredText;
+
 /** The conversation calls of PROTOCOL.md. Every read checks membership; every write is decided by the aggregate. */
 @RestController
 @RequestMapping("/api/conversations")
@@ -63,24 +67,43 @@ class ConversationController {
     }
 
     record DirectRequest(String userId) {
+        DirectRequest {
+            requiredText(userId, "userId");
+        }
     }
 
     record GroupRequest(String name, List<String> members) {
+        GroupRequest {
+            members = members == null ? List.of() : members;
+            if (members.stream().anyMatch(java.util.Objects::isNull)) {
+                throw new InvalidCommandException("members must be user ids");
+            }
+        }
     }
 
     record MemberRequest(String userId) {
+        MemberRequest {
+            requiredText(userId, "userId");
+        }
     }
 
     record SendRequest(String clientMsgId, String text) {
+        SendRequest {
+            ClientInput.clientId(requiredText(clientMsgId, "clientMsgId"), "clientMsgId");
+            requiredText(text, "text");
+        }
     }
 
     record ReadRequest(Long upToSeq) {
+        ReadRequest {
+            required(upToSeq, "upToSeq");
+        }
     }
 
     @PostMapping("/direct")
     Mono<Map<String, String>> openDirect(Principal principal, @RequestBody DirectRequest request) {
         String me = principal.getName();
-        String other = required(request.userId(), "userId");
+        String other = request.userId();
         if (other.equals(me)) {
             throw new InvalidCommandException("a direct conversation needs another user");
         }
@@ -94,10 +117,7 @@ class ConversationController {
     @ResponseStatus(HttpStatus.CREATED)
     Mono<Map<String, String>> createGroup(Principal principal, @RequestBody GroupRequest request) {
         String conversationId = ConversationIds.newGroup();
-        List<String> members = request.members() == null ? List.of() : request.members();
-        if (members.stream().anyMatch(java.util.Objects::isNull)) {
-            throw new InvalidCommandException("members must be user ids");
-        }
+        List<String> members = request.members();
         return reactor.core.publisher.Flux.fromIterable(new java.util.LinkedHashSet<>(members))
                 .concatMap(this::userExists)
                 .then(backend.send(new CreateGroup(conversationId, principal.getName(), request.name(), members)))
@@ -107,7 +127,7 @@ class ConversationController {
     @PostMapping("/{id}/members")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     Mono<Void> addMember(Principal principal, @PathVariable String id, @RequestBody MemberRequest request) {
-        String userId = required(request.userId(), "userId");
+        String userId = request.userId();
         return asMember(principal.getName(), id,
                 userExists(userId).then(backend.send(new AddMember(id, principal.getName(), userId))).then());
     }
@@ -152,11 +172,8 @@ class ConversationController {
     @PostMapping("/{id}/messages")
     @ResponseStatus(HttpStatus.CREATED)
     Mono<ServerFrames.Ack> send(Principal principal, @PathVariable String id, @RequestBody SendRequest request) {
-        String clientMsgId = required(request.clientMsgId(), "clientMsgId");
-        if (clientMsgId.length() > 128) {
-            throw new InvalidCommandException("clientMsgId must be at most 128 characters");
-        }
-        String text = required(request.text(), "text");
+        String clientMsgId = request.clientMsgId();
+        String text = request.text();
         limits.take(principal.getName(), RateLimits.Kind.SEND).ifPresent(wait -> {
             throw new ApiException(ErrorCode.RATE_LIMITED, "too many messages; slow down", wait);
         });
@@ -166,15 +183,17 @@ class ConversationController {
     }
 
     record EditRequest(String text) {
+        EditRequest {
+            requiredText(text, "text");
+        }
     }
 
     @PatchMapping("/{id}/messages/{seq}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     Mono<Void> edit(Principal principal, @PathVariable String id, @PathVariable long seq,
                     @RequestBody EditRequest request) {
-        String text = required(request.text(), "text");
         return asMember(principal.getName(), id,
-                backend.send(new EditMessage(id, principal.getName(), seq, text)).then());
+                backend.send(new EditMessage(id, principal.getName(), seq, request.text())).then());
     }
 
     @DeleteMapping("/{id}/messages/{seq}")
@@ -187,9 +206,6 @@ class ConversationController {
     @PostMapping("/{id}/read")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     Mono<Void> read(Principal principal, @PathVariable String id, @RequestBody ReadRequest request) {
-        if (request.upToSeq() == null) {
-            throw new InvalidCommandException("upToSeq is required");
-        }
         return asMember(principal.getName(), id,
                 backend.send(new MarkRead(id, principal.getName(), request.upToSeq())).then());
     }
@@ -230,13 +246,6 @@ class ConversationController {
                 .repeatWhenEmpty(attempts -> attempts.take(20).delayElements(Duration.ofMillis(50)))
                 .switchIfEmpty(Mono.error(new NotFoundException("no such user")))
                 .then();
-    }
-
-    private static String required(String value, String field) {
-        if (value == null || value.isBlank()) {
-            throw new InvalidCommandException("'" + field + "' is required");
-        }
-        return value;
     }
 
 }

@@ -2,6 +2,7 @@ package io.parley.push.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.parley.api.error.ConflictException;
 import io.parley.api.error.ForbiddenException;
 import io.parley.api.error.InvalidCommandException;
@@ -159,6 +160,16 @@ public enum ErrorCode {
         for (Throwable t : chain(error)) {
             if (t instanceof DataBufferLimitException) {
                 return new Found(TOO_LARGE, t);
+            }
+        }
+        // A body or frame its record's constructor refused (a required field missing, an id too long): the
+        // constructor's rule is the answer, wherever the JSON decoder and the web layer wrapped it.
+        for (Throwable t : chain(error)) {
+            if (t instanceof ValueInstantiationException && t.getCause() != null) {
+                Throwable rule = unwrap(t.getCause());
+                if (rule instanceof ApiException || isDomainException(rule)) {
+                    return new Found(direct(rule), rule);
+                }
             }
         }
         Throwable cause = unwrap(error);
