@@ -7,16 +7,9 @@ import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import io.parley.api.wire.ClientFrame;
 import io.parley.api.wire.ClientInput;
 import io.parley.api.wire.ServerFrames;
-import io.parley.api.conversation.ConversationCommands.DeleteMessage;
-import io.parley.api.conversation.ConversationCommands.EditMessage;
-import io.parley.api.conversation.ConversationCommands.MarkDelivered;
-import io.parley.api.conversation.ConversationCommands.MarkRead;
-import io.parley.api.conversation.ConversationCommands.SendMessage;
-import io.parley.api.conversation.ConversationCommands.SendResult;
-import io.parley.api.error.ForbiddenException;
 import io.parley.push.Backend;
+import io.parley.push.conversation.ConversationService;
 import io.parley.push.limits.RateLimits;
-import io.parley.push.membership.MembershipCache;
 import io.parley.push.presence.PresenceService;
 import io.parley.push.socket.ChatSocketHandler.InboundFrame;
 import io.parley.push.web.ErrorCode;
@@ -28,29 +21,30 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Reads one client frame into its record ({@link ClientFrame}) and answers it. A frame that cannot be read is answered
+ * Reads one client frame into its record ({@link ClientFrame}) and answers it: a frame becomes a call of the
+ * conversation service (or of presence, or sync), its result becomes a frame. A frame that cannot be read is answered
  * with an {@code error} frame and the connection stays open: one bad frame never costs a client its socket.
  */
 @Component
 class FrameHandler {
 
-    private final Backend backend;
+    private final ConversationService conversations;
     private final SyncService sync;
     private final PresenceService presence;
+    private final Backend backend;
     private final ObjectMapper json;
     private final RateLimits limits;
-    private final MembershipCache memberships;
     private final InputPolicy input;
 
-    FrameHandler(Backend backend, SyncService sync, PresenceService presence, ObjectMapper json, RateLimits limits,
-                 MembershipCache memberships, InputPolicy input) {
-        this.memberships = memberships;
-        this.input = input;
-        this.backend = backend;
+    FrameHandler(ConversationService conversations, SyncService sync, PresenceService presence, Backend backend,
+                 ObjectMapper json, RateLimits limits, InputPolicy input) {
+        this.conversations = conversations;
         this.sync = sync;
         this.presence = presence;
+        this.backend = backend;
         this.json = json;
         this.limits = limits;
+        this.input = input;
     }
 
     Mono<Void> handle(Connection connection, InboundFrame inbound) {
@@ -70,8 +64,6 @@ class FrameHandler {
         }
         connection.firstFrame(frame instanceof ClientFrame.Sync);
         Optional<Duration> wait = limits.take(connection.userId, RateLimits.Kind.FRAME)
-                .or(() -> frame instanceof ClientFrame.Send ? limits.take(connection.userId, RateLimits.Kind.SEND)
-                        : Optional.empty())
                 .or(() -> frame instanceof ClientFrame.Typing ? limits.take(connection.userId, RateLimits.Kind.TYPING)
                         : Optional.empty());
         if (wait.isPresent()) {
@@ -90,22 +82,19 @@ class FrameHandler {
     private Mono<Void> dispatch(Connection connection, ClientFrame frame) {
         String user = connection.userId;
         if (frame instanceof ClientFrame.Send send) {
-            SendMessage command = new SendMessage(send.conversationId(), user, send.id(), send.text());
-            return asMember(user, command.conversationId(), backend.<SendResult>send(command))
-                    .doOnNext(result -> reply(connection, ServerFrames.Ack.of(send.id(), result)))
+            return conversations.send(user, send.conversationId(), send.id(), send.text())
+                    .doOnNext(ack -> reply(connection, ack))
                     .then();
         } else if (frame instanceof ClientFrame.Delivered delivered) {
-            return confirm(connection, frame, asMember(user, delivered.conversationId(), backend.send(
-                    new MarkDelivered(delivered.conversationId(), user, delivered.upToSeq()))));
+            return confirm(connection, frame,
+                    conversations.markDelivered(user, delivered.conversationId(), delivered.upToSeq()));
         } else if (frame instanceof ClientFrame.Read read) {
-            return confirm(connection, frame, asMember(user, read.conversationId(),
-                    backend.send(new MarkRead(read.conversationId(), user, read.upToSeq()))));
+            return confirm(connection, frame, conversations.markRead(user, read.conversationId(), read.upToSeq()));
         } else if (frame instanceof ClientFrame.Edit edit) {
-            return confirm(connection, frame, asMember(user, edit.conversationId(),
-                    backend.send(new EditMessage(edit.conversationId(), user, edit.seq(), edit.text()))));
+            return confirm(connection, frame,
+                    conversations.edit(user, edit.conversationId(), edit.seq(), edit.text()));
         } else if (frame instanceof ClientFrame.Delete delete) {
-            return confirm(connection, frame, asMember(user, delete.conversationId(),
-                    backend.send(new DeleteMessage(delete.conversationId(), user, delete.seq()))));
+            return confirm(connection, frame, conversations.delete(user, delete.conversationId(), delete.seq()));
         } else if (frame instanceof ClientFrame.Typing typing) {
             return Mono.fromRunnable(() -> presence.typing(user, typing.conversationId()))
                     .subscribeOn(backend.workers()).then();
@@ -118,21 +107,8 @@ class FrameHandler {
         throw new IllegalStateException("no handler for " + frame.getClass().getSimpleName());
     }
 
-    /**
-     * A command that fails for a sender who is not a member of the conversation is answered {@code FORBIDDEN}, the
-     * same whatever the aggregate found first (no such conversation, a direct conversation, ...), as on HTTP: a
-     * non-member learns nothing about a conversation, not even that it exists. Looked up only on failure.
-     */
-    private <T> Mono<T> asMember(String userId, String conversationId, Mono<T> command) {
-        return command.onErrorResume(error -> Mono
-                .fromCallable(() -> memberships.get(conversationId).filter(m -> m.isMember(userId)).isPresent())
-                .subscribeOn(backend.workers())
-                .flatMap(member -> Mono.<T>error(member ? error
-                        : new ForbiddenException("not a member of this conversation"))));
-    }
-
     /** Commands without a result of their own are confirmed with {@code ok} when the frame carried an id. */
-    private Mono<Void> confirm(Connection connection, ClientFrame frame, Mono<?> command) {
+    private Mono<Void> confirm(Connection connection, ClientFrame frame, Mono<Void> command) {
         return command.then(Mono.fromRunnable(() -> {
             if (frame.id() != null) {
                 reply(connection, ServerFrames.Ok.of(frame.id()));
