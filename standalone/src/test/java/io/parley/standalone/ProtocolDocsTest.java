@@ -1,5 +1,7 @@
 package io.parley.standalone;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import io.parley.api.wire.ClientFrame;
 import io.parley.api.wire.CloseCodes;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.web.ErrorCode;
@@ -24,7 +26,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,8 +35,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -50,14 +49,11 @@ class ProtocolDocsTest {
     private static final Set<String> YAML_TYPES = Set.of("application/yaml", "text/yaml", "application/x-yaml");
 
     /**
-     * The client frame types FrameHandler dispatches on (PROTOCOL.md plus Parley's edit and delete). When the source of
-     * FrameHandler is at hand (a build from the repository), the {@code case "..."} labels found there are added, so a
-     * new frame type is noticed without editing this list.
+     * The client frame types the server reads (PROTOCOL.md plus Parley's edit and delete). The type names of
+     * {@link ClientFrame}'s records are added, so a new frame type is noticed without editing this list.
      */
     private static final List<String> CLIENT_FRAMES =
             List.of("send", "delivered", "read", "edit", "delete", "typing", "sync", "ping");
-    private static final Path FRAME_HANDLER =
-            Path.of("..", "realtime-push", "src", "main", "java", "io", "parley", "push", "socket", "FrameHandler.java");
 
     static RunningParley parley;
     static Map<String, Object> openApi;
@@ -283,20 +279,14 @@ class ProtocolDocsTest {
 
     private static Set<String> clientFrameTypes() {
         Set<String> types = new TreeSet<>(CLIENT_FRAMES);
-        if (Files.isRegularFile(FRAME_HANDLER)) {
-            try {
-                Matcher labels = Pattern.compile("case\\s+\"([A-Za-z_]+)\"\\s*->").matcher(Files.readString(FRAME_HANDLER));
-                Set<String> found = new TreeSet<>();
-                while (labels.find()) {
-                    found.add(labels.group(1));
-                }
-                assertThat(found).as("frame types read from " + FRAME_HANDLER
-                        + " (if FrameHandler no longer dispatches with case labels, update this test)").isNotEmpty();
-                types.addAll(found);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        JsonSubTypes subtypes = ClientFrame.class.getAnnotation(JsonSubTypes.class);
+        Set<String> found = new TreeSet<>();
+        for (JsonSubTypes.Type subtype : subtypes == null ? new JsonSubTypes.Type[0] : subtypes.value()) {
+            found.add(subtype.name());
         }
+        assertThat(found).as("frame types read from ClientFrame's @JsonSubTypes"
+                + " (if frames are no longer read that way, update this test)").isNotEmpty();
+        types.addAll(found);
         return types;
     }
 

@@ -50,6 +50,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import static io.parley.api.conversation.ConversationCommands.MAX_CLIENT_MSG_ID_LENGTH;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 /**
@@ -77,8 +78,6 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 class Conversation {
 
     static final int MAX_NAME_LENGTH = 100;
-    /** Clients use UUIDs (36 characters); the bound keeps the idempotency window's entries small. */
-    static final int MAX_CLIENT_MSG_ID_LENGTH = 128;
 
     @AggregateIdentifier
     @JsonProperty

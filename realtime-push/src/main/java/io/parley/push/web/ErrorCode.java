@@ -2,6 +2,7 @@ package io.parley.push.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.parley.api.error.DomainException;
 import io.parley.api.error.ErrorDetails;
 import io.parley.api.error.ErrorKind;
@@ -161,6 +162,16 @@ public enum ErrorCode {
                 Found found = fromDetails(handled);
                 if (found != null) {
                     return found;
+                }
+            }
+        }
+        // A body or frame its record's constructor refused (a required field missing, an id too long): the
+        // constructor's rule is the answer, wherever the JSON decoder and the web layer wrapped it.
+        for (Throwable t : chain(error)) {
+            if (t instanceof ValueInstantiationException && t.getCause() != null) {
+                Throwable rule = unwrap(t.getCause());
+                if (rule instanceof ApiException || rule instanceof DomainException) {
+                    return direct(rule);
                 }
             }
         }

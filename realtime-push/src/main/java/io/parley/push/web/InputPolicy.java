@@ -23,6 +23,7 @@ import org.springframework.web.reactive.config.WebFluxConfigurer;
 
 import java.io.IOException;
 import java.util.Collection;
+import java.util.Map;
 
 /**
  * The one reading of client input: HTTP request bodies (WebFlux's JSON decoder) and socket frames read their values
@@ -71,18 +72,17 @@ public class InputPolicy implements WebFluxConfigurer {
         codecs.defaultCodecs().jackson2JsonDecoder(new Jackson2JsonDecoder(json));
     }
 
-    /** A socket frame as a tree; its values are then read with {@link #read}. */
+    /** A socket frame as a tree, then read as a record with {@link #read}. */
     public JsonNode readTree(String text) throws JsonProcessingException {
         return json.readTree(text);
     }
 
-    /** The value of {@code field} in {@code object} as {@code type}, by the rules of request bodies. */
-    public <T> T read(JsonNode object, String field, Class<T> type) throws JsonMappingException {
-        try {
-            return json.treeToValue(object.get(field), type);
-        } catch (JsonProcessingException e) {
-            throw JsonMappingException.wrapWithPath(e, object, field);
-        }
+    /**
+     * {@code tree} as {@code type}, by the rules of request bodies; a refusal names the field it is about (a record's
+     * constructor refusing comes as a {@code ValueInstantiationException} around the constructor's exception).
+     */
+    public <T> T read(JsonNode tree, Class<T> type) throws JsonProcessingException {
+        return json.treeToValue(tree, type);
     }
 
     /** What a refused value should have been, for the message; null when the refusal says nothing about it. */
@@ -101,6 +101,8 @@ public class InputPolicy implements WebFluxConfigurer {
             return "must be true or false";
         } else if (Collection.class.isAssignableFrom(type) || type.isArray()) {
             return "must be an array";
+        } else if (Map.class.isAssignableFrom(type)) {
+            return "must be an object";
         }
         return null;
     }

@@ -10,6 +10,12 @@ import java.util.List;
  */
 public final class ConversationCommands {
 
+    /**
+     * The longest {@code clientMsgId} (a socket frame's {@code id}) in characters. Clients use UUIDs (36 characters);
+     * the bound keeps the aggregate's idempotency window small. The aggregate and both doors of the edge read it here.
+     */
+    public static final int MAX_CLIENT_MSG_ID_LENGTH = 128;
+
     private ConversationCommands() {
     }
 

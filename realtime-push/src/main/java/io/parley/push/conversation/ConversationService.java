@@ -1,0 +1,194 @@
+package io.parley.push.conversation;
+
+import io.parley.api.conversation.ConversationCommands.AddMember;
+import io.parley.api.conversation.ConversationCommands.CreateGroup;
+import io.parley.api.conversation.ConversationCommands.DeleteMessage;
+import io.parley.api.conversation.ConversationCommands.EditMessage;
+import io.parley.api.conversation.ConversationCommands.MarkDelivered;
+import io.parley.api.conversation.ConversationCommands.MarkRead;
+import io.parley.api.conversation.ConversationCommands.OpenDirectConversation;
+import io.parley.api.conversation.ConversationCommands.RemoveMember;
+import io.parley.api.conversation.ConversationCommands.SendMessage;
+import io.parley.api.conversation.ConversationCommands.SendResult;
+import io.parley.api.conversation.ConversationIds;
+import io.parley.api.conversation.ConversationQueries;
+import io.parley.api.conversation.ConversationQueries.ConversationSummary;
+import io.parley.api.conversation.ConversationQueries.ConversationsOfUserQuery;
+import io.parley.api.conversation.ConversationQueries.MemberCursor;
+import io.parley.api.conversation.ConversationQueries.MessagePage;
+import io.parley.api.conversation.ConversationQueries.MessagePageQuery;
+import io.parley.api.conversation.ConversationQueries.ReceiptsQuery;
+import io.parley.api.error.ForbiddenException;
+import io.parley.api.error.InvalidCommandException;
+import io.parley.api.error.NotFoundException;
+import io.parley.api.user.UserQueries.FindUserQuery;
+import io.parley.api.user.UserQueries.UserView;
+import io.parley.api.wire.ServerFrames;
+import io.parley.push.Backend;
+import io.parley.push.limits.RateLimits;
+import io.parley.push.membership.MembershipCache;
+import io.parley.push.web.ApiException;
+import io.parley.push.web.ErrorCode;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The conversation features of the edge, one door for its two entrances: the REST controller and the socket's frame
+ * handler both call these, and only translate HTTP or frames into the calls and the results back. Every write is
+ * decided by the aggregate; every read checks membership; a non-member learns nothing about a conversation, not even
+ * that it exists (403 / {@code FORBIDDEN} whatever the aggregate found first). Input has been checked for presence
+ * and type by the records it was read into ({@code io.parley.api.wire.ClientInput}).
+ */
+@Service
+public class ConversationService {
+
+    private final Backend backend;
+    private final MembershipCache memberships;
+    private final RateLimits limits;
+
+    ConversationService(Backend backend, MembershipCache memberships, RateLimits limits) {
+        this.backend = backend;
+        this.memberships = memberships;
+        this.limits = limits;
+    }
+
+    /**
+     * Sends a message; the answer is the {@code ack} (the HTTP 201 body too), after the event is committed. Messages
+     * are limited per user, socket and HTTP together.
+     */
+    public Mono<ServerFrames.Ack> send(String userId, String conversationId, String clientMsgId, String text) {
+        return Mono.defer(() -> {
+            limits.take(userId, RateLimits.Kind.SEND).ifPresent(wait -> {
+                throw new ApiException(ErrorCode.RATE_LIMITED,
+                        "too many messages; retry in " + Math.max(1, wait.toMillis()) + " ms", wait);
+            });
+            return asMember(userId, conversationId,
+                    backend.<SendResult>send(new SendMessage(conversationId, userId, clientMsgId, text))
+                            .map(result -> ServerFrames.Ack.of(clientMsgId, result)));
+        });
+    }
+
+    public Mono<Void> markDelivered(String userId, String conversationId, long upToSeq) {
+        return asMember(userId, conversationId, backend.send(new MarkDelivered(conversationId, userId, upToSeq)).then());
+    }
+
+    public Mono<Void> markRead(String userId, String conversationId, long upToSeq) {
+        return asMember(userId, conversationId, backend.send(new MarkRead(conversationId, userId, upToSeq)).then());
+    }
+
+    public Mono<Void> edit(String userId, String conversationId, long seq, String text) {
+        return asMember(userId, conversationId,
+                backend.send(new EditMessage(conversationId, userId, seq, text)).then());
+    }
+
+    public Mono<Void> delete(String userId, String conversationId, long seq) {
+        return asMember(userId, conversationId, backend.send(new DeleteMessage(conversationId, userId, seq)).then());
+    }
+
+    /** Opens (or finds) the direct conversation of two users; answers its id, the same every time. */
+    Mono<String> openDirect(String userId, String otherUserId) {
+        return Mono.defer(() -> {
+            if (otherUserId.equals(userId)) {
+                throw new InvalidCommandException("a direct conversation needs another user");
+            }
+            String conversationId = ConversationIds.direct(userId, otherUserId);
+            return userExists(otherUserId)
+                    .then(backend.send(new OpenDirectConversation(conversationId, userId, otherUserId)))
+                    .thenReturn(conversationId);
+        });
+    }
+
+    /** Creates a group of {@code creatorId} (its owner) and {@code members}; answers its id. */
+    Mono<String> createGroup(String creatorId, String name, List<String> members) {
+        String conversationId = ConversationIds.newGroup();
+        return Flux.fromIterable(new LinkedHashSet<>(members))
+                .concatMap(this::userExists)
+                .then(backend.send(new CreateGroup(conversationId, creatorId, name, members)))
+                .thenReturn(conversationId);
+    }
+
+    Mono<Void> addMember(String actorId, String conversationId, String userId) {
+        return asMember(actorId, conversationId,
+                userExists(userId).then(backend.send(new AddMember(conversationId, actorId, userId))).then());
+    }
+
+    /** Removes a member; {@code actorId} equal to {@code userId} is leaving. */
+    Mono<Void> removeMember(String actorId, String conversationId, String userId) {
+        return asMember(actorId, conversationId,
+                backend.send(new RemoveMember(conversationId, actorId, userId)).then());
+    }
+
+    /** The user's conversations, most recently active first. */
+    Mono<List<ConversationSummary>> conversationsOf(String userId) {
+        return backend.query(new ConversationsOfUserQuery(userId),
+                ResponseTypes.multipleInstancesOf(ConversationSummary.class));
+    }
+
+    /** A page of history, ascending by seq: before and after are exclusive bounds, limit at most the maximum page. */
+    Mono<MessagePage> history(String userId, String conversationId, Long before, Long after, Integer limit) {
+        return Mono.defer(() -> {
+            int size = limit == null ? ConversationQueries.DEFAULT_PAGE : limit;
+            if (size < 1 || size > ConversationQueries.MAX_PAGE) {
+                throw new InvalidCommandException("limit must be between 1 and " + ConversationQueries.MAX_PAGE);
+            }
+            if ((before != null && before < 1) || (after != null && after < 0)) {
+                throw new InvalidCommandException("before must be >= 1 and after >= 0");
+            }
+            return requireMember(userId, conversationId)
+                    .then(backend.query(new MessagePageQuery(conversationId, before, after, size),
+                            ResponseTypes.instanceOf(MessagePage.class)));
+        });
+    }
+
+    /** Every member's delivered and read cursor: in groups, who has read up to where. */
+    Mono<List<MemberCursor>> receipts(String userId, String conversationId) {
+        return requireMember(userId, conversationId)
+                .then(backend.query(new ReceiptsQuery(conversationId),
+                        ResponseTypes.multipleInstancesOf(MemberCursor.class)));
+    }
+
+    private Mono<Void> requireMember(String userId, String conversationId) {
+        return isMember(userId, conversationId)
+                .flatMap(member -> member ? Mono.<Void>empty() : Mono.error(notAMember()));
+    }
+
+    /**
+     * A write to a conversation that fails for a caller who is not its member fails with the same 403 as a read,
+     * whatever the aggregate found wrong first ("you cannot add members to a direct conversation", no such
+     * conversation, ...): a non-member learns nothing about a conversation, not even that it exists. Members get
+     * the aggregate's own answer. Membership is looked up only on failure, so a member's write is never held up by a
+     * read model that lags behind.
+     */
+    private <T> Mono<T> asMember(String userId, String conversationId, Mono<T> write) {
+        return write.onErrorResume(error -> isMember(userId, conversationId)
+                .flatMap(member -> Mono.<T>error(member ? error : notAMember())));
+    }
+
+    private Mono<Boolean> isMember(String userId, String conversationId) {
+        return Mono.fromCallable(() -> memberships.get(conversationId).filter(m -> m.isMember(userId)).isPresent())
+                .subscribeOn(backend.workers());
+    }
+
+    private static ForbiddenException notAMember() {
+        return new ForbiddenException("not a member of this conversation");
+    }
+
+    private Mono<Void> userExists(String userId) {
+        // A user registered a moment ago may not be in the read model yet: look again briefly before saying no.
+        return Mono.defer(() -> backend.query(new FindUserQuery(userId),
+                        ResponseTypes.optionalInstanceOf(UserView.class)))
+                .filter(Optional::isPresent)
+                // take(20), not repeatWhenEmpty(20, ...): that one fails with IllegalStateException (a 500) when the
+                // repeats run out, instead of completing empty into the 404 below
+                .repeatWhenEmpty(attempts -> attempts.take(20).delayElements(Duration.ofMillis(50)))
+                .switchIfEmpty(Mono.error(new NotFoundException("no such user")))
+                .then();
+    }
+}

@@ -1,0 +1,50 @@
+package io.parley.api.wire;
+
+import io.parley.api.conversation.ConversationCommands;
+import io.parley.api.error.InvalidCommandException;
+
+/**
+ * The checks the constructors of client input records make: socket frames ({@link ClientFrame}) and HTTP request
+ * bodies alike, so that both doors refuse the same fault with the same words. A refusal is an
+ * {@link InvalidCommandException} (400 {@code BAD_REQUEST} over HTTP, {@code BAD_FRAME} on the socket) whose message
+ * names the field as the client wrote it. Types are the JSON mapper's to check; what the domain allows (blank text,
+ * seq ranges) is the aggregate's.
+ */
+public final class ClientInput {
+
+    private ClientInput() {
+    }
+
+    /** {@code value}, which the client must send (JSON {@code null} counts as not sent). */
+    public static <T> T required(T value, String field) {
+        if (value == null) {
+            throw new InvalidCommandException("'" + field + "' is required");
+        }
+        return value;
+    }
+
+    /** {@code value}, which the client must send with at least one character that is not white space. */
+    public static String requiredText(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidCommandException("'" + field + "' is required");
+        }
+        return value;
+    }
+
+    /**
+     * A client's own id for a frame or a message (a send's idempotency key), or null when it sent none: 1 to
+     * {@link ConversationCommands#MAX_CLIENT_MSG_ID_LENGTH} characters.
+     */
+    public static String clientId(String value, String field) {
+        if (value != null && !isClientId(value)) {
+            throw new InvalidCommandException("'" + field + "' must be a string of 1 to "
+                    + ConversationCommands.MAX_CLIENT_MSG_ID_LENGTH + " characters");
+        }
+        return value;
+    }
+
+    /** Whether {@code value} may be a client's id (see {@link #clientId}). */
+    public static boolean isClientId(String value) {
+        return !value.isEmpty() && value.length() <= ConversationCommands.MAX_CLIENT_MSG_ID_LENGTH;
+    }
+}
