@@ -61,15 +61,4 @@ public final class DistributedProperties {
     public record Redis(@DefaultValue("redis://127.0.0.1:6379") String uri,
                         @DefaultValue("parley") String keyPrefix) {
     }
-
-    /**
-     * Waking readers of the event store in other processes ({@code parley.event-nudge.*}).
-     *
-     * @param mode       {@code none} (poll only) or {@code redis} (publish a nudge after each commit, wake on nudges)
-     * @param fetchDelay the poll interval that remains as a fallback for lost nudges
-     */
-    @ConfigurationProperties(prefix = "parley.event-nudge")
-    public record EventNudge(@DefaultValue("none") String mode,
-                             @DefaultValue("500ms") Duration fetchDelay) {
-    }
 }

@@ -3,7 +3,7 @@ package io.parley.axon.distributed;
 import io.lettuce.core.RedisClient;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.distributed.DistributedCommandBus;
-import io.parley.axon.ParleyEventStore;
+import io.parley.eventstore.ParleyEventStore;
 import org.axonframework.eventhandling.EventBus;
 import org.axonframework.eventhandling.EventBusSpanFactory;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
@@ -43,7 +43,7 @@ import java.net.InetSocketAddress;
 @AutoConfiguration(after = JdbcAutoConfiguration.class, before = AxonAutoConfiguration.class)
 @EnableConfigurationProperties({DistributedProperties.CommandSide.class,
         DistributedProperties.CommandEndpointSettings.class, DistributedProperties.Internal.class,
-        DistributedProperties.Redis.class, DistributedProperties.EventNudge.class})
+        DistributedProperties.Redis.class})
 public class ParleyDistributedAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(ParleyDistributedAutoConfiguration.class);

@@ -1,6 +1,6 @@
 package io.parley.axon.distributed;
 
-import io.parley.axon.ParleyEventStore;
+import io.parley.eventstore.ParleyEventStore;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
