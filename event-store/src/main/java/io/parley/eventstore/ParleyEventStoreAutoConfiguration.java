@@ -17,10 +17,12 @@ import org.springframework.context.annotation.Bean;
 /**
  * The JDBC event store every Parley process uses without Axon Server: {@link ParleyEventStore}, which wakes the
  * streaming processors at each commit and can be woken by other processes. Ordered after Axon's JDBC
- * auto-configuration (whose storage engine it wraps) and before Axon's core one (whose event store backs off).
+ * auto-configuration (whose storage engine it wraps) and before Axon's core one (whose event store backs off). The
+ * order after the distributed module's auto-configuration is kept by name: that module depends on this one, never the
+ * other way round.
  */
 @AutoConfiguration(after = JdbcAutoConfiguration.class,
-        afterName = "io.parley.axon.distributed.ParleyDistributedAutoConfiguration",
+        afterName = "io.parley.distributed.ParleyDistributedAutoConfiguration",
         before = AxonAutoConfiguration.class)
 @EnableConfigurationProperties(EventNudgeProperties.class)
 public class ParleyEventStoreAutoConfiguration {

@@ -1,4 +1,4 @@
-package io.parley.axon.distributed;
+package io.parley.distributed;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;

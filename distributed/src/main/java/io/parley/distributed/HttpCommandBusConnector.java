@@ -1,4 +1,4 @@
-package io.parley.axon.distributed;
+package io.parley.distributed;
 
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.CommandCallback;

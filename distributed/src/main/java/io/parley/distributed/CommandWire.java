@@ -1,4 +1,4 @@
-package io.parley.axon.distributed;
+package io.parley.distributed;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,4 +1,4 @@
-package io.parley.axon.distributed;
+package io.parley.distributed;
 
 import io.lettuce.core.RedisClient;
 import org.axonframework.commandhandling.CommandBus;

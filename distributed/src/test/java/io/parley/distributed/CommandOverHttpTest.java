@@ -1,4 +1,4 @@
-package io.parley.axon.distributed;
+package io.parley.distributed;
 
 import io.parley.api.error.ConflictException;
 import io.parley.api.error.ForbiddenException;

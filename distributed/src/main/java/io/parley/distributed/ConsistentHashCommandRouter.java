@@ -1,4 +1,4 @@
-package io.parley.axon.distributed;
+package io.parley.distributed;
 
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.commandhandling.distributed.AnnotationRoutingStrategy;
