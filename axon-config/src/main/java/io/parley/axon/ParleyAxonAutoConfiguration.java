@@ -14,34 +14,22 @@ import org.axonframework.messaging.annotation.ParameterResolverFactory;
 import org.axonframework.spring.eventsourcing.SpringAggregateSnapshotter;
 import org.axonframework.springboot.autoconfig.AxonAutoConfiguration;
 import org.axonframework.springboot.autoconfig.JdbcAutoConfiguration;
-import org.springframework.beans.factory.InitializingBean;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
-import javax.sql.DataSource;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Axon set-up every Parley service shares: event store schema, snapshots and cache for conversations,
- * domain errors as details of command failures, and the streaming processors' tuning. Numbers come from
- * {@link ParleyAxonProperties}.
+ * The Axon set-up every Parley service shares: snapshots and cache for conversations, domain errors as details of
+ * command failures, and the streaming processors' tuning. Numbers come from {@link ParleyAxonProperties}.
  */
 @AutoConfiguration(before = {AxonAutoConfiguration.class, JdbcAutoConfiguration.class})
 @EnableConfigurationProperties(ParleyAxonProperties.class)
 public class ParleyAxonAutoConfiguration {
-
-    /** Created before the event store and processors touch the database (singletons initialise before lifecycles start). */
-    @Bean
-    @ConditionalOnProperty(name = "parley.axon.create-schema", havingValue = "true", matchIfMissing = true)
-    InitializingBean parleyEventStoreSchema(ObjectProvider<DataSource> dataSource) {
-        return () -> dataSource.ifAvailable(EventStoreSchema::create);
-    }
 
     /** Referenced by name from the Conversation aggregate's {@code @Aggregate} annotation. */
     @Bean

@@ -1,15 +1,49 @@
 package io.parley.standalone;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.parley.eventstore.ParleyEventStore;
+import io.parley.eventstore.audit.AuditMetadata;
+import io.parley.eventstore.audit.ChainVerifier;
+import io.parley.eventstore.audit.EventHistory;
+import io.parley.eventstore.audit.HashChain;
+import io.parley.eventstore.audit.StoredEvent;
+import io.parley.eventstore.erasure.ErasureKeys;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
-/** The rules of the house (DESIGN.md) that keep the sides separable into processes. */
+/**
+ * The rules of the house (DESIGN.md) that keep the sides separable into processes, and the layering of the modules
+ * (docs/modules.md): language → infrastructure → sides → applications.
+ */
 class ModuleBoundariesTest {
+
+    /** shared-api: commands, events, queries, views, wire frames. */
+    static final String LANGUAGE = "io.parley.api..";
+    /** axon-config (the Axon set-up), event-store (where and how events are stored), distributed (across processes). */
+    static final String[] INFRASTRUCTURE = {"io.parley.axon..", "io.parley.eventstore..", "io.parley.distributed.."};
+    /** command-side, query-side, realtime-push (the edge); each also holds its own application class. */
+    static final String[] SIDES = {"io.parley.command..", "io.parley.query..", "io.parley.push.."};
+    /** standalone (and bench, when it is on the class path). */
+    static final String[] APPLICATIONS = {"io.parley.standalone..", "io.parley.bench.."};
+
+    /**
+     * What a side may name of the infrastructure: the event store and its read API for audit and erasure. Everything
+     * else (engines, serializers, schema, group commit, the command bus, Axon's set-up) reaches a side by
+     * auto-configuration, never by import.
+     */
+    static final DescribedPredicate<JavaClass> EVENT_STORE_API = belongToAnyOf(ParleyEventStore.class,
+            EventHistory.class, StoredEvent.class, ChainVerifier.class, HashChain.class, AuditMetadata.class,
+            ErasureKeys.class).as("the event store's read API");
 
     static JavaClasses parley;
 
@@ -18,6 +52,46 @@ class ModuleBoundariesTest {
         parley = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("io.parley");
+    }
+
+    @Test
+    void theModulesAreLayeredLanguageInfrastructureSidesApplications() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("language").definedBy(LANGUAGE)
+                .layer("infrastructure").definedBy(INFRASTRUCTURE)
+                .layer("sides").definedBy(SIDES)
+                .layer("applications").definedBy(APPLICATIONS)
+                .whereLayer("applications").mayNotBeAccessedByAnyLayer()
+                .whereLayer("sides").mayOnlyBeAccessedByLayers("applications")
+                .whereLayer("infrastructure").mayOnlyBeAccessedByLayers("sides", "applications")
+                .check(parley);
+    }
+
+    @Test
+    void axonConfigIsConfigurationOnly() {
+        noClasses().that().resideInAPackage("io.parley.axon..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.parley.eventstore..", "io.parley.distributed..")
+                .because("the Axon set-up configures Axon; what it configures lives in modules named for what they are")
+                .check(parley);
+    }
+
+    @Test
+    void theEventStoreKnowsNothingOfHowCommandsTravel() {
+        noClasses().that().resideInAPackage("io.parley.eventstore..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.parley.distributed..", "io.parley.axon..")
+                .because("the event store stands on Axon and the language alone; distributed builds on it (its nudge"
+                        + " wakes ParleyEventStore), not the reverse")
+                .check(parley);
+    }
+
+    @Test
+    void theSidesUseOnlyTheEventStoresReadApiOfTheInfrastructure() {
+        noClasses().that().resideInAnyPackage(SIDES)
+                .should().dependOnClassesThat(resideInAnyPackage(INFRASTRUCTURE).and(not(EVENT_STORE_API))
+                        .as("are infrastructure internals"))
+                .because("a side (the edge: audit, erasure, fan-out) names only the event store's read API; the rest"
+                        + " arrives by auto-configuration")
+                .check(parley);
     }
 
     @Test

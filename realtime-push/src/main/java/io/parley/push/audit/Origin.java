@@ -1,6 +1,6 @@
 package io.parley.push.audit;
 
-import io.parley.axon.audit.AuditMetadata;
+import io.parley.eventstore.audit.AuditMetadata;
 import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 

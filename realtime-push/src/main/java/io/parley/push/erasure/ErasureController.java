@@ -4,7 +4,7 @@ import io.parley.api.admin.AdminMessages.ProjectionStatus;
 import io.parley.api.admin.AdminMessages.RebuildProjection;
 import io.parley.api.error.ForbiddenException;
 import io.parley.api.error.NotFoundException;
-import io.parley.axon.erasure.ErasureKeys;
+import io.parley.eventstore.erasure.ErasureKeys;
 import io.parley.push.Backend;
 import io.parley.push.auth.AuthenticatedUser;
 import io.parley.push.auth.Role;

@@ -1,0 +1,18 @@
+package io.parley.eventstore;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.time.Duration;
+
+/**
+ * Waking readers of the event store in other processes ({@code parley.event-nudge.*}). The poll belongs to
+ * {@link ParleyEventStore}; the Redis transport of the nudge is the {@code distributed} module's.
+ *
+ * @param mode       {@code none} (poll only) or {@code redis} (publish a nudge after each commit, wake on nudges)
+ * @param fetchDelay the poll interval that remains as a fallback for lost nudges
+ */
+@ConfigurationProperties(prefix = "parley.event-nudge")
+public record EventNudgeProperties(@DefaultValue("none") String mode,
+                                   @DefaultValue("500ms") Duration fetchDelay) {
+}

@@ -1,0 +1,179 @@
+package io.parley.eventstore.h2;
+
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.MVStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * Group commit for an H2 file database: a transaction's commit returns only once its changes are written to the
+ * file, and one write serves every transaction that committed while the previous write ran.
+ * <p>
+ * H2 with {@code WRITE_DELAY=0} writes a chunk (every changed page, up to the root of each changed table and index)
+ * on every commit, serially: under load most of the server's CPU went there (docs/benchmark.md). With the default
+ * write delay H2 commits in memory and writes in the background, which is fast but would acknowledge a message a
+ * killed process then loses. Here commits go to memory, and the committing thread then waits for this class's
+ * writer thread to call {@link MVStore#commit()}, which writes everything committed so far in one chunk. A waiter's
+ * ticket is taken after its commit, and the writer starts a write only after reading the newest ticket, so every
+ * ticket it releases belongs to a commit that write contains. Under no load a commit costs one write, as before;
+ * under load, one write covers all commits that arrived during the previous one.
+ * <p>
+ * This is the same durability as {@code WRITE_DELAY=0}: the data is in the operating system when the commit
+ * returns (a killed process loses nothing), not forced to the disk (power loss can lose the last writes).
+ */
+final class GroupCommit implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+
+    /** The commits one write serves: joined while the previous write runs, released together. */
+    private static final class Round {
+        private int commits;
+        private boolean done;
+        private SQLException error;
+    }
+
+    private static final long SLOW_WRITE_MS = 200;
+
+    private final Object lock = new Object();
+    private final Thread writer;
+    private volatile MVStore store;
+    private Round next;
+    private long writes;
+    private long commits;
+    private boolean closed;
+
+    private final long windowNanos;
+    private long lastWriteStarted;
+    private int lastRoundCommits;
+
+    /**
+     * @param window the least time between the starts of two writes while commits overlap (the previous write
+     *               served more than one): under load, commits that arrive within it share a write (fewer, larger
+     *               writes cost less CPU than many small ones, since every write serializes each changed page
+     *               again); a lone commit is written at once
+     */
+    GroupCommit(Duration window) {
+        this.windowNanos = window.toNanos();
+        writer = new Thread(this::writeLoop, "h2-group-commit");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** Whether this connection's open transaction has changed anything (a commit of only reads needs no write). */
+    boolean hasPendingChanges(Connection connection) throws SQLException {
+        SessionLocal session = session(connection);
+        return session != null && session.hasPendingTransaction();
+    }
+
+    /** Blocks until everything this connection committed so far is written to the file. */
+    void awaitWritten(Connection connection) throws SQLException {
+        if (store == null) {
+            SessionLocal session = session(connection);
+            if (session == null) {
+                return;
+            }
+            store = session.getDatabase().getStore().getMvStore();
+        }
+        synchronized (lock) {
+            if (closed) {
+                return; // shutting down: H2 writes everything when it closes
+            }
+            if (next == null) {
+                next = new Round();
+                lock.notifyAll();
+            }
+            Round round = next;
+            round.commits++;
+            commits++;
+            while (!round.done && !closed) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while the commit was written", e);
+                }
+            }
+            if (round.error != null) {
+                throw round.error;
+            }
+        }
+    }
+
+    /** File writes and the commits they served so far: their ratio is the size of the groups. */
+    long[] writesAndCommits() {
+        synchronized (lock) {
+            return new long[] {writes, commits};
+        }
+    }
+
+    private void writeLoop() {
+        while (true) {
+            Round round;
+            synchronized (lock) {
+                while (next == null && !closed) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                // Only when commits overlap (the last write served several) is it worth waiting for more to join:
+                // one client committing one thing after another would otherwise wait a window each time.
+                long wait = lastRoundCommits > 1 ? lastWriteStarted + windowNanos - System.nanoTime() : 0;
+                while (wait > 0 && !closed) {
+                    try {
+                        lock.wait(wait / 1_000_000, (int) (wait % 1_000_000));
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    wait = lastWriteStarted + windowNanos - System.nanoTime();
+                }
+                if (closed) {
+                    return;
+                }
+                round = next; // whoever commits from now on joins the following round
+                next = null;
+                lastWriteStarted = System.nanoTime();
+                lastRoundCommits = round.commits;
+            }
+            SQLException error = null;
+            try {
+                store.commit();
+                long tookMs = (System.nanoTime() - lastWriteStarted) / 1_000_000; // only this thread sets it
+                if (tookMs >= SLOW_WRITE_MS) {
+                    log.warn("H2 took {} ms to write to its file; commits waited for it", tookMs);
+                }
+            } catch (RuntimeException e) {
+                log.error("H2 could not write committed changes to its file", e);
+                error = new SQLException("the commit could not be written to the database file: " + e.getMessage(), e);
+            }
+            synchronized (lock) {
+                round.done = true;
+                round.error = error;
+                writes++;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    private static SessionLocal session(Connection connection) throws SQLException {
+        if (!connection.isWrapperFor(JdbcConnection.class)) {
+            return null;
+        }
+        return connection.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal local ? local : null;
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            lock.notifyAll();
+            log.info("H2 group commit: {} commits were written to the file in {} writes", commits, writes);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.parley.eventstore.h2;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+import javax.sql.DataSource;
+import java.time.Duration;
+
+/**
+ * Group commit ({@link GroupCommit}) for an H2 file database ({@code spring.datasource.url} starting with
+ * {@code jdbc:h2:file:}), on unless {@code parley.h2.group-commit=false}. With it the URL needs no
+ * {@code WRITE_DELAY=0}: commits are durable when they return either way, and without that setting H2 stops writing
+ * a chunk per commit. Other databases (PostgreSQL, in-memory H2) are left alone.
+ */
+@AutoConfiguration
+@ConditionalOnClass(name = "org.h2.mvstore.MVStore")
+@ConditionalOnExpression("'${spring.datasource.url:}'.startsWith('jdbc:h2:file:') and ${parley.h2.group-commit:true}")
+public class GroupCommitAutoConfiguration {
+
+    @Bean(destroyMethod = "close")
+    static GroupCommit parleyH2GroupCommit(Environment environment) {
+        return new GroupCommit(environment.getProperty("parley.h2.group-commit-window", Duration.class,
+                Duration.ofMillis(5)));
+    }
+
+    @Bean
+    static BeanPostProcessor parleyH2GroupCommitDataSource(ObjectProvider<GroupCommit> groupCommit) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                if (bean instanceof DataSource dataSource && !(bean instanceof GroupCommitDataSource)) {
+                    return new GroupCommitDataSource(dataSource, groupCommit.getObject());
+                }
+                return bean;
+            }
+        };
+    }
+}

@@ -1,0 +1,148 @@
+package io.parley.eventstore.h2;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.MVStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * On an H2 file database without {@code WRITE_DELAY=0} (so H2 itself would keep commits in memory for up to 500 ms):
+ * a write returns only once it is in the file, reads cost no write, and concurrent commits share writes.
+ */
+class GroupCommitTest {
+
+    @TempDir
+    Path dir;
+
+    private HikariDataSource pool;
+    private final GroupCommit groupCommit = new GroupCommit(Duration.ofMillis(2));
+
+    @AfterEach
+    void close() {
+        groupCommit.close();
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    @Test
+    void aCommittedTransactionIsInTheFileWhenCommitReturns() throws SQLException {
+        GroupCommitDataSource ds = dataSource();
+        TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
+        for (int i = 0; i < 20; i++) {
+            int n = i;
+            tx.executeWithoutResult(status -> new JdbcTemplate(ds).update("INSERT INTO t VALUES (?, ?)", n, "row " + n));
+            assertThat(mvStore().hasUnsavedChanges()).as("unsaved changes after commit %d", i).isFalse();
+        }
+        assertThat(groupCommit.writesAndCommits()[1]).isEqualTo(20);
+    }
+
+    @Test
+    void anAutoCommitUpdateIsInTheFileWhenItReturns() throws SQLException {
+        GroupCommitDataSource ds = dataSource();
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        jdbc.update("INSERT INTO t VALUES (1, 'one')");
+        assertThat(mvStore().hasUnsavedChanges()).isFalse();
+        jdbc.update("UPDATE t SET v = 'uno' WHERE id = 1");
+        assertThat(mvStore().hasUnsavedChanges()).isFalse();
+        assertThat(groupCommit.writesAndCommits()[1]).isEqualTo(2);
+        assertThat(jdbc.update("UPDATE t SET v = 'none' WHERE id = 99")).isZero(); // nothing changed: no wait
+        assertThat(groupCommit.writesAndCommits()[1]).isEqualTo(2);
+    }
+
+    @Test
+    void readsCommitWithoutWaitingForAWrite() throws SQLException {
+        GroupCommitDataSource ds = dataSource();
+        new JdbcTemplate(ds).update("INSERT INTO t VALUES (1, 'one')");
+        long[] before = groupCommit.writesAndCommits();
+        TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
+        for (int i = 0; i < 10; i++) {
+            Long rows = tx.execute(status -> new JdbcTemplate(ds).queryForObject("SELECT COUNT(*) FROM t", Long.class));
+            assertThat(rows).isEqualTo(1L);
+        }
+        assertThat(groupCommit.writesAndCommits()).containsExactly(before);
+    }
+
+    @Test
+    void oneClientCommittingOneThingAfterAnotherIsNotHeldBackByTheWindow() throws SQLException {
+        GroupCommit slowWindow = new GroupCommit(Duration.ofMillis(100));
+        try {
+            dataSource();
+            GroupCommitDataSource ds = new GroupCommitDataSource(pool, slowWindow);
+            JdbcTemplate jdbc = new JdbcTemplate(ds);
+            long started = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                jdbc.update("INSERT INTO t VALUES (?, ?)", i, "row " + i);
+            }
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            assertThat(slowWindow.writesAndCommits()).containsExactly(20, 20);
+            assertThat(tookMs).as("20 lone commits (a window each would take 1.9 s)").isLessThan(1_500);
+        } finally {
+            slowWindow.close();
+        }
+    }
+
+    @Test
+    void concurrentCommitsShareWrites() throws Exception {
+        GroupCommitDataSource ds = dataSource();
+        TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(ds));
+        int threads = 8;
+        int each = 100;
+        ExecutorService workers = Executors.newFixedThreadPool(threads);
+        try {
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int base = t * each;
+                done.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < each; i++) {
+                        int id = base + i;
+                        tx.executeWithoutResult(status ->
+                                new JdbcTemplate(ds).update("INSERT INTO t VALUES (?, ?)", id, "row " + id));
+                    }
+                }, workers));
+            }
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } finally {
+            workers.shutdownNow();
+        }
+        long[] writesAndCommits = groupCommit.writesAndCommits();
+        assertThat(writesAndCommits[1]).isEqualTo(threads * each);
+        assertThat(writesAndCommits[0]).isLessThan(threads * each);
+        assertThat(new JdbcTemplate(ds).queryForObject("SELECT COUNT(*) FROM t", Long.class)).isEqualTo(threads * each);
+    }
+
+    private GroupCommitDataSource dataSource() {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("db") + ";DB_CLOSE_ON_EXIT=FALSE");
+        config.setMaximumPoolSize(8);
+        pool = new HikariDataSource(config);
+        new JdbcTemplate(pool).execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100))");
+        return new GroupCommitDataSource(pool, groupCommit);
+    }
+
+    private MVStore mvStore() throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            return ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore().getMvStore();
+        }
+    }
+}
