@@ -1,9 +1,11 @@
 package io.parley.push;
 
+import io.parley.api.query.ReadConsistency;
 import io.parley.push.audit.Origin;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.messaging.responsetypes.ResponseType;
+import org.axonframework.queryhandling.GenericQueryMessage;
 import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -49,6 +51,15 @@ public class Backend {
     /** Blocking variant, for threads that may block (the fan-out reader, sync). */
     public <R> R queryNow(Object query, ResponseType<R> responseType) {
         return queryGateway.query(query, responseType).join();
+    }
+
+    /**
+     * Blocking, and without the read-your-writes wait: for a read whose answer an earlier query already established
+     * ({@link ReadConsistency}).
+     */
+    public <R> R queryEstablished(Object query, ResponseType<R> responseType) {
+        return queryGateway.query(new GenericQueryMessage<>(query, responseType)
+                .andMetaData(Map.of(ReadConsistency.KEY, ReadConsistency.ESTABLISHED)), responseType).join();
     }
 
     public Scheduler workers() {

@@ -60,7 +60,7 @@ class ReadYourWritesTest {
         try (SocketClient bobsOtherDevice = bob.connect(parley)) {
             String direct = alice.openDirectWith(bob);
             sendOverHttp(alice, direct, "hello");
-            try (SocketClient bobSocket = bob.connect(parley)) {
+            try (SocketClient bobSocket = bob.connectToResume(parley)) {
                 bobSocket.send(json("type", "sync", "id", "s1"));
                 bobSocket.await(reply("synced", "s1"));
                 assertThat(seqs(bobSocket, direct)).containsExactly(1L);
@@ -80,7 +80,7 @@ class ReadYourWritesTest {
         // whatever the read model's lag, the conversation is listed with its 3 messages before the sync
         await().atMost(Duration.ofSeconds(10)).until(() -> summary(bob, direct) != null
                 && summary(bob, direct).get("lastSeq").asLong() == 3);
-        try (SocketClient bobSocket = bob.connect(parley)) {
+        try (SocketClient bobSocket = bob.connectToResume(parley)) {
             bobSocket.send(json("type", "sync", "id", "ahead", "since", json(direct, 100)));
             bobSocket.await(reply("synced", "ahead"));
             assertThat(seqs(bobSocket, direct)).isEmpty();
@@ -100,7 +100,7 @@ class ReadYourWritesTest {
         for (int i = 1; i <= 4; i++) {
             sendOverHttp(alice, direct, "m" + i);
         }
-        try (SocketClient bobSocket = bob.connect(parley)) {
+        try (SocketClient bobSocket = bob.connectToResume(parley)) {
             bobSocket.send(json("type", "sync", "id", "first", "since", json(direct, 0)));
             bobSocket.await(reply("synced", "first"));
             bobSocket.send(json("type", "sync", "id", "again", "since", json(direct, 2)));

@@ -1,17 +1,23 @@
 package io.parley.query.consistency;
 
 import io.parley.api.error.UnavailableException;
+import io.parley.api.query.ReadConsistency;
 import io.parley.query.store.PositionStore;
 import io.parley.query.store.ProjectionPosition;
 import io.parley.query.store.ReadStores;
+import org.axonframework.common.stream.BlockingStream;
+import org.axonframework.eventhandling.GapAwareTrackingToken;
+import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.queryhandling.QueryMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * the read store, whether or not it runs the projection. At rest the wait is the commit-to-read-model lag, a few
  * milliseconds. A gap in the projection's token at or below the head is a transaction that was in flight when the
  * projection read past it: once committed it is filled within milliseconds; one that stays open for
- * {@code gapPatience} was rolled back (it holds no event) and is not waited for again. A projection that has not caught
+ * {@code gapPatience} is looked up in the store: if it holds no event it was rolled back and is not waited for again,
+ * else the wait goes on. A projection that has not caught
  * up after {@code maxWait} makes the query fail with {@link UnavailableException} (503; the socket's {@code sync} reads
  * the event store instead), never a stale answer. While a projection is being rebuilt (replaying from the start) reads
  * are answered at once from the partial read model, as before: waiting would only time out.
@@ -58,6 +65,19 @@ public class ConsistencyBarrier {
     }
 
     /**
+     * Returns once the projection of {@code processor} holds every event committed before this call, unless the query
+     * says an earlier query established what it needs ({@link ReadConsistency}).
+     *
+     * @throws UnavailableException when it has not caught up within {@code maxWait}
+     */
+    public void awaitProjection(String processor, QueryMessage<?, ?> query) {
+        if (ReadConsistency.ESTABLISHED.equals(query.getMetaData().get(ReadConsistency.KEY))) {
+            return;
+        }
+        awaitProjection(processor);
+    }
+
+    /**
      * Returns once the projection of {@code processor} holds every event committed before this call.
      *
      * @throws UnavailableException when it has not caught up within {@code maxWait}
@@ -86,8 +106,12 @@ public class ConsistencyBarrier {
                 if (gapsSince == 0) {
                     gapsSince = now;
                 } else if (now - gapsSince > gapPatience.toNanos()) {
-                    rememberEmpty(open);
-                    return;
+                    List<Long> empty = open.stream().filter(gap -> !isCommitted(gap)).toList();
+                    rememberEmpty(empty);
+                    if (empty.size() == open.size()) {
+                        return;
+                    }
+                    gapsSince = now; // a committed event the projection has not reached yet: wait for it
                 }
             }
             if (System.nanoTime() > deadline) {
@@ -100,12 +124,22 @@ public class ConsistencyBarrier {
         }
     }
 
+    /** Whether an event with this global index is in the store (read like a processor would, from just before it). */
+    private boolean isCommitted(long globalIndex) {
+        try (BlockingStream<TrackedEventMessage<?>> stream = eventStore.openStream(
+                GapAwareTrackingToken.newInstance(globalIndex - 1, Collections.emptySet()))) {
+            return stream.hasNextAvailable() && stream.peek()
+                    .map(e -> e.trackingToken().position().orElse(-1L)).orElse(-1L) == globalIndex;
+        }
+    }
+
     private void rememberEmpty(List<Long> gaps) {
         if (emptyGaps.size() > MAX_EMPTY_GAPS) {
             emptyGaps.clear();
         }
         emptyGaps.addAll(gaps);
-        log.debug("gaps {} stayed open for {}: rolled back, not waited for again", gaps, gapPatience);
+        log.debug("gaps {} stayed open for {} and hold no event: rolled back, not waited for again", gaps,
+                gapPatience);
     }
 
     private static void sleep(long millis) {

@@ -52,8 +52,8 @@ public class ConversationQueryHandlers {
 
     /** Read-your-writes: the projection first catches up with everything committed before the query. */
     @MessageHandlerInterceptor(messageType = QueryMessage.class)
-    Object afterCatchingUp(InterceptorChain chain) throws Exception {
-        barrier.awaitProjection(ConversationProjection.PROCESSING_GROUP);
+    Object afterCatchingUp(QueryMessage<?, ?> query, InterceptorChain chain) throws Exception {
+        barrier.awaitProjection(ConversationProjection.PROCESSING_GROUP, query);
         return chain.proceed();
     }
 

@@ -29,8 +29,8 @@ public class UserQueryHandlers {
 
     /** Read-your-writes, as for conversations ({@link ConsistencyBarrier}). */
     @MessageHandlerInterceptor(messageType = QueryMessage.class)
-    Object afterCatchingUp(InterceptorChain chain) throws Exception {
-        barrier.awaitProjection(UserProjection.PROCESSING_GROUP);
+    Object afterCatchingUp(QueryMessage<?, ?> query, InterceptorChain chain) throws Exception {
+        barrier.awaitProjection(UserProjection.PROCESSING_GROUP, query);
         return chain.proceed();
     }
 

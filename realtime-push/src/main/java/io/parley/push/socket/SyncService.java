@@ -101,7 +101,8 @@ class SyncService {
     private void fromReadModel(Connection connection, String conversationId, long from, long lastSeq) {
         long cursor = from;
         while (cursor < lastSeq) {
-            MessagePage page = backend.queryNow(new MessagePageQuery(conversationId, null, cursor, PAGE),
+            // up to lastSeq the read model is complete already: the conversation list waited for it
+            MessagePage page = backend.queryEstablished(new MessagePageQuery(conversationId, null, cursor, PAGE),
                     ResponseTypes.instanceOf(MessagePage.class));
             if (page.messages().isEmpty()) {
                 throw new IllegalStateException("history of " + conversationId + " ends at " + cursor
