@@ -15,11 +15,11 @@ import { clockTime, fullTime, nameList, presenceText, shortTime } from './format
 // ------------------------------------------------------------------------------------------------ session storage
 //
 // The session token lives in sessionStorage, not localStorage: it survives a reload of the tab (the issue asks for
-// that) but not the closing of the tab or of the browser, and other tabs do not see it. A JWT cannot be revoked
-// before it expires (24 h by default), so a token that disappears with the tab leaves less lying around on a shared
-// computer. Either store is readable by script on this origin; what keeps foreign script out is the
-// Content-Security-Policy (only this origin's scripts run) and rendering all text with textContent. A cookie is not
-// used because the API takes a bearer token. Logging out removes it (and the unsent-message outbox) at once.
+// that) but not the closing of the tab or of the browser, and other tabs do not see it. Either store is readable by
+// script on this origin; what keeps foreign script out is the Content-Security-Policy (only this origin's scripts
+// run) and rendering all text with textContent. A cookie is not used because the API takes a bearer token. Logging
+// out removes it (and the unsent-message outbox) at once and ends the session on the server, so a copy left behind is
+// refused. The socket is opened with a one-time ticket, never with the token in its URL.
 
 const SESSION_KEY = 'parley.session';
 const OUTBOX_KEY = 'parley.outbox';
@@ -1176,9 +1176,14 @@ function announceMessage(conv, m) {
 
 // ------------------------------------------------------------------------------------------------ socket
 
-function socketUrl() {
+/**
+ * The socket's address with a one-time ticket fetched just now (valid for a few seconds, good for one handshake):
+ * the session token itself never goes into a URL, where proxies and load balancers would log it.
+ */
+async function socketUrl() {
+  const { ticket } = await api.socketTicket(); // a 401 here ends the session (see Api)
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/ws?resume=true&access_token=${encodeURIComponent(state.session.token)}`;
+  return `${scheme}//${location.host}/ws?resume=true&ticket=${encodeURIComponent(ticket)}`;
 }
 
 /** The position to resume each conversation from: the highest seq this client has accounted for. */
@@ -1628,8 +1633,11 @@ function logOut() {
   if (unsent > 0 && !window.confirm(`${unsent} message${unsent === 1 ? ' has' : 's have'} not been sent yet. Log out anyway?`)) {
     return;
   }
+  const { userId, token } = state.session;
   endSession();
   showAuth();
+  // the server ends the session too, so the token is of no use to anyone who finds it; best effort
+  api.logout(userId, token).catch(() => {});
 }
 
 function sessionExpired() {
@@ -1681,6 +1689,7 @@ async function startChat() {
     onFrame,
     onState: onSocketState,
     onFailedOpen,
+    onSessionEnded: sessionExpired,
   });
   socket.start();
   $('#user-search').focus();

@@ -13,6 +13,9 @@ import org.axonframework.modelling.command.ConcurrencyException;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.AuthenticationServiceException;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.support.WebExchangeBindException;
 import org.springframework.web.server.ServerWebInputException;
@@ -188,8 +191,12 @@ public enum ErrorCode {
             return NOT_FOUND;
         } else if (t instanceof ConflictException || t instanceof ConcurrencyException) {
             return CONFLICT;
-        } else if (t instanceof UnavailableException) {
-            return UNAVAILABLE;
+        } else if (t instanceof UnavailableException || t instanceof AuthenticationServiceException) {
+            return UNAVAILABLE; // the latter: a token could not be checked (an issuer's keys out of reach)
+        } else if (t instanceof AuthenticationException) {
+            return UNAUTHORIZED;
+        } else if (t instanceof AccessDeniedException) {
+            return FORBIDDEN;
         } else if (t instanceof HandlerExecutionException remote) {
             // No cause: it came over the wire (Axon Server) and only its details survived. The command side may put
             // the code's name there; see the package documentation.
