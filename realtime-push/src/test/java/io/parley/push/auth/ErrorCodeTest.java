@@ -104,7 +104,7 @@ class ErrorCodeTest {
         assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.UNSUPPORTED_MEDIA_TYPE), false))
                 .isEqualTo(ErrorCode.UNSUPPORTED_MEDIA_TYPE);
         assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE), false))
-                .isEqualTo(ErrorCode.INTERNAL);
+                .isEqualTo(ErrorCode.UNAVAILABLE); // since issue 12; this line still said INTERNAL
         assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.I_AM_A_TEAPOT), false))
                 .isEqualTo(ErrorCode.BAD_REQUEST);
     }
