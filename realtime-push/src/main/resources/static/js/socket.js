@@ -12,6 +12,7 @@ const PING_EVERY = 20_000;
 const PONG_TIMEOUT = 10_000;
 const BACKOFF_BASE = 500;
 const BACKOFF_MAX = 15_000;
+const ADDRESS_TIMEOUT = 5_000; // fetching the socket's address (a ticket) that takes longer is abandoned and retried
 
 export class ChatSocket {
   /**
@@ -97,7 +98,7 @@ export class ChatSocket {
     const attempt = ++this.attemptId;
     let address;
     try {
-      address = await this.url();
+      address = await withTimeout(this.url(), ADDRESS_TIMEOUT);
     } catch (e) {
       if (attempt === this.attemptId && this.state !== 'stopped') this.scheduleReconnect();
       return;
@@ -206,4 +207,13 @@ export class ChatSocket {
     this.state = state;
     if (this.onState) this.onState(state, detail);
   }
+}
+
+/** `promise`, or a rejection after `ms` milliseconds: a request that never answers must not stall the reconnects. */
+function withTimeout(promise, ms) {
+  let timer;
+  const timeout = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -53,7 +53,6 @@ final class SecurityAnswers implements ServerAuthenticationEntryPoint, ServerAcc
 
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, ServerExchangeRejectedException rejected) {
-        return ErrorResponses.write(exchange, new ApiException(ErrorCode.BAD_REQUEST,
-                "the request was refused: its path or headers are ambiguous or malformed"), json);
+        return ErrorResponses.write(exchange, rejected, json);
     }
 }

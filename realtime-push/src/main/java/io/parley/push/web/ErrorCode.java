@@ -16,6 +16,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.support.WebExchangeBindException;
 import org.springframework.web.server.ServerWebInputException;
@@ -65,6 +66,10 @@ public enum ErrorCode {
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal error");
 
     private static final int MAX_CAUSE_DEPTH = 16;
+
+    /** What a request refused by Spring Security's firewall is told. */
+    static final String REFUSED_REQUEST =
+            "the request was refused: its path, a header or a parameter name is ambiguous or malformed";
 
     private final HttpStatus status;
     private final String defaultMessage;
@@ -128,6 +133,8 @@ public enum ErrorCode {
                     .collect(Collectors.joining("; "));
         } else if (cause instanceof ConcurrencyException) {
             message = "changed concurrently; try again";
+        } else if (cause instanceof ServerExchangeRejectedException) {
+            message = REFUSED_REQUEST; // its own message quotes what was sent
         } else if (code == BAD_FRAME || code == BAD_REQUEST) {
             message = describeBadInput(cause);
         }
@@ -181,6 +188,8 @@ public enum ErrorCode {
     private static ErrorCode direct(Throwable t) {
         if (t instanceof ApiException api) {
             return api.code();
+        } else if (t instanceof ServerExchangeRejectedException) {
+            return BAD_FRAME; // Spring Security's firewall: an ambiguous path, a control character in a header or name
         } else if (t instanceof InvalidCommandException || t instanceof IllegalArgumentException
                 || t instanceof DecodingException || t instanceof JsonProcessingException
                 || t instanceof ServerWebInputException || t instanceof jakarta.validation.ValidationException) {
