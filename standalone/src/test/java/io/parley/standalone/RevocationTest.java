@@ -49,8 +49,7 @@ class RevocationTest {
         ParleyClient alice = ParleyClient.signUp(parley, "alice");
         ParleyClient bob = ParleyClient.signUp(parley, "bob");
         String phone = alice.token;
-        alice.logIn(parley);
-        String laptop = alice.token;
+        String laptop = anotherSession(alice);
         try (SocketClient phoneSocket = SocketClient.connect(parley.ws(), phone);
              SocketClient laptopSocket = SocketClient.connect(parley.ws(), laptop)) {
             assertAlive(phoneSocket);
@@ -72,10 +71,9 @@ class RevocationTest {
     @Test
     void aPasswordChangeEndsEveryEarlierSessionAndAnswersANewOne() {
         ParleyClient alice = ParleyClient.signUp(parley, "alice");
-        ParleyClient bob = ParleyClient.signUp(parley, "bob");
         String first = alice.token;
-        alice.logIn(parley);
-        String second = alice.token;
+        String second = anotherSession(alice);
+        ParleyClient bob = ParleyClient.signUp(parley, "bob");
         String path = "/api/users/" + alice.userId + "/password";
         try (SocketClient firstSocket = SocketClient.connect(parley.ws(), first);
              SocketClient secondSocket = SocketClient.connect(parley.ws(), second)) {
@@ -166,6 +164,12 @@ class RevocationTest {
             assertRefused401("a ticket of an ended session",
                     SocketClient.refusal(parley.ws() + "?ticket=" + unused, null));
         }
+    }
+
+    /** Logs the user in once more (another device): the new session's token, now also the client's. */
+    private static String anotherSession(ParleyClient user) {
+        user.logIn(parley);
+        return user.token;
     }
 
     private static JsonNode ticket(ParleyClient user) {

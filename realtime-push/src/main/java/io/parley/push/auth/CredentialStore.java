@@ -79,14 +79,14 @@ final class CredentialStore {
             jdbc.execute(DDL);
         } catch (DataAccessException e) {
             // Two nodes creating the table at once: PostgreSQL may fail the loser even with IF NOT EXISTS.
-            if (!tableExists()) {
+            if (!hasColumn("user_id")) {
                 throw e;
             }
         }
         try {
             jdbc.execute(TOKEN_VERSION_DDL);
         } catch (DataAccessException e) {
-            if (!tokenVersionExists()) { // the same race for the column
+            if (!hasColumn("token_version")) { // the same race for the column
                 throw e;
             }
         }
@@ -199,18 +199,10 @@ final class CredentialStore {
         }
     }
 
-    private boolean tokenVersionExists() {
+    /** Whether the table has this column (and so exists). */
+    private boolean hasColumn(String column) {
         try {
-            jdbc.queryForList("SELECT token_version FROM credentials WHERE 1 = 0");
-            return true;
-        } catch (DataAccessException e) {
-            return false;
-        }
-    }
-
-    private boolean tableExists() {
-        try {
-            jdbc.queryForList("SELECT user_id FROM credentials WHERE 1 = 0");
+            jdbc.queryForList("SELECT " + column + " FROM credentials WHERE 1 = 0");
             return true;
         } catch (DataAccessException e) {
             return false;

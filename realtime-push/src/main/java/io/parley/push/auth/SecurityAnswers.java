@@ -39,7 +39,7 @@ final class SecurityAnswers implements ServerAuthenticationEntryPoint, ServerAcc
     public Mono<Void> commence(ServerWebExchange exchange, AuthenticationException refusal) {
         boolean missing = refusal instanceof AuthenticationCredentialsNotFoundException;
         String message = missing ? MISSING
-                : refusal instanceof SessionGuard.SessionEnded ? SessionGuard.SessionEnded.MESSAGE : INVALID;
+                : refusal instanceof SessionGuard.SessionEnded ? SessionGuard.ENDED : INVALID;
         exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE,
                 missing ? "Bearer" : "Bearer error=\"invalid_token\"");
         return ErrorResponses.write(exchange, new ApiException(ErrorCode.UNAUTHORIZED, message), json);

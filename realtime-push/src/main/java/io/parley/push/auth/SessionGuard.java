@@ -41,12 +41,13 @@ public final class SessionGuard implements AutoCloseable {
         void sessionsChanged(String userId);
     }
 
+    /** What a client whose session ended is told: in the 401 answer, and as the reason of the socket's close. */
+    public static final String ENDED = "session ended; log in again";
+
     /** The refusal of a token whose session has ended. */
     static final class SessionEnded extends InvalidBearerTokenException {
-        static final String MESSAGE = "session ended; log in again";
-
         SessionEnded() {
-            super(MESSAGE);
+            super(ENDED);
         }
     }
 

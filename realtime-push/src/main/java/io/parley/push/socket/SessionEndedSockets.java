@@ -14,8 +14,6 @@ import org.springframework.stereotype.Component;
 @Component
 class SessionEndedSockets implements SessionGuard.Listener {
 
-    static final String REASON = "session ended; log in again";
-
     private static final Logger log = LoggerFactory.getLogger(SessionEndedSockets.class);
 
     private final ConnectionRegistry registry;
@@ -36,7 +34,7 @@ class SessionEndedSockets implements SessionGuard.Listener {
         guard.isCurrent(connection.user).subscribe(current -> {
             if (!current) {
                 log.info("closing connection {} of user {}: its session ended", connection.id, connection.userId);
-                connection.end(CloseCodes.SESSION_ENDED, REASON);
+                connection.end(CloseCodes.SESSION_ENDED, SessionGuard.ENDED);
             }
         }, error -> log.warn("could not check the session of connection {}: {}", connection.id, error.toString()));
     }
