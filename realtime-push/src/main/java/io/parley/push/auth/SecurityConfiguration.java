@@ -18,6 +18,8 @@ import org.springframework.security.web.server.util.matcher.PathPatternParserSer
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatchers;
 import org.springframework.web.cors.reactive.CorsUtils;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.util.List;
@@ -103,8 +105,8 @@ public class SecurityConfiguration {
     }
 
     /** What the refused are told on {@code exchange}'s path. */
-    static Mono<String> refusalFor(org.springframework.web.server.ServerWebExchange exchange) {
-        return reactor.core.publisher.Flux.fromIterable(RULES)
+    static Mono<String> refusalFor(ServerWebExchange exchange) {
+        return Flux.fromIterable(RULES)
                 .concatMap(rule -> rule.matcher().matches(exchange)
                         .filter(ServerWebExchangeMatcher.MatchResult::isMatch)
                         .map(match -> rule.refusal()))

@@ -20,7 +20,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Whether a token's session is still on, and the three ways sessions end before their tokens expire: logging out
@@ -95,7 +97,7 @@ public final class SessionGuard implements AutoCloseable {
                 .buildAsync();
         this.seen = Caffeine.newBuilder().expireAfterWrite(FEED_OVERLAP.multipliedBy(2).plus(interval)).build();
         this.feed = feedThread.schedulePeriodically(this::lookForEndedSessions, interval.toMillis(),
-                interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Whether {@code user}'s token still stands: its session was not ended and its version is current. */
@@ -158,7 +160,7 @@ public final class SessionGuard implements AutoCloseable {
     }
 
     /** Runs a write on a worker, then applies it here at once: the standing is read again, the sockets checked. */
-    private <T> Mono<T> change(String userId, java.util.concurrent.Callable<T> write) {
+    private <T> Mono<T> change(String userId, Callable<T> write) {
         return Mono.fromCallable(write)
                 .subscribeOn(workers)
                 .onErrorMap(DataAccessException.class, SessionGuard::unavailable)

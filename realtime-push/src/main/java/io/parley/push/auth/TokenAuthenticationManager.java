@@ -13,6 +13,7 @@ import reactor.core.publisher.Mono;
 
 import java.text.ParseException;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -97,7 +98,7 @@ final class TokenAuthenticationManager implements ReactiveAuthenticationManager 
         Set<Role> roles = configured.of(username);
         Object claim = claimAt(jwt.getClaims(), properties.externalRolesClaim());
         Collection<?> names = claim instanceof Collection<?> list ? list
-                : claim instanceof String text ? java.util.List.of(text.split("[\\s,]+")) : java.util.List.of();
+                : claim instanceof String text ? List.of(text.split("[\\s,]+")) : List.of();
         for (Object each : names) {
             for (Role role : Role.values()) {
                 if (role.name().equalsIgnoreCase(String.valueOf(each).trim())) {
