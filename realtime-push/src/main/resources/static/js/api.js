@@ -15,9 +15,10 @@ export class Api {
     this.onUnauthorized = onUnauthorized;
   }
 
-  async request(method, path, body) {
+  /** `as` is the token to send instead of the current one (to end a session the client already forgot). */
+  async request(method, path, body, as) {
     const headers = { Accept: 'application/json' };
-    const token = this.token();
+    const token = as || this.token();
     if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let response;
@@ -43,7 +44,7 @@ export class Api {
       }
     }
     if (!response.ok) {
-      if (response.status === 401 && token && this.onUnauthorized) this.onUnauthorized();
+      if (response.status === 401 && token && !as && this.onUnauthorized) this.onUnauthorized();
       throw new ApiError(response.status, data && data.code, data && data.message);
     }
     return data;
@@ -55,6 +56,16 @@ export class Api {
 
   login(username, password) {
     return this.request('POST', '/api/sessions', { username, password });
+  }
+
+  /** Ends the session of `token` on the server: the token stops working and its sockets close. */
+  logout(userId, token) {
+    return this.request('DELETE', `/api/users/${encodeURIComponent(userId)}/sessions/current`, undefined, token);
+  }
+
+  /** A one-time ticket for opening the socket: {ticket, expiresAt}. The session token never goes into a URL. */
+  socketTicket() {
+    return this.request('POST', '/api/sessions/socket-ticket');
   }
 
   user(userId) {

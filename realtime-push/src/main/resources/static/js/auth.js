@@ -11,11 +11,11 @@ import { $, clear } from './dom.js';
 // ------------------------------------------------------------------------------------------------ session storage
 //
 // The session token lives in sessionStorage, not localStorage: it survives a reload of the tab (the issue asks for
-// that) but not the closing of the tab or of the browser, and other tabs do not see it. A JWT cannot be revoked
-// before it expires (24 h by default), so a token that disappears with the tab leaves less lying around on a shared
-// computer. Either store is readable by script on this origin; what keeps foreign script out is the
-// Content-Security-Policy (only this origin's scripts run) and rendering all text with textContent. A cookie is not
-// used because the API takes a bearer token. Logging out removes it (and the unsent-message outbox) at once.
+// that) but not the closing of the tab or of the browser, and other tabs do not see it. Either store is readable by
+// script on this origin; what keeps foreign script out is the Content-Security-Policy (only this origin's scripts
+// run) and rendering all text with textContent. A cookie is not used because the API takes a bearer token. Logging
+// out removes it (and the unsent-message outbox) at once and ends the session on the server, so a copy left behind is
+// refused. The socket is opened with a one-time ticket, never with the token in its URL.
 
 const SESSION_KEY = 'parley.session';
 
@@ -118,8 +118,11 @@ function logOut() {
   if (unsent > 0 && !window.confirm(`${unsent} message${unsent === 1 ? ' has' : 's have'} not been sent yet. Log out anyway?`)) {
     return;
   }
+  const { userId, token } = state.session;
   endSession();
   showAuth();
+  // the server ends the session too, so the token is of no use to anyone who finds it; best effort
+  api.logout(userId, token).catch(() => {});
 }
 
 export function sessionExpired() {

@@ -22,6 +22,7 @@ export function connect() {
     onFrame,
     onState: onSocketState,
     onFailedOpen,
+    onSessionEnded: () => ui.sessionExpired(),
   }));
   socket.start();
 }
@@ -31,9 +32,14 @@ export function disconnect() {
   setSocket(null);
 }
 
-function socketUrl() {
+/**
+ * The socket's address with a one-time ticket fetched just now (valid for a few seconds, good for one handshake):
+ * the session token itself never goes into a URL, where proxies and load balancers would log it.
+ */
+async function socketUrl() {
+  const { ticket } = await api.socketTicket(); // a 401 here ends the session (see Api)
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/ws?resume=true&access_token=${encodeURIComponent(state.session.token)}`;
+  return `${scheme}//${location.host}/ws?resume=true&ticket=${encodeURIComponent(ticket)}`;
 }
 
 /** The position to resume each conversation from: the highest seq this client has accounted for. */

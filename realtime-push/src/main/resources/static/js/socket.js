@@ -12,16 +12,19 @@ const PING_EVERY = 20_000;
 const PONG_TIMEOUT = 10_000;
 const BACKOFF_BASE = 500;
 const BACKOFF_MAX = 15_000;
+const ADDRESS_TIMEOUT = 5_000; // fetching the socket's address (a ticket) that takes longer is abandoned and retried
 
 export class ChatSocket {
   /**
-   * `url()`: the socket address (with the current token); `onOpen()`: the socket opened (send `sync` now);
-   * `onFrame(frame)`: a server frame; `onState(state, detail)`; `onFailedOpen()`: the socket closed before it
-   * ever opened (the handshake was refused, perhaps because the token expired).
+   * `url()`: a promise of the socket address (with a fresh one-time ticket); `onOpen()`: the socket opened (send
+   * `sync` now); `onFrame(frame)`: a server frame; `onState(state, detail)`; `onFailedOpen()`: the socket closed
+   * before it ever opened (the handshake was refused, perhaps because the token expired); `onSessionEnded()`: the
+   * server closed the socket because the session ended (4003): no reconnect.
    */
-  constructor({ url, onOpen, onFrame, onState, onFailedOpen }) {
-    Object.assign(this, { url, onOpen, onFrame, onState, onFailedOpen });
+  constructor({ url, onOpen, onFrame, onState, onFailedOpen, onSessionEnded }) {
+    Object.assign(this, { url, onOpen, onFrame, onState, onFailedOpen, onSessionEnded });
     this.ws = null;
+    this.attemptId = 0; // a connect() waiting for its address is abandoned when another starts or the socket drops
     this.state = 'stopped';
     this.attempt = 0;
     this.retryTimer = null;
@@ -85,17 +88,26 @@ export class ChatSocket {
     this.scheduleReconnect(0);
   }
 
-  connect() {
+  async connect() {
     if (this.state === 'stopped') return;
     if (!navigator.onLine) {
       this.setState('offline');
       return;
     }
     this.setState(this.everOnline ? 'reconnecting' : 'connecting', { now: true });
+    const attempt = ++this.attemptId;
+    let address;
+    try {
+      address = await withTimeout(this.url(), ADDRESS_TIMEOUT);
+    } catch (e) {
+      if (attempt === this.attemptId && this.state !== 'stopped') this.scheduleReconnect();
+      return;
+    }
+    if (attempt !== this.attemptId || this.state === 'stopped' || this.ws) return;
     let opened = false;
     let ws;
     try {
-      ws = new WebSocket(this.url());
+      ws = new WebSocket(address);
     } catch (e) {
       this.scheduleReconnect();
       return;
@@ -124,6 +136,11 @@ export class ChatSocket {
       if (this.ws !== ws) return;
       this.ws = null;
       this.stopHeartbeat();
+      if (event.code === 4003) {
+        // the session ended (logged out elsewhere, password changed): the token is no good any more
+        if (this.onSessionEnded) this.onSessionEnded();
+        return;
+      }
       if (!opened && this.onFailedOpen) this.onFailedOpen();
       // 4008: the server found us too slow; reconnect straight away and sync.
       this.scheduleReconnect(event.code === 4008 ? 0 : undefined);
@@ -134,6 +151,7 @@ export class ChatSocket {
   drop() {
     const ws = this.ws;
     this.ws = null;
+    this.attemptId++;
     this.stopHeartbeat();
     if (!ws) return;
     ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
@@ -189,4 +207,13 @@ export class ChatSocket {
     this.state = state;
     if (this.onState) this.onState(state, detail);
   }
+}
+
+/** `promise`, or a rejection after `ms` milliseconds: a request that never answers must not stall the reconnects. */
+function withTimeout(promise, ms) {
+  let timer;
+  const timeout = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,6 +1,7 @@
 package io.parley.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.api.wire.CloseCodes;
 import io.parley.command.CommandSideApplication;
 import io.parley.push.PushApplication;
 import io.parley.query.QuerySideApplication;
@@ -227,6 +228,63 @@ abstract class DistributedStories {
             assertThat(union).as("every seq from 1 to N after dedupe").hasSize(total);
             secondBobSocket.close();
         }
+    }
+
+    /**
+     * Revocation across push nodes: the nodes share the edge's database (token versions, ended sessions), and each
+     * reads a user's sessions again at most every {@code parley.auth.revocation-check-interval} (5 s) and looks for
+     * sessions ended elsewhere as often. A logout on node 1 is refused on node 2 and closes alice's socket there within
+     * that interval; a password change on node 2 does the same on node 1 for all her earlier tokens.
+     */
+    @Test
+    void aSessionEndedOnOneNodeIsRefusedOnTheOtherAndItsSocketThereIsClosed() {
+        ParleyClient alice = ParleyClient.signUp(node1, "alice");
+        ParleyClient aliceOnNode2 = alice.on(node2);
+        String first = alice.token;
+        assertThat(aliceOnNode2.call("GET", "/api/conversations", null).status()).as("node 2 has read her sessions")
+                .isEqualTo(200);
+        try (SocketClient onNode2 = aliceOnNode2.connect(node2)) {
+            assertAlive(onNode2);
+
+            assertThat(alice.call("DELETE", "/api/users/" + alice.userId + "/sessions/current", null).status())
+                    .isEqualTo(204);
+            long loggedOut = System.nanoTime();
+
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> aliceOnNode2.call("GET", "/api/conversations", null, first).status() == 401);
+            long refused = System.nanoTime();
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> onNode2.closeCode() != null);
+            long closed = System.nanoTime();
+            assertThat(onNode2.closeCode()).isEqualTo(CloseCodes.SESSION_ENDED);
+            System.out.printf("Logout on node 1 reached node 2 after %d ms (refused) and %d ms (socket closed)%n",
+                    TimeUnit.NANOSECONDS.toMillis(refused - loggedOut), TimeUnit.NANOSECONDS.toMillis(closed - loggedOut));
+            assertThat(Duration.ofNanos(closed - loggedOut)).as("within the check interval and some slack")
+                    .isLessThan(Duration.ofSeconds(10));
+        }
+
+        alice.logIn(node1);
+        String second = alice.token;
+        assertThat(alice.call("GET", "/api/conversations", null, second).status()).isEqualTo(200);
+        try (SocketClient onNode1 = SocketClient.connect(node1.ws(), second)) {
+            assertAlive(onNode1);
+            ParleyClient.Response changed = alice.on(node2).call("PUT", "/api/users/" + alice.userId + "/password",
+                    json("currentPassword", "correct horse battery", "newPassword", "changed on node 2"), second);
+            assertThat(changed.status()).as("%s", changed).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> alice.call("GET", "/api/conversations", null, second).status() == 401);
+            await().atMost(Duration.ofSeconds(15)).until(() -> onNode1.closeCode() != null);
+            assertThat(onNode1.closeCode()).isEqualTo(CloseCodes.SESSION_ENDED);
+            assertThat(alice.call("GET", "/api/conversations", null, changed.body().get("token").asText()).status())
+                    .as("the new session works on the other node").isEqualTo(200);
+        }
+    }
+
+    private static void assertAlive(SocketClient socket) {
+        String id = "alive-" + System.nanoTime();
+        socket.send(json("type", "ping", "id", id));
+        socket.await(reply("pong", id));
     }
 
     /**

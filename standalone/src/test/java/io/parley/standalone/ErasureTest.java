@@ -81,7 +81,9 @@ class ErasureTest {
         JsonNode verified = auditor.call("GET", "/api/audit/conversations/" + conversation + "/verify", null).body();
         assertThat(verified.get("valid").asBoolean()).as(verified.toString()).isTrue();
 
-        // alice can still write; her new text uses a new key
+        // erasing ended alice's sessions (RevocationTest); once logged in again she can still write, with a new key
+        assertThat(alice.call("POST", path, json("clientMsgId", "a2", "text", "fresh start")).status()).isEqualTo(401);
+        alice.logIn(parley);
         assertThat(alice.call("POST", path, json("clientMsgId", "a2", "text", "fresh start")).status()).isEqualTo(201);
         await().atMost(Duration.ofSeconds(10)).until(() -> texts(bob, path).contains("fresh start"));
         // an admin may erase anyone

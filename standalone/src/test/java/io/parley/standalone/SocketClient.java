@@ -40,12 +40,13 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
         socket.request(Long.MAX_VALUE);
     }
 
+    /** {@code token} null: no {@code Authorization} header (the URL carries the credential, e.g. a ticket). */
     private static SocketClient open(SocketClient client, String url, String token) {
-        client.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .header("Authorization", "Bearer " + token)
-                .connectTimeout(Duration.ofSeconds(5))
-                .buildAsync(URI.create(url), client)
-                .join();
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        client.socket = builder.connectTimeout(Duration.ofSeconds(5)).buildAsync(URI.create(url), client).join();
         return client;
     }
 

@@ -1,5 +1,6 @@
 package io.parley.push.audit;
 
+import io.parley.push.auth.SecurityConfiguration;
 import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -18,7 +19,7 @@ class OriginWebFilter implements WebFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return Ordered.HIGHEST_PRECEDENCE + 200;
+        return SecurityConfiguration.AFTER_AUTHENTICATION; // the principal is known only after the security chain
     }
 
     @Override

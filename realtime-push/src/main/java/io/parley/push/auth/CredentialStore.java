@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Usernames and password hashes, in their own JDBC table, never in the event store: an event store is forever, and a
@@ -42,8 +43,19 @@ final class CredentialStore {
             + " password_hash VARCHAR(255) NOT NULL,"
             + " created_at TIMESTAMP)";
 
+    /**
+     * The user's token version (added by issue 13; tables created before get the column on the next start): tokens
+     * carry the version they were issued at, and raising it ends every session issued before.
+     */
+    static final String TOKEN_VERSION_DDL =
+            "ALTER TABLE credentials ADD COLUMN IF NOT EXISTS token_version BIGINT DEFAULT 0 NOT NULL";
+
     /** A user's identity as the store knows it; deliberately without the hash. */
-    record Credentials(String userId, String username) {
+    record Credentials(String userId, String username, long tokenVersion) {
+
+        Credentials(String userId, String username) {
+            this(userId, username, 0);
+        }
     }
 
     private final JdbcTemplate jdbc;
@@ -67,7 +79,14 @@ final class CredentialStore {
             jdbc.execute(DDL);
         } catch (DataAccessException e) {
             // Two nodes creating the table at once: PostgreSQL may fail the loser even with IF NOT EXISTS.
-            if (!tableExists()) {
+            if (!hasColumn("user_id")) {
+                throw e;
+            }
+        }
+        try {
+            jdbc.execute(TOKEN_VERSION_DDL);
+        } catch (DataAccessException e) {
+            if (!hasColumn("token_version")) { // the same race for the column
                 throw e;
             }
         }
@@ -100,16 +119,60 @@ final class CredentialStore {
         if (username == null || password == null) {
             return Optional.empty();
         }
-        List<String[]> rows = jdbc.query("SELECT user_id, username, password_hash FROM credentials WHERE username = ?",
-                (rs, i) -> new String[]{rs.getString(1), rs.getString(2), rs.getString(3)}, normalize(username));
+        return check("username", normalize(username), password);
+    }
+
+    /** The user with this id if {@code password} is theirs (a password change asks for the current one). */
+    Optional<Credentials> authenticateById(String userId, String password) {
+        if (userId == null || password == null) {
+            return Optional.empty();
+        }
+        return check("user_id", userId, password);
+    }
+
+    private Optional<Credentials> check(String column, String value, String password) {
+        List<Row> rows = jdbc.query("SELECT user_id, username, password_hash, token_version FROM credentials WHERE "
+                        + column + " = ?",
+                (rs, i) -> new Row(new Credentials(rs.getString(1), rs.getString(2), rs.getLong(4)), rs.getString(3)),
+                value);
         if (rows.isEmpty()) {
             encoder.matches(preHash(password), dummyHash);
             return Optional.empty();
         }
-        String[] row = rows.get(0);
-        return encoder.matches(preHash(password), row[2])
-                ? Optional.of(new Credentials(row[0], row[1]))
-                : Optional.empty();
+        Row row = rows.get(0);
+        return encoder.matches(preHash(password), row.hash()) ? Optional.of(row.credentials()) : Optional.empty();
+    }
+
+    private record Row(Credentials credentials, String hash) {
+    }
+
+    /** The hash to store for {@code password}; BCrypt, so it takes its time (call from a worker). */
+    String hash(String password) {
+        return encoder.encode(preHash(password));
+    }
+
+    /**
+     * Stores a new password hash (from {@link #hash}) and raises the user's token version, which ends every session
+     * issued before: one statement, so neither happens without the other.
+     *
+     * @return the new token version, or empty when the user has no credentials here
+     */
+    OptionalLong replacePassword(String userId, String hash) {
+        int updated = jdbc.update("UPDATE credentials SET password_hash = ?, token_version = token_version + 1"
+                + " WHERE user_id = ?", hash, userId);
+        return updated == 0 ? OptionalLong.empty() : OptionalLong.of(tokenVersion(userId));
+    }
+
+    /** Raises the user's token version: every token issued before stops being accepted. False without credentials. */
+    boolean raiseTokenVersion(String userId) {
+        return jdbc.update("UPDATE credentials SET token_version = token_version + 1 WHERE user_id = ?", userId) > 0;
+    }
+
+    /** The version a token of this user must carry at least; 0 for a user without credentials here. */
+    long tokenVersion(String userId) {
+        List<Long> versions = jdbc.queryForList("SELECT token_version FROM credentials WHERE user_id = ?", Long.class,
+                userId);
+        return versions.isEmpty() ? 0 : versions.get(0);
     }
 
     Optional<Credentials> findByUsername(String username) {
@@ -136,9 +199,10 @@ final class CredentialStore {
         }
     }
 
-    private boolean tableExists() {
+    /** Whether the table has this column (and so exists). */
+    private boolean hasColumn(String column) {
         try {
-            jdbc.queryForList("SELECT user_id FROM credentials WHERE 1 = 0");
+            jdbc.queryForList("SELECT " + column + " FROM credentials WHERE 1 = 0");
             return true;
         } catch (DataAccessException e) {
             return false;

@@ -1,6 +1,5 @@
 package io.parley.push.auth;
 
-import io.parley.api.error.ForbiddenException;
 import io.parley.api.error.InvalidCommandException;
 import io.parley.api.error.NotFoundException;
 import io.parley.api.user.UserQueries.FindUserQuery;
@@ -14,13 +13,15 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
-import java.security.Principal;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** ADMIN grants and revokes AUDITOR, ANALYST and ADMIN at run time; effective at the user's next login. */
+/**
+ * ADMIN grants and revokes AUDITOR, ANALYST and ADMIN at run time; effective at the user's next login. ADMIN only, by
+ * the security chain's rule for {@code /api/admin/**}.
+ */
 @RestController
 class RoleController {
 
@@ -39,14 +40,12 @@ class RoleController {
     }
 
     @GetMapping("/api/admin/users/{userId}/roles")
-    Mono<GrantedRoles> granted(Principal principal, @PathVariable String userId) {
-        requireAdmin(principal);
+    Mono<GrantedRoles> granted(@PathVariable String userId) {
         return Mono.fromCallable(() -> new GrantedRoles(userId, grants.of(userId))).subscribeOn(backend.workers());
     }
 
     @PutMapping("/api/admin/users/{userId}/roles")
-    Mono<GrantedRoles> grant(Principal principal, @PathVariable String userId, @RequestBody RolesRequest request) {
-        requireAdmin(principal);
+    Mono<GrantedRoles> grant(@PathVariable String userId, @RequestBody RolesRequest request) {
         Set<Role> roles = parse(request.roles());
         // a user registered a moment ago may not be in the read model yet: look again briefly before saying no
         return Mono.defer(() -> backend.<Optional<UserView>>query(new FindUserQuery(userId),
@@ -74,11 +73,5 @@ class RoleController {
             }
         }
         return roles;
-    }
-
-    private static void requireAdmin(Principal principal) {
-        if (!(principal instanceof AuthenticatedUser user) || !user.hasRole(Role.ADMIN)) {
-            throw new ForbiddenException("this call needs the ADMIN role");
-        }
     }
 }

@@ -32,6 +32,13 @@ class RoleGrants {
         return roles;
     }
 
+    /** What a token issued now grants: the roles configured by username plus those granted at run time. */
+    Set<Role> atLogin(RoleProperties configured, CredentialStore.Credentials user) {
+        Set<Role> roles = configured.of(user.username());
+        roles.addAll(of(user.userId()));
+        return roles;
+    }
+
     /** Replaces the user's granted roles ({@link Role#USER} is implicit and never stored). */
     void replace(String userId, Set<Role> roles) {
         jdbc.execute((java.sql.Connection connection) -> {

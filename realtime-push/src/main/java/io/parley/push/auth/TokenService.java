@@ -5,12 +5,19 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 
+import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +26,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,40 +37,31 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 /**
- * Issues and verifies the bearer tokens of Parley: JWTs signed with HS256, claims {@code sub} (user id),
- * {@code username}, {@code iat}, {@code exp} and {@code iss = "parley"}.
+ * Issues Parley's bearer tokens and builds the decoders that verify them. A session token is a JWT signed with HS256,
+ * claims {@code iss = "parley"}, {@code sub} (user id), {@code username}, {@code roles}, {@code sid} (the login it
+ * belongs to), {@code ver} (the user's token version), {@code iat} and {@code exp}. A socket ticket has the same
+ * claims, a short life, a {@code jti} (it is good for one handshake) and the audience {@link #TICKET_AUDIENCE}; a
+ * session token has no audience, so neither passes for the other.
  * <p>
- * Verification accepts nothing but HS256 with our key: the header's algorithm is checked before the signature, so
- * {@code alg: none} and algorithm-confusion tokens never reach a verifier.
+ * Verification is Spring Security's {@link NimbusReactiveJwtDecoder} with this key and nothing but HS256:
+ * {@code alg: none}, another HMAC and any public-key algorithm are refused before a signature is looked at. The
+ * validators ask for our issuer, a subject, a username and an expiry in the future, without clock skew (the
+ * issuer is this service).
  */
 final class TokenService {
 
     static final String ISSUER = "parley";
     static final String USERNAME_CLAIM = "username";
     static final String ROLES_CLAIM = "roles";
-
-    /** Unknown role names are ignored: a token never grants more than this server knows. */
-    private static Set<Role> rolesOf(JWTClaimsSet claims) throws ParseException {
-        List<String> names = claims.getStringListClaim(ROLES_CLAIM);
-        Set<Role> roles = EnumSet.of(Role.USER);
-        if (names != null) {
-            for (Role role : Role.values()) {
-                if (names.contains(role.name())) {
-                    roles.add(role);
-                }
-            }
-        }
-        return roles;
-    }
+    static final String SESSION_CLAIM = "sid";
+    static final String VERSION_CLAIM = "ver";
+    static final String TICKET_AUDIENCE = "parley-socket";
     static final String SECRET_FILE = "jwt-secret";
     static final int MIN_SECRET_BYTES = 32;
-
-    /** Tokens are a few hundred characters; anything far longer is not ours and not worth parsing. */
-    private static final int MAX_TOKEN_LENGTH = 8192;
 
     private static final Logger log = LoggerFactory.getLogger(TokenService.class);
 
@@ -74,44 +73,118 @@ final class TokenService {
         }
     }
 
+    private final byte[] secret;
     private final MACSigner signer;
-    private final MACVerifier verifier;
     private final Duration ttl;
+    private final Duration ticketTtl;
     private final Clock clock;
 
     /**
      * @param dataDir where a generated key is kept when {@link AuthProperties#jwtSecret()} is not set
      */
     TokenService(AuthProperties properties, Path dataDir, Clock clock) {
-        byte[] secret = properties.jwtSecret() != null && !properties.jwtSecret().isBlank()
+        this.secret = properties.jwtSecret() != null && !properties.jwtSecret().isBlank()
                 ? decodeConfigured(properties.jwtSecret())
                 : loadOrCreate(dataDir.resolve(SECRET_FILE));
         try {
             this.signer = new MACSigner(secret);
-            this.verifier = new MACVerifier(secret);
         } catch (JOSEException e) {
             throw new IllegalStateException("unusable token signing key", e);
         }
         this.ttl = properties.tokenTtl();
+        this.ticketTtl = properties.socketTicketTtl();
         this.clock = clock;
     }
 
+    /** A plain user's token of a new session, at token version 0. */
     IssuedToken issue(String userId, String username) {
-        return issue(userId, username, Set.of(Role.USER));
+        return issue(userId, username, Set.of(Role.USER), 0);
     }
 
-    IssuedToken issue(String userId, String username, Set<Role> roles) {
-        // JWT times are whole seconds; answer the client the exp it will find in the token.
-        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    /** The token of a new session (a new {@code sid}) for a user whose token version is {@code version}. */
+    IssuedToken issue(String userId, String username, Set<Role> roles, long version) {
+        Instant now = now();
         Instant expiresAt = now.plus(ttl);
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        return sign(claims(userId, username, roles, UUID.randomUUID().toString(), version, now, expiresAt).build(),
+                expiresAt);
+    }
+
+    /** A one-time ticket that opens one socket for {@code user}'s session, within {@code parley.auth.socket-ticket-ttl}. */
+    IssuedToken issueTicket(AuthenticatedUser user) {
+        Instant now = now();
+        Instant expiresAt = now.plus(ticketTtl);
+        JWTClaimsSet claims = claims(user.userId(), user.username(), user.roles(), user.sessionId(),
+                user.tokenVersion(), now, expiresAt)
+                .audience(TICKET_AUDIENCE)
+                .jwtID(UUID.randomUUID().toString())
+                .build();
+        return sign(claims, expiresAt);
+    }
+
+    /** Verifies session tokens: never a socket ticket. */
+    ReactiveJwtDecoder sessionTokens() {
+        return decoder(false);
+    }
+
+    /** Verifies socket tickets: never a session token. Whether a ticket was used before is not its business. */
+    ReactiveJwtDecoder socketTickets() {
+        return decoder(true);
+    }
+
+    /** The user of a token this service issued and a decoder of it verified. */
+    static AuthenticatedUser userOf(Jwt jwt) {
+        Set<Role> roles = EnumSet.of(Role.USER);
+        List<String> names = jwt.getClaimAsStringList(ROLES_CLAIM);
+        if (names != null) {
+            for (Role role : Role.values()) {
+                if (names.contains(role.name())) {
+                    roles.add(role); // unknown names are ignored: a token never grants more than this server knows
+                }
+            }
+        }
+        long version = jwt.getClaim(VERSION_CLAIM) instanceof Number number ? number.longValue() : 0;
+        return new AuthenticatedUser(jwt.getSubject(), jwt.getClaimAsString(USERNAME_CLAIM), roles, sessionOf(jwt),
+                version, jwt.getExpiresAt());
+    }
+
+    /**
+     * The session a token belongs to: its {@code sid} (Parley's tokens, and Keycloak's), else its {@code jti}, else a
+     * digest of the token itself, so that every token can be ended by logging out.
+     */
+    static String sessionOf(Jwt jwt) {
+        for (String claim : List.of(SESSION_CLAIM, "jti")) {
+            String value = jwt.getClaimAsString(claim);
+            if (value != null && !value.isBlank() && value.length() <= 100) {
+                return value;
+            }
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(jwt.getTokenValue().getBytes(StandardCharsets.US_ASCII));
+            return "t:" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.SECONDS); // JWT times are whole seconds
+    }
+
+    private static JWTClaimsSet.Builder claims(String userId, String username, Set<Role> roles, String sessionId,
+                                               long version, Instant now, Instant expiresAt) {
+        return new JWTClaimsSet.Builder()
                 .issuer(ISSUER)
                 .subject(userId)
                 .claim(USERNAME_CLAIM, username)
                 .claim(ROLES_CLAIM, roles.stream().map(Role::name).sorted().toList())
+                .claim(SESSION_CLAIM, sessionId)
+                .claim(VERSION_CLAIM, version)
                 .issueTime(Date.from(now))
-                .expirationTime(Date.from(expiresAt))
-                .build();
+                .expirationTime(Date.from(expiresAt));
+    }
+
+    private IssuedToken sign(JWTClaimsSet claims, Instant expiresAt) {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims);
         try {
             jwt.sign(signer);
@@ -121,44 +194,43 @@ final class TokenService {
         return new IssuedToken(jwt.serialize(), expiresAt);
     }
 
-    /** The user a token stands for, or empty when the token is malformed, forged, expired or not ours. */
-    Optional<AuthenticatedUser> verify(String token) {
-        if (token == null || token.isBlank() || token.length() > MAX_TOKEN_LENGTH) {
-            return Optional.empty();
-        }
-        try {
-            SignedJWT jwt = SignedJWT.parse(token); // a plain (alg: none) JWT is not a JWS: ParseException
-            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
-                return reject("algorithm " + jwt.getHeader().getAlgorithm());
-            }
-            if (!jwt.verify(verifier)) {
-                return reject("bad signature");
-            }
-            JWTClaimsSet claims = jwt.getJWTClaimsSet();
-            Instant now = clock.instant();
-            if (!ISSUER.equals(claims.getIssuer())) {
-                return reject("issuer");
-            }
-            if (claims.getExpirationTime() == null || !now.isBefore(claims.getExpirationTime().toInstant())) {
-                return reject("expired");
-            }
-            if (claims.getNotBeforeTime() != null && now.isBefore(claims.getNotBeforeTime().toInstant())) {
-                return reject("not yet valid");
-            }
-            String userId = claims.getSubject();
-            String username = claims.getStringClaim(USERNAME_CLAIM);
-            if (userId == null || userId.isBlank() || username == null || username.isBlank()) {
-                return reject("missing subject or username");
-            }
-            return Optional.of(new AuthenticatedUser(userId, username, rolesOf(claims)));
-        } catch (ParseException | JOSEException | IllegalStateException e) {
-            return reject("unreadable");
-        }
+    private ReactiveJwtDecoder decoder(boolean tickets) {
+        NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder
+                .withSecretKey(new SecretKeySpec(secret, "HmacSHA256"))
+                .macAlgorithm(MacAlgorithm.HS256)
+                .build();
+        decoder.setJwtValidator(jwt -> validate(jwt, tickets));
+        return decoder;
     }
 
-    private static Optional<AuthenticatedUser> reject(String reason) {
-        log.debug("token rejected: {}", reason); // the reason only; the token is a credential
-        return Optional.empty();
+    /** Ours, current, naming its user, and of the expected kind. The reason goes to the debug log only. */
+    private OAuth2TokenValidatorResult validate(Jwt jwt, boolean ticket) {
+        Instant now = clock.instant();
+        String problem = null;
+        List<String> audience = jwt.getAudience();
+        boolean isTicket = audience != null && audience.contains(TICKET_AUDIENCE);
+        if (!ISSUER.equals(jwt.getClaimAsString("iss"))) {
+            problem = "issuer";
+        } else if (jwt.getExpiresAt() == null || !now.isBefore(jwt.getExpiresAt())) {
+            problem = "expired";
+        } else if (jwt.getNotBefore() != null && now.isBefore(jwt.getNotBefore())) {
+            problem = "not yet valid";
+        } else if (isBlank(jwt.getSubject()) || isBlank(jwt.getClaimAsString(USERNAME_CLAIM))) {
+            problem = "missing subject or username";
+        } else if (isTicket != ticket) {
+            problem = ticket ? "not a socket ticket" : "a socket ticket used as a session token";
+        } else if (ticket && (isBlank(jwt.getId()) || isBlank(jwt.getClaimAsString(SESSION_CLAIM)))) {
+            problem = "a ticket without id or session";
+        }
+        if (problem == null) {
+            return OAuth2TokenValidatorResult.success();
+        }
+        log.debug("token rejected: {}", problem); // the reason only; the token is a credential
+        return OAuth2TokenValidatorResult.failure(new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, problem, null));
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
     }
 
     private static byte[] decodeConfigured(String base64) {

@@ -30,7 +30,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -48,6 +47,7 @@ class UserController {
     static final int MAX_PASSWORD = 128;
     static final int MAX_DISPLAY_NAME = 64;
     static final String BAD_LOGIN = "bad username or password";
+    static final String PASSWORD_RULE = "password must be " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters";
 
     private static final Logger log = LoggerFactory.getLogger(UserController.class);
 
@@ -136,9 +136,8 @@ class UserController {
                     .subscribeOn(Schedulers.boundedElastic())
                     .map(found -> found.map(user -> {
                         throttle.succeeded(request.username());
-                        Set<Role> granted = roles.of(user.username());
-                        granted.addAll(grants.of(user.userId()));
-                        TokenService.IssuedToken token = tokens.issue(user.userId(), user.username(), granted);
+                        TokenService.IssuedToken token = tokens.issue(user.userId(), user.username(),
+                                grants.atLogin(roles, user), user.tokenVersion());
                         return new SessionCreated(token.token(), user.userId(), token.expiresAt());
                     }).orElseThrow(() -> {
                         throttle.failed(request.username(), address);
@@ -183,7 +182,7 @@ class UserController {
         }
         String password = request.password();
         if (password == null || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
-            throw new InvalidCommandException("password must be " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+            throw new InvalidCommandException(PASSWORD_RULE);
         }
         String displayName = request.displayName() == null ? "" : request.displayName().strip();
         if (displayName.isEmpty() || displayName.length() > MAX_DISPLAY_NAME) {
@@ -192,7 +191,7 @@ class UserController {
         return new RegisterUser(userId, CredentialStore.normalize(username), displayName);
     }
 
-    private static String addressOf(ServerHttpRequest request) {
+    static String addressOf(ServerHttpRequest request) {
         InetSocketAddress remote = request.getRemoteAddress();
         if (remote == null) {
             return null;

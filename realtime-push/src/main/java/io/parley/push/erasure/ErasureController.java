@@ -2,12 +2,10 @@ package io.parley.push.erasure;
 
 import io.parley.api.admin.AdminMessages.ProjectionStatus;
 import io.parley.api.admin.AdminMessages.RebuildProjection;
-import io.parley.api.error.ForbiddenException;
 import io.parley.api.error.NotFoundException;
 import io.parley.eventstore.erasure.ErasureKeys;
 import io.parley.push.Backend;
-import io.parley.push.auth.AuthenticatedUser;
-import io.parley.push.auth.Role;
+import io.parley.push.auth.SessionGuard;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -18,13 +16,13 @@ import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.security.Principal;
 import java.util.List;
 
 /**
- * A user's right to erasure (the user themself, or an ADMIN): destroys the user's text keys, so every message text
- * they sent is unreadable in the event store, the audit views and the analytics stream from now on, then rebuilds
- * the read model that holds message text so it no longer shows it either (see docs/decisions.md for the cost).
+ * A user's right to erasure (the user themself, or an ADMIN, by the security chain's rule): destroys the user's text
+ * keys, so every message text they sent is unreadable in the event store, the audit views and the analytics stream
+ * from now on, ends every session of the user (their tokens are refused, their sockets closed), then rebuilds the
+ * read model that holds message text so it no longer shows it either (see docs/decisions.md for the cost).
  */
 @RestController
 @RequestMapping("/api/users")
@@ -38,24 +36,24 @@ class ErasureController {
 
     private final ObjectProvider<ErasureKeys> keys;
     private final Backend backend;
+    private final SessionGuard sessions;
 
-    ErasureController(ObjectProvider<ErasureKeys> keys, Backend backend) {
+    ErasureController(ObjectProvider<ErasureKeys> keys, Backend backend, SessionGuard sessions) {
         this.keys = keys;
         this.backend = backend;
+        this.sessions = sessions;
     }
 
     @DeleteMapping("/{id}/data")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    Mono<ErasureResult> erase(Principal principal, @PathVariable String id) {
-        if (!(principal instanceof AuthenticatedUser user) || !(user.userId().equals(id) || user.hasRole(Role.ADMIN))) {
-            throw new ForbiddenException("only the user themself or an ADMIN may erase a user's data");
-        }
+    Mono<ErasureResult> erase(@PathVariable String id) {
         ErasureKeys store = keys.getIfAvailable();
         if (store == null) {
             throw new NotFoundException("erasure is not enabled on this node");
         }
         return Mono.fromCallable(() -> store.erase(id))
                 .subscribeOn(backend.workers())
+                .flatMap(erased -> sessions.endAllSessions(id).thenReturn(erased))
                 .flatMap(erased -> erased == 0
                         // nothing was encrypted with a key of theirs: no read model holds text to scrub
                         ? Mono.just(new ErasureResult(id, 0, List.of()))

@@ -1,5 +1,6 @@
 package io.parley.push.limits;
 
+import io.parley.push.auth.SecurityConfiguration;
 import io.parley.push.web.ApiException;
 import io.parley.push.web.ErrorCode;
 import org.springframework.core.Ordered;
@@ -26,7 +27,7 @@ class HttpRateLimitFilter implements WebFilter, Ordered {
 
     @Override
     public int getOrder() {
-        return Ordered.HIGHEST_PRECEDENCE + 200;
+        return SecurityConfiguration.AFTER_AUTHENTICATION; // the principal is known only after the security chain
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.api.wire.CloseCodes;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.audit.Origin;
+import io.parley.push.auth.AuthenticatedUser;
 import io.parley.push.limits.RateLimits;
 import io.parley.push.web.ErrorCode;
 import io.parley.push.PushProperties;
@@ -21,10 +22,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.nio.charset.StandardCharsets;
-import java.security.Principal;
 
 /**
- * The {@code /ws} endpoint. The handshake was authenticated by the edge's filter; the principal's name is the user id.
+ * The {@code /ws} endpoint. The handshake was authenticated by the security chain (a token or a one-time ticket); the
+ * principal is the {@link AuthenticatedUser}, whose session's end closes the socket ({@link SessionEndedSockets}).
  * One pipeline per socket: inbound frames are handled one after another (so a client's sends are committed in the
  * order it sent them), outbound frames flow from the connection's own bounded queue.
  */
@@ -36,11 +37,14 @@ class ChatSocketHandler implements WebSocketHandler {
     private final PresenceService presence;
     private final PushProperties properties;
     private final RateLimits limits;
+    private final SessionEndedSockets endedSessions;
     private final String tooManyConnections;
 
     ChatSocketHandler(ConnectionRegistry registry, FrameHandler frames, PresenceService presence,
-                      PushProperties properties, RateLimits limits, ObjectMapper json) throws JsonProcessingException {
+                      PushProperties properties, RateLimits limits, SessionEndedSockets endedSessions,
+                      ObjectMapper json) throws JsonProcessingException {
         this.registry = registry;
+        this.endedSessions = endedSessions;
         this.frames = frames;
         this.presence = presence;
         this.properties = properties;
@@ -52,23 +56,25 @@ class ChatSocketHandler implements WebSocketHandler {
     @Override
     public Mono<Void> handle(WebSocketSession session) {
         return session.getHandshakeInfo().getPrincipal()
-                .map(Principal::getName)
-                .flatMap(userId -> serve(session, userId))
+                .flatMap(principal -> Mono.justOrEmpty(AuthenticatedUser.of(principal)))
+                .flatMap(user -> serve(session, user))
                 .switchIfEmpty(Mono.defer(() -> session.close(CloseStatus.POLICY_VIOLATION)));
     }
 
-    private Mono<Void> serve(WebSocketSession session, String userId) {
+    private Mono<Void> serve(WebSocketSession session, AuthenticatedUser user) {
+        String userId = user.userId();
         if (registry.of(userId).size() >= limits.connectionsPerUser()) {
             return session.send(Mono.just(session.textMessage(tooManyConnections)))
                     .then(session.close(new CloseStatus(CloseStatus.POLICY_VIOLATION.getCode(), "too many connections")));
         }
         boolean resuming = resumes(session);
-        Connection connection = new Connection(session.getId(), userId, properties.outboundBuffer(), resuming,
-                slow -> session.close(new CloseStatus(CloseCodes.SLOW_CONSUMER, "slow consumer: reconnect and sync"))
-                        .subscribe());
+        Connection connection = new Connection(session.getId(), user, properties.outboundBuffer(), resuming,
+                (code, reason) -> session.close(new CloseStatus(code, reason)).subscribe());
         if (registry.add(connection)) {
             presence.connected(userId);
         }
+        // The session may have ended between the handshake's check and the registration, unseen by the sweep.
+        endedSessions.check(connection);
         Disposable grace = resuming ? Mono.delay(properties.syncGrace()).subscribe(tick -> connection.graceExpired())
                 : Disposables.disposed();
         long maxBytes = properties.maxFrameSize().toBytes();

@@ -1,5 +1,7 @@
 package io.parley.push.socket;
 
+import io.parley.api.wire.CloseCodes;
+import io.parley.push.auth.AuthenticatedUser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -11,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * One open socket of one user. Frames reach it as ready-made JSON text through a bounded queue of its own, so a slow
@@ -33,13 +34,20 @@ final class Connection {
     private record Held(String conversationId, long seq, String json) {
     }
 
+    /** How a connection's socket is closed: with a close code and a reason for the client. */
+    interface Closer {
+        void close(int code, String reason);
+    }
+
     final String id;
     final String userId;
+    /** Who opened the socket, with the session it belongs to: when that session ends, the socket is closed. */
+    final AuthenticatedUser user;
     private final Sinks.Many<String> outbound;
     private final int capacity;
     /** Frames queued and not yet taken by the socket writer; the queue grows in small chunks up to capacity. */
     private final AtomicInteger queued = new AtomicInteger();
-    private final Consumer<Connection> onOverflow;
+    private final Closer closer;
     private final Map<String, Long> highWater = new HashMap<>();
     private java.util.ArrayDeque<Held> held;
     private boolean awaitingFirstFrame;
@@ -49,10 +57,11 @@ final class Connection {
     /**
      * @param holdUntilSync whether live messages wait for the client's first frame (its {@code sync}), see above
      */
-    Connection(String id, String userId, int bufferSize, boolean holdUntilSync, Consumer<Connection> onOverflow) {
+    Connection(String id, AuthenticatedUser user, int bufferSize, boolean holdUntilSync, Closer closer) {
         this.id = id;
-        this.userId = userId;
-        this.onOverflow = onOverflow;
+        this.user = user;
+        this.userId = user.userId();
+        this.closer = closer;
         this.capacity = bufferSize;
         // a linked queue that grows in chunks of 16: an idle socket costs almost nothing; the bound is `capacity`
         this.outbound = Sinks.many().unicast().onBackpressureBuffer(Queues.<String>unbounded(16).get());
@@ -218,7 +227,18 @@ final class Connection {
     private void overflow() {
         closed = true;
         log.info("connection {} of user {} is not reading; closing it as a slow consumer", id, userId);
-        onOverflow.accept(this);
+        closer.close(CloseCodes.SLOW_CONSUMER, "slow consumer: reconnect and sync");
+    }
+
+    /** Closes the socket: nothing more is queued for it. */
+    void end(int code, String reason) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        closer.close(code, reason);
     }
 
     private void emit(String json) {

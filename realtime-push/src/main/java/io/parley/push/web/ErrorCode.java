@@ -10,6 +10,10 @@ import org.axonframework.messaging.HandlerExecutionException;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.AuthenticationServiceException;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.support.WebExchangeBindException;
 import org.springframework.web.server.ServerWebInputException;
@@ -64,6 +68,10 @@ public enum ErrorCode {
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal error");
 
     private static final int MAX_CAUSE_DEPTH = 16;
+
+    /** What a request refused by Spring Security's firewall is told. */
+    static final String REFUSED_REQUEST =
+            "the request was refused: its path, a header or a parameter name is ambiguous or malformed";
 
     private final HttpStatus status;
     private final String defaultMessage;
@@ -192,6 +200,16 @@ public enum ErrorCode {
     private static Found direct(Throwable t) {
         if (t instanceof ApiException api) {
             return new Found(api.code(), t, api.getMessage());
+        } else if (t instanceof ServerExchangeRejectedException) {
+            // Spring Security's firewall: an ambiguous path, a control character in a header or name; its own
+            // message quotes what was sent
+            return new Found(BAD_FRAME, t, REFUSED_REQUEST);
+        } else if (t instanceof AuthenticationServiceException) {
+            return new Found(UNAVAILABLE, t, null); // a token could not be checked (an issuer's keys out of reach)
+        } else if (t instanceof AuthenticationException) {
+            return new Found(UNAUTHORIZED, t, null);
+        } else if (t instanceof AccessDeniedException) {
+            return new Found(FORBIDDEN, t, null);
         }
         Optional<ErrorDetails> details = ErrorDetails.of(t); // a domain rule, or one of Axon's that a caller is told
         if (details.isPresent()) {

@@ -17,8 +17,11 @@ import reactor.core.scheduler.Schedulers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Turns a failure into status, headers and body, the same way for the controller advice and the last-resort handler. */
-final class ErrorResponses {
+/**
+ * Turns a failure into status, headers and body, the same way for the controller advice, the last-resort handler and
+ * the security chain's refusals.
+ */
+public final class ErrorResponses {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
 
@@ -52,8 +55,11 @@ final class ErrorResponses {
         return new Answer(code.status(), headers, body);
     }
 
-    /** Answers {@code error} on {@code exchange}: status, headers and the JSON body, whatever the request accepts. */
-    static Mono<Void> write(ServerWebExchange exchange, Throwable error, ObjectMapper json) {
+    /**
+     * Answers {@code error} on {@code exchange}: status, headers and the JSON body, whatever the request accepts. A
+     * {@code WWW-Authenticate} challenge the caller already set is kept.
+     */
+    public static Mono<Void> write(ServerWebExchange exchange, Throwable error, ObjectMapper json) {
         Answer answer = answer(error, exchange.getRequest());
         byte[] body;
         try {
@@ -63,11 +69,16 @@ final class ErrorResponses {
         }
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(answer.status());
+        String challenge = response.getHeaders().getFirst(HttpHeaders.WWW_AUTHENTICATE);
         response.getHeaders().putAll(answer.headers());
+        if (challenge != null && answer.status() == HttpStatus.UNAUTHORIZED) {
+            response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, challenge);
+        }
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         response.getHeaders().setContentLength(body.length);
-        // Written from another thread, never completing synchronously on the connection's event loop: see
-        // AuthWebFilter (Reactor Netty could stop answering the next request on the keep-alive connection).
+        // Written from another thread, never completing synchronously on the connection's event loop: Reactor Netty
+        // 1.2.18 sometimes stopped answering the next request on a keep-alive connection after a response that
+        // completed synchronously (reactor-netty #4188/#4361; docs/decisions.md, KeepAliveAfterErrorTest).
         return response.writeWith(Mono.just(response.bufferFactory().wrap(body)))
                 .subscribeOn(Schedulers.parallel());
     }

@@ -20,7 +20,9 @@ import reactor.core.publisher.Mono;
  * a script or a page out of a JSON answer, and {@code no-referrer} keeps the client's URLs out of other sites' logs.
  * <p>
  * The headers are set when the response commits, so an error handler that rewrites the response (a 401 from the
- * authentication filter, a 404 from the error handler) still carries them. Runs before the authentication filter.
+ * security chain, a 404 from the error handler) still carries them. A filter of its own rather than the security
+ * chain's header writers: it runs before Spring Security's firewall, so the 400 answers of the firewall carry the
+ * headers too.
  */
 @Component
 public class SecurityHeadersWebFilter implements WebFilter, Ordered {
@@ -36,7 +38,7 @@ public class SecurityHeadersWebFilter implements WebFilter, Ordered {
             "base-uri 'none'",
             "form-action 'self'");
 
-    /** Before {@code AuthWebFilter} (highest precedence + 100), so that its 401 answers carry the headers too. */
+    /** Before Spring Security's filter (order -100), so that its refusals carry the headers too. */
     static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 50;
 
     @Override

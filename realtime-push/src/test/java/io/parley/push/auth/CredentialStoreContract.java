@@ -87,6 +87,47 @@ abstract class CredentialStoreContract {
     }
 
     @Test
+    void aNewPasswordReplacesTheOldOneAndRaisesTheTokenVersion() {
+        store.register("user-1", "alice", "correct horse");
+        assertThat(store.tokenVersion("user-1")).isZero();
+        assertThat(store.authenticateById("user-1", "correct horse")).isPresent();
+        assertThat(store.authenticateById("user-1", "wrong horse")).isEmpty();
+
+        assertThat(store.replacePassword("user-1", store.hash("battery staple"))).hasValue(1);
+
+        assertThat(store.authenticate("alice", "correct horse")).isEmpty();
+        assertThat(store.authenticate("alice", "battery staple")).get()
+                .extracting(CredentialStore.Credentials::tokenVersion).isEqualTo(1L);
+        assertThat(store.replacePassword("nobody", store.hash("battery staple"))).isEmpty();
+    }
+
+    @Test
+    void raisingTheTokenVersionCountsUpAndAnUnknownUserIsAtZero() {
+        store.register("user-1", "alice", "correct horse");
+
+        assertThat(store.raiseTokenVersion("user-1")).isTrue();
+        assertThat(store.raiseTokenVersion("user-1")).isTrue();
+
+        assertThat(store.tokenVersion("user-1")).isEqualTo(2);
+        assertThat(store.raiseTokenVersion("nobody")).isFalse();
+        assertThat(store.tokenVersion("nobody")).isZero();
+    }
+
+    @Test
+    void aTableFromBeforeTokenVersionsGetsTheColumn() {
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        jdbc.execute("DROP TABLE credentials");
+        jdbc.execute(CredentialStore.DDL);
+        jdbc.update("INSERT INTO credentials (user_id, username, password_hash) VALUES (?, ?, ?)",
+                "user-1", "alice", store.hash("correct horse"));
+
+        store.createSchema();
+
+        assertThat(store.authenticate("alice", "correct horse")).contains(new CredentialStore.Credentials("user-1",
+                "alice", 0));
+    }
+
+    @Test
     void creatingTheSchemaAgainKeepsTheData() {
         store.register("user-1", "alice", "correct horse");
 

@@ -19,6 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authentication.AuthenticationServiceException;
+import org.springframework.security.authentication.BadCredentialsException;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebInputException;
 
@@ -65,6 +69,18 @@ class ErrorCodeTest {
         assertThat(ErrorCode.classify(new ResponseStatusException(HttpStatus.METHOD_NOT_ALLOWED), true))
                 .as("HTTP-only codes become BAD_FRAME on the socket").isEqualTo(ErrorCode.BAD_FRAME);
         assertThat(ErrorCode.messageOf(invalid, ErrorCode.BAD_FRAME)).isEqualTo("text must not be blank");
+    }
+
+    @Test
+    void securityRefusalsHaveTheirCodesAndAFirewallRefusalDoesNotQuoteTheRequest() {
+        Throwable rejected = new ServerExchangeRejectedException("the header \"X\" has a value \"\u0001evil\"");
+
+        assertThat(ErrorCode.classify(rejected, false)).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(ErrorCode.messageOf(rejected, ErrorCode.BAD_REQUEST)).doesNotContain("evil").contains("refused");
+        assertThat(ErrorCode.classify(new AccessDeniedException("Access Denied"), false)).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(ErrorCode.classify(new BadCredentialsException("bad"), false)).isEqualTo(ErrorCode.UNAUTHORIZED);
+        assertThat(ErrorCode.classify(new AuthenticationServiceException("the issuer's keys are out of reach"), false))
+                .isEqualTo(ErrorCode.UNAVAILABLE);
     }
 
     @Test

@@ -7,6 +7,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtException;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
@@ -20,10 +22,13 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Date;
+import java.util.Optional;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+/** Issuing, and what the security chain's decoders (Spring Security's {@code NimbusReactiveJwtDecoder}) accept. */
 class TokenServiceTest {
 
     private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
@@ -39,9 +44,9 @@ class TokenServiceTest {
     void rolesTravelInTheTokenAndEveryUserIsAUser() {
         TokenService tokens = service(secretBase64, NOW);
 
-        String admin = tokens.issue("user-1", "alice", java.util.Set.of(Role.ADMIN, Role.AUDITOR)).token();
+        String admin = tokens.issue("user-1", "alice", Set.of(Role.ADMIN, Role.AUDITOR), 0).token();
 
-        assertThat(tokens.verify(admin)).get().satisfies(user -> {
+        assertThat(verify(tokens, admin)).get().satisfies(user -> {
             assertThat(user.roles()).containsExactlyInAnyOrder(Role.USER, Role.ADMIN, Role.AUDITOR);
             assertThat(user.hasRole(Role.ANALYST)).isFalse();
         });
@@ -56,23 +61,63 @@ class TokenServiceTest {
         TokenService.IssuedToken issued = tokens.issue("user-1", "alice");
 
         assertThat(issued.expiresAt()).isEqualTo(NOW.plus(Duration.ofHours(24)));
-        assertThat(tokens.verify(issued.token())).contains(new AuthenticatedUser("user-1", "alice"));
+        assertThat(verify(tokens, issued.token())).get().satisfies(user -> {
+            assertThat(user.userId()).isEqualTo("user-1");
+            assertThat(user.username()).isEqualTo("alice");
+            assertThat(user.roles()).containsExactly(Role.USER);
+            assertThat(user.tokenVersion()).isZero();
+            assertThat(user.sessionId()).isNotBlank();
+            assertThat(user.expiresAt()).isEqualTo(issued.expiresAt());
+        });
         assertThat(issued.toString()).doesNotContain(issued.token());
+    }
+
+    @Test
+    void everyLoginIsASessionOfItsOwnAndCarriesTheUsersTokenVersion() {
+        TokenService tokens = service(secretBase64, NOW);
+
+        AuthenticatedUser first = verify(tokens, tokens.issue("user-1", "alice", Set.of(Role.USER), 3).token())
+                .orElseThrow();
+        AuthenticatedUser second = verify(tokens, tokens.issue("user-1", "alice", Set.of(Role.USER), 3).token())
+                .orElseThrow();
+
+        assertThat(first.sessionId()).isNotEqualTo(second.sessionId());
+        assertThat(first.tokenVersion()).isEqualTo(3);
+    }
+
+    @Test
+    void aSocketTicketIsForTheSocketOnlyAndASessionTokenIsNoTicket() {
+        TokenService tokens = service(secretBase64, NOW);
+        String token = tokens.issue("user-1", "alice", Set.of(Role.USER, Role.ADMIN), 2).token();
+        AuthenticatedUser user = verify(tokens, token).orElseThrow();
+
+        TokenService.IssuedToken ticket = tokens.issueTicket(user);
+
+        assertThat(ticket.expiresAt()).isEqualTo(NOW.plusSeconds(30));
+        assertThat(verify(tokens, ticket.token())).as("a ticket is not a session token").isEmpty();
+        assertThat(tokens.socketTickets().decode(token).onErrorComplete(JwtException.class).blockOptional())
+                .as("a session token is not a ticket").isEmpty();
+        Jwt decoded = tokens.socketTickets().decode(ticket.token()).block();
+        assertThat(decoded.getId()).isNotBlank();
+        assertThat(TokenService.userOf(decoded)).isEqualTo(new AuthenticatedUser("user-1", "alice",
+                Set.of(Role.USER, Role.ADMIN), user.sessionId(), 2, ticket.expiresAt()));
+        assertThat(service(secretBase64, NOW.plusSeconds(30)).socketTickets().decode(ticket.token())
+                .onErrorComplete(JwtException.class).blockOptional()).as("expired").isEmpty();
     }
 
     @Test
     void anExpiredTokenIsRejected() {
         String token = service(secretBase64, NOW).issue("user-1", "alice").token();
 
-        assertThat(service(secretBase64, NOW.plus(Duration.ofHours(24)).minusSeconds(1)).verify(token)).isPresent();
-        assertThat(service(secretBase64, NOW.plus(Duration.ofHours(24))).verify(token)).isEmpty();
+        assertThat(verify(service(secretBase64, NOW.plus(Duration.ofHours(24)).minusSeconds(1)), token)).isPresent();
+        assertThat(verify(service(secretBase64, NOW.plus(Duration.ofHours(24))), token)).isEmpty();
     }
 
     @Test
     void aTokenSignedWithAnotherKeyIsRejected() {
         String token = service(Base64.getEncoder().encodeToString(randomBytes(32)), NOW).issue("user-1", "alice").token();
 
-        assertThat(service(secretBase64, NOW).verify(token)).isEmpty();
+        assertThat(verify(service(secretBase64, NOW), token)).isEmpty();
     }
 
     @Test
@@ -82,10 +127,10 @@ class TokenServiceTest {
                 + NOW.getEpochSecond() + ",\"exp\":" + NOW.plusSeconds(3600).getEpochSecond() + "}");
         String signature = tokens.issue("user-1", "alice").token().split("\\.")[2];
 
-        assertThat(tokens.verify(encode("{\"alg\":\"none\"}") + "." + payload + ".")).isEmpty();
-        assertThat(tokens.verify(encode("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + payload + ".")).isEmpty();
-        assertThat(tokens.verify(encode("{\"alg\":\"none\"}") + "." + payload + "." + signature)).isEmpty();
-        assertThat(tokens.verify(encode("{\"alg\":\"HS256\"}") + "." + payload + ".")).isEmpty();
+        assertThat(verify(tokens, encode("{\"alg\":\"none\"}") + "." + payload + ".")).isEmpty();
+        assertThat(verify(tokens, encode("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + payload + ".")).isEmpty();
+        assertThat(verify(tokens, encode("{\"alg\":\"none\"}") + "." + payload + "." + signature)).isEmpty();
+        assertThat(verify(tokens, encode("{\"alg\":\"HS256\"}") + "." + payload + ".")).isEmpty();
     }
 
     @Test
@@ -96,7 +141,7 @@ class TokenServiceTest {
         String forged = encode(claims.replace("user-1", "user-2"));
 
         assertThat(forged).isNotEqualTo(parts[1]);
-        assertThat(tokens.verify(parts[0] + "." + forged + "." + parts[2])).isEmpty();
+        assertThat(verify(tokens, parts[0] + "." + forged + "." + parts[2])).isEmpty();
     }
 
     @Test
@@ -106,15 +151,15 @@ class TokenServiceTest {
         char last = token.charAt(token.length() - 5);
         String tampered = token.substring(0, token.length() - 5) + (last == 'A' ? 'B' : 'A') + token.substring(token.length() - 4);
 
-        assertThat(tokens.verify(tampered)).isEmpty();
+        assertThat(verify(tokens, tampered)).isEmpty();
     }
 
     @Test
     void aTokenOfAnotherIssuerIsRejected() throws Exception {
         String token = sign(JWSAlgorithm.HS256, secret, claims().issuer("someone-else").build());
 
-        assertThat(service(secretBase64, NOW).verify(token)).isEmpty();
-        assertThat(service(secretBase64, NOW).verify(sign(JWSAlgorithm.HS256, secret, claims().build())))
+        assertThat(verify(service(secretBase64, NOW), token)).isEmpty();
+        assertThat(verify(service(secretBase64, NOW), sign(JWSAlgorithm.HS256, secret, claims().build())))
                 .as("the same claims from our issuer pass").isPresent();
     }
 
@@ -122,9 +167,9 @@ class TokenServiceTest {
     void aTokenWithoutSubjectOrExpiryIsRejected() throws Exception {
         TokenService tokens = service(secretBase64, NOW);
 
-        assertThat(tokens.verify(sign(JWSAlgorithm.HS256, secret, claims().subject(null).build()))).isEmpty();
-        assertThat(tokens.verify(sign(JWSAlgorithm.HS256, secret, claims().expirationTime(null).build()))).isEmpty();
-        assertThat(tokens.verify(sign(JWSAlgorithm.HS256, secret, claims().claim("username", null).build()))).isEmpty();
+        assertThat(verify(tokens, sign(JWSAlgorithm.HS256, secret, claims().subject(null).build()))).isEmpty();
+        assertThat(verify(tokens, sign(JWSAlgorithm.HS256, secret, claims().expirationTime(null).build()))).isEmpty();
+        assertThat(verify(tokens, sign(JWSAlgorithm.HS256, secret, claims().claim("username", null).build()))).isEmpty();
     }
 
     @Test
@@ -132,18 +177,17 @@ class TokenServiceTest {
         byte[] longSecret = randomBytes(64);
         String token = sign(JWSAlgorithm.HS512, longSecret, claims().build());
 
-        assertThat(service(Base64.getEncoder().encodeToString(longSecret), NOW).verify(token)).isEmpty();
+        assertThat(verify(service(Base64.getEncoder().encodeToString(longSecret), NOW), token)).isEmpty();
     }
 
     @Test
     void garbageIsRejected() {
         TokenService tokens = service(secretBase64, NOW);
 
-        assertThat(tokens.verify(null)).isEmpty();
-        assertThat(tokens.verify("")).isEmpty();
-        assertThat(tokens.verify("not-a-token")).isEmpty();
-        assertThat(tokens.verify("a.b.c")).isEmpty();
-        assertThat(tokens.verify("x".repeat(10_000))).isEmpty();
+        assertThat(verify(tokens, "")).isEmpty();
+        assertThat(verify(tokens, "not-a-token")).isEmpty();
+        assertThat(verify(tokens, "a.b.c")).isEmpty();
+        assertThat(verify(tokens, "x".repeat(10_000))).isEmpty();
     }
 
     @Test
@@ -156,8 +200,8 @@ class TokenServiceTest {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         }
         assertThat(Base64.getDecoder().decode(Files.readString(file).trim())).hasSizeGreaterThanOrEqualTo(32);
-        assertThat(service(null, NOW).verify(token)).as("a second instance on the same data dir")
-                .contains(new AuthenticatedUser("user-1", "alice"));
+        assertThat(verify(service(null, NOW), token)).as("a second instance on the same data dir")
+                .map(AuthenticatedUser::userId).contains("user-1");
         try (var files = Files.list(dataDir)) {
             assertThat(files).as("no temporary file left behind").containsExactly(file);
         }
@@ -167,7 +211,7 @@ class TokenServiceTest {
     void aConfiguredKeyWinsOverTheFile() {
         String token = service(null, NOW).issue("user-1", "alice").token();
 
-        assertThat(service(secretBase64, NOW).verify(token)).isEmpty();
+        assertThat(verify(service(secretBase64, NOW), token)).isEmpty();
     }
 
     @Test
@@ -182,12 +226,19 @@ class TokenServiceTest {
         String urlSafe = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         String token = service(urlSafe, NOW).issue("user-1", "alice").token();
 
-        assertThat(service(secretBase64, NOW).verify(token)).isPresent();
+        assertThat(verify(service(secretBase64, NOW), token)).isPresent();
     }
 
     private TokenService service(String configuredSecret, Instant now) {
-        AuthProperties properties = new AuthProperties(Duration.ofHours(24), configuredSecret, 4, 10, Duration.ofMinutes(5));
+        AuthProperties properties = new AuthProperties(Duration.ofHours(24), configuredSecret, 4, 10,
+                Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofSeconds(30), null, null);
         return new TokenService(properties, dataDir, Clock.fixed(now, ZoneOffset.UTC));
+    }
+
+    /** What the security chain's session-token decoder makes of a token: its user, or nothing. */
+    private static Optional<AuthenticatedUser> verify(TokenService tokens, String token) {
+        return tokens.sessionTokens().decode(token).map(TokenService::userOf)
+                .onErrorComplete(JwtException.class).blockOptional();
     }
 
     private static JWTClaimsSet.Builder claims() {

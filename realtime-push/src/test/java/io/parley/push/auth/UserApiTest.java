@@ -51,7 +51,7 @@ import static org.mockito.Mockito.reset;
 import static org.mockito.Mockito.verify;
 
 /**
- * The filter, the controller, the error advice and the last-resort error handler wired by Spring as in the edge, but
+ * The security chain, the controllers, the error advice and the last-resort error handler wired by Spring as in the edge, but
  * without Boot or Axon: a minimal WebFlux context with an in-memory H2 database and a mocked {@link Backend}.
  */
 class UserApiTest {
@@ -68,7 +68,8 @@ class UserApiTest {
 
     @Configuration(proxyBeanMethods = false)
     @EnableWebFlux
-    @Import({AuthConfiguration.class, UserController.class, RoleGrants.class, PrincipalEcho.class})
+    @Import({AuthConfiguration.class, UserController.class, SessionController.class, RoleGrants.class,
+            PrincipalEcho.class})
     @ComponentScan(basePackageClasses = ErrorCode.class) // the web package: advice and error handler
     static class Edge {
 
@@ -268,19 +269,42 @@ class UserApiTest {
     }
 
     @Test
-    void encodedOrDecoratedPathsDoNotSlipPastTheFilter() {
+    void encodedOrDecoratedPathsDoNotSlipPastTheChain() {
         doReturn(Mono.just(Optional.empty())).when(backend).query(any(), any());
 
         client.get().uri(java.net.URI.create("/%61pi/users/someone")).exchange().expectStatus().isUnauthorized();
-        client.get().uri(java.net.URI.create("/api;x=1/users/someone")).exchange().expectStatus().isUnauthorized();
         client.get().uri(java.net.URI.create("/API/users/someone")).exchange().expectStatus().isUnauthorized();
         client.get().uri(java.net.URI.create("/%77s")).exchange().expectStatus().isUnauthorized();
+        // ambiguous spellings are refused by the firewall before any rule, with the usual error body
+        for (String path : java.util.List.of("/api;x=1/users/someone", "/api/users/%2e%2e/sessions",
+                "/api/users/a%2Fb", "/api//users")) {
+            client.post().uri(java.net.URI.create(path)).exchange().expectStatus().isBadRequest()
+                    .expectBody().jsonPath("$.code").isEqualTo("BAD_REQUEST");
+        }
+    }
+
+    @Test
+    void aSocketTicketOpensOneHandshakeAndIsNoBearerToken() {
+        String token = tokenOfNewUser();
+        String userId = userIdOf(token);
+        String ticket = (String) client.post().uri("/api/sessions/socket-ticket").headers(h -> h.setBearerAuth(token))
+                .exchange().expectStatus().isOk()
+                .expectBody(JSON).returnResult().getResponseBody().get("ticket");
+
+        client.get().uri("/api/users/someone").headers(h -> h.setBearerAuth(ticket)).exchange()
+                .expectStatus().isUnauthorized();
+        client.get().uri("/ws?ticket={t}", ticket).exchange()
+                .expectStatus().isOk().expectBody(String.class).isEqualTo(userId);
+        client.get().uri("/ws?ticket={t}", ticket).exchange()
+                .expectStatus().isUnauthorized().expectBody().jsonPath("$.message").isEqualTo("invalid or expired token");
+        client.get().uri("/ws?ticket={t}", token).exchange()
+                .expectStatus().isUnauthorized(); // a session token is no ticket
     }
 
     @Test
     void theSocketHandshakeTakesTheTokenFromTheHeaderOrTheQuery() {
         String token = tokenOfNewUser();
-        String userId = context.getBean(TokenService.class).verify(token).orElseThrow().userId();
+        String userId = userIdOf(token);
 
         client.get().uri("/ws?access_token={t}", token).exchange()
                 .expectStatus().isOk().expectBody(String.class).isEqualTo(userId);
@@ -394,6 +418,10 @@ class UserApiTest {
         register(username, "correct horse", "Someone").expectStatus().isCreated();
         return (String) login(username, "correct horse").expectStatus().isOk()
                 .expectBody(JSON).returnResult().getResponseBody().get("token");
+    }
+
+    private static String userIdOf(String token) {
+        return context.getBean(TokenService.class).sessionTokens().decode(token).block().getSubject();
     }
 
     private static String unique(String prefix) {

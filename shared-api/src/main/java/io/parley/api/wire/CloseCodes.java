@@ -12,6 +12,12 @@ public final class CloseCodes {
     /** No frame and no pong from the client for the idle timeout: the connection is presumed dead. */
     public static final int IDLE_TIMEOUT = 4001;
 
+    /**
+     * The session the socket was opened with has ended: its user logged out, changed the password or was erased.
+     * Do not reconnect with the same token; log in again.
+     */
+    public static final int SESSION_ENDED = 4003;
+
     /** The server is shutting down; reconnect (to another node) and {@code sync}. */
     public static final int GOING_AWAY = 1001;
 }
