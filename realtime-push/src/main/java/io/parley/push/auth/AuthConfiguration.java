@@ -1,9 +1,11 @@
 package io.parley.push.auth;
 
+import io.parley.push.EdgeSchema;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.DependsOn;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
@@ -24,10 +26,9 @@ class AuthConfiguration {
     }
 
     @Bean
+    @DependsOn(EdgeSchema.BEAN)
     CredentialStore credentialStore(DataSource dataSource, AuthProperties properties) {
-        CredentialStore store = new CredentialStore(dataSource, properties.bcryptStrength(), Clock.systemUTC());
-        store.createSchema();
-        return store;
+        return new CredentialStore(dataSource, properties.bcryptStrength(), Clock.systemUTC());
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package io.parley.push.auth;
 
 import io.parley.api.error.ConflictException;
+import io.parley.push.EdgeSchema;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -23,8 +24,8 @@ abstract class CredentialStoreContract {
     @BeforeEach
     void createStore() {
         dataSource = freshDataSource();
+        EdgeSchema.migrate(dataSource);
         store = new CredentialStore(dataSource, 4, Clock.systemUTC());
-        store.createSchema();
     }
 
     @Test
@@ -90,7 +91,7 @@ abstract class CredentialStoreContract {
     void creatingTheSchemaAgainKeepsTheData() {
         store.register("user-1", "alice", "correct horse");
 
-        new CredentialStore(dataSource, 4, Clock.systemUTC()).createSchema();
+        EdgeSchema.migrate(dataSource);
 
         assertThat(store.authenticate("alice", "correct horse")).isPresent();
     }
