@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -270,12 +271,20 @@ abstract class DistributedStories {
     }
 
     protected RunningParley startPush(String name, List<String> common, List<String> push) {
-        int port = freePort();
-        List<String> extra = new ArrayList<>(push);
-        extra.add("server.port=" + port);
-        Child child = start(name, PushApplication.class, common, extra.toArray(String[]::new));
-        awaitReady(child, () -> httpOk("http://127.0.0.1:" + port + "/api/docs"));
-        return RunningParley.remote(port);
+        return startPushNodes(common, push, name).get(0);
+    }
+
+    /** Push nodes started together, each as it would be alone; returns once all of them answer. */
+    protected List<RunningParley> startPushNodes(List<String> common, List<String> push, String... names) {
+        Map<Child, Integer> started = new LinkedHashMap<>();
+        for (String name : names) {
+            int port = freePort();
+            List<String> extra = new ArrayList<>(push);
+            extra.add("server.port=" + port);
+            started.put(start(name, PushApplication.class, common, extra.toArray(String[]::new)), port);
+        }
+        started.forEach((child, port) -> awaitReady(child, () -> httpOk("http://127.0.0.1:" + port + "/api/docs")));
+        return started.values().stream().map(RunningParley::remote).toList();
     }
 
     protected void awaitReady(Child child, BooleanSupplier ready) {

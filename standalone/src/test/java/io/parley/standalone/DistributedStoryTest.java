@@ -47,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class DistributedStoryTest extends DistributedStories {
 
-    private static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
+    static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
     private static final String REDIS = "redis://127.0.0.1:6379";
 
     private final String nudge = System.getProperty("parley.test.nudge", "redis");
@@ -101,9 +101,10 @@ class DistributedStoryTest extends DistributedStories {
                     "parley.limits.sends-per-second=200", "parley.limits.frames-per-second=400",
                     // how long a read waits for the stopped query side below before the edge gives up on it
                     "parley.query.consistency-wait=2s");
-            // one after the other: both create the edge's own tables on first start
-            node1 = startPush("push-1", common, push);
-            node2 = startPush("push-2", common, push);
+            // together: each migrates the edge's tables on first start, under Flyway's lock
+            List<RunningParley> nodes = startPushNodes(common, push, "push-1", "push-2");
+            node1 = nodes.get(0);
+            node2 = nodes.get(1);
         } catch (Throwable e) {
             printLogs();
             throw e;
@@ -222,7 +223,8 @@ class DistributedStoryTest extends DistributedStories {
         }
     }
 
-    private static PGSimpleDataSource dataSource(String schema) {
+    /** PostgreSQL at 127.0.0.1:5432, database {@code test}, user {@code postgres}; in {@code schema} unless null. */
+    static PGSimpleDataSource dataSource(String schema) {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setUrl(PG);
         ds.setUser("postgres");
