@@ -28,7 +28,7 @@ class GapQueryTest {
     void returnsWhatAxonsQueryReturnsAndReadsOnlyThoseRows() throws SQLException {
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:gaps-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        EventStoreSchema.create(ds);
+        EventStoreSchema.migrate(ds);
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("INSERT INTO DomainEventEntry (globalIndex, eventIdentifier, aggregateIdentifier, sequenceNumber,"
                     + " type, timeStamp, payloadType, payload)"

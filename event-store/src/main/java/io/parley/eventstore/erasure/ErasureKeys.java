@@ -1,5 +1,6 @@
 package io.parley.eventstore.erasure;
 
+import io.parley.eventstore.EventStoreSchema;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -10,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,9 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The per-user keys that encrypt message text in events, kept outside the event store in the table
- * {@code erasure_keys}. Erasing a user sets their keys to NULL (the rows stay, so an erased key is told apart from an
- * unknown one): everything encrypted with them is unreadable from then on. Keys are cached per process for at most
- * {@code cacheTtl}, which bounds how long another process may still decrypt after an erasure.
+ * {@code erasure_keys} (migrated when the keys are created: {@code db/migration/erasure/{vendor}}). Erasing a user sets
+ * their keys to NULL (the rows stay, so an erased key is told apart from an unknown one): everything encrypted with
+ * them is unreadable from then on. Keys are cached per process for at most {@code cacheTtl}, which bounds how long
+ * another process may still decrypt after an erasure.
  * <p>
  * Keys are read and created on the connection of the caller's transaction when there is one (the event store's
  * append): taking a second connection from the same pool while holding one deadlocks as soon as every pooled
@@ -47,7 +48,7 @@ public class ErasureKeys {
     public ErasureKeys(DataSource dataSource, Duration cacheTtl) {
         this.dataSource = dataSource;
         this.cacheTtl = cacheTtl;
-        createTable();
+        EventStoreSchema.migrate(dataSource, "erasure");
     }
 
     /** The key id and key a user's new text is encrypted with, created on first use. */
@@ -147,23 +148,5 @@ public class ErasureKeys {
     private void remember(String userId, String keyId, byte[] key) {
         activeKeyIdOfUser.put(userId, keyId);
         byKeyId.put(keyId, new Cached(Optional.of(key), Instant.now()));
-    }
-
-    private void createTable() {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            boolean postgres = c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
-            s.execute("CREATE TABLE IF NOT EXISTS erasure_keys ("
-                    + " key_id VARCHAR(64) NOT NULL PRIMARY KEY,"
-                    + " user_id VARCHAR(64) NOT NULL,"
-                    + " key_bytes " + (postgres ? "BYTEA" : "VARBINARY(64)") + ","
-                    + " created_at TIMESTAMP NOT NULL,"
-                    + " erased_at TIMESTAMP)");
-            s.execute("CREATE INDEX IF NOT EXISTS erasure_keys_user ON erasure_keys (user_id)");
-            if (!c.getAutoCommit()) {
-                c.commit();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not create the erasure_keys table", e);
-        }
     }
 }

@@ -80,7 +80,7 @@ class CryptoShreddingTest {
 
     @Test
     void theHashChainStillVerifiesAfterErasure() throws Exception {
-        EventStoreSchema.create(dataSource);
+        EventStoreSchema.migrate(dataSource);
         JdbcEventStorageEngine jdbc = JdbcEventStorageEngine.builder()
                 .connectionProvider(dataSource::getConnection)
                 .transactionManager(NoTransactionManager.INSTANCE)

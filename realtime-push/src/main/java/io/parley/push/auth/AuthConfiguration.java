@@ -1,11 +1,13 @@
 package io.parley.push.auth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.push.EdgeSchema;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.DependsOn;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
@@ -31,17 +33,15 @@ class AuthConfiguration {
     }
 
     @Bean
+    @DependsOn(EdgeSchema.BEAN)
     CredentialStore credentialStore(DataSource dataSource, AuthProperties properties) {
-        CredentialStore store = new CredentialStore(dataSource, properties.bcryptStrength(), Clock.systemUTC());
-        store.createSchema();
-        return store;
+        return new CredentialStore(dataSource, properties.bcryptStrength(), Clock.systemUTC());
     }
 
     @Bean
+    @DependsOn(EdgeSchema.BEAN)
     SessionStore sessionStore(DataSource dataSource) {
-        SessionStore store = new SessionStore(dataSource);
-        store.createSchema();
-        return store;
+        return new SessionStore(dataSource);
     }
 
     @Bean

@@ -1,9 +1,7 @@
 package io.parley.push.auth;
 
 import io.parley.api.error.ConflictException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
+import io.parley.push.EdgeSchema;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
@@ -22,8 +20,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Usernames and password hashes, in their own JDBC table, never in the event store: an event store is forever, and a
- * credential must be replaceable and erasable. The table's unique constraint is what makes a username taken.
+ * Usernames and password hashes, in their own JDBC table ({@code credentials}, migrated by {@link EdgeSchema}), never in
+ * the event store: an event store is forever, and a credential must be replaceable and erasable. The table's unique
+ * constraint is what makes a username taken.
  * <p>
  * All methods block (JDBC, and BCrypt costs tens of milliseconds by design): call them from a worker thread, never
  * from a Netty event loop.
@@ -33,22 +32,6 @@ import java.util.OptionalLong;
  * Base64-encoded (44 ASCII characters) so no NUL byte reaches BCrypt.
  */
 final class CredentialStore {
-
-    private static final Logger log = LoggerFactory.getLogger(CredentialStore.class);
-
-    /** Portable DDL: runs unchanged on H2 2.x and PostgreSQL. */
-    static final String DDL = "CREATE TABLE IF NOT EXISTS credentials ("
-            + " user_id VARCHAR(64) NOT NULL PRIMARY KEY,"
-            + " username VARCHAR(64) NOT NULL UNIQUE,"
-            + " password_hash VARCHAR(255) NOT NULL,"
-            + " created_at TIMESTAMP)";
-
-    /**
-     * The user's token version (added by issue 13; tables created before get the column on the next start): tokens
-     * carry the version they were issued at, and raising it ends every session issued before.
-     */
-    static final String TOKEN_VERSION_DDL =
-            "ALTER TABLE credentials ADD COLUMN IF NOT EXISTS token_version BIGINT DEFAULT 0 NOT NULL";
 
     /** A user's identity as the store knows it; deliberately without the hash. */
     record Credentials(String userId, String username, long tokenVersion) {
@@ -71,26 +54,6 @@ final class CredentialStore {
         byte[] random = new byte[16];
         new SecureRandom().nextBytes(random);
         this.dummyHash = encoder.encode(preHash(Base64.getEncoder().encodeToString(random)));
-    }
-
-    /** Creates the table when it is missing. Safe to call on every start and from several nodes. */
-    void createSchema() {
-        try {
-            jdbc.execute(DDL);
-        } catch (DataAccessException e) {
-            // Two nodes creating the table at once: PostgreSQL may fail the loser even with IF NOT EXISTS.
-            if (!hasColumn("user_id")) {
-                throw e;
-            }
-        }
-        try {
-            jdbc.execute(TOKEN_VERSION_DDL);
-        } catch (DataAccessException e) {
-            if (!hasColumn("token_version")) { // the same race for the column
-                throw e;
-            }
-        }
-        log.info("credential store ready");
     }
 
     /**
@@ -196,16 +159,6 @@ final class CredentialStore {
             return Base64.getEncoder().encodeToString(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
-
-    /** Whether the table has this column (and so exists). */
-    private boolean hasColumn(String column) {
-        try {
-            jdbc.queryForList("SELECT " + column + " FROM credentials WHERE 1 = 0");
-            return true;
-        } catch (DataAccessException e) {
-            return false;
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.parley.push.auth;
 
+import io.parley.push.EdgeSchema;
+import org.springframework.context.annotation.DependsOn;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -8,21 +10,18 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Roles granted at run time by an ADMIN, kept by the edge beside the credentials (like them, not in events). They add
- * to the roles configured by username ({@link RoleProperties}) and take effect at the user's next login. Blocking
- * JDBC: call from worker threads.
+ * Roles granted at run time by an ADMIN, kept by the edge beside the credentials (like them, not in events; the table
+ * {@code role_grants} is migrated by {@link EdgeSchema}). They add to the roles configured by username
+ * ({@link RoleProperties}) and take effect at the user's next login. Blocking JDBC: call from worker threads.
  */
 @Component
+@DependsOn(EdgeSchema.BEAN)
 class RoleGrants {
 
     private final JdbcTemplate jdbc;
 
     RoleGrants(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
-        jdbc.execute("CREATE TABLE IF NOT EXISTS role_grants ("
-                + " user_id VARCHAR(64) NOT NULL,"
-                + " role VARCHAR(16) NOT NULL,"
-                + " PRIMARY KEY (user_id, role))");
     }
 
     Set<Role> of(String userId) {

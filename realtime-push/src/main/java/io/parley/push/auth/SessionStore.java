@@ -1,6 +1,5 @@
 package io.parley.push.auth;
 
-import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -14,7 +13,7 @@ import java.util.UUID;
 
 /**
  * Ended sessions and used socket tickets, in the edge's database beside the credentials, which every push node
- * shares. Blocking JDBC: call from worker threads.
+ * shares (tables migrated by {@link EdgeSchema}). Blocking JDBC: call from worker threads.
  * <p>
  * {@code ended_sessions} is both the revocation list (a row with a {@code session_id}: that login's tokens are
  * refused until {@code keep_until}, their expiry) and the feed by which nodes learn that a user's sessions changed
@@ -22,19 +21,6 @@ import java.util.UUID;
  * {@code credentials} is what refuses the tokens, and the row lives only long enough to be seen).
  */
 final class SessionStore {
-
-    static final List<String> DDL = List.of(
-            "CREATE TABLE IF NOT EXISTS ended_sessions ("
-                    + " id VARCHAR(36) NOT NULL PRIMARY KEY,"
-                    + " user_id VARCHAR(64) NOT NULL,"
-                    + " session_id VARCHAR(128),"
-                    + " ended_at TIMESTAMP NOT NULL,"
-                    + " keep_until TIMESTAMP NOT NULL)",
-            "CREATE INDEX IF NOT EXISTS ended_sessions_by_user ON ended_sessions (user_id)",
-            "CREATE INDEX IF NOT EXISTS ended_sessions_by_time ON ended_sessions (ended_at)",
-            "CREATE TABLE IF NOT EXISTS used_socket_tickets ("
-                    + " ticket_id VARCHAR(64) NOT NULL PRIMARY KEY,"
-                    + " keep_until TIMESTAMP NOT NULL)");
 
     /** A row of the feed: a user whose sessions changed. */
     record Ended(String id, String userId) {
@@ -44,20 +30,6 @@ final class SessionStore {
 
     SessionStore(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
-    }
-
-    /** Creates the tables when missing. Safe on every start and from several nodes. */
-    void createSchema() {
-        for (String statement : DDL) {
-            try {
-                jdbc.execute(statement);
-            } catch (DataAccessException e) {
-                // two nodes creating them at once: PostgreSQL may fail the loser even with IF NOT EXISTS
-                if (!tablesExist()) {
-                    throw e;
-                }
-            }
-        }
     }
 
     /**
@@ -98,15 +70,5 @@ final class SessionStore {
     void purge(Instant now) {
         jdbc.update("DELETE FROM ended_sessions WHERE keep_until < ?", Timestamp.from(now));
         jdbc.update("DELETE FROM used_socket_tickets WHERE keep_until < ?", Timestamp.from(now));
-    }
-
-    private boolean tablesExist() {
-        try {
-            jdbc.queryForList("SELECT id FROM ended_sessions WHERE 1 = 0");
-            jdbc.queryForList("SELECT ticket_id FROM used_socket_tickets WHERE 1 = 0");
-            return true;
-        } catch (DataAccessException e) {
-            return false;
-        }
     }
 }

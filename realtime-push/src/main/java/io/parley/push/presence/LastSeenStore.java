@@ -1,5 +1,7 @@
 package io.parley.push.presence;
 
+import io.parley.push.EdgeSchema;
+import org.springframework.context.annotation.DependsOn;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -14,15 +16,13 @@ import java.util.Optional;
  * the event store). Blocking JDBC: call it from worker threads only.
  */
 @Component
+@DependsOn(EdgeSchema.BEAN)
 class LastSeenStore {
 
     private final JdbcTemplate jdbc;
 
     LastSeenStore(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
-        jdbc.execute("CREATE TABLE IF NOT EXISTS presence_last_seen ("
-                + " user_id VARCHAR(64) NOT NULL PRIMARY KEY,"
-                + " last_seen TIMESTAMP NOT NULL)");
     }
 
     void record(String userId, Instant seen) {

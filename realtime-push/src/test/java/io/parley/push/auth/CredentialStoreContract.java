@@ -1,6 +1,7 @@
 package io.parley.push.auth;
 
 import io.parley.api.error.ConflictException;
+import io.parley.push.EdgeSchema;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -23,8 +24,8 @@ abstract class CredentialStoreContract {
     @BeforeEach
     void createStore() {
         dataSource = freshDataSource();
+        EdgeSchema.migrate(dataSource);
         store = new CredentialStore(dataSource, 4, Clock.systemUTC());
-        store.createSchema();
     }
 
     @Test
@@ -116,12 +117,15 @@ abstract class CredentialStoreContract {
     @Test
     void aTableFromBeforeTokenVersionsGetsTheColumn() {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        // the table as the edge created it before token versions, and no migration history yet
         jdbc.execute("DROP TABLE credentials");
-        jdbc.execute(CredentialStore.DDL);
+        jdbc.execute("DROP TABLE flyway_history_edge");
+        jdbc.execute("CREATE TABLE credentials (user_id VARCHAR(64) NOT NULL PRIMARY KEY,"
+                + " username VARCHAR(64) NOT NULL UNIQUE, password_hash VARCHAR(255) NOT NULL, created_at TIMESTAMP)");
         jdbc.update("INSERT INTO credentials (user_id, username, password_hash) VALUES (?, ?, ?)",
                 "user-1", "alice", store.hash("correct horse"));
 
-        store.createSchema();
+        EdgeSchema.migrate(dataSource);
 
         assertThat(store.authenticate("alice", "correct horse")).contains(new CredentialStore.Credentials("user-1",
                 "alice", 0));
@@ -131,7 +135,7 @@ abstract class CredentialStoreContract {
     void creatingTheSchemaAgainKeepsTheData() {
         store.register("user-1", "alice", "correct horse");
 
-        new CredentialStore(dataSource, 4, Clock.systemUTC()).createSchema();
+        EdgeSchema.migrate(dataSource);
 
         assertThat(store.authenticate("alice", "correct horse")).isPresent();
     }

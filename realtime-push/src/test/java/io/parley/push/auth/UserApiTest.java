@@ -5,6 +5,7 @@ import io.parley.api.user.UserCommands.RegisterUser;
 import io.parley.api.user.UserQueries.FindUserQuery;
 import io.parley.api.user.UserQueries.UserView;
 import io.parley.push.Backend;
+import io.parley.push.EdgeSchema;
 import io.parley.push.presence.PresenceDirectory;
 import io.parley.push.web.ErrorCode;
 import org.h2.jdbcx.JdbcDataSource;
@@ -68,7 +69,7 @@ class UserApiTest {
 
     @Configuration(proxyBeanMethods = false)
     @EnableWebFlux
-    @Import({AuthConfiguration.class, UserController.class, SessionController.class, RoleGrants.class,
+    @Import({EdgeSchema.class, AuthConfiguration.class, UserController.class, SessionController.class, RoleGrants.class,
             PrincipalEcho.class})
     @ComponentScan(basePackageClasses = ErrorCode.class) // the web package: advice and error handler
     static class Edge {

@@ -24,10 +24,10 @@ public final class JdbcReadStores {
     private JdbcReadStores() {
     }
 
-    /** Creates the tables and indexes when missing, and the stores on top of them. */
+    /** Migrates the tables and indexes ({@link ReadModelSchema}), and creates the stores on top of them. */
     public static ReadStores create(DataSource dataSource) {
+        ReadModelSchema.migrate(dataSource);
         NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(dataSource);
-        ReadModelSchema.create(jdbc.getJdbcTemplate());
         return new ReadStores(new JdbcTimelineStore(jdbc), new JdbcConversationStore(jdbc), new JdbcInboxStore(jdbc),
                 new JdbcUserStore(jdbc), new JdbcPositionStore(jdbc));
     }

@@ -1,73 +1,32 @@
 package io.parley.query.store.jdbc;
 
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.flywaydb.core.Flyway;
 
-import java.util.List;
+import javax.sql.DataSource;
 
 /**
- * DDL of the SQL read model. Only what H2 2.x and PostgreSQL both accept: {@code IF NOT EXISTS}, {@code VARCHAR} without
- * a length for free text, {@code TIMESTAMP WITH TIME ZONE} for instants (microsecond precision on both).
+ * The SQL read model's tables: Flyway migrations in {@code db/migration/readmodel} (one script for H2 2.x and
+ * PostgreSQL), with the history table {@code flyway_history_readmodel}, run by the read model itself, so only a process
+ * with the embedded read store creates them. Like every module's: a baseline at version 0, then V1 creates what is
+ * missing, on a fresh database and on one from before Flyway alike (docs/decisions.md).
  */
 final class ReadModelSchema {
-
-    static final List<String> DDL = List.of(
-            "CREATE TABLE IF NOT EXISTS rm_messages ("
-                    + " conversation_id VARCHAR(255) NOT NULL,"
-                    + " seq BIGINT NOT NULL,"
-                    + " message_id VARCHAR(255) NOT NULL,"
-                    + " sender_id VARCHAR(255) NOT NULL,"
-                    + " body VARCHAR,"
-                    + " sent_at TIMESTAMP WITH TIME ZONE NOT NULL,"
-                    + " edited_at TIMESTAMP WITH TIME ZONE,"
-                    + " deleted BOOLEAN NOT NULL,"
-                    + " attachments VARCHAR,"
-                    + " PRIMARY KEY (conversation_id, seq))",
-            "CREATE TABLE IF NOT EXISTS rm_conversations ("
-                    + " conversation_id VARCHAR(255) NOT NULL PRIMARY KEY,"
-                    + " conversation_type VARCHAR(16) NOT NULL,"
-                    + " name VARCHAR,"
-                    + " members_version BIGINT NOT NULL,"
-                    + " last_seq BIGINT NOT NULL,"
-                    + " updated_at TIMESTAMP WITH TIME ZONE NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS rm_conversation_members ("
-                    + " conversation_id VARCHAR(255) NOT NULL,"
-                    + " user_id VARCHAR(255) NOT NULL,"
-                    + " member_role VARCHAR(16) NOT NULL,"
-                    + " ordinal INTEGER NOT NULL,"
-                    + " PRIMARY KEY (conversation_id, user_id))",
-            "CREATE TABLE IF NOT EXISTS rm_inbox ("
-                    + " user_id VARCHAR(255) NOT NULL,"
-                    + " conversation_id VARCHAR(255) NOT NULL,"
-                    + " last_seq BIGINT NOT NULL,"
-                    + " delivered_seq BIGINT NOT NULL,"
-                    + " read_seq BIGINT NOT NULL,"
-                    + " unread BIGINT NOT NULL,"
-                    + " updated_at TIMESTAMP WITH TIME ZONE NOT NULL,"
-                    + " PRIMARY KEY (user_id, conversation_id))",
-            // The conversation list of a user, most recently active first.
-            "CREATE INDEX IF NOT EXISTS rm_inbox_by_user_updated ON rm_inbox (user_id, updated_at DESC)",
-            // A message fans out to every row of its conversation.
-            "CREATE INDEX IF NOT EXISTS rm_inbox_by_conversation ON rm_inbox (conversation_id)",
-            "CREATE TABLE IF NOT EXISTS rm_users ("
-                    + " user_id VARCHAR(255) NOT NULL PRIMARY KEY,"
-                    + " username VARCHAR(255) NOT NULL,"
-                    + " display_name VARCHAR,"
-                    + " registered_at TIMESTAMP WITH TIME ZONE)",
-            // Finding users by the start of their username.
-            "CREATE INDEX IF NOT EXISTS rm_users_by_username ON rm_users (username)",
-            // How far each projection has come (io.parley.query.store.ProjectionPosition), committed with its batch.
-            "CREATE TABLE IF NOT EXISTS rm_positions ("
-                    + " processor_name VARCHAR(255) NOT NULL,"
-                    + " segment INTEGER NOT NULL,"
-                    + " token_index BIGINT NOT NULL,"
-                    + " gaps VARCHAR,"
-                    + " replaying BOOLEAN NOT NULL,"
-                    + " PRIMARY KEY (processor_name, segment))");
 
     private ReadModelSchema() {
     }
 
-    static void create(JdbcTemplate jdbc) {
-        DDL.forEach(jdbc::execute);
+    /** Safe to run at every start and from several processes at once. */
+    static void migrate(DataSource dataSource) {
+        Flyway flyway = Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration/readmodel")
+                .failOnMissingLocations(true)
+                .table("flyway_history_readmodel")
+                .baselineVersion("0")
+                .baselineDescription("before Flyway")
+                .load();
+        // baseline, then migrate: the event store's EventStoreSchema says why
+        flyway.baseline();
+        flyway.migrate();
     }
 }
