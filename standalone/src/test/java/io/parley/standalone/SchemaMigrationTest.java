@@ -42,6 +42,7 @@ import java.util.function.Consumer;
 import static io.parley.standalone.MessagingStoryTest.awaitHistory;
 import static io.parley.standalone.ParleyClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Parley's tables are Flyway migrations, one history per module (docs/decisions.md), and this is what that must not
