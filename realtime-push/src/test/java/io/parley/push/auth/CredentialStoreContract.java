@@ -119,7 +119,7 @@ abstract class CredentialStoreContract {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
         // the table as the edge created it before token versions, and no migration history yet
         jdbc.execute("DROP TABLE credentials");
-        jdbc.execute("DROP TABLE flyway_history_edge");
+        jdbc.execute("DROP TABLE \"flyway_history_edge\""); // Flyway quotes its table name
         jdbc.execute("CREATE TABLE credentials (user_id VARCHAR(64) NOT NULL PRIMARY KEY,"
                 + " username VARCHAR(64) NOT NULL UNIQUE, password_hash VARCHAR(255) NOT NULL, created_at TIMESTAMP)");
         jdbc.update("INSERT INTO credentials (user_id, username, password_hash) VALUES (?, ?, ?)",
