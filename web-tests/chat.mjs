@@ -1,5 +1,5 @@
 // Browser test of Parley's web client: two people, alice (desktop) and bob (phone-sized), chat through a running
-// Parley in Debian's Chromium, driven by playwright-core.
+// Parley in Debian's Chromium, driven by playwright-core (shared steps and helpers: support.mjs).
 //
 //   PARLEY_URL=http://localhost:8080 node web-tests/chat.mjs
 //
@@ -13,153 +13,18 @@
 // Exits 0 when every step passed; otherwise prints the failing step and exits 1 (screenshots of both pages are
 // saved as failure-*.png).
 
-import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { copyFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  BASE, WAIT, run, people, problems, pages, log, step, shot, watch, launch, runScript, messageItems, waitForState, stateOf,
+  textCounts, connectionState, waitOnline, register, token, typeAndSend, waitForHeaderPresence, openConversationNamed,
+} from './support.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const BASE = (process.env.PARLEY_URL || 'http://localhost:8080').replace(/\/$/, '');
-const SHOTS = resolve(process.env.PARLEY_SCREENSHOTS || join(here, '..', 'standalone', 'target', 'screenshots'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const WAIT = 15_000;
 const BULK = 55; // messages sent at once: more than a history page (50)
 
-mkdirSync(SHOTS, { recursive: true });
-
-const run = Date.now().toString(36).slice(-5) + Math.floor(Math.random() * 1e4).toString(36);
-const people = {
-  alice: { username: `alice_${run}`, displayName: 'Alice Martin', password: 'correct horse 1' },
-  bob: { username: `bob_${run}`, displayName: 'Bob Okafor', password: 'battery staple 2' },
-  carol: { username: `carol_${run}`, displayName: 'Carol Diaz', password: 'purple monkey 3' },
-};
-
-const problems = []; // uncaught page errors and CSP violations: any of them fails the run
-let browser;
-const pages = {};
-let stepName = '';
-
-function log(text) {
-  process.stdout.write(`[web-test] ${text}\n`);
-}
-
-async function step(name, fn) {
-  stepName = name;
-  const started = Date.now();
-  await fn();
-  log(`ok   ${name} (${Date.now() - started} ms)`);
-}
-
-async function shot(page, name) {
-  const file = join(SHOTS, `${name}.png`);
-  await page.screenshot({ path: file });
-  return file;
-}
-
-function watch(page, who) {
-  page.on('pageerror', (error) => problems.push(`${who}: uncaught error: ${error.message}`));
-  page.on('console', (message) => {
-    const text = message.text();
-    if (/Content Security Policy|Refused to (execute|load|apply)/i.test(text)) problems.push(`${who}: ${text}`);
-    if (process.env.VERBOSE) log(`${who} console ${message.type()}: ${text}`);
-  });
-}
-
-/** The message items of the open conversation whose text is exactly `text`. */
-function messageItems(page, text) {
-  return page.locator('#message-list li.msg').filter({ has: page.locator('p.text', { hasText: new RegExp(`^${escapeRegex(text)}$`) }) });
-}
-
-function escapeRegex(text) {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-async function waitForState(page, text, wanted) {
-  const item = messageItems(page, text);
-  await item.first().waitFor({ timeout: WAIT });
-  await page.waitForFunction(([t, states]) => {
-    const items = [...document.querySelectorAll('#message-list li.msg')]
-      .filter((li) => li.querySelector('p.text')?.textContent === t);
-    return items.length === 1 && states.includes(items[0].dataset.state);
-  }, [text, [].concat(wanted)], { timeout: WAIT });
-}
-
-async function stateOf(page, text) {
-  return messageItems(page, text).first().getAttribute('data-state');
-}
-
-/** How many times each text appears in the open conversation. */
-async function textCounts(page) {
-  return page.evaluate(() => {
-    const counts = {};
-    for (const p of document.querySelectorAll('#message-list li.msg p.text')) {
-      counts[p.textContent] = (counts[p.textContent] || 0) + 1;
-    }
-    return counts;
-  });
-}
-
-async function connectionState(page) {
-  return page.locator('#connection-status').getAttribute('data-state');
-}
-
-async function waitOnline(page) {
-  await page.waitForFunction(() => document.querySelector('#connection-status')?.dataset.state === 'online',
-    null, { timeout: WAIT });
-}
-
-async function register(page, person) {
-  const response = await page.goto(BASE, { waitUntil: 'domcontentloaded' });
-  const headers = response.headers();
-  assert.match(headers['content-security-policy'] || '', /script-src 'self'/, 'the page is served with a CSP');
-  assert.equal(headers['x-content-type-options'], 'nosniff');
-  await page.locator('#auth-view').waitFor({ timeout: WAIT });
-  await page.getByRole('tab', { name: 'Create account' }).click();
-  await page.getByLabel('Username').and(page.locator('#register-username')).fill(person.username);
-  await page.locator('#register-display-name').fill(person.displayName);
-  await page.locator('#register-password').fill(person.password);
-  await page.locator('#register-form').getByRole('button', { name: 'Create account' }).click();
-  await page.locator('#chat-view').waitFor({ timeout: WAIT });
-  await waitOnline(page);
-  await page.waitForFunction((name) => document.querySelector('#me-name')?.textContent === name, person.displayName,
-    { timeout: WAIT });
-}
-
-async function token(page) {
-  return page.evaluate(() => JSON.parse(sessionStorage.getItem('parley.session')).token);
-}
-
-async function typeAndSend(page, text) {
-  const composer = page.locator('#composer-input');
-  await composer.click();
-  await composer.pressSequentially(text, { delay: 5 });
-  await composer.press('Enter');
-}
-
-/** Waits until the open direct conversation's header says whether the other person is online. */
-async function waitForHeaderPresence(page, online) {
-  await page.waitForFunction((wanted) => {
-    const subtitle = document.querySelector('#conversation-subtitle');
-    return subtitle?.dataset.online === String(wanted) && (subtitle.textContent === 'online') === wanted;
-  }, online, { timeout: WAIT });
-}
-
-async function openConversationNamed(page, name) {
-  const item = page.locator('#conversation-list .conv', { has: page.locator('.conv-name', { hasText: name }) });
-  await item.first().waitFor({ timeout: WAIT });
-  await item.first().click();
-  await page.waitForFunction((n) => document.querySelector('#conversation-title')?.textContent === n, name,
-    { timeout: WAIT });
-}
-
 async function main() {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: !process.env.HEADED,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  const browser = await launch();
   const aliceContext = await browser.newContext({ viewport: { width: 1180, height: 760 }, locale: 'en-GB',
     timezoneId: 'Europe/London', colorScheme: 'light' });
   const bobContext = await browser.newContext({ viewport: { width: 390, height: 760 }, deviceScaleFactor: 2,
@@ -488,29 +353,6 @@ async function main() {
     await alice.locator('#auth-view').waitFor({ timeout: WAIT });
   });
 
-  assert.deepEqual(problems, [], 'no uncaught errors and no Content-Security-Policy violations');
 }
 
-main()
-  .then(async () => {
-    await browser.close();
-    log(`all steps passed; screenshots in ${SHOTS}`);
-    process.exit(0);
-  })
-  .catch(async (error) => {
-    process.stderr.write(`[web-test] FAILED at step: ${stepName}\n${error && error.stack ? error.stack : error}\n`);
-    if (problems.length) process.stderr.write(`[web-test] page problems:\n  ${problems.join('\n  ')}\n`);
-    for (const [who, page] of Object.entries(pages)) {
-      try {
-        await shot(page, `failure-${who}`);
-      } catch {
-        // the page may be gone
-      }
-    }
-    try {
-      if (browser) await browser.close();
-    } catch {
-      // ignore
-    }
-    process.exit(1);
-  });
+runScript(main);
