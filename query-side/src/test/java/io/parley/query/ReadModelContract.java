@@ -218,7 +218,7 @@ public abstract class ReadModelContract {
     void aMessageReadsBackAsItWasSent() {
         String c = directBetween(ALICE, BOB);
         Instant sentAt = tick();
-        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", "hello bob", List.of("media-1", "media-2"), sentAt));
+        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", "hello bob", List.of("media-1", "media-2"), sentAt, List.of()));
 
         MessageView m = page(c, null, null, 10).messages().get(0);
 
@@ -243,7 +243,7 @@ public abstract class ReadModelContract {
     @Test
     void aDeletedMessageIsATombstoneWithoutTextThatLaterEditsDoNotRevive() {
         String c = directBetween(ALICE, BOB);
-        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", "secret", List.of("media-1"), tick()));
+        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", "secret", List.of("media-1"), tick(), List.of()));
         lastSeq.put(c, 1L);
         send(c, BOB, "what?");
         given(new MessageDeleted(c, "m-1", 1, ALICE, tick()),
@@ -771,7 +771,7 @@ public abstract class ReadModelContract {
     protected long send(String conversationId, String senderId, String text) {
         long seq = lastSeq.merge(conversationId, 1L, Long::sum);
         given(new MessageSent(conversationId, "m-" + conversationId + "-" + seq, seq, senderId, "client-" + seq, text,
-                List.of(), tick()));
+                List.of(), tick(), List.of()));
         return seq;
     }
 
@@ -781,7 +781,7 @@ public abstract class ReadModelContract {
         for (int i = 0; i < count; i++) {
             long seq = lastSeq.merge(conversationId, 1L, Long::sum);
             events[i] = new MessageSent(conversationId, "m-" + conversationId + "-" + seq, seq, senderId,
-                    "client-" + seq, "message " + seq, List.of(), tick());
+                    "client-" + seq, "message " + seq, List.of(), tick(), List.of());
         }
         given(events);
     }

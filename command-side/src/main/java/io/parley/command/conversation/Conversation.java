@@ -225,7 +225,7 @@ class Conversation {
         String text = validText(command.text(), policy);
         long seq = lastSeq + 1;
         MessageSent sent = new MessageSent(conversationId, UUID.randomUUID().toString(), seq, command.senderId(),
-                clientMsgId, text, List.of(), now());
+                clientMsgId, text, List.of(), now(), List.of());
         apply(sent);
         return new SendResult(conversationId, sent.messageId(), seq, sent.sentAt());
     }

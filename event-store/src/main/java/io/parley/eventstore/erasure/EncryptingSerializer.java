@@ -69,7 +69,7 @@ public class EncryptingSerializer implements Serializer {
                 && (c = cipher.get()) != null) {
             return new MessageSent(e.conversationId(), e.messageId(), e.seq(), e.senderId(), e.clientMsgId(),
                     c.encrypt(e.senderId(), context(e.conversationId(), e.messageId()), e.text()), e.attachments(),
-                    e.sentAt());
+                    e.sentAt(), e.mentions());
         }
         if (object instanceof MessageEdited e && e.text() != null && !TextCipher.isEncrypted(e.text())
                 && (c = cipher.get()) != null) {
@@ -85,7 +85,7 @@ public class EncryptingSerializer implements Serializer {
         if (object instanceof MessageSent e && TextCipher.isEncrypted(e.text()) && (c = cipher.get()) != null) {
             return new MessageSent(e.conversationId(), e.messageId(), e.seq(), e.senderId(), e.clientMsgId(),
                     c.decrypt(context(e.conversationId(), e.messageId()), e.text()).orElse(null), e.attachments(),
-                    e.sentAt());
+                    e.sentAt(), e.mentions());
         }
         if (object instanceof MessageEdited e && TextCipher.isEncrypted(e.text()) && (c = cipher.get()) != null) {
             return new MessageEdited(e.conversationId(), e.messageId(), e.seq(), e.editorId(),

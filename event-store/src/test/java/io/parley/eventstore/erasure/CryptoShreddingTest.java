@@ -66,7 +66,7 @@ class CryptoShreddingTest {
 
     @Test
     void theSerializerStoresCiphertextAndReadsPlainRecordsOrNullAfterErasure() {
-        MessageSent sent = new MessageSent("c", "m1", 1, "alice", "x1", "top secret", List.of(), Instant.now());
+        MessageSent sent = new MessageSent("c", "m1", 1, "alice", "x1", "top secret", List.of(), Instant.now(), List.of());
         SerializedObject<byte[]> stored = serializer.serialize(sent, byte[].class);
         assertThat(new String(stored.getData(), StandardCharsets.UTF_8)).doesNotContain("top secret")
                 .contains(TextCipher.PREFIX);
@@ -90,7 +90,7 @@ class CryptoShreddingTest {
         for (int seq = 0; seq < 3; seq++) {
             engine.appendEvents(new GenericDomainEventMessage<>("Conversation", conversation, seq,
                     new MessageSent(conversation, "m" + seq, seq + 1, "alice", "x" + seq, "text " + seq, List.of(),
-                            Instant.now())));
+                            Instant.now(), List.of())));
         }
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
              ResultSet rows = s.executeQuery("SELECT payload FROM DomainEventEntry")) {

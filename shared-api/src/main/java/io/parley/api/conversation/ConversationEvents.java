@@ -50,7 +50,8 @@ public final class ConversationEvents {
 
     @Revision("1")
     public record MessageSent(String conversationId, String messageId, long seq, String senderId,
-                              String clientMsgId, String text, List<String> attachments, Instant sentAt) {
+                              String clientMsgId, String text, List<String> attachments, Instant sentAt,
+                              List<String> mentions) {
     }
 
     @Revision("1")

@@ -1,0 +1,143 @@
+package io.parley.notify;
+
+import io.parley.notify.processor.NotificationDispatcher;
+import io.parley.notify.processor.NotificationProcessor;
+import io.parley.notify.sender.Http;
+import io.parley.notify.sender.PushSender;
+import io.parley.notify.sender.VapidKeyring;
+import io.parley.notify.sender.WebPushSender;
+import io.parley.notify.sender.WebhookSender;
+import io.parley.notify.store.DeliveryStore;
+import io.parley.notify.store.DeviceRegistry;
+import io.parley.notify.store.NotificationSettings;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.DependsOn;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import javax.sql.DataSource;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The notification service for any application with this module on its class path and a SQL data source: its tables,
+ * the device registry and settings (which the edge exposes), the VAPID identity, and, unless
+ * {@code parley.notifications.processor-enabled=false}, the notification processor, the dispatcher and the senders.
+ */
+@AutoConfiguration(afterName = {"org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+        "org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration"})
+@ConditionalOnBean(DataSource.class)
+@EnableConfigurationProperties(NotificationProperties.class)
+public class NotificationsAutoConfiguration {
+
+    /** The kinds this build can send to: FCM and APNs senders are not part of it yet (README, "Push notifications"). */
+    static final EnumSet<TargetKind> SUPPORTED = EnumSet.of(TargetKind.WEB_PUSH, TargetKind.WEBHOOK);
+
+    @Bean(NotificationsSchema.BEAN)
+    NotificationsSchema parleyNotificationsSchema(DataSource dataSource) {
+        return new NotificationsSchema(dataSource);
+    }
+
+    @Bean
+    @DependsOn(NotificationsSchema.BEAN)
+    DeviceRegistry parleyDeviceRegistry(DataSource dataSource, PlatformTransactionManager transactions,
+                                        NotificationProperties properties) {
+        return new DeviceRegistry(new JdbcTemplate(dataSource), new TransactionTemplate(transactions), SUPPORTED,
+                properties.allowPlainHttp(), properties.maxTargetsPerUser());
+    }
+
+    @Bean
+    @DependsOn(NotificationsSchema.BEAN)
+    NotificationSettings parleyNotificationSettings(DataSource dataSource) {
+        return new NotificationSettings(new JdbcTemplate(dataSource));
+    }
+
+    @Bean
+    @DependsOn(NotificationsSchema.BEAN)
+    DeliveryStore parleyDeliveryStore(DataSource dataSource) {
+        return new DeliveryStore(new JdbcTemplate(dataSource));
+    }
+
+    @Bean
+    VapidKeyring parleyVapidKeyring(NotificationProperties properties, Environment environment) {
+        NotificationProperties.WebPush webPush = properties.webPush();
+        if (webPush.publicKey() != null && !webPush.publicKey().isBlank()) {
+            return VapidKeyring.configured(webPush.subject(), webPush.publicKey(), webPush.privateKey());
+        }
+        String file = webPush.keyFile() != null ? webPush.keyFile()
+                : environment.getProperty("parley.data-dir", "./data") + "/vapid-keys.properties";
+        return VapidKeyring.inFile(webPush.subject(), Path.of(file));
+    }
+
+    /** The processor, the dispatcher and the senders: where notifications are decided and sent. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "parley.notifications.processor-enabled", havingValue = "true", matchIfMissing = true)
+    static class Processing {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "parleyNotificationClock")
+        Clock parleyNotificationClock() {
+            return Clock.systemUTC();
+        }
+
+        @Bean(destroyMethod = "shutdown")
+        ExecutorService parleyNotificationHttpExecutor() {
+            return Executors.newFixedThreadPool(2, r -> {
+                Thread thread = new Thread(r, "notification-http");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+
+        @Bean
+        HttpClient parleyNotificationHttpClient(ExecutorService parleyNotificationHttpExecutor) {
+            return Http.client(Duration.ofSeconds(5), parleyNotificationHttpExecutor);
+        }
+
+        @Bean
+        WebPushSender parleyWebPushSender(VapidKeyring keys, HttpClient parleyNotificationHttpClient,
+                                          NotificationProperties properties) {
+            return new WebPushSender(keys, parleyNotificationHttpClient, properties.requestTimeout());
+        }
+
+        @Bean
+        WebhookSender parleyWebhookSender(HttpClient parleyNotificationHttpClient, NotificationProperties properties,
+                                          Clock parleyNotificationClock) {
+            return new WebhookSender(parleyNotificationHttpClient, properties.requestTimeout(), parleyNotificationClock);
+        }
+
+        @Bean
+        @DependsOn(NotificationsSchema.BEAN)
+        NotificationProcessor parleyNotificationProcessor(DataSource dataSource, NotificationProperties properties,
+                                                          Clock parleyNotificationClock) {
+            return new NotificationProcessor(new JdbcTemplate(dataSource), properties, parleyNotificationClock);
+        }
+
+        @Bean
+        NotificationDispatcher parleyNotificationDispatcher(DataSource dataSource, PlatformTransactionManager transactions,
+                                                            DeviceRegistry registry, NotificationSettings settings,
+                                                            DeliveryStore deliveries,
+                                                            ObjectProvider<PresencePort> presence,
+                                                            List<PushSender> senders, NotificationProperties properties,
+                                                            Clock parleyNotificationClock) {
+            PresencePort connected = presence.getIfAvailable(() -> user -> false);
+            return new NotificationDispatcher(new JdbcTemplate(dataSource), new TransactionTemplate(transactions),
+                    registry, settings, deliveries, connected, senders, properties, parleyNotificationClock);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.parley.notify.processor;
+
+import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
+import io.parley.api.conversation.ConversationEvents.GroupCreated;
+import io.parley.api.conversation.ConversationEvents.Member;
+import io.parley.api.conversation.ConversationEvents.MemberAdded;
+import io.parley.api.conversation.ConversationEvents.MemberLeft;
+import io.parley.api.conversation.ConversationEvents.MemberRemoved;
+import io.parley.api.conversation.ConversationEvents.MessageSent;
+import io.parley.api.conversation.ConversationEvents.MessagesRead;
+import io.parley.api.user.UserEvents.DisplayNameChanged;
+import io.parley.api.user.UserEvents.UserRegistered;
+import io.parley.notify.NotificationProperties;
+import io.parley.notify.store.NotificationSettings.ConversationSettings;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.Timestamp;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.SqlParameterValue;
+
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The notification processor: a named streaming event processor ({@value #PROCESSING_GROUP}) with its own tracking
+ * token. It decides who is to be notified of a message and remembers it as a pending notification per recipient and
+ * conversation ({@code ntf_pending}), due a configurable delay after the first message of a burst; later messages
+ * join the pending one (one notification for a burst), a read up to its last message cancels it. The
+ * {@link NotificationDispatcher} sends what is due.
+ * <p>
+ * Every write goes through the processor's transaction, the one that also stores its token (same database in
+ * standalone and on PostgreSQL): after a restart it resumes where that transaction left off, so a message neither
+ * notifies twice nor is missed. It also keeps what it needs from other events: members, group names, display names.
+ * <p>
+ * Rules: the sender is never notified; a recipient's mute is respected unless they asked for mentions only and were
+ * mentioned ({@link ConversationSettings#notifies}); a message older than {@code max-age} when first seen notifies
+ * nobody, so a fresh processor walking old history stays quiet.
+ */
+@ProcessingGroup(NotificationProcessor.PROCESSING_GROUP)
+public class NotificationProcessor {
+
+    public static final String PROCESSING_GROUP = "notification-processor";
+
+    /** Characters of message text a preview keeps. */
+    static final int PREVIEW = 200;
+
+    private final JdbcTemplate jdbc;
+    private final NotificationProperties properties;
+    private final Clock clock;
+
+    public NotificationProcessor(JdbcTemplate jdbc, NotificationProperties properties, Clock clock) {
+        this.jdbc = jdbc;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @EventHandler
+    void on(UserRegistered e) {
+        upsertUser(e.userId(), e.displayName());
+    }
+
+    @EventHandler
+    void on(DisplayNameChanged e) {
+        upsertUser(e.userId(), e.displayName());
+    }
+
+    @EventHandler
+    void on(DirectConversationOpened e) {
+        conversation(e.conversationId(), "direct", null);
+        e.memberIds().forEach(user -> addMember(e.conversationId(), user));
+    }
+
+    @EventHandler
+    void on(GroupCreated e) {
+        conversation(e.conversationId(), "group", e.name());
+        addMember(e.conversationId(), e.ownerId());
+        for (Member member : e.members()) {
+            addMember(e.conversationId(), member.userId());
+        }
+    }
+
+    @EventHandler
+    void on(MemberAdded e) {
+        addMember(e.conversationId(), e.userId());
+    }
+
+    @EventHandler
+    void on(MemberLeft e) {
+        removeMember(e.conversationId(), e.userId());
+    }
+
+    @EventHandler
+    void on(MemberRemoved e) {
+        removeMember(e.conversationId(), e.userId());
+    }
+
+    @EventHandler
+    void on(MessageSent e, @Timestamp Instant timestamp) {
+        Instant sentAt = e.sentAt() != null ? e.sentAt() : timestamp;
+        if (sentAt.isBefore(clock.instant().minus(properties.maxAge()))) {
+            return;
+        }
+        String conversationId = e.conversationId();
+        List<String> members = jdbc.queryForList("SELECT user_id FROM ntf_members WHERE conversation_id = ?",
+                String.class, conversationId);
+        if (members.size() <= 1) {
+            return;
+        }
+        Map<String, ConversationSettings> settings = new HashMap<>();
+        jdbc.query("SELECT user_id, muted_until, muted_forever, mentions_only FROM ntf_conversation_settings"
+                + " WHERE conversation_id = ?", rs -> {
+            OffsetDateTime until = rs.getObject("muted_until", OffsetDateTime.class);
+            settings.put(rs.getString(1), new ConversationSettings(until == null ? null : until.toInstant(),
+                    rs.getBoolean(3), rs.getBoolean(4)));
+        }, conversationId);
+        Set<String> previews = new HashSet<>(jdbc.queryForList("SELECT s.user_id FROM ntf_account_settings s"
+                + " JOIN ntf_members m ON m.user_id = s.user_id WHERE m.conversation_id = ? AND s.show_preview = TRUE",
+                String.class, conversationId));
+        Set<String> mentions = e.mentions() == null ? Set.of() : Set.copyOf(e.mentions());
+        String text = e.text() == null ? null
+                : e.text().length() <= PREVIEW ? e.text() : e.text().substring(0, PREVIEW - 1) + "…";
+        SqlParameterValue due = time(sentAt.plus(properties.delay()));
+        for (String recipient : members) {
+            if (recipient.equals(e.senderId())) {
+                continue;
+            }
+            boolean mentioned = mentions.contains(recipient);
+            if (!settings.getOrDefault(recipient, ConversationSettings.DEFAULT).notifies(mentioned, sentAt)) {
+                continue;
+            }
+            // the preview text is stored only for recipients who chose to see it
+            String preview = previews.contains(recipient) ? text : null;
+            int joined = jdbc.update("UPDATE ntf_pending SET sender_id = ?, message_id = ?, last_seq = ?,"
+                            + " message_count = message_count + 1, preview = ?, mentioned = (mentioned OR ?)"
+                            + " WHERE user_id = ? AND conversation_id = ? AND last_seq < ?",
+                    e.senderId(), e.messageId(), e.seq(), preview, mentioned, recipient, conversationId, e.seq());
+            if (joined == 0) {
+                Integer existing = jdbc.queryForObject("SELECT COUNT(*) FROM ntf_pending WHERE user_id = ?"
+                        + " AND conversation_id = ?", Integer.class, recipient, conversationId);
+                if (existing == null || existing == 0) {
+                    jdbc.update("INSERT INTO ntf_pending (user_id, conversation_id, sender_id, message_id, first_seq,"
+                                    + " last_seq, message_count, preview, mentioned, due_at)"
+                                    + " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)", recipient, conversationId, e.senderId(),
+                            e.messageId(), e.seq(), e.seq(), preview, mentioned, due);
+                }
+            }
+        }
+    }
+
+    /** Reading up to the last message of a pending notification (on any device) cancels it. */
+    @EventHandler
+    void on(MessagesRead e) {
+        jdbc.update("DELETE FROM ntf_pending WHERE user_id = ? AND conversation_id = ? AND last_seq <= ?",
+                e.userId(), e.conversationId(), e.upToSeq());
+    }
+
+    @ResetHandler
+    void reset() {
+        jdbc.update("DELETE FROM ntf_members");
+        jdbc.update("DELETE FROM ntf_conversations");
+        jdbc.update("DELETE FROM ntf_users");
+        jdbc.update("DELETE FROM ntf_pending");
+    }
+
+    private void upsertUser(String userId, String displayName) {
+        if (jdbc.update("UPDATE ntf_users SET display_name = ? WHERE user_id = ?", displayName, userId) == 0) {
+            jdbc.update("INSERT INTO ntf_users (user_id, display_name) VALUES (?, ?)", userId, displayName);
+        }
+    }
+
+    private void conversation(String conversationId, String kind, String name) {
+        if (jdbc.update("UPDATE ntf_conversations SET kind = ?, name = ? WHERE conversation_id = ?", kind, name,
+                conversationId) == 0) {
+            jdbc.update("INSERT INTO ntf_conversations (conversation_id, kind, name) VALUES (?, ?, ?)", conversationId,
+                    kind, name);
+        }
+    }
+
+    private void addMember(String conversationId, String userId) {
+        Integer present = jdbc.queryForObject("SELECT COUNT(*) FROM ntf_members WHERE conversation_id = ? AND user_id = ?",
+                Integer.class, conversationId, userId);
+        if (present == null || present == 0) {
+            jdbc.update("INSERT INTO ntf_members (conversation_id, user_id) VALUES (?, ?)", conversationId, userId);
+        }
+    }
+
+    private void removeMember(String conversationId, String userId) {
+        jdbc.update("DELETE FROM ntf_members WHERE conversation_id = ? AND user_id = ?", conversationId, userId);
+        jdbc.update("DELETE FROM ntf_pending WHERE conversation_id = ? AND user_id = ?", conversationId, userId);
+    }
+
+    private static SqlParameterValue time(Instant instant) {
+        return new SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+    }
+}

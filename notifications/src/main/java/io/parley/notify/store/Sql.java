@@ -1,0 +1,27 @@
+package io.parley.notify.store;
+
+import org.springframework.jdbc.core.SqlParameterValue;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/** Instants as {@code TIMESTAMP WITH TIME ZONE} on H2 and PostgreSQL (pgjdbc has no {@link Instant} mapping). */
+final class Sql {
+
+    private Sql() {
+    }
+
+    static SqlParameterValue time(Instant instant) {
+        return new SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE,
+                instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime time = rs.getObject(column, OffsetDateTime.class);
+        return time == null ? null : time.toInstant();
+    }
+}
