@@ -10,8 +10,11 @@ import java.time.Duration;
  *
  * @param processorEnabled     whether this process runs the notification processor and the senders (push nodes of
  *                             distributed mode only expose the device and settings endpoints: {@code false})
- * @param delay                how long a notification waits after the first message of a burst before it goes out; a
- *                             user who connects or reads meanwhile gets none, and what else arrives joins it
+ * @param delay                the quiet period: a notification goes out this long after the last message of a burst
+ *                             (each message that joins it pushes it back); a user who connects or reads meanwhile gets
+ *                             none
+ * @param maxDelay             the longest a notification is pushed back by a conversation that never falls quiet,
+ *                             counted from the first message it holds
  * @param maxAge               a message older than this when the processor first sees it notifies nobody (a fresh
  *                             processor walking old history, or one that was down for long, stays silent)
  * @param pollInterval         how often due notifications and deliveries are looked for
@@ -29,6 +32,7 @@ import java.time.Duration;
 @ConfigurationProperties("parley.notifications")
 public record NotificationProperties(@DefaultValue("true") boolean processorEnabled,
                                      @DefaultValue("3s") Duration delay,
+                                     @DefaultValue("30s") Duration maxDelay,
                                      @DefaultValue("10m") Duration maxAge,
                                      @DefaultValue("250ms") Duration pollInterval,
                                      @DefaultValue("5") int maxAttempts,

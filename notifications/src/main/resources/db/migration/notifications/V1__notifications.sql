@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS ntf_users (
     display_name VARCHAR(200)
 );
 
--- A notification waiting for its delay, one per (recipient, conversation): a burst coalesces into it.
+-- A notification waiting for its delay, one per (recipient, conversation): a burst coalesces into it. It is due a
+-- quiet period after the last message joined it, and no later than max-delay after the first (first_at).
 CREATE TABLE IF NOT EXISTS ntf_pending (
     user_id         VARCHAR(64) NOT NULL,
     conversation_id VARCHAR(64) NOT NULL,
@@ -61,6 +62,7 @@ CREATE TABLE IF NOT EXISTS ntf_pending (
     message_count   INTEGER     NOT NULL,
     preview         VARCHAR(1000),
     mentioned       BOOLEAN     NOT NULL,
+    first_at        TIMESTAMP WITH TIME ZONE NOT NULL,
     due_at          TIMESTAMP WITH TIME ZONE NOT NULL,
     PRIMARY KEY (user_id, conversation_id)
 );

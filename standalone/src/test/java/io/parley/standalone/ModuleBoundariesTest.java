@@ -23,7 +23,7 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 /**
  * The rules of the house (DESIGN.md) that keep the sides separable into processes, and the layering of the modules
- * (docs/modules.md): language → infrastructure → sides → applications.
+ * (docs/modules.md): language → infrastructure → features → sides → applications.
  */
 class ModuleBoundariesTest {
 
@@ -31,6 +31,8 @@ class ModuleBoundariesTest {
     static final String LANGUAGE = "io.parley.api..";
     /** axon-config (the Axon set-up), event-store (where and how events are stored), distributed (across processes). */
     static final String[] INFRASTRUCTURE = {"io.parley.axon..", "io.parley.eventstore..", "io.parley.distributed.."};
+    /** Features with their own port and drivers, which the edge exposes or which run as their own service. */
+    static final String[] FEATURES = {"io.parley.notify.."};
     /** command-side, query-side, realtime-push (the edge); each also holds its own application class. */
     static final String[] SIDES = {"io.parley.command..", "io.parley.query..", "io.parley.push.."};
     /** standalone (and bench, when it is on the class path). */
@@ -59,11 +61,23 @@ class ModuleBoundariesTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("language").definedBy(LANGUAGE)
                 .layer("infrastructure").definedBy(INFRASTRUCTURE)
+                .layer("features").definedBy(FEATURES)
                 .layer("sides").definedBy(SIDES)
                 .layer("applications").definedBy(APPLICATIONS)
                 .whereLayer("applications").mayNotBeAccessedByAnyLayer()
                 .whereLayer("sides").mayOnlyBeAccessedByLayers("applications")
-                .whereLayer("infrastructure").mayOnlyBeAccessedByLayers("sides", "applications")
+                .whereLayer("features").mayOnlyBeAccessedByLayers("sides", "applications")
+                .whereLayer("infrastructure").mayOnlyBeAccessedByLayers("features", "sides", "applications")
+                .check(parley);
+    }
+
+    @Test
+    void aFeatureUsesOnlyTheEventStoresReadApiOfTheInfrastructure() {
+        noClasses().that().resideInAnyPackage(FEATURES)
+                .should().dependOnClassesThat(resideInAnyPackage(INFRASTRUCTURE).and(not(EVENT_STORE_API))
+                        .as("are infrastructure internals"))
+                .because("a feature reads events through Axon like a side; the store's set-up arrives by"
+                        + " auto-configuration")
                 .check(parley);
     }
 

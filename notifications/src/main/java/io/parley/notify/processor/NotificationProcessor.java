@@ -33,8 +33,9 @@ import java.util.Set;
 /**
  * The notification processor: a named streaming event processor ({@value #PROCESSING_GROUP}) with its own tracking
  * token. It decides who is to be notified of a message and remembers it as a pending notification per recipient and
- * conversation ({@code ntf_pending}), due a configurable delay after the first message of a burst; later messages
- * join the pending one (one notification for a burst), a read up to its last message cancels it. The
+ * conversation ({@code ntf_pending}), due a quiet period ({@code delay}) after the last message of a burst, and at most
+ * {@code max-delay} after its first; later messages join the pending one (one notification for a burst), a read up to
+ * its last message cancels it. The
  * {@link NotificationDispatcher} sends what is due.
  * <p>
  * Every write goes through the processor's transaction, the one that also stores its token (same database in
@@ -139,19 +140,22 @@ public class NotificationProcessor {
             }
             // the preview text is stored only for recipients who chose to see it
             String preview = previews.contains(recipient) ? text : null;
-            int joined = jdbc.update("UPDATE ntf_pending SET sender_id = ?, message_id = ?, last_seq = ?,"
-                            + " message_count = message_count + 1, preview = ?, mentioned = (mentioned OR ?)"
-                            + " WHERE user_id = ? AND conversation_id = ? AND last_seq < ?",
-                    e.senderId(), e.messageId(), e.seq(), preview, mentioned, recipient, conversationId, e.seq());
-            if (joined == 0) {
-                Integer existing = jdbc.queryForObject("SELECT COUNT(*) FROM ntf_pending WHERE user_id = ?"
-                        + " AND conversation_id = ?", Integer.class, recipient, conversationId);
-                if (existing == null || existing == 0) {
-                    jdbc.update("INSERT INTO ntf_pending (user_id, conversation_id, sender_id, message_id, first_seq,"
-                                    + " last_seq, message_count, preview, mentioned, due_at)"
-                                    + " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)", recipient, conversationId, e.senderId(),
-                            e.messageId(), e.seq(), e.seq(), preview, mentioned, due);
-                }
+            List<OffsetDateTime> firstAt = jdbc.queryForList("SELECT first_at FROM ntf_pending WHERE user_id = ?"
+                    + " AND conversation_id = ?", OffsetDateTime.class, recipient, conversationId);
+            if (firstAt.isEmpty()) {
+                jdbc.update("INSERT INTO ntf_pending (user_id, conversation_id, sender_id, message_id, first_seq,"
+                                + " last_seq, message_count, preview, mentioned, first_at, due_at)"
+                                + " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)", recipient, conversationId, e.senderId(),
+                        e.messageId(), e.seq(), e.seq(), preview, mentioned, time(sentAt), due);
+            } else {
+                Instant latest = firstAt.get(0).toInstant().plus(properties.maxDelay());
+                Instant quiet = sentAt.plus(properties.delay());
+                // guarded by seq: a message seen again (a replay) does not count twice
+                jdbc.update("UPDATE ntf_pending SET sender_id = ?, message_id = ?, last_seq = ?,"
+                                + " message_count = message_count + 1, preview = ?, mentioned = (mentioned OR ?),"
+                                + " due_at = ? WHERE user_id = ? AND conversation_id = ? AND last_seq < ?",
+                        e.senderId(), e.messageId(), e.seq(), preview, mentioned,
+                        time(quiet.isBefore(latest) ? quiet : latest), recipient, conversationId, e.seq());
             }
         }
     }

@@ -154,7 +154,8 @@ public class ConversationService {
                         ResponseTypes.multipleInstancesOf(MemberCursor.class)));
     }
 
-    private Mono<Void> requireMember(String userId, String conversationId) {
+    /** Completes when {@code userId} is a member of the conversation; fails with 403 otherwise (also when it does not exist). */
+    public Mono<Void> requireMember(String userId, String conversationId) {
         return isMember(userId, conversationId)
                 .flatMap(member -> member ? Mono.<Void>empty() : Mono.error(notAMember()));
     }

@@ -4,6 +4,7 @@ import io.parley.api.admin.AdminMessages.ProjectionStatus;
 import io.parley.api.admin.AdminMessages.RebuildProjection;
 import io.parley.api.error.NotFoundException;
 import io.parley.eventstore.erasure.ErasureKeys;
+import io.parley.notify.store.DeviceRegistry;
 import io.parley.push.Backend;
 import io.parley.push.auth.SessionGuard;
 import org.springframework.beans.factory.ObjectProvider;
@@ -21,7 +22,8 @@ import java.util.List;
 /**
  * A user's right to erasure (the user themself, or an ADMIN, by the security chain's rule): destroys the user's text
  * keys, so every message text they sent is unreadable in the event store, the audit views and the analytics stream
- * from now on, ends every session of the user (their tokens are refused, their sockets closed), then rebuilds the
+ * from now on, removes their push targets and notification settings (the device registry), ends every session of
+ * the user (their tokens are refused, their sockets closed), then rebuilds the
  * read model that holds message text so it no longer shows it either (see docs/decisions.md for the cost).
  */
 @RestController
@@ -37,11 +39,14 @@ class ErasureController {
     private final ObjectProvider<ErasureKeys> keys;
     private final Backend backend;
     private final SessionGuard sessions;
+    private final ObjectProvider<DeviceRegistry> devices;
 
-    ErasureController(ObjectProvider<ErasureKeys> keys, Backend backend, SessionGuard sessions) {
+    ErasureController(ObjectProvider<ErasureKeys> keys, Backend backend, SessionGuard sessions,
+                      ObjectProvider<DeviceRegistry> devices) {
         this.keys = keys;
         this.backend = backend;
         this.sessions = sessions;
+        this.devices = devices;
     }
 
     @DeleteMapping("/{id}/data")
@@ -51,7 +56,11 @@ class ErasureController {
         if (store == null) {
             throw new NotFoundException("erasure is not enabled on this node");
         }
-        return Mono.fromCallable(() -> store.erase(id))
+        return Mono.fromCallable(() -> {
+                    int erased = store.erase(id);
+                    devices.ifAvailable(registry -> registry.eraseUser(id));
+                    return erased;
+                })
                 .subscribeOn(backend.workers())
                 .flatMap(erased -> sessions.endAllSessions(id).thenReturn(erased))
                 .flatMap(erased -> erased == 0
