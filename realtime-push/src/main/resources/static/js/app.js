@@ -22,6 +22,7 @@
 //   members.js            member changes, the members panel, new groups
 //   open-conversation.js  opening and closing a conversation, its header, the batched redraw
 //   connection.js         the socket: sync, frames, connection state
+//   notifications.js      the service worker, push subscription, notification settings, opening from a notification
 //   auth.js               signing in and out, the session kept in the tab
 //
 // This module fills in `ui`, wires the page's controls and starts.
@@ -33,6 +34,7 @@ import { wireMembers } from './members.js';
 import { wireComposer } from './composer.js';
 import { closeConversation, openConversation, renderHeader, scheduleRender, wireOpenConversation } from './open-conversation.js';
 import { resumeSession, sessionExpired, wireAuth } from './auth.js';
+import { wireNotifications } from './notifications.js';
 
 Object.assign(ui, { renderList, renderMessages, renderHeader, openConversation, closeConversation, scheduleRender,
   sessionExpired });
@@ -43,4 +45,5 @@ wireMembers();
 wireComposer();
 wireTimeline();
 wireOpenConversation();
+wireNotifications();
 resumeSession();

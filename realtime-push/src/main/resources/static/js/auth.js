@@ -6,6 +6,7 @@ import { loadOutbox, outboxKey } from './outbox.js';
 import { drafts } from './composer.js';
 import { refreshConversations } from './conversation-list.js';
 import { connect, disconnect } from './connection.js';
+import { openRequestedConversation } from './notifications.js';
 import { $, clear } from './dom.js';
 
 // ------------------------------------------------------------------------------------------------ session storage
@@ -167,6 +168,7 @@ async function startChat() {
   for (const entry of state.outbox) conversation(entry.conversationId);
   await refreshConversations();
   if (!state.session) return;
+  openRequestedConversation();
   connect();
   $('#user-search').focus();
 }

@@ -40,6 +40,7 @@ import java.util.concurrent.Executors;
  * {@code parley.notifications.processor-enabled=false}, the notification processor, the dispatcher and the senders.
  */
 @AutoConfiguration(afterName = {"org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+        "io.parley.distributed.ParleyDistributedAutoConfiguration",
         "org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration"})
 @ConditionalOnBean(DataSource.class)
 @EnableConfigurationProperties(NotificationProperties.class)
@@ -119,6 +120,15 @@ public class NotificationsAutoConfiguration {
         WebhookSender parleyWebhookSender(HttpClient parleyNotificationHttpClient, NotificationProperties properties,
                                           Clock parleyNotificationClock) {
             return new WebhookSender(parleyNotificationHttpClient, properties.requestTimeout(), parleyNotificationClock);
+        }
+
+        /** In the notification service's own process: the push nodes' presence, read from Redis. */
+        @Bean
+        @ConditionalOnMissingBean(PresencePort.class)
+        @ConditionalOnBean(io.lettuce.core.RedisClient.class)
+        @ConditionalOnProperty(name = "parley.presence", havingValue = "redis")
+        RedisPresencePort parleyRedisPresencePort(io.lettuce.core.RedisClient client, Environment environment) {
+            return new RedisPresencePort(client, environment.getProperty("parley.redis.key-prefix", "parley"));
         }
 
         @Bean

@@ -384,7 +384,9 @@ class AuthorizationMatrixTest {
                 // a conversation; under /api/users/ a user: bob, a member, whose data nobody else may touch
                 "id", endpoint.pattern().startsWith("/api/users/") ? bob.userId : conversation,
                 "userId", bob.userId,  // a member: removing them, or reading their profile
-                "seq", "1");
+                "seq", "1",
+                // one of alice's push targets, registered afresh (the member's DELETE removes it)
+                "deviceId", endpoint.pattern().contains("{deviceId}") ? aliceDevice() : "probe");
         // A variable the matrix does not know (a new endpoint's) gets a placeholder: tokens are checked first anyway.
         String path = endpoint.path(name -> variables.getOrDefault(name, "probe")) + query(endpoint);
         String body = body(endpoint);
@@ -417,6 +419,13 @@ class AuthorizationMatrixTest {
         }
     }
 
+    private static String aliceDevice() {
+        ParleyClient.Response device = alice.call("POST", "/api/devices",
+                json("kind", "webhook", "url", "https://hooks.example.org/" + UUID.randomUUID()));
+        assertThat(device.status()).as("%s", device).isEqualTo(201);
+        return device.body().get("deviceId").asText();
+    }
+
     private static String query(Endpoint endpoint) {
         return switch (endpoint.toString()) {
             case "GET /api/users" -> "?query=" + bob.username.substring(0, 5);
@@ -435,6 +444,8 @@ class AuthorizationMatrixTest {
                     json("clientMsgId", "m-" + UUID.randomUUID(), "text", "let me in").toString();
             case "PATCH /api/conversations/{id}/messages/{seq}" -> json("text", "edited by someone").toString();
             case "POST /api/conversations/{id}/read" -> json("upToSeq", 1).toString();
+            case "POST /api/devices" -> json("kind", "webhook", "url", "https://hooks.example.org/" + UUID.randomUUID())
+                    .toString();
             default -> switch (endpoint.method()) {
                 case "GET", "DELETE", "HEAD", "OPTIONS" -> null;
                 default -> "{}";

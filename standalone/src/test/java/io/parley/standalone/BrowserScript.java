@@ -40,6 +40,11 @@ final class BrowserScript {
      *                                             instead with {@code PARLEY_REQUIRE_SERVICES=true})
      */
     static void run(String script, Path dataDir) throws Exception {
+        run(script, dataDir, new String[0]);
+    }
+
+    /** The same, with Parley started with these extra properties ({@code name=value}). */
+    static void run(String script, Path dataDir, String... properties) throws Exception {
         // Surefire runs with the module directory as working directory: the repository is its parent.
         Path repository = Path.of("..").toAbsolutePath().normalize();
         Path webTests = repository.resolve("web-tests");
@@ -61,7 +66,7 @@ final class BrowserScript {
             RequiredServices.missing("browser test needs " + String.join(", ", missing), null);
         }
 
-        try (RunningParley parley = RunningParley.start(dataDir)) {
+        try (RunningParley parley = RunningParley.start(dataDir, properties)) {
             ProcessBuilder builder = new ProcessBuilder(node.toString(), script)
                     .directory(webTests.toFile())
                     .redirectErrorStream(true);

@@ -52,7 +52,15 @@ public final class VapidKeyring {
                     properties.store(out, "Parley's VAPID key pair (Web Push). Keep private; losing it invalidates"
                             + " every browser subscription.");
                 }
-                Files.move(temporary, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                try {
+                    // a link never replaces: when several processes share the file (push nodes and the notification
+                    // service on one volume), the first one's keys win and the others read them
+                    Files.createLink(file, temporary);
+                } catch (java.nio.file.FileAlreadyExistsException another) {
+                    // written meanwhile by another process: read theirs
+                } finally {
+                    Files.deleteIfExists(temporary);
+                }
             }
             Properties properties = new Properties();
             try (Reader in = Files.newBufferedReader(file)) {

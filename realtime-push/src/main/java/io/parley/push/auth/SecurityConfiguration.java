@@ -117,7 +117,7 @@ public class SecurityConfiguration {
     /** Reads of the protocol documents and of the web client's files. */
     private static ServerWebExchangeMatcher read(HttpMethod method) {
         return ServerWebExchangeMatchers.pathMatchers(method, "/api/docs", "/api/docs/**", "/", "/index.html",
-                "/app.css", "/favicon.svg", "/js/**");
+                "/app.css", "/favicon.svg", "/js/**", "/sw.js");
     }
 
     private static ReactiveAuthorizationManager<AuthorizationContext> role(Role role) {
