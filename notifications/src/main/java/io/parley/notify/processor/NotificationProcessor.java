@@ -65,23 +65,23 @@ public class NotificationProcessor {
     }
 
     @EventHandler
-    void on(UserRegistered e) {
+    public void on(UserRegistered e) {
         upsertUser(e.userId(), e.displayName());
     }
 
     @EventHandler
-    void on(DisplayNameChanged e) {
+    public void on(DisplayNameChanged e) {
         upsertUser(e.userId(), e.displayName());
     }
 
     @EventHandler
-    void on(DirectConversationOpened e) {
+    public void on(DirectConversationOpened e) {
         conversation(e.conversationId(), "direct", null);
         e.memberIds().forEach(user -> addMember(e.conversationId(), user));
     }
 
     @EventHandler
-    void on(GroupCreated e) {
+    public void on(GroupCreated e) {
         conversation(e.conversationId(), "group", e.name());
         addMember(e.conversationId(), e.ownerId());
         for (Member member : e.members()) {
@@ -90,22 +90,22 @@ public class NotificationProcessor {
     }
 
     @EventHandler
-    void on(MemberAdded e) {
+    public void on(MemberAdded e) {
         addMember(e.conversationId(), e.userId());
     }
 
     @EventHandler
-    void on(MemberLeft e) {
+    public void on(MemberLeft e) {
         removeMember(e.conversationId(), e.userId());
     }
 
     @EventHandler
-    void on(MemberRemoved e) {
+    public void on(MemberRemoved e) {
         removeMember(e.conversationId(), e.userId());
     }
 
     @EventHandler
-    void on(MessageSent e, @Timestamp Instant timestamp) {
+    public void on(MessageSent e, @Timestamp Instant timestamp) {
         Instant sentAt = e.sentAt() != null ? e.sentAt() : timestamp;
         if (sentAt.isBefore(clock.instant().minus(properties.maxAge()))) {
             return;
@@ -162,7 +162,7 @@ public class NotificationProcessor {
 
     /** Reading up to the last message of a pending notification (on any device) cancels it. */
     @EventHandler
-    void on(MessagesRead e) {
+    public void on(MessagesRead e) {
         jdbc.update("DELETE FROM ntf_pending WHERE user_id = ? AND conversation_id = ? AND last_seq <= ?",
                 e.userId(), e.conversationId(), e.upToSeq());
     }

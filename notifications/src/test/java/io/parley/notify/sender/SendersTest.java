@@ -52,7 +52,8 @@ class SendersTest {
         Path file = dir.resolve("vapid.properties");
         String first = VapidKeyring.inFile("mailto:ops@example.org", file).publicKey();
         assertThat(VapidKeyring.inFile("mailto:ops@example.org", file).publicKey()).isEqualTo(first);
-        assertThat(Files.getPosixFilePermissions(file).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(Files.getPosixFilePermissions(file))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         assertThat(VapidKeyring.inFile("mailto:ops@example.org", file).toString()).doesNotContain(
                 Files.readString(file).lines().filter(l -> l.startsWith("private")).findFirst().orElseThrow()
                         .substring("private-key-pkcs8=".length()));
