@@ -60,6 +60,7 @@ public class NotificationDispatcher implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(NotificationDispatcher.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BATCH = 1000;
+    private static final int CHUNK = 100;
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -157,25 +158,38 @@ public class NotificationDispatcher implements SmartLifecycle {
                         rs.getString(10), rs.getString(11), rs.getString(12)),
                 new org.springframework.jdbc.core.SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE,
                         OffsetDateTime.ofInstant(now, ZoneOffset.UTC)));
-        for (Pending pending : due) {
-            boolean connected = presence.isConnected(pending.userId());
+        // in chunks, each one transaction, with the sends of each chunk started before the next: a message to a
+        // thousand recipients starts reaching the first of them at once
+        for (int from = 0; from < due.size(); from += CHUNK) {
+            List<Pending> chunk = due.subList(from, Math.min(due.size(), from + CHUNK));
+            Map<String, Boolean> connected = new java.util.HashMap<>();
+            for (Pending pending : chunk) {
+                connected.computeIfAbsent(pending.userId(), presence::isConnected);
+            }
             tx.executeWithoutResult(status -> {
-                int taken = jdbc.update("DELETE FROM ntf_pending WHERE user_id = ? AND conversation_id = ?"
-                        + " AND last_seq = ?", pending.userId(), pending.conversationId(), pending.lastSeq());
-                if (taken == 0) {
-                    return; // read, or joined by a newer message meanwhile: the next tick sees its current state
-                }
-                if (connected) {
-                    suppressedOnline.incrementAndGet();
-                    return;
-                }
-                String payload = payload(pending, settings.account(pending.userId()));
-                for (PushTarget target : registry.targetsOf(pending.userId())) {
-                    deliveries.enqueue(UUID.randomUUID().toString(), target.targetId(), pending.userId(),
-                            pending.conversationId(), payload, now);
+                for (Pending pending : chunk) {
+                    promote(pending, connected.get(pending.userId()), now);
                 }
             });
+            if (from + CHUNK < due.size()) {
+                sendDue();
+            }
         }
+    }
+
+    private void promote(Pending pending, boolean connected, Instant now) {
+        int taken = jdbc.update("DELETE FROM ntf_pending WHERE user_id = ? AND conversation_id = ? AND last_seq = ?",
+                pending.userId(), pending.conversationId(), pending.lastSeq());
+        if (taken == 0) {
+            return; // read, or joined by a newer message meanwhile: the next tick sees its current state
+        }
+        if (connected) {
+            suppressedOnline.incrementAndGet();
+            return;
+        }
+        String payload = payload(pending, settings.account(pending.userId()));
+        String notificationId = UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+        deliveries.enqueueForTargetsOf(pending.userId(), notificationId, pending.conversationId(), payload, now);
     }
 
     /**
@@ -230,7 +244,7 @@ public class NotificationDispatcher implements SmartLifecycle {
             if (!deliveries.claim(delivery.deliveryId(), now, claimUntil)) {
                 continue;
             }
-            Optional<PushTarget> target = registry.target(delivery.targetId());
+            Optional<PushTarget> target = Optional.ofNullable(delivery.target());
             if (target.isEmpty()) {
                 deliveries.delivered(delivery.deliveryId()); // its target was removed meanwhile
                 continue;

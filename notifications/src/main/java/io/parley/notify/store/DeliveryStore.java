@@ -1,5 +1,7 @@
 package io.parley.notify.store;
 
+import io.parley.notify.PushTarget;
+import io.parley.notify.TargetKind;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.time.Instant;
@@ -13,9 +15,12 @@ import java.util.List;
  */
 public class DeliveryStore {
 
-    /** A send waiting or dead-lettered. {@code payload} is the notification's JSON. */
+    /**
+     * A send waiting. {@code payload} is the notification's JSON; {@code target} is null when the target was removed
+     * meanwhile.
+     */
     public record Delivery(String deliveryId, String targetId, String userId, String conversationId, String payload,
-                           int attempts) {
+                           int attempts, PushTarget target) {
     }
 
     /** A dead-lettered send as an operator sees it (no payload: it may hold message text). */
@@ -39,13 +44,35 @@ public class DeliveryStore {
                 deliveryId, targetId, userId, conversationId, payload, PENDING, Sql.time(now), Sql.time(now));
     }
 
-    /** Sends due now and not claimed by another attempt, oldest first. */
+    /**
+     * One notification to every target the user has now, in one statement; each delivery's id is
+     * {@code notificationId:targetId}.
+     *
+     * @param notificationId at most 24 characters, unique per notification
+     * @return the deliveries queued
+     */
+    public int enqueueForTargetsOf(String userId, String notificationId, String conversationId, String payload,
+                                   Instant now) {
+        return jdbc.update("INSERT INTO ntf_deliveries (delivery_id, target_id, user_id, conversation_id, payload, state,"
+                        + " attempts, next_attempt_at, created_at) SELECT CONCAT(CAST(? AS VARCHAR(24)), ':', target_id),"
+                        + " target_id, user_id, ?, ?, ?, 0, ?, ? FROM ntf_targets WHERE user_id = ?",
+                notificationId, conversationId, payload, PENDING, Sql.time(now), Sql.time(now), userId);
+    }
+
+    /** Sends due now and not claimed by another attempt, oldest first, each with its target. */
     public List<Delivery> due(Instant now, int limit) {
-        return jdbc.query("SELECT delivery_id, target_id, user_id, conversation_id, payload, attempts FROM ntf_deliveries"
-                        + " WHERE state = ? AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)"
-                        + " ORDER BY next_attempt_at, delivery_id LIMIT " + limit,
+        return jdbc.query("SELECT d.delivery_id, d.target_id, d.user_id, d.conversation_id, d.payload, d.attempts,"
+                        + " t.kind, t.address, t.p256dh, t.auth, t.secret, t.label, t.created_at"
+                        + " FROM ntf_deliveries d LEFT JOIN ntf_targets t ON t.target_id = d.target_id"
+                        + " WHERE d.state = ? AND d.next_attempt_at <= ?"
+                        + " AND (d.claimed_until IS NULL OR d.claimed_until < ?)"
+                        + " ORDER BY d.next_attempt_at, d.delivery_id LIMIT " + limit,
                 (rs, n) -> new Delivery(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getInt(6)), PENDING, Sql.time(now), Sql.time(now));
+                        rs.getString(5), rs.getInt(6), rs.getString("kind") == null ? null
+                        : new PushTarget(rs.getString(2), rs.getString(3), TargetKind.valueOf(rs.getString("kind")),
+                        rs.getString("address"), rs.getString("p256dh"), rs.getString("auth"), rs.getString("secret"),
+                        rs.getString("label"), Sql.instant(rs, "created_at"))),
+                PENDING, Sql.time(now), Sql.time(now));
     }
 
     /** Takes a send for one attempt; false when another took it first. */

@@ -11,7 +11,6 @@ import io.parley.notify.NotificationProperties;
 import io.parley.notify.NotificationsSchema;
 import io.parley.notify.store.NotificationSettings;
 import io.parley.notify.store.NotificationSettings.ConversationSettings;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -25,15 +24,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The processor's rules, one test each, on the module's real tables (H2, migrated by Flyway): who gets a pending
- * notification for a message, and what happens to it.
+ * The processor's rules, one test each, on the module's real tables (migrated by Flyway; H2 and PostgreSQL
+ * subclasses): who gets a pending notification for a message, and what happens to it; and the outbox's SQL.
  */
-class NotificationRulesTest {
+abstract class NotificationRulesTest {
 
     static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
     static final String GROUP = "g-1";
@@ -44,10 +42,12 @@ class NotificationRulesTest {
     NotificationProperties properties;
     long seq;
 
+    /** A fresh, empty database for each test. */
+    abstract javax.sql.DataSource dataSource();
+
     @BeforeEach
     void tables() {
-        JdbcDataSource dataSource = new JdbcDataSource();
-        dataSource.setURL("jdbc:h2:mem:rules-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        javax.sql.DataSource dataSource = dataSource();
         NotificationsSchema.migrate(dataSource);
         jdbc = new JdbcTemplate(dataSource);
         settings = new NotificationSettings(jdbc);
@@ -170,6 +170,44 @@ class NotificationRulesTest {
                 .isEqualTo("message 1");
         assertThat(jdbc.queryForObject("SELECT preview FROM ntf_pending WHERE user_id = 'carol'", String.class))
                 .isNull();
+    }
+
+    @Test
+    void aDueNotificationBecomesOneDeliveryPerTargetWhichIsRetriedDeadLetteredAndRetriedByAnOperator() {
+        org.springframework.transaction.support.TransactionTemplate tx =
+                new org.springframework.transaction.support.TransactionTemplate(
+                        new org.springframework.jdbc.datasource.DataSourceTransactionManager(jdbc.getDataSource()));
+        io.parley.notify.store.DeviceRegistry registry = new io.parley.notify.store.DeviceRegistry(jdbc, tx,
+                java.util.EnumSet.of(io.parley.notify.TargetKind.WEBHOOK), false, 20);
+        io.parley.notify.store.DeliveryStore deliveries = new io.parley.notify.store.DeliveryStore(jdbc);
+        String first = registry.register("bob", io.parley.notify.TargetKind.WEBHOOK, "https://a.example.org/h", null,
+                null, null).targetId();
+        registry.register("bob", io.parley.notify.TargetKind.WEBHOOK, "https://b.example.org/h", null, null, null);
+
+        assertThat(deliveries.enqueueForTargetsOf("bob", "n1", GROUP, "{}", NOW)).isEqualTo(2);
+        List<io.parley.notify.store.DeliveryStore.Delivery> due = deliveries.due(NOW, 10);
+        assertThat(due).hasSize(2).allSatisfy(d -> assertThat(d.target().secret()).isNotBlank());
+        String id = due.stream().filter(d -> d.targetId().equals(first)).findFirst().orElseThrow().deliveryId();
+        assertThat(id).isEqualTo("n1:" + first);
+
+        assertThat(deliveries.claim(id, NOW, NOW.plusSeconds(20))).isTrue();
+        assertThat(deliveries.claim(id, NOW, NOW.plusSeconds(20))).as("claimed once").isFalse();
+        deliveries.retryLater(id, 1, NOW.plusSeconds(5), "HTTP 500");
+        assertThat(deliveries.due(NOW, 10)).extracting(io.parley.notify.store.DeliveryStore.Delivery::deliveryId)
+                .doesNotContain(id);
+        assertThat(deliveries.due(NOW.plusSeconds(5), 10)).extracting(d -> d.attempts()).contains(1);
+
+        deliveries.deadLetter(id, 5, "HTTP 500", NOW.plusSeconds(6));
+        assertThat(deliveries.deadLetters(10)).singleElement()
+                .satisfies(dead -> assertThat(dead.lastError()).isEqualTo("HTTP 500"));
+        assertThat(deliveries.retryDead(id, NOW.plusSeconds(7))).isTrue();
+        assertThat(deliveries.deadLetters(10)).isEmpty();
+        assertThat(deliveries.due(NOW.plusSeconds(7), 10)).extracting(d -> d.attempts()).containsOnly(0);
+
+        registry.removeGone(first);
+        assertThat(deliveries.due(NOW.plusSeconds(7), 10)).hasSize(1);
+        assertThat(registry.eraseUser("bob")).isEqualTo(1);
+        assertThat(deliveries.waiting()).isZero();
     }
 
     private MessageSent send(String sender, Instant at, List<String> mentions) {
