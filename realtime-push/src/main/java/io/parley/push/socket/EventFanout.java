@@ -30,6 +30,7 @@ import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.EventMessageHandler;
 import org.axonframework.eventhandling.ListenerInvocationErrorHandler;
 import org.axonframework.eventhandling.SequenceNumber;
+import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
 import org.axonframework.eventhandling.tokenstore.inmemory.InMemoryTokenStore;
 import org.axonframework.messaging.StreamableMessageSource;
 import org.slf4j.Logger;
@@ -40,15 +41,14 @@ import org.springframework.stereotype.Component;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
  * Delivers each event of the event log, from where it stood when this node started, to the sockets of the members
  * connected to this node. It is an Axon event handler in a processing group of its own ({@value #PROCESSING_GROUP}),
- * run by a pooled streaming processor per node ({@link #liveDeliveryProcessor()}): one segment (so events are handled
- * in the log's order, which keeps each conversation's order), an in-memory token that starts at the head at start
- * (nothing is replayed, nothing is shared between nodes), no transaction. Reading the event store (not a subscribing
+ * run by a tracking processor per node ({@link #liveDeliveryProcessor()}): one thread and one segment (so events are
+ * handled in the log's order, which keeps each conversation's order), an in-memory token that starts at the head at
+ * start (nothing is replayed, nothing is shared between nodes), no transaction. Reading the event store (not a subscribing
  * handler on the local bus) makes live delivery work whichever process wrote the event; the store's streams tell the
  * processor when events are available (in the JDBC modes {@code ParleyEventStore}, woken across processes by the Redis
  * nudge; Axon Server's streams do it themselves), so there is no poll delay.
@@ -78,25 +78,21 @@ class EventFanout {
     }
 
     /**
-     * The live-delivery processor of this node: pooled streaming over the event store, one segment on one worker
-     * thread, an in-memory token from the head at start, no transaction (the handlers write to sockets, not to a
-     * database), batches of up to 100 events (a batch never waits to fill: it is what is available).
+     * The live-delivery processor of this node: tracking over the event store on one thread that blocks on the stream
+     * (woken by the store as soon as events are read, like the hand-written reader before it: no coordinator or worker
+     * hand-over as in a pooled processor), an in-memory token from the head at start, no transaction (the handlers
+     * write to sockets, not to a database), batches of up to 100 events (a batch never waits to fill).
      */
     @Bean
     static ConfigurerModule liveDeliveryProcessor() {
         return configurer -> configurer.eventProcessing(processing -> processing
-                .registerPooledStreamingEventProcessor(PROCESSING_GROUP, Configuration::eventStore,
-                        (config, builder) -> builder
-                                .tokenStore(new InMemoryTokenStore())
-                                .transactionManager(NoTransactionManager.instance())
-                                .initialToken(StreamableMessageSource::createHeadToken)
-                                .initialSegmentCount(1)
-                                .maxClaimedSegments(1)
-                                .batchSize(100)
-                                .coordinatorExecutor(name -> Executors.newSingleThreadScheduledExecutor(
-                                        new AxonThreadFactory("parley-fanout-coordinator")))
-                                .workerExecutor(name -> Executors.newSingleThreadScheduledExecutor(
-                                        new AxonThreadFactory("parley-fanout"))))
+                .registerTrackingEventProcessor(PROCESSING_GROUP, Configuration::eventStore,
+                        config -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
+                                .andInitialTrackingToken(StreamableMessageSource::createHeadToken)
+                                .andBatchSize(100)
+                                .andThreadFactory(name -> new AxonThreadFactory("parley-fanout")))
+                .registerTokenStore(PROCESSING_GROUP, config -> new InMemoryTokenStore())
+                .registerTransactionManager(PROCESSING_GROUP, config -> NoTransactionManager.instance())
                 .registerListenerInvocationErrorHandler(PROCESSING_GROUP, config -> skipOnError()));
     }
 
