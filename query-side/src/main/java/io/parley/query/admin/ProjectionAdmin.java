@@ -16,7 +16,6 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -54,7 +53,8 @@ class ProjectionAdmin {
 
     @QueryHandler
     ProjectionStatus handle(ProjectionStatusQuery query) {
-        return projection(query.projection()).isPresent() ? status(query.projection()) : null;
+        return processing.eventProcessor(query.projection(), StreamingEventProcessor.class).isPresent()
+                ? status(query.projection()) : null;
     }
 
     /** Logs the progress of replays (long operations show progress). */
@@ -71,17 +71,8 @@ class ProjectionAdmin {
     }
 
     private StreamingEventProcessor processor(String name) {
-        return projection(name).orElseThrow(() -> new NotFoundException("no projection named " + name));
-    }
-
-    /**
-     * A streaming processor that can be rebuilt: one whose handlers allow a reset. Live delivery's processor at the
-     * edge ({@code parley-live-delivery}, which shares this JVM in standalone mode) is not one: a replay would resend
-     * history to open sockets, and a rebuild would stop it before the reset is refused.
-     */
-    private Optional<StreamingEventProcessor> projection(String name) {
         return processing.eventProcessor(name, StreamingEventProcessor.class)
-                .filter(StreamingEventProcessor::supportsReset);
+                .orElseThrow(() -> new NotFoundException("no projection named " + name));
     }
 
     private ProjectionStatus status(String name) {

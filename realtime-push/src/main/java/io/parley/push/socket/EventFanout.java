@@ -19,162 +19,155 @@ import io.parley.api.conversation.MemberRole;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.membership.Membership;
 import io.parley.push.membership.MembershipCache;
-import org.axonframework.common.AxonThreadFactory;
-import org.axonframework.common.transaction.NoTransactionManager;
-import org.axonframework.config.Configuration;
-import org.axonframework.config.ConfigurerModule;
-import org.axonframework.config.ProcessingGroup;
-import org.axonframework.eventhandling.DisallowReplay;
-import org.axonframework.eventhandling.EventHandler;
-import org.axonframework.eventhandling.EventMessage;
-import org.axonframework.eventhandling.EventMessageHandler;
-import org.axonframework.eventhandling.ListenerInvocationErrorHandler;
-import org.axonframework.eventhandling.SequenceNumber;
-import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
-import org.axonframework.eventhandling.tokenstore.inmemory.InMemoryTokenStore;
-import org.axonframework.messaging.StreamableMessageSource;
+import org.axonframework.common.stream.BlockingStream;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.annotation.Bean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Delivers each event of the event log, from where it stood when this node started, to the sockets of the members
- * connected to this node. It is an Axon event handler in a processing group of its own ({@value #PROCESSING_GROUP}),
- * run by a tracking processor per node ({@link #liveDeliveryProcessor()}): one thread and one segment (so events are
- * handled in the log's order, which keeps each conversation's order), an in-memory token that starts at the head at
- * start (nothing is replayed, nothing is shared between nodes), no transaction. Reading the event store (not a subscribing
- * handler on the local bus) makes live delivery work whichever process wrote the event; the store's streams tell the
- * processor when events are available (in the JDBC modes {@code ParleyEventStore}, woken across processes by the Redis
- * nudge; Axon Server's streams do it themselves), so there is no poll delay.
+ * Streams the event log from where it stood when this node started and delivers each event to the sockets of the
+ * members connected to this node. Reading the event store (not a subscribing handler on the local bus) makes live
+ * delivery work whichever process wrote the event; in one JVM a commit wakes the stream at once.
  * <p>
  * Live delivery is best effort by design: a client that was away, or a gap the stream skipped, is closed by
- * {@code sync}, which reads the history. A handler that fails is logged and the event skipped
- * ({@link #skipOnError()}); the tokens cannot be reset ({@link DisallowReplay}: a replay would resend history live).
+ * {@code sync}, which reads the history.
  */
 @Component
-@ProcessingGroup(EventFanout.PROCESSING_GROUP)
-@DisallowReplay
-class EventFanout {
-
-    /** The processing group (and processor) of live delivery; one per push node, its token in memory. */
-    static final String PROCESSING_GROUP = "parley-live-delivery";
+class EventFanout implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(EventFanout.class);
 
+    private final EventStore eventStore;
     private final ConnectionRegistry connections;
     private final MembershipCache memberships;
     private final ObjectMapper json;
+    private volatile boolean running;
+    private Thread reader;
 
-    EventFanout(ConnectionRegistry connections, MembershipCache memberships, ObjectMapper json) {
+    EventFanout(EventStore eventStore, ConnectionRegistry connections, MembershipCache memberships,
+                ObjectMapper json) {
+        this.eventStore = eventStore;
         this.connections = connections;
         this.memberships = memberships;
         this.json = json;
     }
 
-    /**
-     * The live-delivery processor of this node: tracking over the event store on one thread that blocks on the stream
-     * (woken by the store as soon as events are read, like the hand-written reader before it: no coordinator or worker
-     * hand-over as in a pooled processor), an in-memory token from the head at start, no transaction (the handlers
-     * write to sockets, not to a database), batches of up to 100 events (a batch never waits to fill).
-     */
-    @Bean
-    static ConfigurerModule liveDeliveryProcessor() {
-        return configurer -> configurer.eventProcessing(processing -> processing
-                .registerTrackingEventProcessor(PROCESSING_GROUP, Configuration::eventStore,
-                        config -> TrackingEventProcessorConfiguration.forSingleThreadedProcessing()
-                                .andInitialTrackingToken(StreamableMessageSource::createHeadToken)
-                                .andBatchSize(100)
-                                .andThreadFactory(name -> new AxonThreadFactory("parley-fanout")))
-                .registerTokenStore(PROCESSING_GROUP, config -> new InMemoryTokenStore())
-                .registerTransactionManager(PROCESSING_GROUP, config -> NoTransactionManager.instance())
-                .registerListenerInvocationErrorHandler(PROCESSING_GROUP, config -> skipOnError()));
+    @Override
+    public void start() {
+        running = true;
+        TrackingToken head = eventStore.createHeadToken();
+        reader = new Thread(() -> read(head), "parley-fanout");
+        reader.setDaemon(true);
+        reader.start();
     }
 
-    /** A failed delivery is logged and skipped: clients get the event on their next sync. */
-    static ListenerInvocationErrorHandler skipOnError() {
-        return (Exception e, EventMessage<?> event, EventMessageHandler handler) ->
-                log.warn("could not deliver {} live; clients will get it on sync",
-                        event.getPayloadType().getSimpleName(), e);
+    @Override
+    public void stop() {
+        running = false;
+        if (reader != null) {
+            reader.interrupt();
+        }
     }
 
-    @EventHandler
-    void on(MessageSent e) {
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Starts after Axon's components, stops before them. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 1000;
+    }
+
+    private void read(TrackingToken from) {
+        TrackingToken token = from;
+        while (running) {
+            try (BlockingStream<TrackedEventMessage<?>> stream = eventStore.openStream(token)) {
+                while (running) {
+                    if (stream.hasNextAvailable(250, TimeUnit.MILLISECONDS)) {
+                        TrackedEventMessage<?> event = stream.nextAvailable();
+                        token = event.trackingToken();
+                        deliver(event);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                if (running) {
+                    log.warn("event stream for live delivery failed; reopening", e);
+                    sleep();
+                }
+            }
+        }
+    }
+
+    private void deliver(TrackedEventMessage<?> event) {
+        long version = event instanceof DomainEventMessage<?> domain ? domain.getSequenceNumber() : 0;
+        Object payload = event.getPayload();
+        try {
+            if (payload instanceof MessageSent e) {
+                onMessage(e);
+            } else if (payload instanceof MessagesDelivered e) {
+                toMembers(e.conversationId(), ServerFrames.Receipt.delivered(e.conversationId(), e.userId(), e.upToSeq()));
+            } else if (payload instanceof MessagesRead e) {
+                toMembers(e.conversationId(), ServerFrames.Receipt.read(e.conversationId(), e.userId(), e.upToSeq()));
+            } else if (payload instanceof MessageEdited e) {
+                toMembers(e.conversationId(), ServerFrames.messageUpdated(new MessageView(e.conversationId(),
+                        e.messageId(), e.seq(), null, e.text(), null, e.editedAt(), false, List.of())));
+            } else if (payload instanceof MessageDeleted e) {
+                toMembers(e.conversationId(), ServerFrames.messageUpdated(new MessageView(e.conversationId(),
+                        e.messageId(), e.seq(), null, null, null, null, true, List.of())));
+            } else if (payload instanceof DirectConversationOpened e) {
+                memberships.offer(MembershipCache.of(e.conversationId(), ConversationType.DIRECT,
+                        e.memberIds().stream().map(id -> new Member(id, MemberRole.MEMBER)).toList(), version));
+                for (String member : e.memberIds()) {
+                    toUser(member, ServerFrames.Member.of(e.conversationId(), member, "joined",
+                            MemberRole.MEMBER.wireName()));
+                }
+            } else if (payload instanceof GroupCreated e) {
+                memberships.offer(MembershipCache.of(e.conversationId(), ConversationType.GROUP, e.members(), version));
+                for (Member m : e.members()) {
+                    toUser(m.userId(), ServerFrames.Member.of(e.conversationId(), m.userId(), "joined",
+                            m.role().wireName()));
+                }
+            } else if (payload instanceof MemberAdded e) {
+                memberships.apply(e.conversationId(), version, roles -> put(roles, e.userId(), e.role()));
+                toMembers(e.conversationId(), ServerFrames.Member.of(e.conversationId(), e.userId(), "joined",
+                        e.role().wireName()));
+            } else if (payload instanceof MemberLeft e) {
+                toMembersAnd(e.conversationId(), e.userId(),
+                        ServerFrames.Member.of(e.conversationId(), e.userId(), "left", null));
+                memberships.apply(e.conversationId(), version, roles -> remove(roles, e.userId()));
+            } else if (payload instanceof MemberRemoved e) {
+                toMembersAnd(e.conversationId(), e.userId(),
+                        ServerFrames.Member.of(e.conversationId(), e.userId(), "removed", null));
+                memberships.apply(e.conversationId(), version, roles -> remove(roles, e.userId()));
+            } else if (payload instanceof MemberRoleChanged e) {
+                memberships.apply(e.conversationId(), version, roles -> put(roles, e.userId(), e.role()));
+                toMembers(e.conversationId(), ServerFrames.Member.of(e.conversationId(), e.userId(), "role_changed",
+                        e.role().wireName()));
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not deliver {} live; clients will get it on sync", event.getPayloadType().getSimpleName(), e);
+        }
+    }
+
+    private void onMessage(MessageSent e) {
         String frame = write(new ServerFrames.Message("message", e.conversationId(), e.messageId(), e.seq(),
                 e.senderId(), e.text(), e.sentAt(), null, false, e.attachments() == null ? List.of() : e.attachments()));
         forEachConnection(e.conversationId(), c -> c.sendMessage(e.conversationId(), e.seq(), frame));
-    }
-
-    @EventHandler
-    void on(MessagesDelivered e) {
-        toMembers(e.conversationId(), ServerFrames.Receipt.delivered(e.conversationId(), e.userId(), e.upToSeq()));
-    }
-
-    @EventHandler
-    void on(MessagesRead e) {
-        toMembers(e.conversationId(), ServerFrames.Receipt.read(e.conversationId(), e.userId(), e.upToSeq()));
-    }
-
-    @EventHandler
-    void on(MessageEdited e) {
-        toMembers(e.conversationId(), ServerFrames.messageUpdated(new MessageView(e.conversationId(),
-                e.messageId(), e.seq(), null, e.text(), null, e.editedAt(), false, List.of())));
-    }
-
-    @EventHandler
-    void on(MessageDeleted e) {
-        toMembers(e.conversationId(), ServerFrames.messageUpdated(new MessageView(e.conversationId(),
-                e.messageId(), e.seq(), null, null, null, null, true, List.of())));
-    }
-
-    /** @param version the event's aggregate sequence number, which orders membership states in the cache */
-    @EventHandler
-    void on(DirectConversationOpened e, @SequenceNumber long version) {
-        memberships.offer(MembershipCache.of(e.conversationId(), ConversationType.DIRECT,
-                e.memberIds().stream().map(id -> new Member(id, MemberRole.MEMBER)).toList(), version));
-        for (String member : e.memberIds()) {
-            toUser(member, ServerFrames.Member.of(e.conversationId(), member, "joined", MemberRole.MEMBER.wireName()));
-        }
-    }
-
-    @EventHandler
-    void on(GroupCreated e, @SequenceNumber long version) {
-        memberships.offer(MembershipCache.of(e.conversationId(), ConversationType.GROUP, e.members(), version));
-        for (Member m : e.members()) {
-            toUser(m.userId(), ServerFrames.Member.of(e.conversationId(), m.userId(), "joined", m.role().wireName()));
-        }
-    }
-
-    @EventHandler
-    void on(MemberAdded e, @SequenceNumber long version) {
-        memberships.apply(e.conversationId(), version, roles -> put(roles, e.userId(), e.role()));
-        toMembers(e.conversationId(), ServerFrames.Member.of(e.conversationId(), e.userId(), "joined",
-                e.role().wireName()));
-    }
-
-    @EventHandler
-    void on(MemberLeft e, @SequenceNumber long version) {
-        toMembersAnd(e.conversationId(), e.userId(), ServerFrames.Member.of(e.conversationId(), e.userId(), "left", null));
-        memberships.apply(e.conversationId(), version, roles -> remove(roles, e.userId()));
-    }
-
-    @EventHandler
-    void on(MemberRemoved e, @SequenceNumber long version) {
-        toMembersAnd(e.conversationId(), e.userId(),
-                ServerFrames.Member.of(e.conversationId(), e.userId(), "removed", null));
-        memberships.apply(e.conversationId(), version, roles -> remove(roles, e.userId()));
-    }
-
-    @EventHandler
-    void on(MemberRoleChanged e, @SequenceNumber long version) {
-        memberships.apply(e.conversationId(), version, roles -> put(roles, e.userId(), e.role()));
-        toMembers(e.conversationId(), ServerFrames.Member.of(e.conversationId(), e.userId(), "role_changed",
-                e.role().wireName()));
     }
 
     private void toMembers(String conversationId, Object frame) {
@@ -207,13 +200,22 @@ class EventFanout {
         return Frames.write(json, frame);
     }
 
-    private static Map<String, MemberRole> put(Map<String, MemberRole> roles, String user, MemberRole role) {
+    private static java.util.Map<String, MemberRole> put(java.util.Map<String, MemberRole> roles, String user,
+                                                         MemberRole role) {
         roles.put(user, role);
         return roles;
     }
 
-    private static Map<String, MemberRole> remove(Map<String, MemberRole> roles, String user) {
+    private static java.util.Map<String, MemberRole> remove(java.util.Map<String, MemberRole> roles, String user) {
         roles.remove(user);
         return roles;
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
