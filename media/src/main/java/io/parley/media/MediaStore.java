@@ -43,6 +43,14 @@ public interface MediaStore {
     /** Removes the object; no error when there is none. */
     void delete(String key);
 
+    /**
+     * The origin ({@code scheme://host[:port]}) the signed URLs point to, for a browser's Content-Security-Policy;
+     * empty when they are relative to Parley's own origin.
+     */
+    default java.util.Optional<String> origin() {
+        return java.util.Optional.empty();
+    }
+
     /** Which driver this is: {@code local} or {@code s3}. */
     String driver();
 }

@@ -41,7 +41,18 @@ public final class S3Drivers {
         if (s3.createBucket()) {
             createBucket(built, s3.bucket());
         }
-        return new S3MediaStore(built, presigner.build(), s3.bucket(), (int) s3.partSize().toBytes());
+        return new S3MediaStore(built, presigner.build(), s3.bucket(), (int) s3.partSize().toBytes(), origin(s3));
+    }
+
+    /** Where the presigned URLs point: the endpoint (path style), the bucket's host under it, or AWS's. */
+    static String origin(MediaProperties.S3 s3) {
+        if (s3.endpoint() == null || s3.endpoint().isBlank()) {
+            return "https://" + s3.bucket() + ".s3." + s3.region() + ".amazonaws.com";
+        }
+        URI endpoint = URI.create(s3.endpoint());
+        String port = endpoint.getPort() < 0 ? "" : ":" + endpoint.getPort();
+        String host = s3.pathStyle() ? endpoint.getHost() : s3.bucket() + "." + endpoint.getHost();
+        return endpoint.getScheme() + "://" + host + port;
     }
 
     private static void createBucket(S3Client client, String bucket) {

@@ -24,9 +24,8 @@ import java.util.Optional;
 
 /**
  * The {@code s3} driver: any S3-compatible store (AWS, MinIO, Ceph, Garage) through the AWS SDK for Java v2. Clients
- * upload and download directly with presigned URLs (SigV4 query signatures): the upload URL signs the content type
- * and, through the client's {@code Content-Length}, which the store checks, nothing longer than declared is accepted
- * as that object... the server still checks the stored size on completion. Downloads are signed with the response's
+ * upload and download directly with presigned URLs (SigV4 query signatures); the upload URL signs the object's key and
+ * content type, and the server checks the stored size against the declared one when the upload is completed. Downloads are signed with the response's
  * {@code Content-Type} and {@code Content-Disposition} ({@code response-content-*} overrides), so an object is served
  * as what Parley found it to be, not as what was uploaded. Objects the server writes (stripped originals, thumbnails)
  * go up in one request when smaller than a part, else as a multipart upload of {@code partSize} parts, one part in
@@ -38,11 +37,14 @@ public final class S3MediaStore implements MediaStore {
     private final S3Presigner presigner;
     private final String bucket;
     private final int partSize;
+    private final String origin;
 
     /**
      * @param partSize bytes per part of a multipart upload, at least 5 MiB (S3's smallest part but the last)
+     * @param origin   where presigned URLs point ({@link #origin()})
      */
-    public S3MediaStore(S3Client s3, S3Presigner presigner, String bucket, int partSize) {
+    public S3MediaStore(S3Client s3, S3Presigner presigner, String bucket, int partSize, String origin) {
+        this.origin = origin;
         if (partSize < 5 * 1024 * 1024) {
             throw new IllegalArgumentException("parley.media.s3.part-size must be at least 5 MiB");
         }
@@ -132,6 +134,11 @@ public final class S3MediaStore implements MediaStore {
     @Override
     public void delete(String key) {
         s3.deleteObject(r -> r.bucket(bucket).key(key));
+    }
+
+    @Override
+    public Optional<String> origin() {
+        return Optional.of(origin);
     }
 
     @Override
