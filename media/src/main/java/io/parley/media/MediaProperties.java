@@ -62,13 +62,15 @@ public record MediaProperties(@DefaultValue("local") String driver,
         return new MediaProperties("local", Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(24),
                 Duration.ofMinutes(5), DataSize.ofMegabytes(20), DataSize.ofMegabytes(200),
                 DataSize.ofMegabytes(100), DataSize.ofGigabytes(2), 30, 10, 50_000_000L, 320, null, null,
-                new S3(null, "us-east-1", "parley-media", false, null, null, false, DataSize.ofMegabytes(8)));
+                new S3(null, null, "us-east-1", "parley-media", false, null, null, false, DataSize.ofMegabytes(8)));
     }
 
     /**
      * The {@code s3} driver's store.
      *
-     * @param endpoint     the store's URL, e.g. {@code http://minio:9000}; unset for AWS itself
+     * @param endpoint       the store's URL as Parley reaches it, e.g. {@code http://minio:9000}; unset for AWS itself
+     * @param publicEndpoint the store's URL as clients reach it, which presigned URLs name (their host is signed);
+     *                       {@code endpoint} when unset
      * @param region       the region signatures name (MinIO accepts {@code us-east-1})
      * @param bucket       the bucket media objects go to
      * @param pathStyle    {@code http://host/bucket/key} instead of {@code http://bucket.host/key} (MinIO, s3proxy)
@@ -77,14 +79,14 @@ public record MediaProperties(@DefaultValue("local") String driver,
      * @param createBucket create the bucket at start when it is missing (tests, compose); off for production stores
      * @param partSize     part size of the server's multipart uploads (at least 5 MiB); one part per upload in memory
      */
-    public record S3(String endpoint, @DefaultValue("us-east-1") String region,
+    public record S3(String endpoint, String publicEndpoint, @DefaultValue("us-east-1") String region,
                      @DefaultValue("parley-media") String bucket, @DefaultValue("false") boolean pathStyle,
                      String accessKey, String secretKey, @DefaultValue("false") boolean createBucket,
                      @DefaultValue("8MB") DataSize partSize) {
 
         @Override
         public String toString() {
-            return "S3[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket + ", pathStyle="
+            return "S3[endpoint=" + endpoint + ", publicEndpoint=" + publicEndpoint + ", region=" + region + ", bucket=" + bucket + ", pathStyle="
                     + pathStyle + ", accessKey=" + accessKey + ", secretKey=" + (secretKey == null ? null : "***")
                     + "]";
         }

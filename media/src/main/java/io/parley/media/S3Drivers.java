@@ -35,7 +35,10 @@ public final class S3Drivers {
                 .serviceConfiguration(config);
         if (s3.endpoint() != null && !s3.endpoint().isBlank()) {
             client.endpointOverride(URI.create(s3.endpoint()));
-            presigner.endpointOverride(URI.create(s3.endpoint()));
+        }
+        String clients = publicEndpoint(s3);
+        if (clients != null) {
+            presigner.endpointOverride(URI.create(clients));
         }
         S3Client built = client.build();
         if (s3.createBucket()) {
@@ -46,13 +49,21 @@ public final class S3Drivers {
 
     /** Where the presigned URLs point: the endpoint (path style), the bucket's host under it, or AWS's. */
     static String origin(MediaProperties.S3 s3) {
-        if (s3.endpoint() == null || s3.endpoint().isBlank()) {
+        String clients = publicEndpoint(s3);
+        if (clients == null) {
             return "https://" + s3.bucket() + ".s3." + s3.region() + ".amazonaws.com";
         }
-        URI endpoint = URI.create(s3.endpoint());
+        URI endpoint = URI.create(clients);
         String port = endpoint.getPort() < 0 ? "" : ":" + endpoint.getPort();
         String host = s3.pathStyle() ? endpoint.getHost() : s3.bucket() + "." + endpoint.getHost();
         return endpoint.getScheme() + "://" + host + port;
+    }
+
+    private static String publicEndpoint(MediaProperties.S3 s3) {
+        if (s3.publicEndpoint() != null && !s3.publicEndpoint().isBlank()) {
+            return s3.publicEndpoint();
+        }
+        return s3.endpoint() == null || s3.endpoint().isBlank() ? null : s3.endpoint();
     }
 
     private static void createBucket(S3Client client, String bucket) {

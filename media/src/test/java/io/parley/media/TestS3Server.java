@@ -51,7 +51,7 @@ public final class TestS3Server implements AutoCloseable {
 
     /** A store on a new bucket named {@code bucket}. */
     public S3MediaStore store(String bucket) {
-        MediaProperties.S3 s3 = new MediaProperties.S3(endpoint().toString(), REGION, bucket, true, ACCESS_KEY,
+        MediaProperties.S3 s3 = new MediaProperties.S3(endpoint().toString(), null, REGION, bucket, true, ACCESS_KEY,
                 SECRET_KEY, true, org.springframework.util.unit.DataSize.ofMegabytes(8));
         return S3Drivers.create(s3);
     }

@@ -64,9 +64,11 @@ class AuthorizationMatrixTest {
      * Public by contract (PROTOCOL.md): registering and logging in need no token. {@code GET /api/docs/**} (the
      * published protocol) is public too; it is a functional route, not in the annotated mappings, and
      * {@link #theEndpointsAreReadFromTheApplicationAndTheExclusionsAreExact()} checks that the functional routes are
-     * nothing but those documents.
+     * nothing but those documents. The local media driver's signed URLs ({@code /media/files/...}) take no token:
+     * their HMAC signature is the authority, which {@code MediaStoreContract} and {@code MediaStoryTest} check.
      */
-    private static final Set<String> PUBLIC = Set.of("POST /api/users", "POST /api/sessions");
+    private static final Set<String> PUBLIC = Set.of("POST /api/users", "POST /api/sessions",
+            "PUT /media/files/{*key}", "GET /media/files/{*key}");
 
     /** Bad credentials; every token one (but NONE) carries the claims of alice, a member and the owner. */
     enum BadToken { NONE, EXPIRED, OTHER_KEY, ALG_NONE, MALFORMED, TAMPERED }
@@ -87,6 +89,8 @@ class AuthorizationMatrixTest {
     /** What a non-member must never learn, per conversation: texts, message ids, member ids and names. */
     static final Map<String, List<String>> secrets = new LinkedHashMap<>();
     static List<Endpoint> endpoints;
+    /** A finished upload of alice's, for the media endpoints. */
+    static String media;
 
     @BeforeAll
     static void boot() throws Exception {
@@ -125,6 +129,8 @@ class AuthorizationMatrixTest {
                 return page.status() == 200 && page.body().get("messages").size() == MESSAGES;
             });
         }
+        media = MediaStoryTest.upload(alice, "probe.txt", "text/plain",
+                "probe".getBytes(StandardCharsets.UTF_8), parley).get("mediaId").asText();
         endpoints = Endpoints.of(parley);
     }
 
@@ -384,7 +390,8 @@ class AuthorizationMatrixTest {
                 // a conversation; under /api/users/ a user: bob, a member, whose data nobody else may touch
                 "id", endpoint.pattern().startsWith("/api/users/") ? bob.userId : conversation,
                 "userId", bob.userId,  // a member: removing them, or reading their profile
-                "seq", "1");
+                "seq", "1",
+                "mediaId", media);  // alice's upload: hers to complete and fetch
         // A variable the matrix does not know (a new endpoint's) gets a placeholder: tokens are checked first anyway.
         String path = endpoint.path(name -> variables.getOrDefault(name, "probe")) + query(endpoint);
         String body = body(endpoint);
@@ -435,6 +442,7 @@ class AuthorizationMatrixTest {
                     json("clientMsgId", "m-" + UUID.randomUUID(), "text", "let me in").toString();
             case "PATCH /api/conversations/{id}/messages/{seq}" -> json("text", "edited by someone").toString();
             case "POST /api/conversations/{id}/read" -> json("upToSeq", 1).toString();
+            case "POST /api/media/uploads" -> json("name", "probe.txt", "contentType", "text/plain", "size", 5).toString();
             default -> switch (endpoint.method()) {
                 case "GET", "DELETE", "HEAD", "OPTIONS" -> null;
                 default -> "{}";

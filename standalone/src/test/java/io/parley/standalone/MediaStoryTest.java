@@ -183,23 +183,38 @@ class MediaStoryTest {
 
     /** Starts, PUTs and completes an upload; answers the completed attachment. */
     static JsonNode upload(ParleyClient user, String name, String type, byte[] bytes) throws Exception {
-        ParleyClient.Response completed = uploadAndComplete(user, name, type, bytes);
+        return upload(user, name, type, bytes, parley);
+    }
+
+    static JsonNode upload(ParleyClient user, String name, String type, byte[] bytes, RunningParley on)
+            throws Exception {
+        ParleyClient.Response completed = uploadAndComplete(user, name, type, bytes, on);
         assertThat(completed.status()).as(completed.toString()).isEqualTo(200);
         return completed.body();
     }
 
     static ParleyClient.Response uploadAndComplete(ParleyClient user, String name, String type, byte[] bytes)
             throws Exception {
+        return uploadAndComplete(user, name, type, bytes, parley);
+    }
+
+    static ParleyClient.Response uploadAndComplete(ParleyClient user, String name, String type, byte[] bytes,
+                                                   RunningParley on) throws Exception {
         ParleyClient.Response started = user.call("POST", "/api/media/uploads",
                 json("name", name, "contentType", type, "size", bytes.length));
         assertThat(started.status()).as(started.toString()).isEqualTo(201);
-        HttpResponse<String> put = put(started.body(), bytes);
+        HttpResponse<String> put = put(started.body(), bytes, on);
         assertThat(put.statusCode()).as(put.body()).isBetween(200, 299);
         return user.call("POST", "/api/media/" + started.body().get("mediaId").asText() + "/complete", null);
     }
 
     static HttpResponse<String> put(JsonNode started, byte[] bytes) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(absolute(started.get("url").asText()))
+        return put(started, bytes, parley);
+    }
+
+    static HttpResponse<String> put(JsonNode started, byte[] bytes, RunningParley on) throws Exception {
+        String url = started.get("url").asText();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.startsWith("/") ? on.http() + url : url))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes));
         started.get("headers").fields().forEachRemaining(h -> request.header(h.getKey(), h.getValue().asText()));
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
