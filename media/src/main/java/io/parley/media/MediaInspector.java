@@ -59,8 +59,10 @@ final class MediaInspector {
                       String declaredType) throws IOException {
         String type = sniff(store, rawKey);
         checkKind(declaredType, type);
-        try (InputStream raw = store.open(rawKey)) {
-            scanner.scan(name, type, raw);
+        if (scanner != MediaScanner.NONE) {
+            try (InputStream raw = store.open(rawKey)) {
+                scanner.scan(name, type, raw);
+            }
         }
         String disposition = Disposition.of(name, false);
         Integer width = null;

@@ -1,5 +1,6 @@
 package io.parley.media;
 
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
@@ -8,12 +9,14 @@ import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -87,13 +90,43 @@ public final class S3MediaStore implements MediaStore {
         }
     }
 
+    /**
+     * The object's bytes. Closed before its end (type sniffing reads a few KB), the connection is aborted: the SDK
+     * would otherwise read the rest of the object to reuse it (measured: 100 MB read three times per completion).
+     */
     @Override
     public InputStream open(String key) throws IOException {
+        ResponseInputStream<GetObjectResponse> response;
         try {
-            return s3.getObject(r -> r.bucket(bucket).key(key));
+            response = s3.getObject(r -> r.bucket(bucket).key(key));
         } catch (NoSuchKeyException e) {
             throw new java.nio.file.NoSuchFileException(key);
         }
+        return new FilterInputStream(response) {
+            private boolean ended;
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                ended |= b < 0;
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int off, int len) throws IOException {
+                int n = super.read(buffer, off, len);
+                ended |= n < 0;
+                return n;
+            }
+
+            @Override
+            public void close() throws IOException {
+                if (!ended) {
+                    response.abort();
+                }
+                super.close();
+            }
+        };
     }
 
     @Override
