@@ -4,6 +4,7 @@ import { me, state } from './state.js';
 import { clearTyping, composerTyped } from './typing.js';
 import { sendMessage } from './outbox.js';
 import { $ } from './dom.js';
+import { hasAttachments, takeAttachments, wireMedia } from './media.js';
 
 export const drafts = new Map();
 
@@ -26,18 +27,25 @@ function submitComposer(event) {
   const conv = state.conversations.get(state.openId);
   const input = $('#composer-input');
   const text = input.value.trim();
-  if (!conv || !text) return;
+  const withAttachments = hasAttachments();
+  if (!conv || (!text && !withAttachments)) return;
+  // attachments still uploading: the message goes once they are done (the tray empties at once)
+  const attachments = withAttachments ? takeAttachments() : Promise.resolve([]);
   input.value = '';
   drafts.delete(conv.id);
   state.lastTypingSent.delete(conv.id); // the next words start a new "typing…"
   clearTyping(conv, me());
   autoGrow();
-  sendMessage(conv, text);
+  attachments.then((ids) => {
+    if (text || ids.length > 0) sendMessage(conv, text, ids);
+  });
   input.focus();
 }
 
 export function wireComposer() {
   const input = $('#composer-input');
+  wireMedia({ button: $('#attach-button'), fileInput: $('#attach-input'), trayList: $('#attachment-tray'),
+    dropZone: $('#composer'), input });
   $('#composer').addEventListener('submit', submitComposer);
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {

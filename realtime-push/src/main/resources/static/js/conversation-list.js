@@ -10,6 +10,7 @@ import { userSearch } from './user-search.js';
 import { alertText } from './announce.js';
 import { $, h, replaceChildren, srOnly } from './dom.js';
 import { shortTime } from './format.js';
+import { attachmentLabel } from './media.js';
 
 function mergeSummary(summary) {
   const conv = conversation(summary.conversationId);
@@ -110,7 +111,8 @@ function lastMessagePreview(conv) {
   if (!m) return { text: conv.type === 'group' ? 'New group' : 'No messages yet' };
   const who = m.senderId === me() ? 'You: ' : conv.type === 'group' ? `${userName(m.senderId)}: ` : '';
   if (m.deleted) return { text: `${who}Message deleted`, deleted: true };
-  return { text: who + (m.text || '') };
+  const media = m.attachments && m.attachments.length ? attachmentLabel(m.attachments[0]) : '';
+  return { text: who + [media, m.text || ''].filter(Boolean).join(' · ') };
 }
 
 export function renderList() {

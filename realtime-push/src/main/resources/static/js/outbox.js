@@ -28,16 +28,25 @@ export function flushOutbox() {
   if (!socket || !socket.online) return;
   for (const entry of state.outbox) {
     if (entry.failed) continue;
-    socket.send({ type: 'send', id: entry.id, conversationId: entry.conversationId, text: entry.text });
+    socket.send(frameOf(entry));
   }
 }
 
-export function sendMessage(conv, text) {
-  const entry = { id: newId('m-'), conversationId: conv.id, text, createdAt: new Date().toISOString(), failed: false };
+/** The `send` frame of an outbox entry: a caption may be empty when it carries attachments (media ids). */
+function frameOf(entry) {
+  const frame = { type: 'send', id: entry.id, conversationId: entry.conversationId };
+  if (entry.text) frame.text = entry.text;
+  if (entry.attachments && entry.attachments.length > 0) frame.attachments = entry.attachments;
+  return frame;
+}
+
+export function sendMessage(conv, text, attachments = []) {
+  const entry = { id: newId('m-'), conversationId: conv.id, text, attachments, createdAt: new Date().toISOString(),
+    failed: false };
   state.outbox.push(entry);
   saveOutbox();
   if (socket && socket.online) {
-    socket.send({ type: 'send', id: entry.id, conversationId: entry.conversationId, text: entry.text });
+    socket.send(frameOf(entry));
   }
   conv.updatedAt = entry.createdAt;
   ui.renderList();
@@ -49,7 +58,7 @@ export function onSendError(entry, frame) {
     // try again a little later, still with the same id
     setTimeout(() => {
       if (state.outbox.includes(entry) && socket && socket.online) {
-        socket.send({ type: 'send', id: entry.id, conversationId: entry.conversationId, text: entry.text });
+        socket.send(frameOf(entry));
       }
     }, 3_000);
     return;

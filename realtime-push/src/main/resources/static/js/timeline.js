@@ -11,6 +11,7 @@ import { refreshConversations, renderList } from './conversation-list.js';
 import { alertText, announce } from './announce.js';
 import { $, h, icon, replaceChildren, srOnly } from './dom.js';
 import { clockTime, fullTime, nameList } from './format.js';
+import { renderAttachments } from './media.js';
 
 const PAGE_SIZE = 50;
 
@@ -85,7 +86,8 @@ export function onAck(frame) {
     sentAt: frame.sentAt,
     editedAt: known ? known.editedAt : null,
     deleted: known ? known.deleted : false,
-    attachments: [],
+    // the message frame brings the attachments with their links, before or after the ack
+    attachments: known ? known.attachments : undefined,
   }, { live: true });
 }
 
@@ -98,6 +100,7 @@ export function onMessageUpdated(frame) {
       if (isUnread(conv, message)) conv.unread = Math.max(0, conv.unread - 1);
       message.deleted = true;
       message.text = null;
+      message.attachments = [];
     } else {
       message.text = frame.text;
       message.editedAt = frame.editedAt;
@@ -243,6 +246,7 @@ function fillMessage(li, conv, m, continued, isLastOwn) {
   const showSender = conv.type === 'group' && !mine && !continued;
   const isEditing = editing && editing.conversationId === conv.id && editing.seq === m.seq;
   const signature = JSON.stringify([m.text, m.deleted, m.editedAt, m.sentAt, status && status.label, showSender,
+    (m.attachments || []).map((a) => a.mediaId),
     userName(m.senderId), continued, isEditing, isLastOwn && conv.type === 'group']);
   li.dataset.seq = String(m.seq);
   li.dataset.sender = mine ? 'me' : 'other';
@@ -266,7 +270,8 @@ function fillMessage(li, conv, m, continued, isLastOwn) {
   } else if (m.deleted) {
     bubble.append(h('p', { class: 'text deleted-text', text: 'This message was deleted' }));
   } else {
-    bubble.append(h('p', { class: 'text', text: m.text || '' }));
+    bubble.append(renderAttachments(m.attachments));
+    if (m.text || !(m.attachments && m.attachments.length)) bubble.append(h('p', { class: 'text', text: m.text || '' }));
   }
   const meta = h('span', { class: 'meta' },
     m.editedAt && !m.deleted ? h('span', { class: 'edited', text: 'edited' }) : null,
@@ -301,7 +306,9 @@ function fillPending(li, conv, entry, continued) {
   const label = entry.failed ? `Not sent: ${entry.error}` : 'Sending…';
   const bubble = h('div', { class: 'bubble' },
     srOnly('You: '),
-    h('p', { class: 'text', text: entry.text }),
+    entry.attachments && entry.attachments.length
+      ? h('p', { class: 'text pending-attachments', text: `${entry.attachments.length} attachment(s)` }) : null,
+    entry.text ? h('p', { class: 'text', text: entry.text }) : null,
     h('span', { class: 'meta' },
       h('time', { attrs: { datetime: entry.createdAt }, text: clockTime(entry.createdAt) }),
       h('span', { class: 'status', dataset: { state: entry.failed ? 'failed' : 'pending' }, attrs: { title: label } },

@@ -97,6 +97,13 @@ public class ParleyAxonAutoConfiguration {
         return interceptor;
     }
 
+    /** {@code MessageSent} revision 1 (attachments as strings) read as revision 2 (attachment objects). */
+    @Bean
+    @ConditionalOnMissingBean
+    MessageSentAttachmentsUpcaster messageSentAttachmentsUpcaster() {
+        return new MessageSentAttachmentsUpcaster();
+    }
+
     /** Streaming processors are pooled, with batch size and segments from properties. */
     @Bean
     ConfigurerModule parleyProcessorTuning(ParleyAxonProperties properties) {

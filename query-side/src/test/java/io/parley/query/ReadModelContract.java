@@ -1,6 +1,7 @@
 package io.parley.query;
 
 import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
+import io.parley.api.media.Attachment;
 import io.parley.api.conversation.ConversationEvents.GroupCreated;
 import io.parley.api.conversation.ConversationEvents.Member;
 import io.parley.api.conversation.ConversationEvents.MemberAdded;
@@ -214,16 +215,32 @@ public abstract class ReadModelContract {
         assertThat(page("unknown", null, null, 20)).isEqualTo(new MessagePage(List.of(), false));
     }
 
+    private static final Attachment PHOTO = Attachment.of("media-1", "beach.jpg", "image/jpeg", 123_456,
+            "ab".repeat(32), 4000, 3000, true);
+    private static final Attachment DOCUMENT = Attachment.of("media-2", "notes.pdf", "application/pdf", 9_999,
+            "cd".repeat(32), null, null, false);
+
     @Test
     void aMessageReadsBackAsItWasSent() {
         String c = directBetween(ALICE, BOB);
         Instant sentAt = tick();
-        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", "hello bob", List.of("media-1", "media-2"), sentAt, List.of()));
+        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", "hello bob", List.of(PHOTO, DOCUMENT), sentAt, List.of()));
 
         MessageView m = page(c, null, null, 10).messages().get(0);
 
         assertThat(m).isEqualTo(new MessageView(c, "m-1", 1, ALICE, "hello bob", sentAt, null, false,
-                List.of("media-1", "media-2")));
+                List.of(PHOTO, DOCUMENT)));
+    }
+
+    @Test
+    void aMessageOfAttachmentsAloneHasNoText() {
+        String c = directBetween(ALICE, BOB);
+        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", null, List.of(PHOTO), tick()));
+
+        MessageView m = page(c, null, null, 10).messages().get(0);
+
+        assertThat(m.text()).isNull();
+        assertThat(m.attachments()).containsExactly(PHOTO);
     }
 
     @Test
@@ -243,7 +260,7 @@ public abstract class ReadModelContract {
     @Test
     void aDeletedMessageIsATombstoneWithoutTextThatLaterEditsDoNotRevive() {
         String c = directBetween(ALICE, BOB);
-        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", "secret", List.of("media-1"), tick(), List.of()));
+        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", "secret", List.of(PHOTO), tick(), List.of()));
         lastSeq.put(c, 1L);
         send(c, BOB, "what?");
         given(new MessageDeleted(c, "m-1", 1, ALICE, tick()),

@@ -64,9 +64,11 @@ class AuthorizationMatrixTest {
      * Public by contract (PROTOCOL.md): registering and logging in need no token. {@code GET /api/docs/**} (the
      * published protocol) is public too; it is a functional route, not in the annotated mappings, and
      * {@link #theEndpointsAreReadFromTheApplicationAndTheExclusionsAreExact()} checks that the functional routes are
-     * nothing but those documents.
+     * nothing but those documents. The local media driver's signed URLs ({@code /media/files/...}) take no token:
+     * their HMAC signature is the authority, which {@code MediaStoreContract} and {@code MediaStoryTest} check.
      */
-    private static final Set<String> PUBLIC = Set.of("POST /api/users", "POST /api/sessions");
+    private static final Set<String> PUBLIC = Set.of("POST /api/users", "POST /api/sessions",
+            "PUT /media/files/{*key}", "GET /media/files/{*key}");
 
     /** Bad credentials; every token one (but NONE) carries the claims of alice, a member and the owner. */
     enum BadToken { NONE, EXPIRED, OTHER_KEY, ALG_NONE, MALFORMED, TAMPERED }
@@ -87,6 +89,8 @@ class AuthorizationMatrixTest {
     /** What a non-member must never learn, per conversation: texts, message ids, member ids and names. */
     static final Map<String, List<String>> secrets = new LinkedHashMap<>();
     static List<Endpoint> endpoints;
+    /** A finished upload of alice's, for the media endpoints. */
+    static String media;
 
     @BeforeAll
     static void boot() throws Exception {
@@ -125,6 +129,8 @@ class AuthorizationMatrixTest {
                 return page.status() == 200 && page.body().get("messages").size() == MESSAGES;
             });
         }
+        media = MediaStoryTest.upload(alice, "probe.txt", "text/plain",
+                "probe".getBytes(StandardCharsets.UTF_8), parley).get("mediaId").asText();
         endpoints = Endpoints.of(parley);
     }
 
@@ -386,7 +392,8 @@ class AuthorizationMatrixTest {
                 "userId", bob.userId,  // a member: removing them, or reading their profile
                 "seq", "1",
                 // one of alice's push targets, registered afresh (the member's DELETE removes it)
-                "deviceId", endpoint.pattern().contains("{deviceId}") ? aliceDevice() : "probe");
+                "deviceId", endpoint.pattern().contains("{deviceId}") ? aliceDevice() : "probe",
+                "mediaId", media);  // alice's upload: hers to complete and fetch
         // A variable the matrix does not know (a new endpoint's) gets a placeholder: tokens are checked first anyway.
         String path = endpoint.path(name -> variables.getOrDefault(name, "probe")) + query(endpoint);
         String body = body(endpoint);
@@ -446,6 +453,7 @@ class AuthorizationMatrixTest {
             case "POST /api/conversations/{id}/read" -> json("upToSeq", 1).toString();
             case "POST /api/devices" -> json("kind", "webhook", "url", "https://hooks.example.org/" + UUID.randomUUID())
                     .toString();
+            case "POST /api/media/uploads" -> json("name", "probe.txt", "contentType", "text/plain", "size", 5).toString();
             default -> switch (endpoint.method()) {
                 case "GET", "DELETE", "HEAD", "OPTIONS" -> null;
                 default -> "{}";

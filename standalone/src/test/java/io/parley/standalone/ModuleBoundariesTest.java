@@ -1,5 +1,10 @@
 package io.parley.standalone;
 
+import io.parley.media.LocalMediaStore;
+import io.parley.media.MediaException;
+import io.parley.media.MediaService;
+import io.parley.media.MediaStore;
+import io.parley.media.SignedRequest;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -29,8 +34,12 @@ class ModuleBoundariesTest {
 
     /** shared-api: commands, events, queries, views, wire frames. */
     static final String LANGUAGE = "io.parley.api..";
-    /** axon-config (the Axon set-up), event-store (where and how events are stored), distributed (across processes). */
-    static final String[] INFRASTRUCTURE = {"io.parley.axon..", "io.parley.eventstore..", "io.parley.distributed.."};
+    /**
+     * axon-config (the Axon set-up), event-store (where and how events are stored), distributed (across processes),
+     * media (the media store port, its drivers, inspection).
+     */
+    static final String[] INFRASTRUCTURE = {"io.parley.axon..", "io.parley.eventstore..", "io.parley.distributed..",
+            "io.parley.media.."};
     /** Features with their own port and drivers, which the edge exposes or which run as their own service. */
     static final String[] FEATURES = {"io.parley.notify.."};
     /** command-side, query-side, realtime-push (the edge); each also holds its own application class. */
@@ -45,7 +54,10 @@ class ModuleBoundariesTest {
      */
     static final DescribedPredicate<JavaClass> EVENT_STORE_API = belongToAnyOf(ParleyEventStore.class,
             EventHistory.class, StoredEvent.class, ChainVerifier.class, HashChain.class, AuditMetadata.class,
-            ErasureKeys.class).as("the event store's read API");
+            ErasureKeys.class, MediaService.class, MediaStore.class, LocalMediaStore.class, MediaException.class,
+            MediaException.Problem.class, SignedRequest.class, MediaService.Upload.class, LocalMediaStore.Upload.class,
+            LocalMediaStore.Download.class)
+            .as("the event store's read API and media sharing's service (with the local driver's URL checks)");
 
     static JavaClasses parley;
 

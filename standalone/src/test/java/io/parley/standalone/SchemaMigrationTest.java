@@ -3,6 +3,7 @@ package io.parley.standalone;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.eventstore.EventStoreSchema;
 import io.parley.eventstore.erasure.ErasureKeys;
+import io.parley.media.MediaSchema;
 import io.parley.push.EdgeSchema;
 import io.parley.query.store.jdbc.JdbcReadStores;
 import io.parley.testsupport.PostgresSchema;
@@ -72,7 +73,8 @@ class SchemaMigrationTest {
     }
 
     private static final List<String> HISTORIES = List.of(
-            "flyway_history_eventstore", "flyway_history_erasure", "flyway_history_readmodel", "flyway_history_edge");
+            "flyway_history_eventstore", "flyway_history_erasure", "flyway_history_readmodel", "flyway_history_edge",
+            "flyway_history_media");
     /** Tables whose rows only users' actions change (tokens and positions move whenever processors run). */
     private static final List<String> DATA = List.of(
             "DomainEventEntry", "erasure_keys", "rm_users", "rm_conversations", "rm_messages", "credentials");
@@ -84,14 +86,15 @@ class SchemaMigrationTest {
             "eventstore", EventStoreSchema::migrate,
             "erasure", dataSource -> new ErasureKeys(dataSource, Duration.ZERO),
             "readmodel", JdbcReadStores::create,
-            "edge", EdgeSchema::migrate);
+            "edge", EdgeSchema::migrate,
+            "media", MediaSchema::migrate);
 
     /** Distributed mode's services by what they migrate: command side, query side, two push nodes. */
     private static final List<List<String>> SERVICES = List.of(
             List.of("eventstore", "erasure"),
             List.of("eventstore", "erasure", "readmodel"),
-            List.of("eventstore", "erasure", "readmodel", "edge"),
-            List.of("eventstore", "erasure", "readmodel", "edge"));
+            List.of("eventstore", "erasure", "readmodel", "edge", "media"),
+            List.of("eventstore", "erasure", "readmodel", "edge", "media"));
 
     @TempDir
     Path dataDir;

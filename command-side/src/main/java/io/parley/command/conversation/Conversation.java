@@ -10,6 +10,7 @@ import io.parley.api.conversation.ConversationCommands.MarkRead;
 import io.parley.api.conversation.ConversationCommands.OpenDirectConversation;
 import io.parley.api.conversation.ConversationCommands.RemoveMember;
 import io.parley.api.conversation.ConversationCommands.SendMessage;
+import io.parley.api.media.Attachment;
 import io.parley.api.conversation.ConversationCommands.SendResult;
 import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
 import io.parley.api.conversation.ConversationEvents.GroupCreated;
@@ -222,10 +223,11 @@ class Conversation {
         if (!isMember(command.senderId())) {
             throw new ForbiddenException("only members may send messages to this conversation");
         }
-        String text = validText(command.text(), policy);
+        List<Attachment> attachments = validAttachments(command.attachments());
+        String text = attachments.isEmpty() || command.text() != null ? validText(command.text(), policy) : null;
         long seq = lastSeq + 1;
         MessageSent sent = new MessageSent(conversationId, UUID.randomUUID().toString(), seq, command.senderId(),
-                clientMsgId, text, List.of(), now(), List.of());
+                clientMsgId, text, attachments, now(), List.of());
         apply(sent);
         return new SendResult(conversationId, sent.messageId(), seq, sent.sentAt());
     }
@@ -360,6 +362,15 @@ class Conversation {
                     + policy.editWindow() + " messages of a conversation may be changed");
         }
         return seq;
+    }
+
+    /** Attachments as the edge checked them, links dropped; at most {@link SendMessage#MAX_ATTACHMENTS}. */
+    private static List<Attachment> validAttachments(List<Attachment> attachments) {
+        if (attachments.size() > SendMessage.MAX_ATTACHMENTS) {
+            throw new InvalidCommandException("a message may carry at most " + SendMessage.MAX_ATTACHMENTS
+                    + " attachments, this one has " + attachments.size());
+        }
+        return attachments.stream().map(Attachment::withoutLinks).toList();
     }
 
     private static String validText(String text, ConversationPolicy policy) {

@@ -50,6 +50,8 @@ public class SecurityConfiguration {
     /** Open to everybody. */
     static final ServerWebExchangeMatcher PUBLIC = ServerWebExchangeMatchers.matchers(
             ServerWebExchangeMatchers.pathMatchers(HttpMethod.POST, "/api/users", "/api/sessions"),
+            // the local media driver's URLs: their HMAC signature is the authority (LocalMediaFiles)
+            ServerWebExchangeMatchers.pathMatchers(HttpMethod.PUT, "/media/files/**"),
             read(HttpMethod.GET), read(HttpMethod.HEAD),
             // a CORS preflight carries no credentials by design; it reveals nothing and reaches no controller
             exchange -> CorsUtils.isPreFlightRequest(exchange.getRequest())
@@ -117,7 +119,7 @@ public class SecurityConfiguration {
     /** Reads of the protocol documents and of the web client's files. */
     private static ServerWebExchangeMatcher read(HttpMethod method) {
         return ServerWebExchangeMatchers.pathMatchers(method, "/api/docs", "/api/docs/**", "/", "/index.html",
-                "/app.css", "/favicon.svg", "/js/**", "/sw.js");
+                "/app.css", "/favicon.svg", "/js/**", "/sw.js", "/media/files/**");
     }
 
     private static ReactiveAuthorizationManager<AuthorizationContext> role(Role role) {

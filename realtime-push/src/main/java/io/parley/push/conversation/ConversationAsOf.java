@@ -10,6 +10,7 @@ import io.parley.api.conversation.ConversationEvents.MemberRoleChanged;
 import io.parley.api.conversation.ConversationEvents.MessageDeleted;
 import io.parley.api.conversation.ConversationEvents.MessageEdited;
 import io.parley.api.conversation.ConversationEvents.MessageSent;
+import io.parley.api.media.Attachment;
 import io.parley.api.conversation.MemberRole;
 
 import java.time.Instant;
@@ -27,7 +28,7 @@ public final class ConversationAsOf {
 
     /** A message as it read at that time; {@code text} is null when deleted by then or erased since. */
     public record MessageAsOf(String messageId, long seq, String senderId, String text, Instant sentAt, Instant editedAt,
-                       boolean deleted, Instant deletedAt, boolean erased) {
+                       boolean deleted, Instant deletedAt, boolean erased, List<Attachment> attachments) {
     }
 
     public record State(String conversationId, Instant asOf, String type, String name, long version, List<Member> members,
@@ -69,13 +70,14 @@ public final class ConversationAsOf {
             members.put(e.userId(), e.role());
         } else if (event instanceof MessageSent e) {
             messages.put(e.seq(), new MessageAsOf(e.messageId(), e.seq(), e.senderId(), e.text(), e.sentAt(), null,
-                    false, null, erased));
+                    false, null, erased, e.attachments() == null ? List.of() : e.attachments()));
         } else if (event instanceof MessageEdited e) {
             messages.computeIfPresent(e.seq(), (seq, m) -> new MessageAsOf(m.messageId(), seq, m.senderId(),
-                    e.text(), m.sentAt(), e.editedAt(), m.deleted(), m.deletedAt(), m.erased() || erased));
+                    e.text(), m.sentAt(), e.editedAt(), m.deleted(), m.deletedAt(), m.erased() || erased,
+                    m.attachments()));
         } else if (event instanceof MessageDeleted e) {
             messages.computeIfPresent(e.seq(), (seq, m) -> new MessageAsOf(m.messageId(), seq, m.senderId(), null,
-                    m.sentAt(), m.editedAt(), true, e.deletedAt(), m.erased()));
+                    m.sentAt(), m.editedAt(), true, e.deletedAt(), m.erased(), List.of()));
         }
     }
 

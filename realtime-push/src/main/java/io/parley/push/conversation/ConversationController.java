@@ -63,10 +63,13 @@ class ConversationController {
         }
     }
 
-    record SendRequest(String clientMsgId, String text) {
+    record SendRequest(String clientMsgId, String text, List<String> attachments) {
         SendRequest {
             ClientInput.clientId(requiredText(clientMsgId, "clientMsgId"), "clientMsgId");
-            requiredText(text, "text");
+            attachments = ClientInput.attachments(attachments);
+            if (attachments.isEmpty()) {
+                requiredText(text, "text");
+            }
         }
     }
 
@@ -129,7 +132,8 @@ class ConversationController {
     @PostMapping("/{id}/messages")
     @ResponseStatus(HttpStatus.CREATED)
     Mono<ServerFrames.Ack> send(Principal principal, @PathVariable String id, @RequestBody SendRequest request) {
-        return conversations.send(principal.getName(), id, request.clientMsgId(), request.text());
+        return conversations.send(principal.getName(), id, request.clientMsgId(), request.text(),
+                request.attachments());
     }
 
     @PatchMapping("/{id}/messages/{seq}")

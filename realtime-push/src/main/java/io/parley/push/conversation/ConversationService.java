@@ -19,13 +19,16 @@ import io.parley.api.conversation.ConversationQueries.MessagePage;
 import io.parley.api.conversation.ConversationQueries.MessagePageQuery;
 import io.parley.api.conversation.ConversationQueries.ReceiptsQuery;
 import io.parley.api.error.ForbiddenException;
+import io.parley.api.media.Attachment;
 import io.parley.api.error.InvalidCommandException;
 import io.parley.api.error.NotFoundException;
 import io.parley.api.user.UserQueries.FindUserQuery;
 import io.parley.api.user.UserQueries.UserView;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.Backend;
+import io.parley.media.MediaService;
 import io.parley.push.limits.RateLimits;
+import io.parley.push.media.MediaLinks;
 import io.parley.push.membership.MembershipCache;
 import io.parley.push.web.ApiException;
 import io.parley.push.web.ErrorCode;
@@ -52,11 +55,16 @@ public class ConversationService {
     private final Backend backend;
     private final MembershipCache memberships;
     private final RateLimits limits;
+    private final MediaService media;
+    private final MediaLinks links;
 
-    ConversationService(Backend backend, MembershipCache memberships, RateLimits limits) {
+    ConversationService(Backend backend, MembershipCache memberships, RateLimits limits, MediaService media,
+                        MediaLinks links) {
         this.backend = backend;
         this.memberships = memberships;
         this.limits = limits;
+        this.media = media;
+        this.links = links;
     }
 
     /**
@@ -64,14 +72,29 @@ public class ConversationService {
      * are limited per user, socket and HTTP together.
      */
     public Mono<ServerFrames.Ack> send(String userId, String conversationId, String clientMsgId, String text) {
+        return send(userId, conversationId, clientMsgId, text, List.of());
+    }
+
+    /**
+     * Sends a message with attachments: media ids of the sender's finished uploads ({@code /api/media}). An unknown
+     * or unfinished media is NOT_FOUND, another user's FORBIDDEN, and then nothing is sent. Once the message is
+     * committed, its conversation's members may fetch the media.
+     */
+    public Mono<ServerFrames.Ack> send(String userId, String conversationId, String clientMsgId, String text,
+                                       List<String> mediaIds) {
         return Mono.defer(() -> {
             limits.take(userId, RateLimits.Kind.SEND).ifPresent(wait -> {
                 throw new ApiException(ErrorCode.RATE_LIMITED,
                         "too many messages; retry in " + Math.max(1, wait.toMillis()) + " ms", wait);
             });
-            return asMember(userId, conversationId,
-                    backend.<SendResult>send(new SendMessage(conversationId, userId, clientMsgId, text))
-                            .map(result -> ServerFrames.Ack.of(clientMsgId, result)));
+            Mono<List<Attachment>> attachments = mediaIds.isEmpty() ? Mono.just(List.of())
+                    : Mono.fromCallable(() -> media.forMessage(userId, mediaIds)).subscribeOn(backend.workers());
+            return attachments.flatMap(checked -> asMember(userId, conversationId,
+                    backend.<SendResult>send(new SendMessage(conversationId, userId, clientMsgId, text, checked)))
+                    .flatMap(result -> checked.isEmpty() ? Mono.just(result)
+                            : Mono.fromRunnable(() -> media.attached(checked, conversationId, result.seq(),
+                                    result.messageId())).subscribeOn(backend.workers()).thenReturn(result))
+                    .map(result -> ServerFrames.Ack.of(clientMsgId, result)));
         });
     }
 
@@ -88,8 +111,11 @@ public class ConversationService {
                 backend.send(new EditMessage(conversationId, userId, seq, text)).then());
     }
 
+    /** Deletes a message; its media goes with it, for everyone. */
     public Mono<Void> delete(String userId, String conversationId, long seq) {
-        return asMember(userId, conversationId, backend.send(new DeleteMessage(conversationId, userId, seq)).then());
+        return asMember(userId, conversationId, backend.send(new DeleteMessage(conversationId, userId, seq)).then())
+                .then(Mono.fromRunnable(() -> media.messageDeleted(conversationId, seq))
+                        .subscribeOn(backend.workers()).then());
     }
 
     /** Opens (or finds) the direct conversation of two users; answers its id, the same every time. */
@@ -128,7 +154,8 @@ public class ConversationService {
     /** The user's conversations, most recently active first. */
     Mono<List<ConversationSummary>> conversationsOf(String userId) {
         return backend.query(new ConversationsOfUserQuery(userId),
-                ResponseTypes.multipleInstancesOf(ConversationSummary.class));
+                        ResponseTypes.multipleInstancesOf(ConversationSummary.class))
+                .map(list -> list.stream().map(links::of).toList());
     }
 
     /** A page of history, ascending by seq: before and after are exclusive bounds, limit at most the maximum page. */
@@ -143,7 +170,8 @@ public class ConversationService {
             }
             return requireMember(userId, conversationId)
                     .then(backend.query(new MessagePageQuery(conversationId, before, after, size),
-                            ResponseTypes.instanceOf(MessagePage.class)));
+                            ResponseTypes.instanceOf(MessagePage.class)))
+                    .map(links::of);
         });
     }
 
@@ -170,6 +198,11 @@ public class ConversationService {
     private <T> Mono<T> asMember(String userId, String conversationId, Mono<T> write) {
         return write.onErrorResume(error -> isMember(userId, conversationId)
                 .flatMap(member -> Mono.<T>error(member ? error : notAMember())));
+    }
+
+    /** Whether {@code userId} is a member of {@code conversationId} now, as the edge's cache knows it. Blocking. */
+    public boolean isMemberNow(String userId, String conversationId) {
+        return memberships.get(conversationId).filter(m -> m.isMember(userId)).isPresent();
     }
 
     private Mono<Boolean> isMember(String userId, String conversationId) {

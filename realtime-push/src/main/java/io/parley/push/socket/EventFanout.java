@@ -18,6 +18,7 @@ import io.parley.api.conversation.ConversationType;
 import io.parley.api.conversation.MemberRole;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.membership.Membership;
+import io.parley.push.media.MediaLinks;
 import io.parley.push.membership.MembershipCache;
 import org.axonframework.common.stream.BlockingStream;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -51,11 +52,13 @@ class EventFanout implements SmartLifecycle {
     private final ConnectionRegistry connections;
     private final MembershipCache memberships;
     private final ObjectMapper json;
+    private final MediaLinks links;
     private volatile boolean running;
     private Thread reader;
 
     EventFanout(EventStore eventStore, ConnectionRegistry connections, MembershipCache memberships,
-                ObjectMapper json) {
+                ObjectMapper json, MediaLinks links) {
+        this.links = links;
         this.eventStore = eventStore;
         this.connections = connections;
         this.memberships = memberships;
@@ -166,7 +169,7 @@ class EventFanout implements SmartLifecycle {
 
     private void onMessage(MessageSent e) {
         String frame = write(new ServerFrames.Message("message", e.conversationId(), e.messageId(), e.seq(),
-                e.senderId(), e.text(), e.sentAt(), null, false, e.attachments() == null ? List.of() : e.attachments()));
+                e.senderId(), e.text(), e.sentAt(), null, false, links.of(e.attachments())));
         forEachConnection(e.conversationId(), c -> c.sendMessage(e.conversationId(), e.seq(), frame));
     }
 

@@ -82,7 +82,7 @@ class FrameHandler {
     private Mono<Void> dispatch(Connection connection, ClientFrame frame) {
         String user = connection.userId;
         if (frame instanceof ClientFrame.Send send) {
-            return conversations.send(user, send.conversationId(), send.id(), send.text())
+            return conversations.send(user, send.conversationId(), send.id(), send.text(), send.attachments())
                     .doOnNext(ack -> reply(connection, ack))
                     .then();
         } else if (frame instanceof ClientFrame.Delivered delivered) {

@@ -8,6 +8,7 @@ import io.parley.api.conversation.ConversationQueries.MessagePageQuery;
 import io.parley.api.conversation.ConversationQueries.MessageView;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.Backend;
+import io.parley.push.media.MediaLinks;
 import io.parley.push.PushProperties;
 import io.parley.push.conversation.ConversationAsOf;
 import io.parley.push.web.ErrorCode;
@@ -48,8 +49,11 @@ class SyncService {
     private final EventStore eventStore;
     private final ObjectMapper json;
     private final PushProperties properties;
+    private final MediaLinks links;
 
-    SyncService(Backend backend, EventStore eventStore, ObjectMapper json, PushProperties properties) {
+    SyncService(Backend backend, EventStore eventStore, ObjectMapper json, PushProperties properties,
+                MediaLinks links) {
+        this.links = links;
         this.backend = backend;
         this.eventStore = eventStore;
         this.json = json;
@@ -130,7 +134,7 @@ class SyncService {
             connection.resumeFrom(conversationId, from);
             state.messages().stream().filter(m -> m.seq() > from).forEach(m -> send(connection,
                     new MessageView(conversationId, m.messageId(), m.seq(), m.senderId(), m.text(), m.sentAt(),
-                            m.editedAt(), m.deleted(), List.of())));
+                            m.editedAt(), m.deleted(), m.attachments())));
         });
     }
 
@@ -138,7 +142,7 @@ class SyncService {
         if (!connection.awaitRoom(properties.idleTimeout())) {
             throw new IllegalStateException("the client stopped reading during sync");
         }
-        connection.syncedUpTo(message.conversationId(), message.seq(), write(ServerFrames.Message.of(message)));
+        connection.syncedUpTo(message.conversationId(), message.seq(), write(ServerFrames.Message.of(links.of(message))));
     }
 
     private String write(Object frame) {

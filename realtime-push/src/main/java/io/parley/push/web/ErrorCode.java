@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.parley.api.error.DomainException;
 import io.parley.api.error.ErrorDetails;
 import io.parley.api.error.ErrorKind;
+import io.parley.media.MediaException;
 import org.axonframework.messaging.HandlerExecutionException;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -210,6 +211,8 @@ public enum ErrorCode {
             return new Found(UNAUTHORIZED, t, null);
         } else if (t instanceof AccessDeniedException) {
             return new Found(FORBIDDEN, t, null);
+        } else if (t instanceof MediaException media) {
+            return new Found(of(media.problem()), t, media.getMessage());
         }
         Optional<ErrorDetails> details = ErrorDetails.of(t); // a domain rule, or one of Axon's that a caller is told
         if (details.isPresent()) {
@@ -243,6 +246,17 @@ public enum ErrorCode {
             }
         }
         return null;
+    }
+
+    private static ErrorCode of(MediaException.Problem problem) {
+        return switch (problem) {
+            case INVALID, REJECTED -> BAD_FRAME;
+            case FORBIDDEN -> FORBIDDEN;
+            case NOT_FOUND -> NOT_FOUND;
+            case CONFLICT -> CONFLICT;
+            case TOO_LARGE -> TOO_LARGE;
+            case RATE_LIMITED -> RATE_LIMITED;
+        };
     }
 
     private static ErrorCode of(ErrorKind kind) {

@@ -1,5 +1,7 @@
 package io.parley.push.webclient;
 
+import io.parley.media.LocalMediaStore;
+import io.parley.media.MediaStore;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -38,6 +40,26 @@ public class SecurityHeadersWebFilter implements WebFilter, Ordered {
             "base-uri 'none'",
             "form-action 'self'");
 
+    /**
+     * On media served by the local driver ({@code /media/files/...}): nothing may run or load, even when a file is
+     * opened directly; {@code sandbox} gives it an opaque origin besides.
+     */
+    public static final String MEDIA_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox; frame-ancestors 'none'";
+
+    /**
+     * The web client's policy, with the object store's origin added to {@code img-src}, {@code media-src} and
+     * {@code connect-src} when media URLs point there (the {@code s3} driver): nothing else is widened.
+     */
+    private final String clientPolicy;
+
+    public SecurityHeadersWebFilter(org.springframework.beans.factory.ObjectProvider<MediaStore> media) {
+        String origin = media.getIfAvailable(() -> null) == null ? ""
+                : media.getObject().origin().map(o -> " " + o).orElse("");
+        this.clientPolicy = origin.isEmpty() ? CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY
+                .replace("connect-src 'self' ws: wss:", "connect-src 'self' ws: wss:" + origin)
+                .replace("img-src 'self' data:", "img-src 'self' data:" + origin + "; media-src 'self'" + origin);
+    }
+
     /** Before Spring Security's filter (order -100), so that its refusals carry the headers too. */
     static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 50;
 
@@ -51,7 +73,8 @@ public class SecurityHeadersWebFilter implements WebFilter, Ordered {
         ServerHttpResponse response = exchange.getResponse();
         response.beforeCommit(() -> {
             HttpHeaders headers = response.getHeaders();
-            headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+            boolean media = exchange.getRequest().getPath().value().startsWith(LocalMediaStore.PATH);
+            headers.set("Content-Security-Policy", media ? MEDIA_CONTENT_SECURITY_POLICY : clientPolicy);
             headers.set("X-Content-Type-Options", "nosniff");
             headers.set("Referrer-Policy", "no-referrer");
             headers.set("X-Frame-Options", "DENY");

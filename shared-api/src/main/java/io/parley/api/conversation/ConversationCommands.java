@@ -1,5 +1,6 @@
 package io.parley.api.conversation;
 
+import io.parley.api.media.Attachment;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 import java.util.List;
@@ -42,10 +43,22 @@ public final class ConversationCommands {
 
     /**
      * Sends a message. {@code clientMsgId} is the sender's idempotency key: a retry with the same key
-     * returns the original {@link SendResult} and produces no second event.
+     * returns the original {@link SendResult} and produces no second event. {@code attachments} are media the edge
+     * has checked (finished uploads of the sender, without links); {@code text} may be null when there are some.
      */
     public record SendMessage(@TargetAggregateIdentifier String conversationId, String senderId,
-                              String clientMsgId, String text) {
+                              String clientMsgId, String text, List<Attachment> attachments) {
+        /** The most attachments one message may carry, whatever the edge's configuration says. */
+        public static final int MAX_ATTACHMENTS = 32;
+
+        public SendMessage {
+            attachments = attachments == null ? List.of() : List.copyOf(attachments);
+        }
+
+        /** A text message without attachments. */
+        public SendMessage(String conversationId, String senderId, String clientMsgId, String text) {
+            this(conversationId, senderId, clientMsgId, text, List.of());
+        }
     }
 
     /** Moves the member's delivered cursor forward to {@code upToSeq}; a lower value is ignored. */

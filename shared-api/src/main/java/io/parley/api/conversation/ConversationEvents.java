@@ -1,5 +1,6 @@
 package io.parley.api.conversation;
 
+import io.parley.api.media.Attachment;
 import org.axonframework.serialization.Revision;
 
 import java.time.Instant;
@@ -48,9 +49,14 @@ public final class ConversationEvents {
     public record MemberRoleChanged(String conversationId, String userId, MemberRole role, Instant changedAt) {
     }
 
-    @Revision("1")
+    /**
+     * A message was sent. Revision 2: {@code attachments} are {@link Attachment} objects (what the server found in
+     * the stored media, without links); revision 1 had a list of strings that was always empty, turned into
+     * objects by the upcaster {@code MessageSentAttachmentsUpcaster} (axon-config).
+     */
+    @Revision("2")
     public record MessageSent(String conversationId, String messageId, long seq, String senderId,
-                              String clientMsgId, String text, List<String> attachments, Instant sentAt,
+                              String clientMsgId, String text, List<Attachment> attachments, Instant sentAt,
                               List<String> mentions) {
     }
 

@@ -1,5 +1,7 @@
 package io.parley.api.conversation;
 
+import io.parley.api.media.Attachment;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -39,7 +41,7 @@ public final class ConversationQueries {
 
     /** One message as clients see it (PROTOCOL.md "message object"). */
     public record MessageView(String conversationId, String messageId, long seq, String senderId, String text,
-                              Instant sentAt, Instant editedAt, boolean deleted, List<String> attachments) {
+                              Instant sentAt, Instant editedAt, boolean deleted, List<Attachment> attachments) {
     }
 
     public record MessagePage(List<MessageView> messages, boolean hasMore) {

@@ -7,6 +7,7 @@ import io.parley.api.error.InvalidCommandException;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static io.parley.api.wire.ClientInput.clientId;
@@ -37,12 +38,24 @@ public sealed interface ClientFrame {
     /** The client's id for this frame, echoed by the answer; null when it sent none. */
     String id();
 
-    /** Sends {@code text} to the conversation; {@code id} is required: it is the idempotency key (clientMsgId). */
-    record Send(String id, String conversationId, String text) implements ClientFrame {
+    /**
+     * Sends {@code text} to the conversation; {@code id} is required: it is the idempotency key (clientMsgId).
+     * {@code attachments} are media ids of finished uploads ({@code /api/media}); with some, {@code text} may be left
+     * out (a caption is optional).
+     */
+    record Send(String id, String conversationId, String text, List<String> attachments) implements ClientFrame {
         public Send {
             clientId(required(id, "id"), "id");
             required(conversationId, "conversationId");
-            required(text, "text");
+            attachments = ClientInput.attachments(attachments);
+            if (attachments.isEmpty()) {
+                required(text, "text");
+            }
+        }
+
+        /** A text message. */
+        public Send(String id, String conversationId, String text) {
+            this(id, conversationId, text, List.of());
         }
     }
 

@@ -47,4 +47,23 @@ public final class ClientInput {
     public static boolean isClientId(String value) {
         return !value.isEmpty() && value.length() <= ConversationCommands.MAX_CLIENT_MSG_ID_LENGTH;
     }
+
+    /**
+     * The media ids a message attaches: null when the client sent none, else strings of 1 to 64 characters without
+     * repeats, in the order sent. How many a message may carry is the edge's limit ({@code parley.media.max-attachments}).
+     */
+    public static java.util.List<String> attachments(java.util.List<String> mediaIds) {
+        if (mediaIds == null) {
+            return java.util.List.of();
+        }
+        for (String id : mediaIds) {
+            if (id == null || id.isEmpty() || id.length() > 64) {
+                throw new InvalidCommandException("'attachments' must be media ids (strings of 1 to 64 characters)");
+            }
+        }
+        if (new java.util.HashSet<>(mediaIds).size() != mediaIds.size()) {
+            throw new InvalidCommandException("'attachments' names a media id twice");
+        }
+        return java.util.List.copyOf(mediaIds);
+    }
 }

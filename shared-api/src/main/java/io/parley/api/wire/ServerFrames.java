@@ -3,6 +3,7 @@ package io.parley.api.wire;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.parley.api.conversation.ConversationCommands.SendResult;
 import io.parley.api.conversation.ConversationQueries.MessageView;
+import io.parley.api.media.Attachment;
 
 import java.time.Instant;
 import java.util.List;
@@ -28,7 +29,7 @@ public final class ServerFrames {
     /** A message of one of the recipient's conversations. */
     @JsonPropertyOrder({"type"})
     public record Message(String type, String conversationId, String messageId, long seq, String senderId,
-                          String text, Instant sentAt, Instant editedAt, boolean deleted, List<String> attachments) {
+                          String text, Instant sentAt, Instant editedAt, boolean deleted, List<Attachment> attachments) {
         public static Message of(MessageView view) {
             return of("message", view);
         }

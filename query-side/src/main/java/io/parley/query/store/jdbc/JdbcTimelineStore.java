@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.api.conversation.ConversationQueries.MessageView;
+import io.parley.api.media.Attachment;
 import io.parley.query.store.MessageKey;
 import io.parley.query.store.TimelineStore;
 import org.springframework.jdbc.core.RowMapper;
@@ -18,8 +19,8 @@ import java.util.List;
 
 final class JdbcTimelineStore implements TimelineStore {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+    private static final TypeReference<List<Attachment>> ATTACHMENTS = new TypeReference<>() {
     };
     private static final String COLUMNS =
             "conversation_id, seq, message_id, sender_id, body, sent_at, edited_at, deleted, attachments";
@@ -115,23 +116,23 @@ final class JdbcTimelineStore implements TimelineStore {
         return new MapSqlParameterSource("conversationId", conversationId).addValue("seq", seq);
     }
 
-    private static String toJson(List<String> attachments) {
+    private static String toJson(List<Attachment> attachments) {
         if (attachments == null || attachments.isEmpty()) {
             return null;
         }
         try {
-            return JSON.writeValueAsString(attachments);
+            return JSON.writeValueAsString(attachments.stream().map(Attachment::withoutLinks).toList());
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("attachments not serializable", e);
         }
     }
 
-    private static List<String> fromJson(String json) {
+    private static List<Attachment> fromJson(String json) {
         if (json == null) {
             return List.of();
         }
         try {
-            return List.copyOf(JSON.readValue(json, STRINGS));
+            return List.copyOf(JSON.readValue(json, ATTACHMENTS));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("corrupt attachments column: " + json, e);
         }

@@ -5,6 +5,7 @@ import com.mongodb.client.model.UpdateOptions;
 import io.parley.api.conversation.ConversationQueries.MessageView;
 import io.parley.query.store.MessageKey;
 import io.parley.query.store.TimelineStore;
+import io.parley.api.media.Attachment;
 import org.bson.Document;
 
 import java.time.Instant;
@@ -34,7 +35,8 @@ final class MongoTimelineStore implements TimelineStore {
                 .append("sentAt", date(m.sentAt()))
                 .append("editedAt", date(m.editedAt()))
                 .append("deleted", m.deleted())
-                .append("attachments", m.attachments() == null ? List.of() : m.attachments());
+                .append("attachments", m.attachments() == null ? List.of()
+                        : m.attachments().stream().map(MongoTimelineStore::attachment).toList());
         messages.updateOne(key(m.conversationId(), m.seq()), new Document("$setOnInsert", fields),
                 new UpdateOptions().upsert(true));
     }
@@ -95,9 +97,22 @@ final class MongoTimelineStore implements TimelineStore {
     }
 
     private static MessageView view(Document d) {
-        List<String> attachments = d.getList("attachments", String.class);
+        List<Document> attachments = d.getList("attachments", Document.class);
         return new MessageView(d.getString("conversationId"), d.getString("messageId"), MongoReadStores.number(d, "seq"),
                 d.getString("senderId"), d.getString("text"), instant(d, "sentAt"), instant(d, "editedAt"),
-                Boolean.TRUE.equals(d.getBoolean("deleted")), attachments == null ? List.of() : List.copyOf(attachments));
+                Boolean.TRUE.equals(d.getBoolean("deleted")), attachments == null ? List.of()
+                        : attachments.stream().map(MongoTimelineStore::attachment).toList());
+    }
+
+    private static Document attachment(Attachment a) {
+        return new Document("mediaId", a.mediaId()).append("name", a.name()).append("contentType", a.contentType())
+                .append("size", a.size()).append("sha256", a.sha256()).append("width", a.width())
+                .append("height", a.height()).append("thumbnail", a.thumbnail());
+    }
+
+    private static Attachment attachment(Document d) {
+        return Attachment.of(d.getString("mediaId"), d.getString("name"), d.getString("contentType"),
+                MongoReadStores.number(d, "size"), d.getString("sha256"), d.getInteger("width"),
+                d.getInteger("height"), Boolean.TRUE.equals(d.getBoolean("thumbnail")));
     }
 }
