@@ -45,7 +45,25 @@ public final class ConversationCommands {
      * returns the original {@link SendResult} and produces no second event.
      */
     public record SendMessage(@TargetAggregateIdentifier String conversationId, String senderId,
-                              String clientMsgId, String text) {
+                              String clientMsgId, String text, List<String> mentions, Long replyTo) {
+
+        /** A message that mentions no one and replies to nothing. */
+        public SendMessage(String conversationId, String senderId, String clientMsgId, String text) {
+            this(conversationId, senderId, clientMsgId, text, null, null);
+        }
+    }
+
+    /**
+     * Adds {@code userId}'s {@code emoji} reaction to message {@code seq}; a reaction already there is a repeat and
+     * emits nothing. The emoji must be a single emoji grapheme cluster ({@link Emoji#isSingleEmoji(String)}).
+     */
+    public record AddReaction(@TargetAggregateIdentifier String conversationId, String userId, long seq,
+                              String emoji) {
+    }
+
+    /** Removes {@code userId}'s {@code emoji} reaction from message {@code seq}; removing none is a repeat. */
+    public record RemoveReaction(@TargetAggregateIdentifier String conversationId, String userId, long seq,
+                                 String emoji) {
     }
 
     /** Moves the member's delivered cursor forward to {@code upToSeq}; a lower value is ignored. */

@@ -48,9 +48,27 @@ public final class ConversationEvents {
     public record MemberRoleChanged(String conversationId, String userId, MemberRole role, Instant changedAt) {
     }
 
+    /**
+     * A message took {@code seq}. {@code mentions}: the ids of the members it mentions (given explicitly by the
+     * client, kept only while they are members, the sender left out); {@code replyTo}: the seq of the message it
+     * answers in the same conversation. Both were added without a new revision: an event written before them reads
+     * them as null, which means none ({@link #mentionsOrNone()}).
+     */
     @Revision("1")
     public record MessageSent(String conversationId, String messageId, long seq, String senderId,
-                              String clientMsgId, String text, List<String> attachments, Instant sentAt) {
+                              String clientMsgId, String text, List<String> attachments, Instant sentAt,
+                              List<String> mentions, Long replyTo) {
+
+        /** A message that mentions no one and replies to nothing. */
+        public MessageSent(String conversationId, String messageId, long seq, String senderId, String clientMsgId,
+                           String text, List<String> attachments, Instant sentAt) {
+            this(conversationId, messageId, seq, senderId, clientMsgId, text, attachments, sentAt, null, null);
+        }
+
+        /** The mentioned user ids, empty when none (also for events written before mentions existed). */
+        public List<String> mentionsOrNone() {
+            return mentions == null ? List.of() : mentions;
+        }
     }
 
     @Revision("1")
@@ -69,5 +87,21 @@ public final class ConversationEvents {
     @Revision("1")
     public record MessageDeleted(String conversationId, String messageId, long seq, String deletedBy,
                                  Instant deletedAt) {
+    }
+
+    /**
+     * {@code userId} reacted to message {@code seq} with {@code emoji} (one grapheme cluster). Reactions take no
+     * seq: they do not move the timeline. {@code reactionVersion} counts the conversation's reaction changes (1, 2,
+     * 3, …), so a client that was away can ask for the messages whose reactions changed after the last one it saw.
+     */
+    @Revision("1")
+    public record ReactionAdded(String conversationId, String messageId, long seq, String userId, String emoji,
+                                long reactionVersion, Instant addedAt) {
+    }
+
+    /** {@code userId} took back its {@code emoji} reaction to message {@code seq}; see {@link ReactionAdded}. */
+    @Revision("1")
+    public record ReactionRemoved(String conversationId, String messageId, long seq, String userId, String emoji,
+                                  long reactionVersion, Instant removedAt) {
     }
 }
