@@ -23,6 +23,8 @@
 //   open-conversation.js  opening and closing a conversation, its header, the batched redraw
 //   connection.js         the socket: sync, frames, connection state
 //   auth.js               signing in and out, the session kept in the tab
+//   chat-features.js      replies, reactions, mentions, blocking, the URL per chat (below state.js, announce.js,
+//                         users.js; used by the modules above that draw or send them)
 //
 // This module fills in `ui`, wires the page's controls and starts.
 
@@ -33,6 +35,7 @@ import { wireMembers } from './members.js';
 import { wireComposer } from './composer.js';
 import { closeConversation, openConversation, renderHeader, scheduleRender, wireOpenConversation } from './open-conversation.js';
 import { resumeSession, sessionExpired, wireAuth } from './auth.js';
+import { wireRouting } from './chat-features.js';
 
 Object.assign(ui, { renderList, renderMessages, renderHeader, openConversation, closeConversation, scheduleRender,
   sessionExpired });
@@ -43,4 +46,5 @@ wireMembers();
 wireComposer();
 wireTimeline();
 wireOpenConversation();
+wireRouting();
 resumeSession();

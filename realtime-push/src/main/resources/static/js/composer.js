@@ -4,6 +4,7 @@ import { me, state } from './state.js';
 import { clearTyping, composerTyped } from './typing.js';
 import { sendMessage } from './outbox.js';
 import { $ } from './dom.js';
+import { cancelReply, mentionsIn, replyTarget, wireMentionAutocomplete } from './chat-features.js';
 
 export const drafts = new Map();
 
@@ -32,13 +33,19 @@ function submitComposer(event) {
   state.lastTypingSent.delete(conv.id); // the next words start a new "typing…"
   clearTyping(conv, me());
   autoGrow();
-  sendMessage(conv, text);
+  const reply = replyTarget(conv.id);
+  sendMessage(conv, text, { mentions: mentionsIn(conv, text), replyTo: reply ? reply.seq : null });
+  cancelReply(conv.id);
   input.focus();
 }
 
 export function wireComposer() {
   const input = $('#composer-input');
+  wireMentionAutocomplete(); // first, so that its Enter (choose) comes before the composer's (send)
   $('#composer').addEventListener('submit', submitComposer);
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && replyTarget(state.openId)) cancelReply(state.openId);
+  });
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();

@@ -28,16 +28,25 @@ export function flushOutbox() {
   if (!socket || !socket.online) return;
   for (const entry of state.outbox) {
     if (entry.failed) continue;
-    socket.send({ type: 'send', id: entry.id, conversationId: entry.conversationId, text: entry.text });
+    socket.send(sendFrame(entry));
   }
 }
 
-export function sendMessage(conv, text) {
-  const entry = { id: newId('m-'), conversationId: conv.id, text, createdAt: new Date().toISOString(), failed: false };
+/** The send frame of an outbox entry: its id, text, and the mentions and reply it was written with. */
+function sendFrame(entry) {
+  const frame = { type: 'send', id: entry.id, conversationId: entry.conversationId, text: entry.text };
+  if (entry.mentions && entry.mentions.length) frame.mentions = entry.mentions;
+  if (entry.replyTo != null) frame.replyTo = entry.replyTo;
+  return frame;
+}
+
+export function sendMessage(conv, text, { mentions = [], replyTo = null } = {}) {
+  const entry = { id: newId('m-'), conversationId: conv.id, text, createdAt: new Date().toISOString(), failed: false,
+    mentions, replyTo };
   state.outbox.push(entry);
   saveOutbox();
   if (socket && socket.online) {
-    socket.send({ type: 'send', id: entry.id, conversationId: entry.conversationId, text: entry.text });
+    socket.send(sendFrame(entry));
   }
   conv.updatedAt = entry.createdAt;
   ui.renderList();
@@ -49,7 +58,7 @@ export function onSendError(entry, frame) {
     // try again a little later, still with the same id
     setTimeout(() => {
       if (state.outbox.includes(entry) && socket && socket.online) {
-        socket.send({ type: 'send', id: entry.id, conversationId: entry.conversationId, text: entry.text });
+        socket.send(sendFrame(entry));
       }
     }, 3_000);
     return;

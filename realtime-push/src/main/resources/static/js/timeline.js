@@ -11,6 +11,7 @@ import { refreshConversations, renderList } from './conversation-list.js';
 import { alertText, announce } from './announce.js';
 import { $, h, icon, replaceChildren, srOnly } from './dom.js';
 import { clockTime, fullTime, nameList } from './format.js';
+import { isHidden, messageActions, quoteOf, reactionsOf, textWithMentions } from './chat-features.js';
 
 const PAGE_SIZE = 50;
 
@@ -242,8 +243,11 @@ function fillMessage(li, conv, m, continued, isLastOwn) {
   const status = mine ? ownStatus(conv, m) : null;
   const showSender = conv.type === 'group' && !mine && !continued;
   const isEditing = editing && editing.conversationId === conv.id && editing.seq === m.seq;
+  const quoted = m.replyTo != null ? conv.messages.get(m.replyTo) : null;
+  const hidden = isHidden(m);
   const signature = JSON.stringify([m.text, m.deleted, m.editedAt, m.sentAt, status && status.label, showSender,
-    userName(m.senderId), continued, isEditing, isLastOwn && conv.type === 'group']);
+    userName(m.senderId), continued, isEditing, isLastOwn && conv.type === 'group', m.replyTo, m.quote,
+    quoted && [quoted.text, quoted.deleted], m.reactions, m.mentions, hidden]);
   li.dataset.seq = String(m.seq);
   li.dataset.sender = mine ? 'me' : 'other';
   if (status) li.dataset.state = status.state;
@@ -261,12 +265,20 @@ function fillMessage(li, conv, m, continued, isLastOwn) {
   if (showSender) bubble.append(h('span', { class: `sender ${colourClass(m.senderId)}`, text: who }));
   else bubble.append(srOnly(`${who}: `));
 
+  if (hidden) {
+    bubble.append(h('p', { class: 'text deleted-text', text: 'Message from someone you blocked' }));
+    li.replaceChildren(bubble);
+    li.classList.add('blocked');
+    return;
+  }
+  const quote = quoteOf(conv, m);
+  if (quote && !m.deleted) bubble.append(quote);
   if (isEditing) {
     bubble.append(editor(conv, m));
   } else if (m.deleted) {
     bubble.append(h('p', { class: 'text deleted-text', text: 'This message was deleted' }));
   } else {
-    bubble.append(h('p', { class: 'text', text: m.text || '' }));
+    bubble.append(h('p', { class: 'text' }, ...textWithMentions(m.text || '', m.mentions)));
   }
   const meta = h('span', { class: 'meta' },
     m.editedAt && !m.deleted ? h('span', { class: 'edited', text: 'edited' }) : null,
@@ -277,8 +289,11 @@ function fillMessage(li, conv, m, continued, isLastOwn) {
   }
   bubble.append(meta);
   li.replaceChildren(bubble);
+  const reactions = reactionsOf(conv, m);
+  if (reactions) li.append(reactions);
+  if (!mine && !m.deleted && !isEditing) li.append(h('div', { class: 'actions' }, ...messageActions(conv, m)));
   if (mine && !m.deleted && !isEditing) {
-    li.append(h('div', { class: 'actions' },
+    li.append(h('div', { class: 'actions' }, ...messageActions(conv, m),
       h('button', { type: 'button', class: 'link-button', text: 'Edit',
         attrs: { 'aria-label': `Edit your message “${truncate(m.text, 40)}”` }, on: { click: () => startEditing(conv, m) } }),
       h('button', { type: 'button', class: 'link-button danger-text', text: 'Delete',

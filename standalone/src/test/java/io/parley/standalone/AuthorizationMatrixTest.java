@@ -384,7 +384,8 @@ class AuthorizationMatrixTest {
                 // a conversation; under /api/users/ a user: bob, a member, whose data nobody else may touch
                 "id", endpoint.pattern().startsWith("/api/users/") ? bob.userId : conversation,
                 "userId", bob.userId,  // a member: removing them, or reading their profile
-                "seq", "1");
+                "seq", "1",
+                "emoji", "\uD83D\uDC4D");
         // A variable the matrix does not know (a new endpoint's) gets a placeholder: tokens are checked first anyway.
         String path = endpoint.path(name -> variables.getOrDefault(name, "probe")) + query(endpoint);
         String body = body(endpoint);
@@ -435,6 +436,7 @@ class AuthorizationMatrixTest {
                     json("clientMsgId", "m-" + UUID.randomUUID(), "text", "let me in").toString();
             case "PATCH /api/conversations/{id}/messages/{seq}" -> json("text", "edited by someone").toString();
             case "POST /api/conversations/{id}/read" -> json("upToSeq", 1).toString();
+            case "POST /api/conversations/{id}/messages/{seq}/reactions" -> json("emoji", "\uD83D\uDC4D").toString();
             default -> switch (endpoint.method()) {
                 case "GET", "DELETE", "HEAD", "OPTIONS" -> null;
                 default -> "{}";

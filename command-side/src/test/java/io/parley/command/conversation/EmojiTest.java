@@ -48,4 +48,12 @@ class EmojiTest {
         assertNull(old.replyTo());
         assertEquals("hi", old.text());
     }
+
+    @Test
+    void aMessageSentKeepsItsMentionsAndReplyThroughJackson() throws Exception {
+        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule());
+        MessageSent sent = new MessageSent("c", "m", 2, "s", "x", "hi", java.util.List.of(),
+                java.time.Instant.parse("2024-05-01T10:15:30Z"), java.util.List.of("u-1"), 1L);
+        assertEquals(sent, json.readValue(json.writeValueAsString(sent), MessageSent.class));
+    }
 }

@@ -66,7 +66,9 @@ class CryptoShreddingTest {
 
     @Test
     void theSerializerStoresCiphertextAndReadsPlainRecordsOrNullAfterErasure() {
-        MessageSent sent = new MessageSent("c", "m1", 1, "alice", "x1", "top secret", List.of(), Instant.now());
+        // mentions and replyTo (issue 16) survive the encryption round trip with the text
+        MessageSent sent = new MessageSent("c", "m1", 1, "alice", "x1", "top secret", List.of(),
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), List.of("bob"), 7L);
         SerializedObject<byte[]> stored = serializer.serialize(sent, byte[].class);
         assertThat(new String(stored.getData(), StandardCharsets.UTF_8)).doesNotContain("top secret")
                 .contains(TextCipher.PREFIX);
@@ -75,6 +77,8 @@ class CryptoShreddingTest {
         SerializedObject<byte[]> storedEdit = serializer.serialize(edited, byte[].class);
         keys.erase("alice");
         assertThat(serializer.<byte[], MessageSent>deserialize(stored).text()).isNull();
+        assertThat(serializer.<byte[], MessageSent>deserialize(stored).mentions()).containsExactly("bob");
+        assertThat(serializer.<byte[], MessageSent>deserialize(stored).replyTo()).isEqualTo(7L);
         assertThat(serializer.<byte[], MessageEdited>deserialize(storedEdit).text()).isNull();
     }
 

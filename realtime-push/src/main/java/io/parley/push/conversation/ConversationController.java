@@ -1,5 +1,7 @@
 package io.parley.push.conversation;
 
+import io.parley.api.conversation.ConversationQueries.MessageReactions;
+
 import io.parley.api.conversation.ConversationQueries.ConversationSummary;
 import io.parley.api.conversation.ConversationQueries.MemberCursor;
 import io.parley.api.conversation.ConversationQueries.MessagePage;
@@ -63,10 +65,18 @@ class ConversationController {
         }
     }
 
-    record SendRequest(String clientMsgId, String text) {
+    record SendRequest(String clientMsgId, String text, List<String> mentions, Long replyTo) {
         SendRequest {
             ClientInput.clientId(requiredText(clientMsgId, "clientMsgId"), "clientMsgId");
             requiredText(text, "text");
+            // the socket's send frame checks the same way
+            mentions = new io.parley.api.wire.ClientFrame.Send("x", "x", "x", mentions, replyTo).mentions();
+        }
+    }
+
+    record ReactionRequest(String emoji) {
+        ReactionRequest {
+            requiredText(emoji, "emoji");
         }
     }
 
@@ -129,7 +139,32 @@ class ConversationController {
     @PostMapping("/{id}/messages")
     @ResponseStatus(HttpStatus.CREATED)
     Mono<ServerFrames.Ack> send(Principal principal, @PathVariable String id, @RequestBody SendRequest request) {
-        return conversations.send(principal.getName(), id, request.clientMsgId(), request.text());
+        return conversations.send(principal.getName(), id, request.clientMsgId(), request.text(),
+                request.mentions(), request.replyTo());
+    }
+
+    /** Adds the caller's reaction (204; a repeat too). */
+    @PostMapping("/{id}/messages/{seq}/reactions")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    Mono<Void> react(Principal principal, @PathVariable String id, @PathVariable long seq,
+                     @RequestBody ReactionRequest request) {
+        return conversations.react(principal.getName(), id, seq, request.emoji(), false);
+    }
+
+    /** Takes the caller's reaction back (204; also when there was none). The emoji is URL-encoded in the path. */
+    @DeleteMapping("/{id}/messages/{seq}/reactions/{emoji}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    Mono<Void> unreact(Principal principal, @PathVariable String id, @PathVariable long seq,
+                       @PathVariable String emoji) {
+        return conversations.react(principal.getName(), id, seq, emoji, true);
+    }
+
+    /** The messages whose reactions changed after the reaction change {@code after}, with their reactions now. */
+    @GetMapping("/{id}/reactions")
+    Mono<List<MessageReactions>> reactionChanges(Principal principal, @PathVariable String id,
+                                                 @RequestParam(defaultValue = "0") long after,
+                                                 @RequestParam(required = false) Integer limit) {
+        return conversations.reactionChanges(principal.getName(), id, after, limit);
     }
 
     @PatchMapping("/{id}/messages/{seq}")

@@ -25,6 +25,13 @@ import io.parley.api.user.UserQueries.FindUserQuery;
 import io.parley.api.user.UserQueries.UserView;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.Backend;
+import io.parley.push.block.BlockList;
+import io.parley.api.conversation.ConversationCommands.AddReaction;
+import io.parley.api.conversation.ConversationCommands.RemoveReaction;
+import io.parley.api.conversation.ConversationQueries.MessageReactions;
+import io.parley.api.conversation.ConversationQueries.ReactionChangesQuery;
+import io.parley.api.conversation.ConversationType;
+import io.parley.api.conversation.Emoji;
 import io.parley.push.limits.RateLimits;
 import io.parley.push.membership.MembershipCache;
 import io.parley.push.web.ApiException;
@@ -52,27 +59,85 @@ public class ConversationService {
     private final Backend backend;
     private final MembershipCache memberships;
     private final RateLimits limits;
+    private final BlockList blocks;
 
-    ConversationService(Backend backend, MembershipCache memberships, RateLimits limits) {
+    ConversationService(Backend backend, MembershipCache memberships, RateLimits limits, BlockList blocks) {
         this.backend = backend;
         this.memberships = memberships;
         this.limits = limits;
+        this.blocks = blocks;
     }
+
+    /** What a blocked user is told: no more than that this conversation does not take their messages. */
+    static final String BLOCKED = "you cannot send messages to this conversation";
 
     /**
      * Sends a message; the answer is the {@code ack} (the HTTP 201 body too), after the event is committed. Messages
      * are limited per user, socket and HTTP together.
      */
     public Mono<ServerFrames.Ack> send(String userId, String conversationId, String clientMsgId, String text) {
+        return send(userId, conversationId, clientMsgId, text, List.of(), null);
+    }
+
+    /**
+     * Sends a message that may mention members ({@code mentions}: user ids, explicit; the aggregate keeps the members
+     * among them) and reply to message {@code replyTo} (null: none; NOT_FOUND when there is no such message). In a
+     * direct conversation whose other member has blocked the sender, FORBIDDEN ({@link #BLOCKED}).
+     */
+    public Mono<ServerFrames.Ack> send(String userId, String conversationId, String clientMsgId, String text,
+                                       List<String> mentions, Long replyTo) {
         return Mono.defer(() -> {
             limits.take(userId, RateLimits.Kind.SEND).ifPresent(wait -> {
                 throw new ApiException(ErrorCode.RATE_LIMITED,
                         "too many messages; retry in " + Math.max(1, wait.toMillis()) + " ms", wait);
             });
-            return asMember(userId, conversationId,
-                    backend.<SendResult>send(new SendMessage(conversationId, userId, clientMsgId, text))
-                            .map(result -> ServerFrames.Ack.of(clientMsgId, result)));
+            return notBlockedInDirect(userId, conversationId).then(asMember(userId, conversationId,
+                    backend.<SendResult>send(new SendMessage(conversationId, userId, clientMsgId, text, mentions,
+                                    replyTo))
+                            .map(result -> ServerFrames.Ack.of(clientMsgId, result))));
         });
+    }
+
+    /**
+     * Adds ({@code remove} false) or takes back the user's {@code emoji} reaction to message {@code seq}. Reactions
+     * share the frame rate limit of the socket and the HTTP limit; a repeat is accepted.
+     */
+    public Mono<Void> react(String userId, String conversationId, long seq, String emoji, boolean remove) {
+        return Mono.defer(() -> {
+            if (!Emoji.isSingleEmoji(emoji)) {
+                throw new InvalidCommandException("a reaction must be a single emoji");
+            }
+            Object command = remove ? new RemoveReaction(conversationId, userId, seq, emoji)
+                    : new AddReaction(conversationId, userId, seq, emoji);
+            return asMember(userId, conversationId, backend.send(command).then());
+        });
+    }
+
+    /** The messages whose reactions changed after {@code afterVersion}, with their reactions now (members only). */
+    Mono<List<MessageReactions>> reactionChanges(String userId, String conversationId, long afterVersion,
+                                                 Integer limit) {
+        return Mono.defer(() -> {
+            int size = limit == null ? ConversationQueries.MAX_PAGE : limit;
+            if (size < 1 || size > ConversationQueries.MAX_PAGE || afterVersion < 0) {
+                throw new InvalidCommandException("limit must be between 1 and " + ConversationQueries.MAX_PAGE
+                        + " and after >= 0");
+            }
+            return requireMember(userId, conversationId)
+                    .then(backend.query(new ReactionChangesQuery(conversationId, afterVersion, size),
+                            ResponseTypes.multipleInstancesOf(MessageReactions.class)));
+        });
+    }
+
+    /** FORBIDDEN when the conversation is direct and its other member has blocked {@code userId}. */
+    private Mono<Void> notBlockedInDirect(String userId, String conversationId) {
+        return Mono.fromRunnable(() -> memberships.get(conversationId)
+                        .filter(m -> m.type() == ConversationType.DIRECT && m.isMember(userId))
+                        .flatMap(m -> m.roles().keySet().stream().filter(id -> !id.equals(userId)).findFirst())
+                        .filter(other -> blocks.hasBlocked(other, userId))
+                        .ifPresent(other -> {
+                            throw new ForbiddenException(BLOCKED);
+                        }))
+                .subscribeOn(backend.workers()).then();
     }
 
     public Mono<Void> markDelivered(String userId, String conversationId, long upToSeq) {
@@ -100,6 +165,11 @@ public class ConversationService {
             }
             String conversationId = ConversationIds.direct(userId, otherUserId);
             return userExists(otherUserId)
+                    .then(Mono.fromRunnable(() -> {
+                        if (blocks.hasBlocked(otherUserId, userId)) {
+                            throw new ForbiddenException(BLOCKED);
+                        }
+                    }).subscribeOn(backend.workers()))
                     .then(backend.send(new OpenDirectConversation(conversationId, userId, otherUserId)))
                     .thenReturn(conversationId);
         });

@@ -1,5 +1,6 @@
 package io.parley.api.conversation;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 import java.util.List;
@@ -46,6 +47,10 @@ public final class ConversationCommands {
      */
     public record SendMessage(@TargetAggregateIdentifier String conversationId, String senderId,
                               String clientMsgId, String text, List<String> mentions, Long replyTo) {
+
+        @JsonCreator
+        public SendMessage {
+        }
 
         /** A message that mentions no one and replies to nothing. */
         public SendMessage(String conversationId, String senderId, String clientMsgId, String text) {

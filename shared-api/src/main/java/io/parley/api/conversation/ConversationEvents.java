@@ -1,5 +1,6 @@
 package io.parley.api.conversation;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import org.axonframework.serialization.Revision;
 
 import java.time.Instant;
@@ -59,10 +60,21 @@ public final class ConversationEvents {
                               String clientMsgId, String text, List<String> attachments, Instant sentAt,
                               List<String> mentions, Long replyTo) {
 
+        /** The constructor Jackson reads events with (a record with two constructors needs it named). */
+        @JsonCreator
+        public MessageSent {
+        }
+
         /** A message that mentions no one and replies to nothing. */
         public MessageSent(String conversationId, String messageId, long seq, String senderId, String clientMsgId,
                            String text, List<String> attachments, Instant sentAt) {
             this(conversationId, messageId, seq, senderId, clientMsgId, text, attachments, sentAt, null, null);
+        }
+
+        /** The same event with another text (the event store's encryption); every other field kept. */
+        public MessageSent withText(String newText) {
+            return new MessageSent(conversationId, messageId, seq, senderId, clientMsgId, newText, attachments, sentAt,
+                    mentions, replyTo);
         }
 
         /** The mentioned user ids, empty when none (also for events written before mentions existed). */

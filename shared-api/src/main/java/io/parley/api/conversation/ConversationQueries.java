@@ -1,5 +1,7 @@
 package io.parley.api.conversation;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -47,6 +49,10 @@ public final class ConversationQueries {
                               Instant sentAt, Instant editedAt, boolean deleted, List<String> attachments,
                               Long replyTo, Quote quote, List<String> mentions, List<Reaction> reactions,
                               long reactionVersion) {
+
+        @JsonCreator
+        public MessageView {
+        }
 
         /** A message that replies to nothing, mentions no one and has no reactions. */
         public MessageView(String conversationId, String messageId, long seq, String senderId, String text,
@@ -115,6 +121,10 @@ public final class ConversationQueries {
                                       List<ConversationEvents.Member> members, long lastSeq, long readSeq,
                                       long deliveredSeq, long unread, MessageView lastMessage, Instant updatedAt,
                                       long unreadMentions, long reactionVersion) {
+
+        @JsonCreator
+        public ConversationSummary {
+        }
 
         public ConversationSummary(String conversationId, ConversationType type, String name,
                                    List<ConversationEvents.Member> members, long lastSeq, long readSeq,

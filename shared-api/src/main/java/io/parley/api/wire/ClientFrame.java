@@ -1,5 +1,6 @@
 package io.parley.api.wire;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -47,6 +48,7 @@ public sealed interface ClientFrame {
      */
     record Send(String id, String conversationId, String text, List<String> mentions, Long replyTo)
             implements ClientFrame {
+        @JsonCreator
         public Send {
             clientId(required(id, "id"), "id");
             required(conversationId, "conversationId");
@@ -157,6 +159,7 @@ public sealed interface ClientFrame {
             this(id, since, null);
         }
 
+        @JsonCreator
         public Sync {
             reactionsSince = positions(reactionsSince, "reactionsSince");
             clientId(id, "id");

@@ -1,5 +1,6 @@
 package io.parley.api.wire;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.parley.api.conversation.ConversationCommands.SendResult;
 import io.parley.api.conversation.ConversationQueries.MessageView;
@@ -38,6 +39,10 @@ public final class ServerFrames {
                           String text, Instant sentAt, Instant editedAt, boolean deleted, List<String> attachments,
                           Long replyTo, Quote quote, List<String> mentions, List<Reaction> reactions,
                           long reactionVersion, boolean fromBlocked) {
+
+        @JsonCreator
+        public Message {
+        }
 
         public Message(String type, String conversationId, String messageId, long seq, String senderId,
                        String text, Instant sentAt, Instant editedAt, boolean deleted, List<String> attachments) {
