@@ -53,6 +53,7 @@ function selectTab(which, focus = true) {
     tab.setAttribute('aria-selected', String(selected));
     tab.tabIndex = selected ? 0 : -1;
     $(`#${name}-form`).hidden = !selected;
+    $(`#${name}-panel`).hidden = !selected;
   }
   if (focus) $(`#tab-${which}`).focus();
 }

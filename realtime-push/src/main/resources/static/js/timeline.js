@@ -49,7 +49,10 @@ export function addMessage(conv, message, { live = false } = {}) {
     conv.readSeq = Math.max(conv.readSeq, message.seq);
   } else if (live && isNew) {
     clearTyping(conv, message.senderId);
-    if (isUnread(conv, message) && !isReading(conv)) conv.unread += 1;
+    if (isUnread(conv, message) && !isReading(conv)) {
+      conv.unread += 1;
+      if ((message.mentions || []).includes(me())) conv.unreadMentions = (conv.unreadMentions || 0) + 1;
+    }
     scheduleDelivered(conv);
     announceMessage(conv, message);
   }

@@ -15,6 +15,7 @@ export function userSearch(input, results, onPick, exclude = () => new Set()) {
   // aria-expanded belongs to a combobox (axe: aria-allowed-attr, critical): the input opens the results list
   input.setAttribute('role', 'combobox');
   input.setAttribute('aria-autocomplete', 'list');
+  input.setAttribute('aria-expanded', 'false');
   const hide = () => {
     results.hidden = true;
     clear(results);
