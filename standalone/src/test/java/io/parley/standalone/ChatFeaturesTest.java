@@ -210,6 +210,12 @@ class ChatFeaturesTest {
             assertThat(carolSocket.await(type("message").and(f -> team.equals(f.get("conversationId").asText())))
                     .get("fromBlocked").asBoolean()).isFalse();
 
+            // bob is online, but not for alice
+            assertThat(carol.call("GET", "/api/users/" + bob.userId, null).body().get("online").asBoolean()).isTrue();
+            JsonNode bobForAlice = alice.call("GET", "/api/users/" + bob.userId, null).body();
+            assertThat(bobForAlice.get("online").asBoolean()).isFalse();
+            assertThat(bobForAlice.get("lastSeen").isNull()).isTrue();
+
             // bob's typing reaches carol, not alice
             bobSocket.send(json("type", "typing", "conversationId", team));
             carolSocket.await(type("typing").and(f -> bob.userId.equals(f.get("userId").asText())));
