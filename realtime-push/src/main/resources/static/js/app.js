@@ -24,6 +24,8 @@
 //   connection.js         the socket: sync, frames, connection state
 //   notifications.js      the service worker, push subscription, notification settings, opening from a notification
 //   auth.js               signing in and out, the session kept in the tab
+//   chat-features.js      replies, reactions, mentions, blocking, the URL per chat (below state.js, announce.js,
+//                         users.js; used by the modules above that draw or send them)
 //
 // This module fills in `ui`, wires the page's controls and starts.
 
@@ -35,6 +37,7 @@ import { wireComposer } from './composer.js';
 import { closeConversation, openConversation, renderHeader, scheduleRender, wireOpenConversation } from './open-conversation.js';
 import { resumeSession, sessionExpired, wireAuth } from './auth.js';
 import { wireNotifications } from './notifications.js';
+import { wireRouting } from './chat-features.js';
 
 Object.assign(ui, { renderList, renderMessages, renderHeader, openConversation, closeConversation, scheduleRender,
   sessionExpired });
@@ -46,4 +49,5 @@ wireComposer();
 wireTimeline();
 wireOpenConversation();
 wireNotifications();
+wireRouting();
 resumeSession();

@@ -1,6 +1,7 @@
 // Signing in: the log-in and create-account forms, the session kept in the tab, starting the chat and ending it.
 
-import { api, conversation, me, state } from './state.js';
+import { conversationFromUrl, loadBlocks } from './chat-features.js';
+import { api, conversation, me, state, ui } from './state.js';
 import { ensureUser, fillAvatar } from './users.js';
 import { loadOutbox, outboxKey } from './outbox.js';
 import { drafts } from './composer.js';
@@ -53,6 +54,7 @@ function selectTab(which, focus = true) {
     tab.setAttribute('aria-selected', String(selected));
     tab.tabIndex = selected ? 0 : -1;
     $(`#${name}-form`).hidden = !selected;
+    $(`#${name}-panel`).hidden = !selected;
   }
   if (focus) $(`#tab-${which}`).focus();
 }
@@ -166,11 +168,13 @@ async function startChat() {
   });
   // conversations with unsent messages must be known before the first sync
   for (const entry of state.outbox) conversation(entry.conversationId);
-  await refreshConversations();
+  await Promise.all([refreshConversations(), loadBlocks()]);
   if (!state.session) return;
   openRequestedConversation();
   connect();
-  $('#user-search').focus();
+  const linked = conversationFromUrl();
+  if (linked && state.conversations.has(linked)) ui.openConversation(linked);
+  else $('#user-search').focus();
 }
 
 export function wireAuth() {

@@ -5,6 +5,7 @@ import { clearTyping, composerTyped } from './typing.js';
 import { sendMessage } from './outbox.js';
 import { $ } from './dom.js';
 import { hasAttachments, takeAttachments, wireMedia } from './media.js';
+import { cancelReply, mentionsIn, replyTarget, wireMentionAutocomplete } from './chat-features.js';
 
 export const drafts = new Map();
 
@@ -36,17 +37,24 @@ function submitComposer(event) {
   state.lastTypingSent.delete(conv.id); // the next words start a new "typing…"
   clearTyping(conv, me());
   autoGrow();
+  const reply = replyTarget(conv.id);
+  const extras = { mentions: mentionsIn(conv, text), replyTo: reply ? reply.seq : null };
+  cancelReply(conv.id);
   attachments.then((ids) => {
-    if (text || ids.length > 0) sendMessage(conv, text, ids);
+    if (text || ids.length > 0) sendMessage(conv, text, { ...extras, attachments: ids });
   });
   input.focus();
 }
 
 export function wireComposer() {
   const input = $('#composer-input');
+  wireMentionAutocomplete(); // first, so that its Enter (choose) comes before the composer's (send)
   wireMedia({ button: $('#attach-button'), fileInput: $('#attach-input'), trayList: $('#attachment-tray'),
     dropZone: $('#composer'), input });
   $('#composer').addEventListener('submit', submitComposer);
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && replyTarget(state.openId)) cancelReply(state.openId);
+  });
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();

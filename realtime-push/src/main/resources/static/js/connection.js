@@ -1,6 +1,7 @@
 // The connection: the socket's address, the sync that resumes after every (re)connect, the frames it brings, and
 // what the page shows of its state.
 
+import { onReaction } from './chat-features.js';
 import { ChatSocket } from './socket.js';
 import { api, conversation, me, newId, setSocket, socket, state, ui } from './state.js';
 import { ensureUser, onPresence } from './users.js';
@@ -51,7 +52,9 @@ function syncPositions() {
 
 function onSocketOpen() {
   state.syncId = newId('sync-');
-  socket.send({ type: 'sync', id: state.syncId, since: syncPositions() });
+  const reactionsSince = {};
+  for (const conv of state.conversations.values()) reactionsSince[conv.id] = conv.reactionVersion || 0;
+  socket.send({ type: 'sync', id: state.syncId, since: syncPositions(), reactionsSince });
 }
 
 function onFrame(frame) {
@@ -76,6 +79,9 @@ function onFrame(frame) {
       break;
     case 'message_updated':
       onMessageUpdated(frame);
+      break;
+    case 'reaction':
+      onReaction(frame);
       break;
     case 'receipt':
       onReceipt(frame);

@@ -29,6 +29,8 @@ function mergeSummary(summary) {
   conv.lastSeq = Math.max(conv.lastSeq, summary.lastSeq || 0);
   conv.readSeq = Math.max(conv.readSeq, summary.readSeq || 0);
   conv.deliveredSeq = Math.max(conv.deliveredSeq, summary.deliveredSeq || 0);
+  conv.reactionVersion = Math.max(conv.reactionVersion || 0, summary.reactionVersion || 0);
+  conv.unreadMentions = isReading(conv) ? 0 : (summary.unreadMentions || 0);
   // the read model may lag behind what the socket already brought: count those messages on top
   let newer = 0;
   for (const m of conv.messages.values()) {
@@ -160,6 +162,9 @@ function fillConversationItem(button, conv) {
     h('span', { class: 'conv-side' },
       h('time', { class: 'conv-time', text: conv.lastMessage ? shortTime(conv.lastMessage.sentAt) : '',
         attrs: { datetime: conv.lastMessage ? conv.lastMessage.sentAt : null } }),
+      conv.unreadMentions > 0 && conv.unread > 0
+        ? h('span', { class: 'badge mention-badge', text: '@' }, srOnly(' you were mentioned'))
+        : null,
       conv.unread > 0
         ? h('span', { class: 'badge', text: conv.unread > 99 ? '99+' : String(conv.unread) },
           srOnly(conv.unread === 1 ? ' unread message' : ' unread messages'))

@@ -1,5 +1,6 @@
 // Members: member changes as they happen, the members panel of a group (adding, removing, leaving), and new groups.
 
+import { blocked, setBlocked } from './chat-features.js';
 import { api, conversation, me, newId, state, ui } from './state.js';
 import { conversationTitle, ensureUser, userName } from './users.js';
 import { refreshConversations, renderList } from './conversation-list.js';
@@ -69,8 +70,8 @@ function myRole(conv) {
 }
 
 export function renderMembers(conv) {
-  if (conv.type !== 'group') return;
-  const canManage = ['owner', 'admin'].includes(myRole(conv));
+  const canManage = conv.type === 'group' && ['owner', 'admin'].includes(myRole(conv));
+  $('#leave-group').hidden = conv.type !== 'group';
   const list = $('#member-list');
   replaceChildren(list, ...conv.members.map((m) => {
     const name = userName(m.userId);
@@ -83,6 +84,14 @@ export function renderMembers(conv) {
         ? h('button', { type: 'button', class: 'link-button danger-text', text: 'Remove',
           attrs: { 'aria-label': `Remove ${name} from the group` },
           on: { click: () => removeMember(conv, m.userId) } })
+        : null,
+      m.userId !== me()
+        ? h('button', { type: 'button', class: 'link-button', text: blocked.has(m.userId) ? 'Unblock' : 'Block',
+          attrs: { 'aria-label': `${blocked.has(m.userId) ? 'Unblock' : 'Block'} ${name}` },
+          on: { click: async () => {
+            await setBlocked(m.userId, !blocked.has(m.userId));
+            renderMembers(conv);
+          } } })
         : null);
   }));
   $('#add-member-form').hidden = !canManage;

@@ -10,6 +10,7 @@ import { renderList } from './conversation-list.js';
 import { editing, loadLatest, renderMessages, stopEditing } from './timeline.js';
 import { renderMembers } from './members.js';
 import { $, clear } from './dom.js';
+import { renderReplyBar, setUrlFor } from './chat-features.js';
 import { presenceText } from './format.js';
 
 export function openConversation(id, { focus = true } = {}) {
@@ -25,6 +26,8 @@ export function openConversation(id, { focus = true } = {}) {
     clear($('#message-list'));
   }
   document.body.classList.add('show-conversation');
+  setUrlFor(id);
+  renderReplyBar(id);
   $('#no-conversation').hidden = true;
   $('#conversation-pane').hidden = false;
   renderHeader(conv);
@@ -42,6 +45,7 @@ export function openConversation(id, { focus = true } = {}) {
 export function closeConversation() {
   if (state.openId) saveDraft();
   state.openId = null;
+  setUrlFor(null);
   document.body.classList.remove('show-conversation');
   $('#conversation-pane').hidden = true;
   $('#no-conversation').hidden = false;
@@ -66,7 +70,7 @@ export function renderHeader(conv) {
   const el = $('#conversation-subtitle');
   el.textContent = subtitle;
   el.dataset.online = presence?.online ? 'true' : 'false';
-  $('#members-button').hidden = conv.type !== 'group';
+  $('#members-button').hidden = false;
 }
 
 // ------------------------------------------------------------------------------------------------ rendering batch

@@ -28,25 +28,30 @@ export function flushOutbox() {
   if (!socket || !socket.online) return;
   for (const entry of state.outbox) {
     if (entry.failed) continue;
-    socket.send(frameOf(entry));
+    socket.send(sendFrame(entry));
   }
 }
 
-/** The `send` frame of an outbox entry: a caption may be empty when it carries attachments (media ids). */
-function frameOf(entry) {
+/**
+ * The send frame of an outbox entry: its id, text (a caption may be empty when it carries attachments: media ids),
+ * and the attachments, mentions and reply it was written with.
+ */
+function sendFrame(entry) {
   const frame = { type: 'send', id: entry.id, conversationId: entry.conversationId };
   if (entry.text) frame.text = entry.text;
   if (entry.attachments && entry.attachments.length > 0) frame.attachments = entry.attachments;
+  if (entry.mentions && entry.mentions.length) frame.mentions = entry.mentions;
+  if (entry.replyTo != null) frame.replyTo = entry.replyTo;
   return frame;
 }
 
-export function sendMessage(conv, text, attachments = []) {
+export function sendMessage(conv, text, { attachments = [], mentions = [], replyTo = null } = {}) {
   const entry = { id: newId('m-'), conversationId: conv.id, text, attachments, createdAt: new Date().toISOString(),
-    failed: false };
+    failed: false, mentions, replyTo };
   state.outbox.push(entry);
   saveOutbox();
   if (socket && socket.online) {
-    socket.send(frameOf(entry));
+    socket.send(sendFrame(entry));
   }
   conv.updatedAt = entry.createdAt;
   ui.renderList();
@@ -58,7 +63,7 @@ export function onSendError(entry, frame) {
     // try again a little later, still with the same id
     setTimeout(() => {
       if (state.outbox.includes(entry) && socket && socket.online) {
-        socket.send(frameOf(entry));
+        socket.send(sendFrame(entry));
       }
     }, 3_000);
     return;

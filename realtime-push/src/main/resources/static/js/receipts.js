@@ -44,6 +44,7 @@ export function onReceipt(frame) {
     if (frame.kind === 'read' && frame.upToSeq > conv.readSeq) {
       conv.readSeq = frame.upToSeq;
       conv.unread = countUnread(conv);
+      if (conv.unread === 0) conv.unreadMentions = 0;
       ui.renderList();
     }
     if (frame.kind === 'delivered') conv.deliveredSeq = Math.max(conv.deliveredSeq, frame.upToSeq);
@@ -112,5 +113,6 @@ export function markReadIfReading(conv) {
   conv.readSeq = Math.max(conv.readSeq, upTo);
   conv.deliveredSeq = Math.max(conv.deliveredSeq, upTo);
   conv.unread = 0;
+  conv.unreadMentions = 0;
   ui.renderList();
 }

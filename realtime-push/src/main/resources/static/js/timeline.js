@@ -12,6 +12,7 @@ import { alertText, announce } from './announce.js';
 import { $, h, icon, replaceChildren, srOnly } from './dom.js';
 import { clockTime, fullTime, nameList } from './format.js';
 import { renderAttachments } from './media.js';
+import { isHidden, messageActions, quoteOf, reactionsOf, textWithMentions } from './chat-features.js';
 
 const PAGE_SIZE = 50;
 
@@ -49,7 +50,10 @@ export function addMessage(conv, message, { live = false } = {}) {
     conv.readSeq = Math.max(conv.readSeq, message.seq);
   } else if (live && isNew) {
     clearTyping(conv, message.senderId);
-    if (isUnread(conv, message) && !isReading(conv)) conv.unread += 1;
+    if (isUnread(conv, message) && !isReading(conv)) {
+      conv.unread += 1;
+      if ((message.mentions || []).includes(me())) conv.unreadMentions = (conv.unreadMentions || 0) + 1;
+    }
     scheduleDelivered(conv);
     announceMessage(conv, message);
   }
@@ -245,9 +249,12 @@ function fillMessage(li, conv, m, continued, isLastOwn) {
   const status = mine ? ownStatus(conv, m) : null;
   const showSender = conv.type === 'group' && !mine && !continued;
   const isEditing = editing && editing.conversationId === conv.id && editing.seq === m.seq;
+  const quoted = m.replyTo != null ? conv.messages.get(m.replyTo) : null;
+  const hidden = isHidden(m);
   const signature = JSON.stringify([m.text, m.deleted, m.editedAt, m.sentAt, status && status.label, showSender,
     (m.attachments || []).map((a) => a.mediaId),
-    userName(m.senderId), continued, isEditing, isLastOwn && conv.type === 'group']);
+    userName(m.senderId), continued, isEditing, isLastOwn && conv.type === 'group', m.replyTo, m.quote,
+    quoted && [quoted.text, quoted.deleted], m.reactions, m.mentions, hidden]);
   li.dataset.seq = String(m.seq);
   li.dataset.sender = mine ? 'me' : 'other';
   if (status) li.dataset.state = status.state;
@@ -265,13 +272,23 @@ function fillMessage(li, conv, m, continued, isLastOwn) {
   if (showSender) bubble.append(h('span', { class: `sender ${colourClass(m.senderId)}`, text: who }));
   else bubble.append(srOnly(`${who}: `));
 
+  if (hidden) {
+    bubble.append(h('p', { class: 'text deleted-text', text: 'Message from someone you blocked' }));
+    li.replaceChildren(bubble);
+    li.classList.add('blocked');
+    return;
+  }
+  const quote = quoteOf(conv, m);
+  if (quote && !m.deleted) bubble.append(quote);
   if (isEditing) {
     bubble.append(editor(conv, m));
   } else if (m.deleted) {
     bubble.append(h('p', { class: 'text deleted-text', text: 'This message was deleted' }));
   } else {
     bubble.append(renderAttachments(m.attachments));
-    if (m.text || !(m.attachments && m.attachments.length)) bubble.append(h('p', { class: 'text', text: m.text || '' }));
+    if (m.text || !(m.attachments && m.attachments.length)) {
+      bubble.append(h('p', { class: 'text' }, ...textWithMentions(m.text || '', m.mentions)));
+    }
   }
   const meta = h('span', { class: 'meta' },
     m.editedAt && !m.deleted ? h('span', { class: 'edited', text: 'edited' }) : null,
@@ -282,8 +299,11 @@ function fillMessage(li, conv, m, continued, isLastOwn) {
   }
   bubble.append(meta);
   li.replaceChildren(bubble);
+  const reactions = reactionsOf(conv, m);
+  if (reactions) li.append(reactions);
+  if (!mine && !m.deleted && !isEditing) li.append(h('div', { class: 'actions' }, ...messageActions(conv, m)));
   if (mine && !m.deleted && !isEditing) {
-    li.append(h('div', { class: 'actions' },
+    li.append(h('div', { class: 'actions' }, ...messageActions(conv, m),
       h('button', { type: 'button', class: 'link-button', text: 'Edit',
         attrs: { 'aria-label': `Edit your message “${truncate(m.text, 40)}”` }, on: { click: () => startEditing(conv, m) } }),
       h('button', { type: 'button', class: 'link-button danger-text', text: 'Delete',

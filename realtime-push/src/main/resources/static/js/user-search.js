@@ -12,6 +12,10 @@ import { clear, h, replaceChildren } from './dom.js';
 export function userSearch(input, results, onPick, exclude = () => new Set()) {
   let timer = null;
   let generation = 0;
+  // aria-expanded belongs to a combobox (axe: aria-allowed-attr, critical): the input opens the results list
+  input.setAttribute('role', 'combobox');
+  input.setAttribute('aria-autocomplete', 'list');
+  input.setAttribute('aria-expanded', 'false');
   const hide = () => {
     results.hidden = true;
     clear(results);

@@ -159,7 +159,7 @@ class QuerySideApplicationTest {
                 new GenericDomainEventMessage<>("Conversation", conversation, 0,
                         new DirectConversationOpened(conversation, List.of("u-a", "u-b"), "u-a", now)),
                 new GenericDomainEventMessage<>("Conversation", conversation, 1,
-                        new MessageSent(conversation, "m-1", 1, "u-a", "c-1", "hello", List.of(), now, List.of())));
+                        new MessageSent(conversation, "m-1", 1, "u-a", "c-1", "hello", List.of(), now, List.of(), null)));
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             List<ConversationSummary> ofB = queries.query(new ConversationsOfUserQuery("u-b"),

@@ -26,6 +26,15 @@ import io.parley.api.conversation.ConversationQueries.ReceiptsQuery;
 import io.parley.api.conversation.ConversationType;
 import io.parley.api.conversation.MemberRole;
 import io.parley.api.user.UserEvents.DisplayNameChanged;
+import io.parley.api.user.UserEvents.UserBlocked;
+import io.parley.api.user.UserEvents.UserUnblocked;
+import io.parley.api.user.UserQueries.BlockedUser;
+import io.parley.api.user.UserQueries.BlockedUsersQuery;
+import io.parley.api.conversation.ConversationEvents.ReactionAdded;
+import io.parley.api.conversation.ConversationEvents.ReactionRemoved;
+import io.parley.api.conversation.ConversationQueries;
+import io.parley.api.conversation.ConversationQueries.MessageReactions;
+import io.parley.api.conversation.ConversationQueries.ReactionChangesQuery;
 import io.parley.api.user.UserEvents.UserRegistered;
 import io.parley.api.user.UserQueries.FindUserQuery;
 import io.parley.api.user.UserQueries.SearchUsersQuery;
@@ -120,6 +129,114 @@ public abstract class ReadModelContract {
         new org.axonframework.queryhandling.annotation.AnnotationQueryHandlerAdapter<>(
                 new UserQueryHandlers(stores, barrier)).subscribe(bus);
         queries = DefaultQueryGateway.builder().queryBus(bus).build();
+    }
+
+    // ---------------------------------------------------------------- replies, reactions, mentions, blocks
+
+    protected static final String THUMBS = "\uD83D\uDC4D";
+    protected static final String HEART = "\u2764\uFE0F";
+
+    @Test
+    void aReplyCarriesTheQuoteOfTheMessageItAnswers() {
+        String team = groupOf("g-r", "R", ALICE, BOB);
+        send(team, ALICE, "the original question, which is long enough to be cut ".repeat(3));
+        long reply = sendWith(team, BOB, "an answer", List.of(), 1L);
+        MessageView answer = message(team, reply);
+        assertThat(answer.replyTo()).isEqualTo(1L);
+        assertThat(answer.quote().senderId()).isEqualTo(ALICE);
+        assertThat(answer.quote().deleted()).isFalse();
+        assertThat(answer.quote().excerpt()).hasSize(ConversationQueries.QUOTE_LENGTH)
+                .startsWith("the original question");
+        assertThat(message(team, 1).replyTo()).isNull();
+        assertThat(message(team, 1).quote()).isNull();
+    }
+
+    @Test
+    void aQuoteFollowsAnEditAndShowsDeletedAfterADelete() {
+        String team = groupOf("g-r", "R", ALICE, BOB);
+        send(team, ALICE, "first words");
+        long reply = sendWith(team, BOB, "an answer", List.of(), 1L);
+        given(new MessageEdited(team, "m-" + team + "-1", 1, ALICE, "better words", tick()));
+        assertThat(message(team, reply).quote().excerpt()).isEqualTo("better words");
+        given(new MessageDeleted(team, "m-" + team + "-1", 1, ALICE, tick()));
+        assertThat(message(team, reply).quote()).isEqualTo(new ConversationQueries.Quote(1, null, null, true));
+    }
+
+    @Test
+    void reactionsCountPerEmojiWithWhoReactedInTheOrderTheyReactedAndATakenBackOneGoes() {
+        String team = groupOf("g-x", "X", ALICE, BOB, CAROL);
+        send(team, ALICE, "hello");
+        String id = "m-" + team + "-1";
+        given(new ReactionAdded(team, id, 1, CAROL, THUMBS, 1, tick()),
+                new ReactionAdded(team, id, 1, BOB, HEART, 2, tick()),
+                new ReactionAdded(team, id, 1, ALICE, THUMBS, 3, tick()));
+        MessageView m = message(team, 1);
+        assertThat(m.reactions()).containsExactly(
+                new ConversationQueries.Reaction(THUMBS, 2, List.of(CAROL, ALICE)),
+                new ConversationQueries.Reaction(HEART, 1, List.of(BOB)));
+        assertThat(m.reactionVersion()).isEqualTo(3);
+        given(new ReactionRemoved(team, id, 1, CAROL, THUMBS, 4, tick()));
+        assertThat(message(team, 1).reactions()).as("ordered by the oldest reaction still there").containsExactly(
+                new ConversationQueries.Reaction(HEART, 1, List.of(BOB)),
+                new ConversationQueries.Reaction(THUMBS, 1, List.of(ALICE)));
+        assertThat(summaryOf(BOB, team).reactionVersion()).isEqualTo(4);
+    }
+
+    @Test
+    void reactionChangesSinceAVersionAreTheMessagesTouchedAfterItWithTheirReactionsNow() {
+        String team = groupOf("g-x", "X", ALICE, BOB);
+        sendMany(team, ALICE, 3);
+        given(new ReactionAdded(team, "m-" + team + "-1", 1, BOB, THUMBS, 1, tick()),
+                new ReactionAdded(team, "m-" + team + "-2", 2, BOB, THUMBS, 2, tick()),
+                new ReactionRemoved(team, "m-" + team + "-1", 1, BOB, THUMBS, 3, tick()));
+        List<MessageReactions> missed = reactionChanges(team, 1);
+        assertThat(missed).extracting(MessageReactions::seq).containsExactly(2L, 1L);
+        assertThat(missed.get(1).reactions()).isEmpty();
+        assertThat(missed.get(1).messageId()).isEqualTo("m-" + team + "-1");
+        assertThat(reactionChanges(team, 3)).isEmpty();
+    }
+
+    @Test
+    void aDeletedMessageLosesItsReactionsAndMentions() {
+        String team = groupOf("g-x", "X", ALICE, BOB);
+        sendWith(team, ALICE, "hey @bob", List.of(BOB), null);
+        given(new ReactionAdded(team, "m-" + team + "-1", 1, BOB, THUMBS, 1, tick()));
+        given(new MessageDeleted(team, "m-" + team + "-1", 1, ALICE, tick()));
+        MessageView m = message(team, 1);
+        assertThat(m.reactions()).isEmpty();
+        assertThat(m.mentions()).isEmpty();
+        assertThat(summaryOf(BOB, team).unreadMentions()).isZero();
+    }
+
+    @Test
+    void unreadMentionsCountTheMessagesMentioningTheUserAboveTheirReadCursor() {
+        String team = groupOf("g-m", "M", ALICE, BOB, CAROL);
+        sendWith(team, ALICE, "@bob one", List.of(BOB), null);
+        send(team, ALICE, "no mention");
+        sendWith(team, CAROL, "@bob @alice two", List.of(BOB, ALICE), null);
+        assertThat(message(team, 3).mentions()).containsExactlyInAnyOrder(BOB, ALICE);
+        assertThat(summaryOf(BOB, team).unreadMentions()).isEqualTo(2);
+        assertThat(summaryOf(BOB, team).unread()).isEqualTo(3);
+        assertThat(summaryOf(ALICE, team).unreadMentions()).isEqualTo(1);
+        assertThat(summaryOf(CAROL, team).unreadMentions()).isZero();
+        given(new MessagesRead(team, BOB, 2, tick()));
+        assertThat(summaryOf(BOB, team).unreadMentions()).isEqualTo(1);
+        send(team, ALICE, "alice speaks: she has read everything before");
+        assertThat(summaryOf(ALICE, team).unreadMentions()).isZero();
+        assertThat(summaryOf(BOB, team).unreadMentions()).isEqualTo(1);
+    }
+
+    @Test
+    void aBlockListHoldsWhoTheUserBlockedOldestFirstAndAnUnblockTakesThemOff() {
+        given(new UserRegistered(ALICE, "alice", "Alice", tick()));
+        Instant first = tick();
+        Instant second = tick();
+        given(new UserBlocked(ALICE, CAROL, first), new UserBlocked(ALICE, BOB, second),
+                new UserBlocked(ALICE, CAROL, tick()));
+        assertThat(blockedBy(ALICE)).containsExactly(new BlockedUser(CAROL, first), new BlockedUser(BOB, second));
+        assertThat(blockedBy(BOB)).isEmpty();
+        given(new UserUnblocked(ALICE, CAROL, tick()));
+        assertThat(blockedBy(ALICE)).containsExactly(new BlockedUser(BOB, second));
     }
 
     // ---------------------------------------------------------------- positions
@@ -224,7 +341,7 @@ public abstract class ReadModelContract {
     void aMessageReadsBackAsItWasSent() {
         String c = directBetween(ALICE, BOB);
         Instant sentAt = tick();
-        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", "hello bob", List.of(PHOTO, DOCUMENT), sentAt, List.of()));
+        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", "hello bob", List.of(PHOTO, DOCUMENT), sentAt, List.of(), null));
 
         MessageView m = page(c, null, null, 10).messages().get(0);
 
@@ -260,7 +377,7 @@ public abstract class ReadModelContract {
     @Test
     void aDeletedMessageIsATombstoneWithoutTextThatLaterEditsDoNotRevive() {
         String c = directBetween(ALICE, BOB);
-        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", "secret", List.of(PHOTO), tick(), List.of()));
+        given(new MessageSent(c, "m-1", 1, ALICE, "client-1", "secret", List.of(PHOTO), tick(), List.of(), null));
         lastSeq.put(c, 1L);
         send(c, BOB, "what?");
         given(new MessageDeleted(c, "m-1", 1, ALICE, tick()),
@@ -675,6 +792,14 @@ public abstract class ReadModelContract {
         given(new MessageDeleted(team, "m-" + team + "-3", 3, BOB, tick()));
         given(new MemberRemoved(team, DAVE, BOB, tick()), new MemberLeft(team, ALICE, tick()));
         given(new MessagesRead(team, CAROL, 1, tick()));
+        String more = groupOf("g-more", "More", CAROL, BOB, DAVE);
+        send(more, BOB, "kick-off");
+        sendWith(more, CAROL, "replying to kick-off, mentioning bob", List.of(BOB), 1L);
+        given(new ReactionAdded(more, "m-" + more + "-1", 1, BOB, THUMBS, 1, tick()),
+                new ReactionAdded(more, "m-" + more + "-1", 1, CAROL, THUMBS, 2, tick()),
+                new ReactionRemoved(more, "m-" + more + "-1", 1, BOB, THUMBS, 3, tick()));
+        given(new UserBlocked(ALICE, BOB, tick()), new UserBlocked(ALICE, CAROL, tick()),
+                new UserUnblocked(ALICE, BOB, tick()));
     }
 
     /** Everything a user could ask about the known users and conversations. */
@@ -683,10 +808,12 @@ public abstract class ReadModelContract {
         for (String u : knownUsers) {
             seen.put("user " + u, user(u));
             seen.put("conversations of " + u, conversationsOf(u));
+            seen.put("blocked by " + u, blockedBy(u));
         }
         for (String c : knownConversations) {
             seen.put("members of " + c, members(c));
             seen.put("history of " + c, page(c, null, null, 200));
+            seen.put("reaction changes of " + c, reactionChanges(c, 0));
         }
         return seen;
     }
@@ -707,8 +834,7 @@ public abstract class ReadModelContract {
         for (Object event : events) {
             String aggregate = aggregateOf(event);
             long sequence = aggregateSequence.merge(aggregate, 1L, Long::sum) - 1;
-            batch.add(new GenericDomainEventMessage<>(event instanceof UserRegistered || event instanceof DisplayNameChanged
-                    ? "User" : "Conversation", aggregate, sequence, event, MetaData.emptyInstance(),
+            batch.add(new GenericDomainEventMessage<>(isUserEvent(event) ? "User" : "Conversation", aggregate, sequence, event, MetaData.emptyInstance(),
                     UUID.randomUUID().toString(), tick()));
         }
         history.addAll(batch);
@@ -740,10 +866,12 @@ public abstract class ReadModelContract {
 
     private String aggregateOf(Object event) {
         String id;
-        if (event instanceof UserRegistered e) {
-            id = e.userId();
-        } else if (event instanceof DisplayNameChanged e) {
-            id = e.userId();
+        if (isUserEvent(event)) {
+            try {
+                id = (String) event.getClass().getMethod("userId").invoke(event);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalArgumentException("not a user event: " + event, e);
+            }
         } else {
             try {
                 // every conversation event names its conversation first
@@ -752,12 +880,16 @@ public abstract class ReadModelContract {
                 throw new IllegalArgumentException("not an event of ours: " + event, e);
             }
         }
-        if (event instanceof UserRegistered || event instanceof DisplayNameChanged) {
+        if (isUserEvent(event)) {
             knownUsers.add(id);
         } else {
             knownConversations.add(id);
         }
         return id;
+    }
+
+    private static boolean isUserEvent(Object event) {
+        return event.getClass().getEnclosingClass() == io.parley.api.user.UserEvents.class;
     }
 
     protected String directBetween(String a, String b) {
@@ -788,7 +920,14 @@ public abstract class ReadModelContract {
     protected long send(String conversationId, String senderId, String text) {
         long seq = lastSeq.merge(conversationId, 1L, Long::sum);
         given(new MessageSent(conversationId, "m-" + conversationId + "-" + seq, seq, senderId, "client-" + seq, text,
-                List.of(), tick(), List.of()));
+                List.of(), tick(), List.of(), null));
+        return seq;
+    }
+
+    protected long sendWith(String conversationId, String senderId, String text, List<String> mentions, Long replyTo) {
+        long seq = lastSeq.merge(conversationId, 1L, Long::sum);
+        given(new MessageSent(conversationId, "m-" + conversationId + "-" + seq, seq, senderId, "client-" + seq, text,
+                List.of(), tick(), mentions, replyTo));
         return seq;
     }
 
@@ -798,7 +937,7 @@ public abstract class ReadModelContract {
         for (int i = 0; i < count; i++) {
             long seq = lastSeq.merge(conversationId, 1L, Long::sum);
             events[i] = new MessageSent(conversationId, "m-" + conversationId + "-" + seq, seq, senderId,
-                    "client-" + seq, "message " + seq, List.of(), tick(), List.of());
+                    "client-" + seq, "message " + seq, List.of(), tick(), List.of(), null);
         }
         given(events);
     }
@@ -836,6 +975,19 @@ public abstract class ReadModelContract {
     protected UserSearchPage searchUsers(String prefix, int limit, int offset) {
         return queries.query(new SearchUsersQuery(prefix, limit, offset), ResponseTypes.instanceOf(UserSearchPage.class))
                 .join();
+    }
+
+    protected List<BlockedUser> blockedBy(String userId) {
+        return queries.query(new BlockedUsersQuery(userId), ResponseTypes.multipleInstancesOf(BlockedUser.class)).join();
+    }
+
+    protected List<MessageReactions> reactionChanges(String conversationId, long afterVersion) {
+        return queries.query(new ReactionChangesQuery(conversationId, afterVersion, 200),
+                ResponseTypes.multipleInstancesOf(MessageReactions.class)).join();
+    }
+
+    protected MessageView message(String conversationId, long seq) {
+        return page(conversationId, seq + 1, seq - 1, 1).messages().get(0);
     }
 
     protected UserView user(String userId) {

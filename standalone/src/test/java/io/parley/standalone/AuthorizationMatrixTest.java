@@ -393,7 +393,8 @@ class AuthorizationMatrixTest {
                 "seq", "1",
                 // one of alice's push targets, registered afresh (the member's DELETE removes it)
                 "deviceId", endpoint.pattern().contains("{deviceId}") ? aliceDevice() : "probe",
-                "mediaId", media);  // alice's upload: hers to complete and fetch
+                "mediaId", media,  // alice's upload: hers to complete and fetch
+                "emoji", "\uD83D\uDC4D");
         // A variable the matrix does not know (a new endpoint's) gets a placeholder: tokens are checked first anyway.
         String path = endpoint.path(name -> variables.getOrDefault(name, "probe")) + query(endpoint);
         String body = body(endpoint);
@@ -454,6 +455,7 @@ class AuthorizationMatrixTest {
             case "POST /api/devices" -> json("kind", "webhook", "url", "https://hooks.example.org/" + UUID.randomUUID())
                     .toString();
             case "POST /api/media/uploads" -> json("name", "probe.txt", "contentType", "text/plain", "size", 5).toString();
+            case "POST /api/conversations/{id}/messages/{seq}/reactions" -> json("emoji", "\uD83D\uDC4D").toString();
             default -> switch (endpoint.method()) {
                 case "GET", "DELETE", "HEAD", "OPTIONS" -> null;
                 default -> "{}";

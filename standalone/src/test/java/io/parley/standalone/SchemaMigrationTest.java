@@ -69,6 +69,8 @@ class SchemaMigrationTest {
     /** What each history holds once migrated: its baseline and every script of its module. */
     private static List<String> applied(String history) {
         return history.endsWith("_edge") ? List.of("0 BASELINE true", "1 SQL true", "2 SQL true") // V2: sessions
+                : history.endsWith("_readmodel") // V2: replies, mentions, reactions, blocks
+                ? List.of("0 BASELINE true", "1 SQL true", "2 SQL true")
                 : List.of("0 BASELINE true", "1 SQL true");
     }
 

@@ -192,7 +192,7 @@ public final class InProcessBench {
                 String sender = members[c][seq % 2];
                 pending.add(new GenericDomainEventMessage<>("Conversation", ids[c], seq,
                         new MessageSent(ids[c], UUID.randomUUID().toString(), seq, sender, "rb-" + seq, text, List.of(),
-                                Instant.now(), List.of())));
+                                Instant.now(), List.of(), null)));
                 if (pending.size() >= batch) {
                     appended += flush(eventStore, pending);
                     long now = System.nanoTime();

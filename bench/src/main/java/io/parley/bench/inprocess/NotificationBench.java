@@ -119,7 +119,7 @@ public final class NotificationBench {
         Instant sentAt = Instant.now().minus(properties.delay()); // due at once
         long start = System.nanoTime();
         tx.executeWithoutResult(status -> processor.on(new MessageSent("big", "m-1", 1, "sender", "c-1", "hello all",
-                List.of(), sentAt, List.of()), sentAt));
+                List.of(), sentAt, List.of(), null), sentAt));
         long decided = System.nanoTime();
 
         // send

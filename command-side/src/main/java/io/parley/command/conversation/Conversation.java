@@ -2,6 +2,11 @@ package io.parley.command.conversation;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.parley.api.conversation.ConversationCommands.AddMember;
+import io.parley.api.conversation.ConversationCommands.AddReaction;
+import io.parley.api.conversation.ConversationCommands.RemoveReaction;
+import io.parley.api.conversation.ConversationEvents.ReactionAdded;
+import io.parley.api.conversation.ConversationEvents.ReactionRemoved;
+import io.parley.api.conversation.Emoji;
 import io.parley.api.conversation.ConversationCommands.CreateGroup;
 import io.parley.api.conversation.ConversationCommands.DeleteMessage;
 import io.parley.api.conversation.ConversationCommands.EditMessage;
@@ -79,6 +84,8 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 class Conversation {
 
     static final int MAX_NAME_LENGTH = 100;
+    /** The most users one message may mention (the socket frame's own limit, io.parley.api.wire.ClientFrame). */
+    static final int MAX_MENTIONS = 50;
 
     @AggregateIdentifier
     @JsonProperty
@@ -97,6 +104,8 @@ class Conversation {
     private RecentSends recentSends = new RecentSends();
     @JsonProperty
     private MessageWindow recentMessages = new MessageWindow();
+    @JsonProperty
+    private Reactions reactions = new Reactions();
 
     Conversation() {
         // for Axon (event sourcing), Spring (prototype bean) and Jackson (snapshots)
@@ -225,9 +234,14 @@ class Conversation {
         }
         List<Attachment> attachments = validAttachments(command.attachments());
         String text = attachments.isEmpty() || command.text() != null ? validText(command.text(), policy) : null;
+        Long replyTo = command.replyTo();
+        if (replyTo != null) {
+            requireQuotable(replyTo);
+        }
         long seq = lastSeq + 1;
         MessageSent sent = new MessageSent(conversationId, UUID.randomUUID().toString(), seq, command.senderId(),
-                clientMsgId, text, attachments, now(), List.of());
+                clientMsgId, text, attachments, now(), mentionedMembers(command.mentions(), command.senderId()),
+                replyTo);
         apply(sent);
         return new SendResult(conversationId, sent.messageId(), seq, sent.sentAt());
     }
@@ -257,6 +271,42 @@ class Conversation {
             return;
         }
         apply(new MessageDeleted(conversationId, recentMessages.messageIdOf(seq), seq, command.actorId(), now()));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Reactions
+
+    /**
+     * Adds a reaction: members only, to a message that exists, is not deleted and is still among the last
+     * {@link MessageWindow#CAPACITY} (older ones keep their reactions but take no new ones); one emoji per user per
+     * message, so a second identical reaction is a repeat; at most {@link Reactions#MAX_PER_USER_AND_MESSAGE}
+     * different emoji per user on one message.
+     */
+    @CommandHandler
+    void handle(AddReaction command) {
+        long seq = reactableMessage(command.userId(), command.seq());
+        String emoji = validEmoji(command.emoji());
+        if (reactions.has(seq, command.userId(), emoji)) {
+            return;
+        }
+        if (reactions.countOf(seq, command.userId()) >= Reactions.MAX_PER_USER_AND_MESSAGE) {
+            throw new InvalidCommandException("one user may put at most " + Reactions.MAX_PER_USER_AND_MESSAGE
+                    + " different reactions on a message");
+        }
+        apply(new ReactionAdded(conversationId, recentMessages.messageIdOf(seq), seq, command.userId(), emoji,
+                reactions.nextVersion(), now()));
+    }
+
+    /** Takes a reaction back; taking back one that is not there is a repeat. */
+    @CommandHandler
+    void handle(RemoveReaction command) {
+        long seq = reactableMessage(command.userId(), command.seq());
+        String emoji = validEmoji(command.emoji());
+        if (!reactions.has(seq, command.userId(), emoji)) {
+            return;
+        }
+        apply(new ReactionRemoved(conversationId, recentMessages.messageIdOf(seq), seq, command.userId(), emoji,
+                reactions.nextVersion(), now()));
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -373,6 +423,50 @@ class Conversation {
         return attachments.stream().map(Attachment::withoutLinks).toList();
     }
 
+    /** A reply must answer a message of this conversation that exists and (as far as the window knows) is not deleted. */
+    private void requireQuotable(long seq) {
+        if (seq < 1 || seq > lastSeq) {
+            throw new NotFoundException("there is no message " + seq + " in this conversation");
+        }
+        if (recentMessages.holds(seq) && recentMessages.isDeleted(seq)) {
+            throw new NotFoundException("message " + seq + " has been deleted");
+        }
+    }
+
+    /**
+     * The mentioned users who are members now, in the order given, each once, the sender left out. A mention of a
+     * non-member is dropped without a word: it neither adds them nor tells the sender whether such a user exists.
+     */
+    private List<String> mentionedMembers(List<String> mentions, String senderId) {
+        if (mentions == null || mentions.isEmpty()) {
+            return List.of();
+        }
+        return mentions.stream().filter(this::isMember).filter(id -> !id.equals(senderId)).distinct()
+                .limit(MAX_MENTIONS).toList();
+    }
+
+    private long reactableMessage(String userId, long seq) {
+        requireMember(userId, "react to messages");
+        if (seq < 1 || seq > lastSeq) {
+            throw new NotFoundException("there is no message " + seq + " in this conversation");
+        }
+        if (!recentMessages.holds(seq)) {
+            throw new InvalidCommandException("message " + seq + " is too old to react to: only the last "
+                    + MessageWindow.CAPACITY + " messages of a conversation take reactions");
+        }
+        if (recentMessages.isDeleted(seq)) {
+            throw new NotFoundException("message " + seq + " has been deleted");
+        }
+        return seq;
+    }
+
+    private static String validEmoji(String emoji) {
+        if (!Emoji.isSingleEmoji(emoji)) {
+            throw new InvalidCommandException("a reaction must be a single emoji");
+        }
+        return emoji;
+    }
+
     private static String validText(String text, ConversationPolicy policy) {
         if (text == null || text.isBlank()) {
             throw new InvalidCommandException("a message needs some text");
@@ -467,10 +561,21 @@ class Conversation {
     void on(MessageSent event) {
         lastSeq = event.seq();
         recentMessages.record(event.seq(), event.messageId(), event.senderId());
+        reactions.keepOnly(recentMessages::holds);
         if (event.clientMsgId() != null) {
             recentSends.remember(new RecentSend(event.senderId(), event.clientMsgId(), event.messageId(),
                     event.seq(), event.sentAt()));
         }
+    }
+
+    @EventSourcingHandler
+    void on(ReactionAdded event) {
+        reactions.added(event.seq(), event.userId(), event.emoji(), event.reactionVersion());
+    }
+
+    @EventSourcingHandler
+    void on(ReactionRemoved event) {
+        reactions.removed(event.seq(), event.userId(), event.emoji(), event.reactionVersion());
     }
 
     @EventSourcingHandler
@@ -486,6 +591,7 @@ class Conversation {
     @EventSourcingHandler
     void on(MessageDeleted event) {
         recentMessages.markDeleted(event.seq());
+        reactions.forget(event.seq());
     }
 
     // MessageEdited changes nothing the aggregate keeps: bodies live in the projections only.

@@ -15,7 +15,14 @@ import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.modelling.command.CreationPolicy;
 import org.axonframework.spring.stereotype.Aggregate;
 
+import io.parley.api.user.UserCommands.BlockUser;
+import io.parley.api.user.UserCommands.UnblockUser;
+import io.parley.api.user.UserEvents.UserBlocked;
+import io.parley.api.user.UserEvents.UserUnblocked;
+
+import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
@@ -44,6 +51,11 @@ class User {
     private String username;
     @JsonProperty
     private String displayName;
+    @JsonProperty
+    private Set<String> blocked = new LinkedHashSet<>();
+
+    /** The most users one user may block: keeps the aggregate (and each check of the list) small. */
+    static final int MAX_BLOCKED = 1000;
 
     User() {
         // for Axon and Spring, which instantiate it reflectively
@@ -70,6 +82,42 @@ class User {
             return;
         }
         apply(new DisplayNameChanged(userId, display, GenericEventMessage.clock.instant()));
+    }
+
+    /** Blocks a user: not oneself, at most {@link #MAX_BLOCKED}; blocking again is a repeat. */
+    @CommandHandler
+    void handle(BlockUser command) {
+        String other = command.blockedUserId();
+        if (other == null || other.isBlank()) {
+            throw new InvalidCommandException("blockedUserId is required");
+        }
+        if (other.equals(userId)) {
+            throw new InvalidCommandException("you cannot block yourself");
+        }
+        if (hasBlocked(other)) {
+            return;
+        }
+        if (blocked.size() >= MAX_BLOCKED) {
+            throw new InvalidCommandException("you may block at most " + MAX_BLOCKED + " users");
+        }
+        apply(new UserBlocked(userId, other, now()));
+    }
+
+    /** Lifts a block; lifting one that is not there is a repeat. */
+    @CommandHandler
+    void handle(UnblockUser command) {
+        if (!hasBlocked(command.blockedUserId())) {
+            return;
+        }
+        apply(new UserUnblocked(userId, command.blockedUserId(), now()));
+    }
+
+    private boolean hasBlocked(String otherUserId) {
+        return otherUserId != null && blocked.contains(otherUserId);
+    }
+
+    private static java.time.Instant now() {
+        return GenericEventMessage.clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     }
 
     private boolean isRegistered() {
@@ -109,5 +157,15 @@ class User {
     @EventSourcingHandler
     void on(DisplayNameChanged event) {
         displayName = event.displayName();
+    }
+
+    @EventSourcingHandler
+    void on(UserBlocked event) {
+        blocked.add(event.blockedUserId());
+    }
+
+    @EventSourcingHandler
+    void on(UserUnblocked event) {
+        blocked.remove(event.blockedUserId());
     }
 }

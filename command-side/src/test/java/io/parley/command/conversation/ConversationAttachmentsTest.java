@@ -37,7 +37,7 @@ class ConversationAttachmentsTest {
     @Test
     void aMessageMayCarryAttachmentsWithoutText() {
         fixture.given(aliceAndBobOpened())
-                .when(new SendMessage(DIRECT, ALICE, "c-1", null, List.of(PHOTO)))
+                .when(new SendMessage(DIRECT, ALICE, "c-1", null, List.of(PHOTO), null, null))
                 .expectEventsMatching(exactSequenceOf(messageWithPayload(matching("a photo without text",
                         MessageSent.class, sent -> sent.text() == null && sent.attachments().equals(List.of(PHOTO)))),
                         andNoMore()));
@@ -46,7 +46,7 @@ class ConversationAttachmentsTest {
     @Test
     void aCaptionIsKeptBesideTheAttachments() {
         fixture.given(aliceAndBobOpened())
-                .when(new SendMessage(DIRECT, ALICE, "c-1", "Look!", List.of(PHOTO)))
+                .when(new SendMessage(DIRECT, ALICE, "c-1", "Look!", List.of(PHOTO), null, null))
                 .expectEventsMatching(exactSequenceOf(messageWithPayload(matching("a photo with its caption",
                         MessageSent.class, sent -> "Look!".equals(sent.text())
                                 && sent.attachments().equals(List.of(PHOTO)))), andNoMore()));
@@ -57,7 +57,7 @@ class ConversationAttachmentsTest {
         Attachment linked = PHOTO.withLinks("/media/files/x?sig=secret", "/media/files/y?sig=secret",
                 Instant.parse("2026-01-01T00:00:00Z"));
         fixture.given(aliceAndBobOpened())
-                .when(new SendMessage(DIRECT, ALICE, "c-1", null, List.of(linked)))
+                .when(new SendMessage(DIRECT, ALICE, "c-1", null, List.of(linked), null, null))
                 .expectEventsMatching(exactSequenceOf(messageWithPayload(matching("the photo without links",
                         MessageSent.class, sent -> sent.attachments().get(0).url() == null
                                 && sent.attachments().get(0).thumbnailUrl() == null
@@ -67,7 +67,7 @@ class ConversationAttachmentsTest {
     @Test
     void aMessageWithNeitherTextNorAttachmentsIsRefused() {
         fixture.given(aliceAndBobOpened())
-                .when(new SendMessage(DIRECT, ALICE, "c-1", null, List.of()))
+                .when(new SendMessage(DIRECT, ALICE, "c-1", null, List.of(), null, null))
                 .expectException(InvalidCommandException.class)
                 .expectNoEvents();
     }
@@ -75,7 +75,7 @@ class ConversationAttachmentsTest {
     @Test
     void aBlankCaptionIsRefusedEvenWithAttachments() {
         fixture.given(aliceAndBobOpened())
-                .when(new SendMessage(DIRECT, ALICE, "c-1", "  ", List.of(PHOTO)))
+                .when(new SendMessage(DIRECT, ALICE, "c-1", "  ", List.of(PHOTO), null, null))
                 .expectException(InvalidCommandException.class)
                 .expectNoEvents();
     }
@@ -84,7 +84,7 @@ class ConversationAttachmentsTest {
     void moreAttachmentsThanTheHardBoundAreRefused() {
         fixture.given(aliceAndBobOpened())
                 .when(new SendMessage(DIRECT, ALICE, "c-1", "x",
-                        Collections.nCopies(SendMessage.MAX_ATTACHMENTS + 1, PHOTO)))
+                        Collections.nCopies(SendMessage.MAX_ATTACHMENTS + 1, PHOTO), null, null))
                 .expectException(InvalidCommandException.class)
                 .expectExceptionMessage(containsString("at most " + SendMessage.MAX_ATTACHMENTS + " attachments"))
                 .expectNoEvents();

@@ -67,7 +67,7 @@ final class ConversationTestData {
 
     static MessageSent sent(String conversationId, long seq, String senderId) {
         return new MessageSent(conversationId, messageId(seq), seq, senderId, "c-" + seq, "hello " + seq, List.of(),
-                EARLIER.plusSeconds(seq), List.of());
+                EARLIER.plusSeconds(seq), List.of(), null);
     }
 
     /** A recognisable, canonical UUID per seq, as the aggregate issues. */

@@ -67,9 +67,7 @@ public class EncryptingSerializer implements Serializer {
         TextCipher c;
         if (object instanceof MessageSent e && e.text() != null && !TextCipher.isEncrypted(e.text())
                 && (c = cipher.get()) != null) {
-            return new MessageSent(e.conversationId(), e.messageId(), e.seq(), e.senderId(), e.clientMsgId(),
-                    c.encrypt(e.senderId(), context(e.conversationId(), e.messageId()), e.text()), e.attachments(),
-                    e.sentAt(), e.mentions());
+            return e.withText(c.encrypt(e.senderId(), context(e.conversationId(), e.messageId()), e.text()));
         }
         if (object instanceof MessageEdited e && e.text() != null && !TextCipher.isEncrypted(e.text())
                 && (c = cipher.get()) != null) {
@@ -83,9 +81,7 @@ public class EncryptingSerializer implements Serializer {
     private Object decrypt(Object object) {
         TextCipher c;
         if (object instanceof MessageSent e && TextCipher.isEncrypted(e.text()) && (c = cipher.get()) != null) {
-            return new MessageSent(e.conversationId(), e.messageId(), e.seq(), e.senderId(), e.clientMsgId(),
-                    c.decrypt(context(e.conversationId(), e.messageId()), e.text()).orElse(null), e.attachments(),
-                    e.sentAt(), e.mentions());
+            return e.withText(c.decrypt(context(e.conversationId(), e.messageId()), e.text()).orElse(null));
         }
         if (object instanceof MessageEdited e && TextCipher.isEncrypted(e.text()) && (c = cipher.get()) != null) {
             return new MessageEdited(e.conversationId(), e.messageId(), e.seq(), e.editorId(),

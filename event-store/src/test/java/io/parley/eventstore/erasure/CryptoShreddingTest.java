@@ -66,7 +66,9 @@ class CryptoShreddingTest {
 
     @Test
     void theSerializerStoresCiphertextAndReadsPlainRecordsOrNullAfterErasure() {
-        MessageSent sent = new MessageSent("c", "m1", 1, "alice", "x1", "top secret", List.of(), Instant.now(), List.of());
+        // mentions and replyTo (issue 16) survive the encryption round trip with the text
+        MessageSent sent = new MessageSent("c", "m1", 1, "alice", "x1", "top secret", List.of(),
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), List.of("bob"), 7L);
         SerializedObject<byte[]> stored = serializer.serialize(sent, byte[].class);
         assertThat(new String(stored.getData(), StandardCharsets.UTF_8)).doesNotContain("top secret")
                 .contains(TextCipher.PREFIX);
@@ -75,6 +77,8 @@ class CryptoShreddingTest {
         SerializedObject<byte[]> storedEdit = serializer.serialize(edited, byte[].class);
         keys.erase("alice");
         assertThat(serializer.<byte[], MessageSent>deserialize(stored).text()).isNull();
+        assertThat(serializer.<byte[], MessageSent>deserialize(stored).mentions()).containsExactly("bob");
+        assertThat(serializer.<byte[], MessageSent>deserialize(stored).replyTo()).isEqualTo(7L);
         assertThat(serializer.<byte[], MessageEdited>deserialize(storedEdit).text()).isNull();
     }
 
@@ -90,7 +94,7 @@ class CryptoShreddingTest {
         for (int seq = 0; seq < 3; seq++) {
             engine.appendEvents(new GenericDomainEventMessage<>("Conversation", conversation, seq,
                     new MessageSent(conversation, "m" + seq, seq + 1, "alice", "x" + seq, "text " + seq, List.of(),
-                            Instant.now(), List.of())));
+                            Instant.now(), List.of(), null)));
         }
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
              ResultSet rows = s.executeQuery("SELECT payload FROM DomainEventEntry")) {

@@ -213,7 +213,7 @@ abstract class NotificationRulesTest {
     private MessageSent send(String sender, Instant at, List<String> mentions) {
         seq++;
         MessageSent sent = new MessageSent(GROUP, "m-" + seq, seq, sender, "c-" + seq, "message " + seq, List.of(), at,
-                mentions);
+                mentions, null);
         processor.on(sent, at);
         return sent;
     }

@@ -19,6 +19,11 @@ import io.parley.query.store.ConversationRecord;
 import io.parley.query.store.ConversationStore;
 import io.parley.query.store.InboxEntry;
 import io.parley.query.store.InboxStore;
+import io.parley.query.store.MentionStore;
+import io.parley.query.store.ReactionStore;
+import io.parley.query.store.ReplyStore;
+import io.parley.api.conversation.ConversationEvents.ReactionAdded;
+import io.parley.api.conversation.ConversationEvents.ReactionRemoved;
 import io.parley.query.store.ReadStores;
 import io.parley.query.store.TimelineStore;
 import org.axonframework.config.ProcessingGroup;
@@ -59,11 +64,17 @@ public class ConversationProjection {
     private final TimelineStore timeline;
     private final ConversationStore conversations;
     private final InboxStore inbox;
+    private final ReplyStore replies;
+    private final MentionStore mentions;
+    private final ReactionStore reactions;
 
     public ConversationProjection(ReadStores stores) {
         this.timeline = stores.timeline();
         this.conversations = stores.conversations();
         this.inbox = stores.inbox();
+        this.replies = stores.replies();
+        this.mentions = stores.mentions();
+        this.reactions = stores.reactions();
     }
 
     @EventHandler
@@ -119,8 +130,26 @@ public class ConversationProjection {
                 false, e.attachments() == null ? List.of() : List.copyOf(e.attachments())));
         // Without transactions (Mongo) readers may see the writes one by one: the message and the conversation's
         // lastSeq first, so an unread badge never points at a last message that is not there yet.
+        if (e.replyTo() != null) {
+            replies.record(e.conversationId(), e.seq(), e.replyTo());
+        }
+        if (!e.mentionsOrNone().isEmpty()) {
+            mentions.record(e.conversationId(), e.seq(), e.mentionsOrNone());
+        }
         conversations.messageAdded(e.conversationId(), e.seq(), at);
         inbox.messageArrived(e.conversationId(), e.seq(), e.senderId(), at);
+        // the sender has read up to its own message (as the inbox counts it): its mentions up to here too
+        mentions.read(e.senderId(), e.conversationId(), e.seq());
+    }
+
+    @EventHandler
+    void on(ReactionAdded e) {
+        reactions.add(e.conversationId(), e.seq(), e.messageId(), e.userId(), e.emoji(), e.reactionVersion());
+    }
+
+    @EventHandler
+    void on(ReactionRemoved e) {
+        reactions.remove(e.conversationId(), e.seq(), e.messageId(), e.userId(), e.emoji(), e.reactionVersion());
     }
 
     @EventHandler
@@ -132,6 +161,7 @@ public class ConversationProjection {
     void on(MessagesRead e) {
         long unread = timeline.countUnread(e.conversationId(), e.userId(), e.upToSeq());
         inbox.read(e.userId(), e.conversationId(), e.upToSeq(), unread);
+        mentions.read(e.userId(), e.conversationId(), e.upToSeq());
     }
 
     @EventHandler
@@ -149,6 +179,8 @@ public class ConversationProjection {
     @EventHandler
     void on(MessageDeleted e) {
         timeline.delete(e.conversationId(), e.seq());
+        mentions.deleteOfMessage(e.conversationId(), e.seq());
+        reactions.deleteOfMessage(e.conversationId(), e.seq());
         for (InboxEntry row : inbox.ofConversation(e.conversationId())) {
             if (row.readSeq() < e.seq()) {
                 inbox.recount(row.userId(), e.conversationId(), row.readSeq(),
@@ -163,6 +195,9 @@ public class ConversationProjection {
         timeline.clear();
         inbox.clear();
         conversations.clear();
+        replies.clear();
+        mentions.clear();
+        reactions.clear();
     }
 
     private void created(ConversationRecord created, Instant at) {

@@ -13,6 +13,12 @@ import io.parley.query.store.ConversationStore;
 import io.parley.query.store.InboxEntry;
 import io.parley.query.store.InboxStore;
 import io.parley.query.store.MessageKey;
+import io.parley.query.store.MentionStore;
+import io.parley.query.store.ReactionStore;
+import io.parley.query.store.ReplyStore;
+import io.parley.api.conversation.ConversationQueries.MessageReactions;
+import io.parley.api.conversation.ConversationQueries.Quote;
+import io.parley.api.conversation.ConversationQueries.ReactionChangesQuery;
 import io.parley.query.store.ReadStores;
 import io.parley.query.store.TimelineStore;
 import io.parley.api.conversation.ConversationQueries.MemberCursor;
@@ -42,8 +48,14 @@ public class ConversationQueryHandlers {
     private final ConversationStore conversations;
     private final InboxStore inbox;
     private final ConsistencyBarrier barrier;
+    private final ReplyStore replies;
+    private final MentionStore mentions;
+    private final ReactionStore reactions;
 
     public ConversationQueryHandlers(ReadStores stores, ConsistencyBarrier barrier) {
+        this.replies = stores.replies();
+        this.mentions = stores.mentions();
+        this.reactions = stores.reactions();
         this.timeline = stores.timeline();
         this.conversations = stores.conversations();
         this.inbox = stores.inbox();
@@ -79,7 +91,50 @@ public class ConversationQueryHandlers {
             // the extra row is the one furthest in the paging direction: the oldest going back, the newest going forward
             rows = backwards ? rows.subList(1, rows.size()) : rows.subList(0, limit);
         }
-        return new MessagePage(List.copyOf(rows), hasMore);
+        return new MessagePage(withExtras(query.conversationId(), rows), hasMore);
+    }
+
+    /**
+     * The messages with what the other read models know of them: the quote of each reply as the quoted message reads
+     * now (so it follows edits and deletes), the mentions, the reactions.
+     */
+    private List<MessageView> withExtras(String conversationId, List<MessageView> rows) {
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        List<Long> seqs = rows.stream().map(MessageView::seq).toList();
+        Map<Long, Long> replyTo = replies.repliesAmong(conversationId, seqs);
+        Map<Long, List<String>> mentioned = mentions.mentionsAmong(conversationId, seqs);
+        Map<Long, MessageReactions> reacted = reactions.ofMessages(conversationId, seqs);
+        Map<Long, MessageView> quoted = replyTo.isEmpty() ? Map.of() : timeline.findAll(replyTo.values().stream()
+                        .distinct().map(seq -> new MessageKey(conversationId, seq)).toList()).stream()
+                .collect(Collectors.toMap(MessageView::seq, Function.identity(), (a, b) -> a));
+        List<MessageView> result = new ArrayList<>(rows.size());
+        for (MessageView m : rows) {
+            Long answers = replyTo.get(m.seq());
+            MessageReactions r = reacted.get(m.seq());
+            result.add(new MessageView(m.conversationId(), m.messageId(), m.seq(), m.senderId(), m.text(),
+                    m.sentAt(), m.editedAt(), m.deleted(), m.attachments(), answers,
+                    answers == null ? null : quoteOf(answers, quoted.get(answers)),
+                    m.deleted() ? List.of() : mentioned.getOrDefault(m.seq(), List.of()),
+                    r == null || m.deleted() ? List.of() : r.reactions(), r == null ? 0 : r.reactionVersion()));
+        }
+        return List.copyOf(result);
+    }
+
+    private static Quote quoteOf(long seq, MessageView quoted) {
+        return quoted == null ? new Quote(seq, null, null, true) : Quote.of(quoted);
+    }
+
+    /**
+     * The messages of a conversation whose reactions changed after {@code afterVersion}, oldest change first, each
+     * with its reactions now; at most {@code limit} (1 to {@value ConversationQueries#MAX_PAGE}). Callers use
+     * {@code multipleInstancesOf(MessageReactions.class)}.
+     */
+    @QueryHandler
+    public List<MessageReactions> handle(ReactionChangesQuery query) {
+        int limit = Math.max(1, Math.min(query.limit(), ConversationQueries.MAX_PAGE));
+        return reactions.changedSince(query.conversationId(), Math.max(0, query.afterVersion()), limit);
     }
 
     /**
@@ -104,6 +159,8 @@ public class ConversationQueryHandlers {
                 .toList();
         Map<String, MessageView> lastMessages = timeline.findAll(lastKeys).stream()
                 .collect(Collectors.toMap(MessageView::conversationId, Function.identity(), (a, b) -> a));
+        Map<String, Long> unreadMentions = mentions.unreadOf(query.userId());
+        Map<String, Long> reactionVersions = reactions.latestVersions(byId.keySet());
         List<ConversationSummary> summaries = new ArrayList<>(rows.size());
         for (InboxEntry row : rows) {
             ConversationRecord c = byId.get(row.conversationId());
@@ -112,7 +169,8 @@ public class ConversationQueryHandlers {
             }
             summaries.add(new ConversationSummary(c.conversationId(), c.type(), c.name(), c.members(), c.lastSeq(),
                     row.readSeq(), row.deliveredSeq(), row.unread(), lastMessages.get(c.conversationId()),
-                    row.updatedAt()));
+                    row.updatedAt(), unreadMentions.getOrDefault(c.conversationId(), 0L),
+                    reactionVersions.getOrDefault(c.conversationId(), 0L)));
         }
         return summaries;
     }

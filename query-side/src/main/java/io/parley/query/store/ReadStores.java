@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /** The whole read-model port, as one bean: the projections and query handlers take what they need from it. */
 public record ReadStores(TimelineStore timeline, ConversationStore conversations, InboxStore inbox, UserStore users,
-                         PositionStore positions) {
+                         PositionStore positions, ReplyStore replies, MentionStore mentions, ReactionStore reactions,
+                         BlockStore blocks) {
 
     public ReadStores {
         Objects.requireNonNull(timeline, "timeline");
@@ -12,5 +13,9 @@ public record ReadStores(TimelineStore timeline, ConversationStore conversations
         Objects.requireNonNull(inbox, "inbox");
         Objects.requireNonNull(users, "users");
         Objects.requireNonNull(positions, "positions");
+        Objects.requireNonNull(replies, "replies");
+        Objects.requireNonNull(mentions, "mentions");
+        Objects.requireNonNull(reactions, "reactions");
+        Objects.requireNonNull(blocks, "blocks");
     }
 }

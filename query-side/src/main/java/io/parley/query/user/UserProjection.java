@@ -1,5 +1,9 @@
 package io.parley.query.user;
 
+import io.parley.api.user.UserEvents.UserBlocked;
+import io.parley.api.user.UserEvents.UserUnblocked;
+import io.parley.query.store.BlockStore;
+
 import io.parley.api.user.UserEvents.DisplayNameChanged;
 import io.parley.api.user.UserEvents.UserRegistered;
 import io.parley.api.user.UserQueries.UserView;
@@ -21,9 +25,21 @@ public class UserProjection {
     public static final String PROCESSING_GROUP = "user-projection";
 
     private final UserStore users;
+    private final BlockStore blocks;
 
     public UserProjection(ReadStores stores) {
         this.users = stores.users();
+        this.blocks = stores.blocks();
+    }
+
+    @EventHandler
+    void on(UserBlocked e, @Timestamp Instant timestamp) {
+        blocks.block(e.userId(), e.blockedUserId(), e.blockedAt() != null ? e.blockedAt() : timestamp);
+    }
+
+    @EventHandler
+    void on(UserUnblocked e) {
+        blocks.unblock(e.userId(), e.blockedUserId());
     }
 
     @EventHandler
@@ -41,5 +57,6 @@ public class UserProjection {
     @ResetHandler
     void reset() {
         users.clear();
+        blocks.clear();
     }
 }

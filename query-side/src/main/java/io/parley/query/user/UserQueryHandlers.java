@@ -1,5 +1,9 @@
 package io.parley.query.user;
 
+import io.parley.api.user.UserQueries.BlockedUser;
+import io.parley.api.user.UserQueries.BlockedUsersQuery;
+import io.parley.query.store.BlockStore;
+
 import io.parley.api.user.UserQueries.FindUserQuery;
 import io.parley.api.user.UserQueries.SearchUsersQuery;
 import io.parley.api.user.UserQueries.UserSearchPage;
@@ -21,10 +25,12 @@ public class UserQueryHandlers {
 
     private final UserStore users;
     private final ConsistencyBarrier barrier;
+    private final BlockStore blocks;
 
     public UserQueryHandlers(ReadStores stores, ConsistencyBarrier barrier) {
         this.users = stores.users();
         this.barrier = barrier;
+        this.blocks = stores.blocks();
     }
 
     /** Read-your-writes, as for conversations ({@link ConsistencyBarrier}). */
@@ -58,5 +64,11 @@ public class UserQueryHandlers {
         List<UserView> found = users.findByUsernamePrefix(query.prefix(), query.limit() + 1, query.offset());
         boolean hasMore = found.size() > query.limit();
         return new UserSearchPage(hasMore ? List.copyOf(found.subList(0, query.limit())) : List.copyOf(found), hasMore);
+    }
+
+    /** The users {@code userId} has blocked, oldest block first. Callers use {@code multipleInstancesOf(BlockedUser.class)}. */
+    @QueryHandler
+    public List<BlockedUser> handle(BlockedUsersQuery query) {
+        return blocks.blockedBy(query.userId());
     }
 }

@@ -7,6 +7,8 @@ import io.parley.api.user.UserCommands.RegisterUser;
 import io.parley.api.user.UserQueries.FindUserQuery;
 import io.parley.api.user.UserQueries.UserView;
 import io.parley.push.Backend;
+import io.parley.push.block.BlockList;
+import reactor.util.function.Tuples;
 import io.parley.push.presence.PresenceDirectory;
 import io.parley.push.web.ApiException;
 import io.parley.push.web.ErrorCode;
@@ -60,8 +62,12 @@ class UserController {
     private final RoleProperties roles;
     private final RoleGrants grants;
 
+    private final BlockList blocks;
+
     UserController(CredentialStore credentials, TokenService tokens, LoginThrottle throttle, Backend backend,
-                   ObjectProvider<PresenceDirectory> presence, RoleProperties roles, RoleGrants grants) {
+                   ObjectProvider<PresenceDirectory> presence, RoleProperties roles, RoleGrants grants,
+                   BlockList blocks) {
+        this.blocks = blocks;
         this.roles = roles;
         this.grants = grants;
         this.credentials = credentials;
@@ -146,13 +152,23 @@ class UserController {
         });
     }
 
-    /** A user's public profile from the query side, with presence from this edge. */
+    /**
+     * A user's public profile from the query side, with presence from this edge; a user who has blocked the caller
+     * shows as offline, never seen (the same as someone who never connected: the caller is not told).
+     */
     @GetMapping("/users/{userId}")
-    Mono<UserProfile> profile(@PathVariable String userId) {
+    Mono<UserProfile> profile(java.security.Principal principal, @PathVariable String userId) {
         return backend.<Optional<UserView>>query(new FindUserQuery(userId), ResponseTypes.optionalInstanceOf(UserView.class))
                 .flatMap(Mono::justOrEmpty)
                 .switchIfEmpty(Mono.error(() -> new NotFoundException("no such user")))
-                .map(view -> {
+                .flatMap(view -> principal == null ? Mono.just(Tuples.of(view, false))
+                        : Mono.fromCallable(() -> Tuples.of(view, blocks.hasBlocked(view.userId(),
+                                principal.getName()))).subscribeOn(backend.workers()))
+                .map(viewAndBlocked -> {
+                    UserView view = viewAndBlocked.getT1();
+                    if (viewAndBlocked.getT2()) { // blocked the caller: shown as someone never connected
+                        return new UserProfile(view.userId(), view.username(), view.displayName(), false, null);
+                    }
                     PresenceDirectory directory = presence.getIfAvailable();
                     boolean online = directory != null && directory.isOnline(view.userId());
                     Instant lastSeen = directory == null ? null : directory.lastSeen(view.userId()).orElse(null);

@@ -1,9 +1,12 @@
 package io.parley.push.conversation;
 
+import io.parley.api.conversation.ConversationQueries.MessageReactions;
+
 import io.parley.api.conversation.ConversationQueries.ConversationSummary;
 import io.parley.api.conversation.ConversationQueries.MemberCursor;
 import io.parley.api.conversation.ConversationQueries.MessagePage;
 import io.parley.api.error.InvalidCommandException;
+import io.parley.api.wire.ClientFrame;
 import io.parley.api.wire.ClientInput;
 import io.parley.api.wire.ServerFrames;
 import org.springframework.http.HttpStatus;
@@ -63,13 +66,19 @@ class ConversationController {
         }
     }
 
-    record SendRequest(String clientMsgId, String text, List<String> attachments) {
+    record SendRequest(String clientMsgId, String text, List<String> attachments, List<String> mentions,
+                       Long replyTo) {
         SendRequest {
             ClientInput.clientId(requiredText(clientMsgId, "clientMsgId"), "clientMsgId");
-            attachments = ClientInput.attachments(attachments);
-            if (attachments.isEmpty()) {
-                requiredText(text, "text");
-            }
+            // the socket's send frame checks the same way
+            ClientFrame.Send checked = new ClientFrame.Send(clientMsgId, "x", text, attachments, mentions, replyTo);
+            attachments = checked.attachments();
+            mentions = checked.mentions();
+        }
+    }
+    record ReactionRequest(String emoji) {
+        ReactionRequest {
+            requiredText(emoji, "emoji");
         }
     }
 
@@ -133,7 +142,31 @@ class ConversationController {
     @ResponseStatus(HttpStatus.CREATED)
     Mono<ServerFrames.Ack> send(Principal principal, @PathVariable String id, @RequestBody SendRequest request) {
         return conversations.send(principal.getName(), id, request.clientMsgId(), request.text(),
-                request.attachments());
+                request.attachments(), request.mentions(), request.replyTo());
+    }
+
+    /** Adds the caller's reaction (204; a repeat too). */
+    @PostMapping("/{id}/messages/{seq}/reactions")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    Mono<Void> react(Principal principal, @PathVariable String id, @PathVariable long seq,
+                     @RequestBody ReactionRequest request) {
+        return conversations.react(principal.getName(), id, seq, request.emoji(), false);
+    }
+
+    /** Takes the caller's reaction back (204; also when there was none). The emoji is URL-encoded in the path. */
+    @DeleteMapping("/{id}/messages/{seq}/reactions/{emoji}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    Mono<Void> unreact(Principal principal, @PathVariable String id, @PathVariable long seq,
+                       @PathVariable String emoji) {
+        return conversations.react(principal.getName(), id, seq, emoji, true);
+    }
+
+    /** The messages whose reactions changed after the reaction change {@code after}, with their reactions now. */
+    @GetMapping("/{id}/reactions")
+    Mono<List<MessageReactions>> reactionChanges(Principal principal, @PathVariable String id,
+                                                 @RequestParam(defaultValue = "0") long after,
+                                                 @RequestParam(required = false) Integer limit) {
+        return conversations.reactionChanges(principal.getName(), id, after, limit);
     }
 
     @PatchMapping("/{id}/messages/{seq}")

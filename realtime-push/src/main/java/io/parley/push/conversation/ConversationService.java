@@ -27,6 +27,13 @@ import io.parley.api.user.UserQueries.UserView;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.Backend;
 import io.parley.media.MediaService;
+import io.parley.push.block.BlockList;
+import io.parley.api.conversation.ConversationCommands.AddReaction;
+import io.parley.api.conversation.ConversationCommands.RemoveReaction;
+import io.parley.api.conversation.ConversationQueries.MessageReactions;
+import io.parley.api.conversation.ConversationQueries.ReactionChangesQuery;
+import io.parley.api.conversation.ConversationType;
+import io.parley.api.conversation.Emoji;
 import io.parley.push.limits.RateLimits;
 import io.parley.push.media.MediaLinks;
 import io.parley.push.membership.MembershipCache;
@@ -57,31 +64,39 @@ public class ConversationService {
     private final RateLimits limits;
     private final MediaService media;
     private final MediaLinks links;
+    private final BlockList blocks;
 
     ConversationService(Backend backend, MembershipCache memberships, RateLimits limits, MediaService media,
-                        MediaLinks links) {
+                        MediaLinks links, BlockList blocks) {
         this.backend = backend;
         this.memberships = memberships;
         this.limits = limits;
         this.media = media;
         this.links = links;
+        this.blocks = blocks;
     }
+
+    /** What a blocked user is told: no more than that this conversation does not take their messages. */
+    static final String BLOCKED = "you cannot send messages to this conversation";
 
     /**
      * Sends a message; the answer is the {@code ack} (the HTTP 201 body too), after the event is committed. Messages
      * are limited per user, socket and HTTP together.
      */
     public Mono<ServerFrames.Ack> send(String userId, String conversationId, String clientMsgId, String text) {
-        return send(userId, conversationId, clientMsgId, text, List.of());
+        return send(userId, conversationId, clientMsgId, text, List.of(), List.of(), null);
     }
 
     /**
-     * Sends a message with attachments: media ids of the sender's finished uploads ({@code /api/media}). An unknown
-     * or unfinished media is NOT_FOUND, another user's FORBIDDEN, and then nothing is sent. Once the message is
-     * committed, its conversation's members may fetch the media.
+     * Sends a message that may carry attachments ({@code mediaIds}: the sender's finished uploads, {@code /api/media};
+     * an unknown or unfinished media is NOT_FOUND, another user's FORBIDDEN, and then nothing is sent; once the message
+     * is committed, its conversation's members may fetch the media), mention members ({@code mentions}: user ids,
+     * explicit; the aggregate keeps the members among them) and reply to message {@code replyTo} (null: none;
+     * NOT_FOUND when there is no such message). In a direct conversation whose other member has blocked the sender,
+     * FORBIDDEN ({@link #BLOCKED}).
      */
     public Mono<ServerFrames.Ack> send(String userId, String conversationId, String clientMsgId, String text,
-                                       List<String> mediaIds) {
+                                       List<String> mediaIds, List<String> mentions, Long replyTo) {
         return Mono.defer(() -> {
             limits.take(userId, RateLimits.Kind.SEND).ifPresent(wait -> {
                 throw new ApiException(ErrorCode.RATE_LIMITED,
@@ -89,13 +104,56 @@ public class ConversationService {
             });
             Mono<List<Attachment>> attachments = mediaIds.isEmpty() ? Mono.just(List.of())
                     : Mono.fromCallable(() -> media.forMessage(userId, mediaIds)).subscribeOn(backend.workers());
-            return attachments.flatMap(checked -> asMember(userId, conversationId,
-                    backend.<SendResult>send(new SendMessage(conversationId, userId, clientMsgId, text, checked)))
+            return notBlockedInDirect(userId, conversationId).then(attachments).flatMap(checked -> asMember(userId,
+                    conversationId, backend.<SendResult>send(new SendMessage(conversationId, userId, clientMsgId, text,
+                            checked, mentions, replyTo)))
                     .flatMap(result -> checked.isEmpty() ? Mono.just(result)
                             : Mono.fromRunnable(() -> media.attached(checked, conversationId, result.seq(),
                                     result.messageId())).subscribeOn(backend.workers()).thenReturn(result))
                     .map(result -> ServerFrames.Ack.of(clientMsgId, result)));
         });
+    }
+
+    /**
+     * Adds ({@code remove} false) or takes back the user's {@code emoji} reaction to message {@code seq}. Reactions
+     * share the frame rate limit of the socket and the HTTP limit; a repeat is accepted.
+     */
+    public Mono<Void> react(String userId, String conversationId, long seq, String emoji, boolean remove) {
+        return Mono.defer(() -> {
+            if (!Emoji.isSingleEmoji(emoji)) {
+                throw new InvalidCommandException("a reaction must be a single emoji");
+            }
+            Object command = remove ? new RemoveReaction(conversationId, userId, seq, emoji)
+                    : new AddReaction(conversationId, userId, seq, emoji);
+            return asMember(userId, conversationId, backend.send(command).then());
+        });
+    }
+
+    /** The messages whose reactions changed after {@code afterVersion}, with their reactions now (members only). */
+    Mono<List<MessageReactions>> reactionChanges(String userId, String conversationId, long afterVersion,
+                                                 Integer limit) {
+        return Mono.defer(() -> {
+            int size = limit == null ? ConversationQueries.MAX_PAGE : limit;
+            if (size < 1 || size > ConversationQueries.MAX_PAGE || afterVersion < 0) {
+                throw new InvalidCommandException("limit must be between 1 and " + ConversationQueries.MAX_PAGE
+                        + " and after >= 0");
+            }
+            return requireMember(userId, conversationId)
+                    .then(backend.query(new ReactionChangesQuery(conversationId, afterVersion, size),
+                            ResponseTypes.multipleInstancesOf(MessageReactions.class)));
+        });
+    }
+
+    /** FORBIDDEN when the conversation is direct and its other member has blocked {@code userId}. */
+    private Mono<Void> notBlockedInDirect(String userId, String conversationId) {
+        return Mono.fromRunnable(() -> memberships.get(conversationId)
+                        .filter(m -> m.type() == ConversationType.DIRECT && m.isMember(userId))
+                        .flatMap(m -> m.roles().keySet().stream().filter(id -> !id.equals(userId)).findFirst())
+                        .filter(other -> blocks.hasBlocked(other, userId))
+                        .ifPresent(other -> {
+                            throw new ForbiddenException(BLOCKED);
+                        }))
+                .subscribeOn(backend.workers()).then();
     }
 
     public Mono<Void> markDelivered(String userId, String conversationId, long upToSeq) {
@@ -126,6 +184,11 @@ public class ConversationService {
             }
             String conversationId = ConversationIds.direct(userId, otherUserId);
             return userExists(otherUserId)
+                    .then(Mono.fromRunnable(() -> {
+                        if (blocks.hasBlocked(otherUserId, userId)) {
+                            throw new ForbiddenException(BLOCKED);
+                        }
+                    }).subscribeOn(backend.workers()))
                     .then(backend.send(new OpenDirectConversation(conversationId, userId, otherUserId)))
                     .thenReturn(conversationId);
         });

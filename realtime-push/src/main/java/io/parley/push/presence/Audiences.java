@@ -1,5 +1,7 @@
 package io.parley.push.presence;
 
+import io.parley.push.block.BlockList;
+
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.parley.api.conversation.ConversationQueries.ConversationSummary;
@@ -20,7 +22,7 @@ import java.util.Set;
 /**
  * Who hears of presence and typing, the same for every {@link PresenceService}: presence goes to everyone who shares
  * a conversation with the user; typing to the other members only, at most once per user and conversation per
- * {@link #TYPING_THROTTLE}.
+ * {@link #TYPING_THROTTLE}. Those the user has blocked hear of neither ({@link BlockList}), and are not told why.
  */
 @Component
 class Audiences {
@@ -32,7 +34,10 @@ class Audiences {
     private final Backend backend;
     private final MembershipCache memberships;
 
-    Audiences(Backend backend, MembershipCache memberships) {
+    private final BlockList blocks;
+
+    Audiences(Backend backend, MembershipCache memberships, BlockList blocks) {
+        this.blocks = blocks;
         this.backend = backend;
         this.memberships = memberships;
     }
@@ -49,7 +54,8 @@ class Audiences {
         if (recentlyTyped.asMap().putIfAbsent(userId + '\u0000' + conversationId, Boolean.TRUE) != null) {
             return List.of();
         }
-        return membership.roles().keySet().stream().filter(member -> !member.equals(userId)).toList();
+        return membership.roles().keySet().stream().filter(member -> !member.equals(userId))
+                .filter(member -> !blocks.hasBlocked(userId, member)).toList();
     }
 
     /**
@@ -67,6 +73,7 @@ class Audiences {
                     conversationIds.forEach(id -> memberships.get(id)
                             .ifPresent(m -> contacts.addAll(m.roles().keySet())));
                     contacts.remove(userId);
+                    contacts.removeIf(contact -> blocks.hasBlocked(userId, contact));
                     return contacts;
                 });
     }

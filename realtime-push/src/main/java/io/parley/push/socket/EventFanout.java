@@ -19,6 +19,11 @@ import io.parley.api.conversation.MemberRole;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.membership.Membership;
 import io.parley.push.media.MediaLinks;
+import io.parley.push.block.BlockList;
+import io.parley.api.conversation.ConversationEvents.ReactionAdded;
+import io.parley.api.conversation.ConversationEvents.ReactionRemoved;
+import io.parley.api.user.UserEvents.UserBlocked;
+import io.parley.api.user.UserEvents.UserUnblocked;
 import io.parley.push.membership.MembershipCache;
 import org.axonframework.common.stream.BlockingStream;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -53,12 +58,14 @@ class EventFanout implements SmartLifecycle {
     private final MembershipCache memberships;
     private final ObjectMapper json;
     private final MediaLinks links;
+    private final BlockList blocks;
     private volatile boolean running;
     private Thread reader;
 
     EventFanout(EventStore eventStore, ConnectionRegistry connections, MembershipCache memberships,
-                ObjectMapper json, MediaLinks links) {
+                ObjectMapper json, MediaLinks links, BlockList blocks) {
         this.links = links;
+        this.blocks = blocks;
         this.eventStore = eventStore;
         this.connections = connections;
         this.memberships = memberships;
@@ -122,6 +129,16 @@ class EventFanout implements SmartLifecycle {
         try {
             if (payload instanceof MessageSent e) {
                 onMessage(e);
+            } else if (payload instanceof ReactionAdded e) {
+                toMembers(e.conversationId(), ServerFrames.ReactionFrame.of(e.conversationId(), e.messageId(),
+                        e.seq(), e.userId(), e.emoji(), true, null, e.reactionVersion()));
+            } else if (payload instanceof ReactionRemoved e) {
+                toMembers(e.conversationId(), ServerFrames.ReactionFrame.of(e.conversationId(), e.messageId(),
+                        e.seq(), e.userId(), e.emoji(), false, null, e.reactionVersion()));
+            } else if (payload instanceof UserBlocked e) {
+                blocks.applied(e.userId(), e.blockedUserId(), true);
+            } else if (payload instanceof UserUnblocked e) {
+                blocks.applied(e.userId(), e.blockedUserId(), false);
             } else if (payload instanceof MessagesDelivered e) {
                 toMembers(e.conversationId(), ServerFrames.Receipt.delivered(e.conversationId(), e.userId(), e.upToSeq()));
             } else if (payload instanceof MessagesRead e) {
@@ -167,10 +184,21 @@ class EventFanout implements SmartLifecycle {
         }
     }
 
+    /**
+     * A live message carries its mentions and the seq it replies to; its {@code quote} is null (the history and sync
+     * carry it; the client shows the quoted message it holds). A recipient who has blocked the sender gets it marked
+     * {@code fromBlocked} (when this node knows their list; their client also hides by its own list).
+     */
     private void onMessage(MessageSent e) {
-        String frame = write(new ServerFrames.Message("message", e.conversationId(), e.messageId(), e.seq(),
-                e.senderId(), e.text(), e.sentAt(), null, false, links.of(e.attachments())));
-        forEachConnection(e.conversationId(), c -> c.sendMessage(e.conversationId(), e.seq(), frame));
+        ServerFrames.Message message = new ServerFrames.Message("message", e.conversationId(), e.messageId(), e.seq(),
+                e.senderId(), e.text(), e.sentAt(), null, false, links.of(e.attachments()),
+                e.replyTo(), null, e.mentionsOrNone(), List.of(), 0, false);
+        String frame = write(message);
+        String marked = write(message.markedFromBlocked());
+        memberships.get(e.conversationId()).ifPresent(membership -> membership.roles().keySet().forEach(user -> {
+            String text = blocks.hasBlockedIfKnown(user, e.senderId()) ? marked : frame;
+            connections.of(user).forEach(c -> c.sendMessage(e.conversationId(), e.seq(), text));
+        }));
     }
 
     private void toMembers(String conversationId, Object frame) {

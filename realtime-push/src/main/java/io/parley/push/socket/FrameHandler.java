@@ -82,7 +82,8 @@ class FrameHandler {
     private Mono<Void> dispatch(Connection connection, ClientFrame frame) {
         String user = connection.userId;
         if (frame instanceof ClientFrame.Send send) {
-            return conversations.send(user, send.conversationId(), send.id(), send.text(), send.attachments())
+            return conversations.send(user, send.conversationId(), send.id(), send.text(), send.attachments(),
+                            send.mentions(), send.replyTo())
                     .doOnNext(ack -> reply(connection, ack))
                     .then();
         } else if (frame instanceof ClientFrame.Delivered delivered) {
@@ -95,11 +96,14 @@ class FrameHandler {
                     conversations.edit(user, edit.conversationId(), edit.seq(), edit.text()));
         } else if (frame instanceof ClientFrame.Delete delete) {
             return confirm(connection, frame, conversations.delete(user, delete.conversationId(), delete.seq()));
+        } else if (frame instanceof ClientFrame.React react) {
+            return confirm(connection, frame, conversations.react(user, react.conversationId(), react.seq(),
+                    react.emoji(), react.remove()));
         } else if (frame instanceof ClientFrame.Typing typing) {
             return Mono.fromRunnable(() -> presence.typing(user, typing.conversationId()))
                     .subscribeOn(backend.workers()).then();
         } else if (frame instanceof ClientFrame.Sync request) {
-            return sync.sync(connection, request.id(), request.since());
+            return sync.sync(connection, request.id(), request.since(), request.reactionsSince());
         } else if (frame instanceof ClientFrame.Ping) {
             reply(connection, ServerFrames.Pong.of(frame.id()));
             return Mono.empty();

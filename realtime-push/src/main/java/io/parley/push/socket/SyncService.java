@@ -1,5 +1,8 @@
 package io.parley.push.socket;
 
+import io.parley.api.conversation.ConversationQueries.MessageReactions;
+import io.parley.api.conversation.ConversationQueries.ReactionChangesQuery;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.api.conversation.ConversationQueries.ConversationSummary;
 import io.parley.api.conversation.ConversationQueries.ConversationsOfUserQuery;
@@ -61,10 +64,15 @@ class SyncService {
     }
 
     Mono<Void> sync(Connection connection, String id, Map<String, Long> since) {
-        return Mono.fromRunnable(() -> run(connection, id, since)).subscribeOn(backend.workers()).then();
+        return sync(connection, id, since, Map.of());
     }
 
-    private void run(Connection connection, String id, Map<String, Long> since) {
+    Mono<Void> sync(Connection connection, String id, Map<String, Long> since, Map<String, Long> reactionsSince) {
+        return Mono.fromRunnable(() -> run(connection, id, since, reactionsSince)).subscribeOn(backend.workers())
+                .then();
+    }
+
+    private void run(Connection connection, String id, Map<String, Long> since, Map<String, Long> reactionsSince) {
         connection.beginSync();
         Object outcome = ServerFrames.Synced.of(id);
         try {
@@ -80,6 +88,10 @@ class SyncService {
                             conversation.lastSeq());
                     connection.resumeFrom(conversationId, from);
                     fromReadModel(connection, conversationId, from, conversation.lastSeq());
+                    Long reactionsFrom = reactionsSince.get(conversationId);
+                    if (reactionsFrom != null && reactionsFrom < conversation.reactionVersion()) {
+                        reactionsFromReadModel(connection, conversationId, reactionsFrom);
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -115,6 +127,30 @@ class SyncService {
             for (MessageView message : page.messages()) {
                 send(connection, message);
                 cursor = message.seq();
+            }
+        }
+    }
+
+    /**
+     * The reaction changes the client missed: one {@code reaction} frame per message whose reactions changed after
+     * {@code from}, with its reactions now (userId and emoji null), oldest change first.
+     */
+    private void reactionsFromReadModel(Connection connection, String conversationId, long from) {
+        long cursor = from;
+        while (true) {
+            List<MessageReactions> changed = backend.queryEstablished(
+                    new ReactionChangesQuery(conversationId, cursor, PAGE),
+                    ResponseTypes.multipleInstancesOf(MessageReactions.class));
+            for (MessageReactions m : changed) {
+                if (!connection.awaitRoom(properties.idleTimeout())) {
+                    throw new IllegalStateException("the client stopped reading during sync");
+                }
+                connection.send(write(ServerFrames.ReactionFrame.of(conversationId, m.messageId(), m.seq(), null, null,
+                        null, m.reactions(), m.reactionVersion())));
+                cursor = m.reactionVersion();
+            }
+            if (changed.size() < PAGE) {
+                return;
             }
         }
     }

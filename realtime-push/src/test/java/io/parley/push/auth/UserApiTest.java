@@ -70,7 +70,7 @@ class UserApiTest {
     @Configuration(proxyBeanMethods = false)
     @EnableWebFlux
     @Import({EdgeSchema.class, AuthConfiguration.class, UserController.class, SessionController.class, RoleGrants.class,
-            PrincipalEcho.class})
+            PrincipalEcho.class, io.parley.push.block.BlockList.class})
     @ComponentScan(basePackageClasses = ErrorCode.class) // the web package: advice and error handler
     static class Edge {
 
@@ -118,6 +118,9 @@ class UserApiTest {
     void commandsSucceed() {
         reset(backend);
         doReturn(Mono.empty()).when(backend).send(any());
+        // the profile asks the block list (on a worker) whether the user blocked the caller: nobody has
+        doReturn(reactor.core.scheduler.Schedulers.boundedElastic()).when(backend).workers();
+        doReturn(java.util.List.of()).when(backend).queryNow(any(), any());
     }
 
     @Test
@@ -383,9 +386,9 @@ class UserApiTest {
                 .when(backend).query(any(), any());
         UserController controller = new UserController(context.getBean(CredentialStore.class),
                 context.getBean(TokenService.class), context.getBean(LoginThrottle.class), backend, provider,
-                new RoleProperties(null, null, null), context.getBean(RoleGrants.class));
+                new RoleProperties(null, null, null), context.getBean(RoleGrants.class), null);
 
-        assertThat(controller.profile("u1").block()).isEqualTo(
+        assertThat(controller.profile(null, "u1").block()).isEqualTo(
                 new UserController.UserProfile("u1", "alice", "Alice", true, Instant.parse("2025-06-01T12:00:00Z")));
     }
 

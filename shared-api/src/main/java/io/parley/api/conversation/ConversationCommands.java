@@ -1,6 +1,7 @@
 package io.parley.api.conversation;
 
 import io.parley.api.media.Attachment;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 import java.util.List;
@@ -47,18 +48,33 @@ public final class ConversationCommands {
      * has checked (finished uploads of the sender, without links); {@code text} may be null when there are some.
      */
     public record SendMessage(@TargetAggregateIdentifier String conversationId, String senderId,
-                              String clientMsgId, String text, List<Attachment> attachments) {
+                              String clientMsgId, String text, List<Attachment> attachments,
+                              List<String> mentions, Long replyTo) {
         /** The most attachments one message may carry, whatever the edge's configuration says. */
         public static final int MAX_ATTACHMENTS = 32;
 
+        @JsonCreator
         public SendMessage {
             attachments = attachments == null ? List.of() : List.copyOf(attachments);
         }
 
-        /** A text message without attachments. */
+        /** A text message without attachments that mentions no one and replies to nothing. */
         public SendMessage(String conversationId, String senderId, String clientMsgId, String text) {
-            this(conversationId, senderId, clientMsgId, text, List.of());
+            this(conversationId, senderId, clientMsgId, text, List.of(), null, null);
         }
+    }
+
+    /**
+     * Adds {@code userId}'s {@code emoji} reaction to message {@code seq}; a reaction already there is a repeat and
+     * emits nothing. The emoji must be a single emoji grapheme cluster ({@link Emoji#isSingleEmoji(String)}).
+     */
+    public record AddReaction(@TargetAggregateIdentifier String conversationId, String userId, long seq,
+                              String emoji) {
+    }
+
+    /** Removes {@code userId}'s {@code emoji} reaction from message {@code seq}; removing none is a repeat. */
+    public record RemoveReaction(@TargetAggregateIdentifier String conversationId, String userId, long seq,
+                                 String emoji) {
     }
 
     /** Moves the member's delivered cursor forward to {@code upToSeq}; a lower value is ignored. */

@@ -13,4 +13,16 @@ public final class UserCommands {
 
     public record ChangeDisplayName(@TargetAggregateIdentifier String userId, String displayName) {
     }
+
+    /**
+     * {@code userId} blocks {@code blockedUserId}: the blocked user can no longer open or write in their direct
+     * conversation, does not see the blocker's presence or typing, and in groups the blocker's client hides their
+     * messages. Blocking someone already blocked is a repeat and emits nothing.
+     */
+    public record BlockUser(@TargetAggregateIdentifier String userId, String blockedUserId) {
+    }
+
+    /** {@code userId} lifts its block of {@code blockedUserId}; unblocking someone not blocked is a repeat. */
+    public record UnblockUser(@TargetAggregateIdentifier String userId, String blockedUserId) {
+    }
 }

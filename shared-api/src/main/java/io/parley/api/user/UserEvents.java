@@ -17,4 +17,14 @@ public final class UserEvents {
     @Revision("1")
     public record DisplayNameChanged(String userId, String displayName, Instant changedAt) {
     }
+
+    /** {@code userId} blocked {@code blockedUserId} (see {@code UserCommands.BlockUser}). Never shown to the blocked user. */
+    @Revision("1")
+    public record UserBlocked(String userId, String blockedUserId, Instant blockedAt) {
+    }
+
+    /** {@code userId} lifted its block of {@code blockedUserId}. */
+    @Revision("1")
+    public record UserUnblocked(String userId, String blockedUserId, Instant unblockedAt) {
+    }
 }

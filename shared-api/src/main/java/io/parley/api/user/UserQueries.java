@@ -27,4 +27,12 @@ public final class UserQueries {
     /** A page of the user directory; {@code hasMore} when more users match after this page. */
     public record UserSearchPage(List<UserView> users, boolean hasMore) {
     }
+
+    /** The users {@code userId} has blocked, oldest block first. Answers a list of {@link BlockedUser}. */
+    public record BlockedUsersQuery(String userId) {
+    }
+
+    /** One entry of a user's block list. */
+    public record BlockedUser(String userId, Instant blockedAt) {
+    }
 }

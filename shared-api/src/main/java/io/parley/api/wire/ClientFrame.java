@@ -1,5 +1,6 @@
 package io.parley.api.wire;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -31,7 +32,8 @@ import static io.parley.api.wire.ClientInput.required;
         @JsonSubTypes.Type(value = ClientFrame.Delete.class, name = "delete"),
         @JsonSubTypes.Type(value = ClientFrame.Typing.class, name = "typing"),
         @JsonSubTypes.Type(value = ClientFrame.Sync.class, name = "sync"),
-        @JsonSubTypes.Type(value = ClientFrame.Ping.class, name = "ping")})
+        @JsonSubTypes.Type(value = ClientFrame.Ping.class, name = "ping"),
+        @JsonSubTypes.Type(value = ClientFrame.React.class, name = "react")})
 @JsonIgnoreProperties(ignoreUnknown = true)
 public sealed interface ClientFrame {
 
@@ -42,8 +44,13 @@ public sealed interface ClientFrame {
      * Sends {@code text} to the conversation; {@code id} is required: it is the idempotency key (clientMsgId).
      * {@code attachments} are media ids of finished uploads ({@code /api/media}); with some, {@code text} may be left
      * out (a caption is optional).
+     * Optional (Parley additions): {@code mentions}, the user ids the message mentions (explicit, as Matrix's
+     * {@code m.mentions}; the server keeps the members among them, at most {@value #MAX_MENTIONS}), and
+     * {@code replyTo}, the seq of the message it answers.
      */
-    record Send(String id, String conversationId, String text, List<String> attachments) implements ClientFrame {
+    record Send(String id, String conversationId, String text, List<String> attachments, List<String> mentions,
+                Long replyTo) implements ClientFrame {
+        @JsonCreator
         public Send {
             clientId(required(id, "id"), "id");
             required(conversationId, "conversationId");
@@ -51,11 +58,51 @@ public sealed interface ClientFrame {
             if (attachments.isEmpty()) {
                 required(text, "text");
             }
+            mentions = ClientFrame.validMentions(mentions);
+            if (replyTo != null && replyTo < 1) {
+                throw new InvalidCommandException("'replyTo' must be a seq (integer >= 1)");
+            }
         }
 
-        /** A text message. */
         public Send(String id, String conversationId, String text) {
-            this(id, conversationId, text, List.of());
+            this(id, conversationId, text, List.of(), null, null);
+        }
+    }
+
+    /** The most user ids one message may mention. */
+    int MAX_MENTIONS = 50;
+
+    /** A mention list as sent: null is none; each entry a non-blank user id; at most {@link #MAX_MENTIONS}. */
+    static List<String> validMentions(List<String> mentions) {
+        if (mentions == null) {
+            return List.of();
+        }
+        if (mentions.size() > MAX_MENTIONS) {
+            throw new InvalidCommandException("a message may mention at most " + MAX_MENTIONS + " users");
+        }
+        for (String userId : mentions) {
+            if (userId == null || userId.isBlank() || userId.length() > 255) {
+                throw new InvalidCommandException("'mentions' must hold user ids");
+            }
+        }
+        return List.copyOf(new java.util.LinkedHashSet<>(mentions));
+    }
+
+    /**
+     * Adds (or with {@code remove: true} takes back) the user's {@code emoji} reaction to message {@code seq}
+     * (Parley addition); confirmed with {@code ok} when it carried an id. {@code emoji} is one emoji
+     * ({@link io.parley.api.conversation.Emoji}).
+     */
+    record React(String id, String conversationId, Long seq, String emoji, Boolean remove) implements ClientFrame {
+        public React {
+            clientId(id, "id");
+            required(conversationId, "conversationId");
+            required(seq, "seq");
+            required(emoji, "emoji");
+            if (!io.parley.api.conversation.Emoji.isSingleEmoji(emoji)) {
+                throw new InvalidCommandException("'emoji' must be a single emoji");
+            }
+            remove = Boolean.TRUE.equals(remove);
         }
     }
 
@@ -107,9 +154,19 @@ public sealed interface ClientFrame {
     /**
      * Asks for every message after the given positions ({@code since}: conversation id to the last seq seen, each an
      * integer >= 0; optional, a conversation not named: everything unread), then {@code synced}, then live frames.
+     * Optional (Parley addition) {@code reactionsSince}: conversation id to the last {@code reactionVersion} seen;
+     * for each conversation named, the messages whose reactions changed since come as {@code reaction} frames with
+     * their current reactions, before {@code synced}.
      */
-    record Sync(String id, Map<String, Long> since) implements ClientFrame {
+    record Sync(String id, Map<String, Long> since, Map<String, Long> reactionsSince) implements ClientFrame {
+
+        public Sync(String id, Map<String, Long> since) {
+            this(id, since, null);
+        }
+
+        @JsonCreator
         public Sync {
+            reactionsSince = positions(reactionsSince, "reactionsSince");
             clientId(id, "id");
             Map<String, Long> positions = new LinkedHashMap<>();
             if (since != null) {
@@ -122,6 +179,20 @@ public sealed interface ClientFrame {
                 });
             }
             since = Collections.unmodifiableMap(positions);
+        }
+
+        private static Map<String, Long> positions(Map<String, Long> given, String field) {
+            Map<String, Long> positions = new LinkedHashMap<>();
+            if (given != null) {
+                given.forEach((conversationId, version) -> {
+                    if (version == null || version < 0) {
+                        throw new InvalidCommandException("'" + field + "." + conversationId
+                                + "' must be an integer >= 0");
+                    }
+                    positions.put(conversationId, version);
+                });
+            }
+            return Collections.unmodifiableMap(positions);
         }
     }
 

@@ -1,9 +1,12 @@
 package io.parley.api.wire;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.parley.api.conversation.ConversationCommands.SendResult;
 import io.parley.api.conversation.ConversationQueries.MessageView;
 import io.parley.api.media.Attachment;
+import io.parley.api.conversation.ConversationQueries.Quote;
+import io.parley.api.conversation.ConversationQueries.Reaction;
 
 import java.time.Instant;
 import java.util.List;
@@ -26,10 +29,28 @@ public final class ServerFrames {
         }
     }
 
-    /** A message of one of the recipient's conversations. */
+    /**
+     * A message of one of the recipient's conversations. Parley additions at the end: {@code replyTo} and
+     * {@code quote} (a reply), {@code mentions} (user ids), {@code reactions} (per emoji: count and who) and
+     * {@code reactionVersion}; {@code fromBlocked} is true when the recipient has blocked the sender (its client
+     * hides the message).
+     */
     @JsonPropertyOrder({"type"})
     public record Message(String type, String conversationId, String messageId, long seq, String senderId,
-                          String text, Instant sentAt, Instant editedAt, boolean deleted, List<Attachment> attachments) {
+                          String text, Instant sentAt, Instant editedAt, boolean deleted, List<Attachment> attachments,
+                          Long replyTo, Quote quote, List<String> mentions, List<Reaction> reactions,
+                          long reactionVersion, boolean fromBlocked) {
+
+        @JsonCreator
+        public Message {
+        }
+
+        public Message(String type, String conversationId, String messageId, long seq, String senderId,
+                       String text, Instant sentAt, Instant editedAt, boolean deleted, List<Attachment> attachments) {
+            this(type, conversationId, messageId, seq, senderId, text, sentAt, editedAt, deleted, attachments, null,
+                    null, List.of(), List.of(), 0, false);
+        }
+
         public static Message of(MessageView view) {
             return of("message", view);
         }
@@ -37,7 +58,31 @@ public final class ServerFrames {
         static Message of(String type, MessageView view) {
             return new Message(type, view.conversationId(), view.messageId(), view.seq(), view.senderId(),
                     view.text(), view.sentAt(), view.editedAt(), view.deleted(),
-                    view.attachments() == null ? List.of() : view.attachments());
+                    view.attachments() == null ? List.of() : view.attachments(), view.replyTo(), view.quote(),
+                    view.mentions() == null ? List.of() : view.mentions(),
+                    view.reactions() == null ? List.of() : view.reactions(), view.reactionVersion(), false);
+        }
+
+        /** The same message marked for a recipient who blocked its sender. */
+        public Message markedFromBlocked() {
+            return new Message(type, conversationId, messageId, seq, senderId, text, sentAt, editedAt, deleted,
+                    attachments, replyTo, quote, mentions, reactions, reactionVersion, true);
+        }
+    }
+
+    /**
+     * The reactions of a message changed (Parley addition): {@code userId} added or removed ({@code added})
+     * {@code emoji}; {@code reactions} holds the message's reactions after the change, so a client that missed one
+     * needs only the latest frame. Sent live, and by {@code sync} for changes missed (then {@code userId} and
+     * {@code emoji} are null). {@code reactionVersion} is the conversation's change counter.
+     */
+    @JsonPropertyOrder({"type"})
+    public record ReactionFrame(String type, String conversationId, String messageId, long seq, String userId,
+                                String emoji, Boolean added, List<Reaction> reactions, long reactionVersion) {
+        public static ReactionFrame of(String conversationId, String messageId, long seq, String userId,
+                                       String emoji, Boolean added, List<Reaction> reactions, long reactionVersion) {
+            return new ReactionFrame("reaction", conversationId, messageId, seq, userId, emoji, added, reactions,
+                    reactionVersion);
         }
     }
 

@@ -29,6 +29,7 @@ public final class JdbcReadStores {
         ReadModelSchema.migrate(dataSource);
         NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(dataSource);
         return new ReadStores(new JdbcTimelineStore(jdbc), new JdbcConversationStore(jdbc), new JdbcInboxStore(jdbc),
-                new JdbcUserStore(jdbc), new JdbcPositionStore(jdbc));
+                new JdbcUserStore(jdbc), new JdbcPositionStore(jdbc), new JdbcReplyStore(jdbc),
+                new JdbcMentionStore(jdbc), new JdbcReactionStore(jdbc), new JdbcBlockStore(jdbc));
     }
 }

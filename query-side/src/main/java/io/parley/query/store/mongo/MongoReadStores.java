@@ -11,7 +11,9 @@ import java.time.Instant;
 import java.util.Date;
 
 /**
- * The {@code mongo} read store: collections {@code messages}, {@code conversations}, {@code inbox}, {@code users} and {@code positions}.
+ * The {@code mongo} read store: collections {@code messages}, {@code conversations}, {@code inbox}, {@code users} and
+ * {@code positions}; {@code replies}, {@code mentions}, {@code reactions}, {@code reactionChanges} and {@code blocks}
+ * (issue 16).
  *
  * <p>No transactions: every write stands alone and is idempotent (an upsert with {@code $setOnInsert}/{@code $max}, or an
  * update guarded by a sequence number), and the projection orders its writes so that a crash between two of them is
@@ -38,9 +40,23 @@ public final class MongoReadStores {
         inbox.createIndex(Indexes.compoundIndex(Indexes.ascending("userId"), Indexes.descending("updatedAt")));
         inbox.createIndex(Indexes.ascending("conversationId"));
         users.createIndex(Indexes.ascending("username"));
+        MongoCollection<Document> replies = database.getCollection("replies");
+        MongoCollection<Document> mentions = database.getCollection("mentions");
+        MongoCollection<Document> reactions = database.getCollection("reactions");
+        MongoCollection<Document> reactionChanges = database.getCollection("reactionChanges");
+        MongoCollection<Document> blocks = database.getCollection("blocks");
+        replies.createIndex(Indexes.ascending("conversationId", "seq"), unique);
+        mentions.createIndex(Indexes.ascending("conversationId", "seq", "userId"), unique);
+        mentions.createIndex(Indexes.ascending("userId", "read"));
+        reactions.createIndex(Indexes.ascending("conversationId", "seq", "userId", "emoji"), unique);
+        reactionChanges.createIndex(Indexes.ascending("conversationId", "seq"), unique);
+        reactionChanges.createIndex(Indexes.ascending("conversationId", "reactionVersion"));
+        blocks.createIndex(Indexes.ascending("userId", "blockedUserId"), unique);
         return new ReadStores(new MongoTimelineStore(messages), new MongoConversationStore(conversations),
                 new MongoInboxStore(inbox), new MongoUserStore(users),
-                new MongoPositionStore(database.getCollection("positions")));
+                new MongoPositionStore(database.getCollection("positions")), new MongoReplyStore(replies),
+                new MongoMentionStore(mentions), new MongoReactionStore(reactions, reactionChanges),
+                new MongoBlockStore(blocks));
     }
 
     static Date date(Instant instant) {
