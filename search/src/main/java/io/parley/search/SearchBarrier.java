@@ -5,7 +5,6 @@ import org.axonframework.eventhandling.GapAwareTrackingToken;
 import org.axonframework.eventhandling.ReplayToken;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.WrappedToken;
-import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,10 +30,6 @@ final class SearchBarrier {
     private final Duration maxWait;
     private final Duration gapPatience;
     private volatile TrackingToken visible;
-
-    SearchBarrier(EventStore eventStore, Duration maxWait, Duration gapPatience) {
-        this(eventStore::createHeadToken, maxWait, gapPatience);
-    }
 
     SearchBarrier(Supplier<TrackingToken> head, Duration maxWait, Duration gapPatience) {
         this.head = head;

@@ -31,8 +31,12 @@ class ModuleBoundariesTest {
     static final String LANGUAGE = "io.parley.api..";
     /** axon-config (the Axon set-up), event-store (where and how events are stored), distributed (across processes). */
     static final String[] INFRASTRUCTURE = {"io.parley.axon..", "io.parley.eventstore..", "io.parley.distributed.."};
-    /** command-side, query-side, realtime-push (the edge); each also holds its own application class. */
-    static final String[] SIDES = {"io.parley.command..", "io.parley.query..", "io.parley.push.."};
+    /**
+     * command-side, query-side, realtime-push (the edge); each also holds its own application class. search is a side
+     * beside the query side (a projection into its own index, and its query handlers).
+     */
+    static final String[] SIDES = {"io.parley.command..", "io.parley.query..", "io.parley.push..",
+            "io.parley.search.."};
     /** standalone (and bench, when it is on the class path). */
     static final String[] APPLICATIONS = {"io.parley.standalone..", "io.parley.bench.."};
 
@@ -97,7 +101,17 @@ class ModuleBoundariesTest {
     @Test
     void theEdgeSpeaksToTheOtherSidesOnlyThroughAxonsBuses() {
         noClasses().that().resideInAPackage("io.parley.push..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.parley.command..", "io.parley.query..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.parley.command..", "io.parley.query..",
+                        "io.parley.search..")
+                .check(parley);
+    }
+
+    @Test
+    void searchIsASideOfItsOwnThatNeitherDecidesNorReadsTheOtherSidesReadModels() {
+        noClasses().that().resideInAPackage("io.parley.search..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.parley.command..", "io.parley.query..",
+                        "io.parley.push..")
+                .because("search keeps its own index and its own membership data from the event stream")
                 .check(parley);
     }
 

@@ -3,9 +3,12 @@ package io.parley.push.erasure;
 import io.parley.api.admin.AdminMessages.ProjectionStatus;
 import io.parley.api.admin.AdminMessages.RebuildProjection;
 import io.parley.api.error.NotFoundException;
+import io.parley.api.search.SearchQueries.PurgeUserTextQuery;
 import io.parley.eventstore.erasure.ErasureKeys;
 import io.parley.push.Backend;
 import io.parley.push.auth.SessionGuard;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -17,12 +20,15 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A user's right to erasure (the user themself, or an ADMIN, by the security chain's rule): destroys the user's text
  * keys, so every message text they sent is unreadable in the event store, the audit views and the analytics stream
  * from now on, ends every session of the user (their tokens are refused, their sockets closed), then rebuilds the
- * read model that holds message text so it no longer shows it either (see docs/decisions.md for the cost).
+ * read model that holds message text so it no longer shows it either (see docs/decisions.md for the cost), and takes
+ * their text out of the search index, files included.
  */
 @RestController
 @RequestMapping("/api/users")
@@ -31,17 +37,20 @@ class ErasureController {
     /** Read models that hold message text (the conversation projection's timeline). */
     static final List<String> PROJECTIONS_WITH_TEXT = List.of("conversation-projection");
 
-    record ErasureResult(String userId, int keysErased, List<ProjectionStatus> rebuilding) {
+    /** {@code searchMessagesRemoved}: the user's messages taken out of the search indexes that answered. */
+    record ErasureResult(String userId, int keysErased, List<ProjectionStatus> rebuilding, long searchMessagesRemoved) {
     }
 
     private final ObjectProvider<ErasureKeys> keys;
     private final Backend backend;
     private final SessionGuard sessions;
+    private final QueryGateway queries;
 
-    ErasureController(ObjectProvider<ErasureKeys> keys, Backend backend, SessionGuard sessions) {
+    ErasureController(ObjectProvider<ErasureKeys> keys, Backend backend, SessionGuard sessions, QueryGateway queries) {
         this.keys = keys;
         this.backend = backend;
         this.sessions = sessions;
+        this.queries = queries;
     }
 
     @DeleteMapping("/{id}/data")
@@ -56,10 +65,25 @@ class ErasureController {
                 .flatMap(erased -> sessions.endAllSessions(id).thenReturn(erased))
                 .flatMap(erased -> erased == 0
                         // nothing was encrypted with a key of theirs: no read model holds text to scrub
-                        ? Mono.just(new ErasureResult(id, 0, List.of()))
+                        ? Mono.just(new ErasureResult(id, 0, List.of(), 0))
                         : Flux.fromIterable(PROJECTIONS_WITH_TEXT)
                                 .concatMap(name -> backend.<ProjectionStatus>send(new RebuildProjection(name)))
                                 .collectList()
-                                .map(statuses -> new ErasureResult(id, erased, statuses)));
+                                .zipWith(purgeSearch(id))
+                                .map(t -> new ErasureResult(id, erased, t.getT1(), t.getT2())));
+    }
+
+    /**
+     * Takes the user's text out of the search index and its files. Scatter-gather: every search index that hears the
+     * query bus answers (this node's; with Axon Server, every node's). No search module: nothing to purge.
+     */
+    private Mono<Long> purgeSearch(String userId) {
+        return Mono.fromCallable(() -> {
+                    try (Stream<Long> removed = queries.scatterGather(new PurgeUserTextQuery(userId),
+                            ResponseTypes.instanceOf(Long.class), 30, TimeUnit.SECONDS)) {
+                        return removed.mapToLong(Long::longValue).sum();
+                    }
+                })
+                .subscribeOn(backend.workers());
     }
 }
