@@ -23,6 +23,7 @@
 //   open-conversation.js  opening and closing a conversation, its header, the batched redraw
 //   connection.js         the socket: sync, frames, connection state
 //   auth.js               signing in and out, the session kept in the tab
+//   search.js             message search: the box, its results, the jump to a message in its conversation
 //
 // This module fills in `ui`, wires the page's controls and starts.
 
@@ -33,6 +34,7 @@ import { wireMembers } from './members.js';
 import { wireComposer } from './composer.js';
 import { closeConversation, openConversation, renderHeader, scheduleRender, wireOpenConversation } from './open-conversation.js';
 import { resumeSession, sessionExpired, wireAuth } from './auth.js';
+import { wireSearch } from './search.js';
 
 Object.assign(ui, { renderList, renderMessages, renderHeader, openConversation, closeConversation, scheduleRender,
   sessionExpired });
@@ -43,4 +45,5 @@ wireMembers();
 wireComposer();
 wireTimeline();
 wireOpenConversation();
+wireSearch();
 resumeSession();

@@ -1,10 +1,9 @@
 package io.parley.search;
 
-import org.axonframework.eventhandling.Segment;
+import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventhandling.tokenstore.UnableToClaimTokenException;
-import org.axonframework.eventhandling.tokenstore.inmemory.InMemoryTokenStore;
 import org.axonframework.serialization.SerializedObject;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.SimpleSerializedObject;
@@ -12,9 +11,10 @@ import org.axonframework.serialization.SimpleSerializedObject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -23,8 +23,8 @@ import java.util.function.Consumer;
  * position beside its own index (no shared token store, no claims between nodes). At start the token of the last
  * commit is where the projection resumes; a missing or emptied index starts from the beginning of the event store.
  * <p>
- * Claims are Axon's in-memory ones: the index belongs to this process alone (Lucene's write lock refuses a second
- * writer). Every stored token makes the batch's writes visible to searches at once (a refresh, no disk sync); a
+ * Claims are trivial: the index belongs to this process alone (Lucene's write lock refuses a second writer), so a
+ * token is held in memory and every segment is always this process's. Every stored token makes the batch's writes visible to searches at once (a refresh, no disk sync); a
  * durable commit is made at most every {@code commitInterval} (and at shutdown), so a crash replays at most that
  * much, which the projection's idempotent writes absorb.
  */
@@ -34,7 +34,11 @@ final class IndexTokenStore implements TokenStore {
     static final String TOKEN_REVISION = "axon.token.revision";
     static final String TOKEN_DATA = "axon.token.data";
 
-    private final InMemoryTokenStore claims = new InMemoryTokenStore();
+    /** Stands for a null token in the maps (a segment initialized at the very beginning of the stream). */
+    private static final TrackingToken NONE = new GlobalSequenceTrackingToken(Long.MIN_VALUE);
+
+    private final Map<String, Map<Integer, TrackingToken>> tokens = new ConcurrentHashMap<>();
+    private final String storageId = "search-index-" + UUID.randomUUID();
     private final String processorName;
     private final MessageIndex index;
     private final Serializer serializer;
@@ -58,7 +62,7 @@ final class IndexTokenStore implements TokenStore {
         this.lastCommitMillis = clock.millis();
         Optional<TrackingToken> stored = read(index.committedData());
         if (stored.isPresent()) {
-            claims.initializeTokenSegments(processorName, 1, stored.get());
+            initializeTokenSegments(processorName, 1, stored.get());
             current = stored.get();
             visible.accept(current);
         }
@@ -66,7 +70,9 @@ final class IndexTokenStore implements TokenStore {
 
     @Override
     public void storeToken(TrackingToken token, String processor, int segment) {
-        claims.storeToken(token, processor, segment);
+        // at once, also inside a unit of work: a reset inside a command's unit of work must be what the processor
+        // fetches when it starts again a moment later (Axon's InMemoryTokenStore would store it after that commit)
+        tokensOf(processor).put(segment, orNone(token));
         if (!processorName.equals(processor) || !index.isOpen()) {
             return;
         }
@@ -95,62 +101,67 @@ final class IndexTokenStore implements TokenStore {
     @Override
     public void initializeTokenSegments(String processor, int segmentCount, TrackingToken initialToken)
             throws UnableToClaimTokenException {
-        claims.initializeTokenSegments(processor, segmentCount, initialToken);
+        Map<Integer, TrackingToken> mine = tokensOf(processor);
+        synchronized (mine) {
+            if (!mine.isEmpty()) {
+                throw new UnableToClaimTokenException("segments of " + processor + " are already initialized");
+            }
+            for (int segment = 0; segment < segmentCount; segment++) {
+                mine.put(segment, orNone(initialToken));
+            }
+        }
     }
 
     @Override
     public void initializeTokenSegments(String processor, int segmentCount) throws UnableToClaimTokenException {
-        claims.initializeTokenSegments(processor, segmentCount);
+        initializeTokenSegments(processor, segmentCount, null);
     }
 
     @Override
-    public TrackingToken fetchToken(String processor, int segment) {
-        return claims.fetchToken(processor, segment);
-    }
-
-    @Override
-    public TrackingToken fetchToken(String processor, Segment segment) throws UnableToClaimTokenException {
-        return claims.fetchToken(processor, segment);
-    }
-
-    @Override
-    public void extendClaim(String processor, int segment) throws UnableToClaimTokenException {
-        claims.extendClaim(processor, segment);
+    public TrackingToken fetchToken(String processor, int segment) throws UnableToClaimTokenException {
+        TrackingToken token = tokensOf(processor).get(segment);
+        if (token == null) {
+            throw new UnableToClaimTokenException("no token for segment " + segment + " of " + processor);
+        }
+        return token == NONE ? null : token;
     }
 
     @Override
     public void releaseClaim(String processor, int segment) {
-        claims.releaseClaim(processor, segment);
+        // claims are this process's alone: nothing to release
     }
 
     @Override
     public void initializeSegment(TrackingToken token, String processor, int segment) {
-        claims.initializeSegment(token, processor, segment);
+        tokensOf(processor).put(segment, orNone(token));
     }
 
     @Override
-    public void deleteToken(String processor, int segment) throws UnableToClaimTokenException {
-        claims.deleteToken(processor, segment);
+    public void deleteToken(String processor, int segment) {
+        tokensOf(processor).remove(segment);
     }
 
     @Override
     public boolean requiresExplicitSegmentInitialization() {
-        return claims.requiresExplicitSegmentInitialization();
+        return true;
     }
 
     @Override
     public int[] fetchSegments(String processor) {
-        return claims.fetchSegments(processor);
-    }
-
-    @Override
-    public List<Segment> fetchAvailableSegments(String processor) {
-        return claims.fetchAvailableSegments(processor);
+        return tokensOf(processor).keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
     @Override
     public Optional<String> retrieveStorageIdentifier() {
-        return claims.retrieveStorageIdentifier();
+        return Optional.of(storageId);
+    }
+
+    private Map<Integer, TrackingToken> tokensOf(String processor) {
+        return tokens.computeIfAbsent(processor, p -> new ConcurrentHashMap<>());
+    }
+
+    private static TrackingToken orNone(TrackingToken token) {
+        return token == null ? NONE : token;
     }
 
     private Map<String, String> data(TrackingToken token) {

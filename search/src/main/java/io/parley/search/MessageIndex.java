@@ -89,6 +89,8 @@ public final class MessageIndex implements Closeable {
     private final SearchAnalyzer analyzer = new SearchAnalyzer();
     private final IndexWriter writer;
     private final SearcherManager searchers;
+    /** Per erased sender, the stream position up to which their text was erased (see {@link #purgeSender}). */
+    private final Map<String, Long> erasedUpTo = new java.util.concurrent.ConcurrentHashMap<>();
 
     private MessageIndex(Path path) throws IOException {
         this.path = path;
@@ -124,7 +126,7 @@ public final class MessageIndex implements Closeable {
     public void messageSent(String conversationId, String messageId, long seq, String senderId, String text,
                             Instant sentAt, long order) {
         Term id = messageTerm(conversationId, seq);
-        if (text == null || text.isBlank()) {
+        if (text == null || text.isBlank() || order <= erasedUpTo.getOrDefault(senderId, Long.MIN_VALUE)) {
             write(() -> writer.deleteDocuments(id));
             return;
         }
@@ -175,9 +177,12 @@ public final class MessageIndex implements Closeable {
 
     /**
      * Removes every message of this sender, then rewrites the segments that held them and commits, so their text is
-     * gone from the index files, not only hidden. Returns how many messages were removed.
+     * gone from the index files, not only hidden. Returns how many messages were removed. Messages of the sender up to
+     * stream position {@code upTo} (the head when their keys were destroyed) that the projection reads afterwards (it
+     * may have decrypted them just before) are not indexed; their later messages, under a new key, are.
      */
-    public synchronized long purgeSender(String senderId, Map<String, String> commitData) {
+    public synchronized long purgeSender(String senderId, long upTo, Map<String, String> commitData) {
+        erasedUpTo.merge(senderId, upTo, Math::max);
         Query bySender = new BooleanQuery.Builder()
                 .add(new TermQuery(new Term(KIND, MESSAGE)), BooleanClause.Occur.FILTER)
                 .add(new TermQuery(new Term(SENDER, senderId)), BooleanClause.Occur.FILTER)

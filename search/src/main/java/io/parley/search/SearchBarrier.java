@@ -37,6 +37,12 @@ final class SearchBarrier {
         this.gapPatience = gapPatience;
     }
 
+    /** The head of the event store: the position of the last event committed (-1 for none). */
+    long head() {
+        TrackingToken headToken = head.get();
+        return headToken == null ? -1 : headToken.position().orElse(-1);
+    }
+
     /** The position whose writes searches see now. */
     void visibleAt(TrackingToken token) {
         this.visible = token;
@@ -44,8 +50,7 @@ final class SearchBarrier {
 
     /** Returns once searches see every event committed before this call. */
     void await() {
-        TrackingToken headToken = head.get();
-        long target = headToken == null ? -1 : headToken.position().orElse(-1);
+        long target = head();
         if (target < 0) {
             return;
         }

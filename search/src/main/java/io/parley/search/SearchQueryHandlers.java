@@ -56,7 +56,7 @@ class SearchQueryHandlers {
 
     @QueryHandler
     Long handle(PurgeUserTextQuery query) {
-        long removed = index.purgeSender(query.userId(), tokens.commitData());
+        long removed = index.purgeSender(query.userId(), barrier.head(), tokens.commitData());
         log.info("search index: {} messages of an erased user removed and purged from the index files", removed);
         return removed;
     }

@@ -194,13 +194,25 @@ class MessageIndexTest {
         index.commit(Map.of("k", "v"));
         assertThat(filesContain(unique)).as("the word is on disk before the purge").isTrue();
 
-        long removed = index.purgeSender("alice", Map.of("k", "v2"));
+        long removed = index.purgeSender("alice", position, Map.of("k", "v2"));
 
         assertThat(removed).isEqualTo(1);
         assertThat(texts("bob", unique)).isEmpty();
         assertThat(texts("alice", "noted")).hasSize(1);
         assertThat(filesContain(unique)).as("the word is gone from the files after the purge").isFalse();
         assertThat(index.committedData()).containsEntry("k", "v2");
+    }
+
+    @Test
+    void anErasedSendersOlderMessageReadLateStaysOutButTheirNewMessagesAreFound() {
+        send("c1", 1, "alice", "old words");
+        long erasedAt = position + 1; // the head when the keys were destroyed: one more event not yet indexed
+        index.purgeSender("alice", erasedAt, Map.of());
+
+        send("c1", 2, "alice", "late old words"); // decrypted before the erasure, indexed after the purge
+        send("c1", 3, "alice", "fresh words");    // written after the erasure, under a new key
+
+        assertThat(texts("bob", "words")).containsExactly("fresh words");
     }
 
     @Test

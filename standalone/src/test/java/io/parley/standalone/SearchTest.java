@@ -10,12 +10,14 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 import static io.parley.standalone.ParleyClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code GET /api/search} on the booted standalone application, over real HTTP: what a user finds right after writing
@@ -30,7 +32,7 @@ class SearchTest {
     @BeforeAll
     static void boot() throws IOException {
         dataDir = Files.createTempDirectory("parley-search");
-        parley = RunningParley.start(dataDir);
+        parley = RunningParley.start(dataDir, "parley.roles.admins=search_admin");
     }
 
     @AfterAll
@@ -147,6 +149,27 @@ class SearchTest {
 
         assertThat(pages).isEqualTo(3);
         assertThat(seqs).containsExactly(5L, 4L, 3L, 2L, 1L);
+    }
+
+    @Test
+    void anOperatorRebuildsTheIndexFromTheEventStoreAndWatchesItsProgress() {
+        ParleyClient admin = ParleyClient.signUpExactly(parley, "search_admin");
+        ParleyClient alice = ParleyClient.signUp(parley, "alice");
+        ParleyClient bob = ParleyClient.signUp(parley, "bob");
+        String direct = alice.openDirectWith(bob);
+        send(alice, direct, "b1", "rebuild survivor");
+
+        ParleyClient.Response rebuilding = admin.call("POST", "/api/admin/projections/search-projection/rebuild", null);
+        assertThat(rebuilding.status()).as(rebuilding.toString()).isEqualTo(202);
+        assertThat(rebuilding.body().get("projection").asText()).isEqualTo("search-projection");
+
+        // while it replays, searches answer from the partial index (as every projection's reads do); then all is back
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> texts(bob, "survivor").equals(List.of("rebuild survivor")));
+        JsonNode status = admin.call("GET", "/api/admin/projections/search-projection", null).body();
+        assertThat(status.get("running").asBoolean()).isTrue();
+        assertThat(status.get("position").asLong()).isGreaterThan(0);
+        assertThat(status.get("head").asLong()).isGreaterThanOrEqualTo(status.get("position").asLong());
     }
 
     @Test
