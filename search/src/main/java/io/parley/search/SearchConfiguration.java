@@ -50,10 +50,10 @@ public class SearchConfiguration {
     }
 
     @Bean(destroyMethod = "flush")
-    IndexTokenStore searchTokenStore(MessageIndex index, Serializer serializer, SearchBarrier barrier,
-                                     SearchProperties properties) {
-        return new IndexTokenStore(SearchProjection.PROCESSING_GROUP, index, serializer,
-                properties.commitInterval(), Clock.systemUTC(), barrier::visibleAt);
+    SearchTokens searchTokens(MessageIndex index, Serializer serializer, SearchBarrier barrier,
+                              SearchProperties properties) {
+        return new SearchTokens(new IndexTokenStore(SearchProjection.PROCESSING_GROUP, index, serializer,
+                properties.commitInterval(), Clock.systemUTC(), barrier::visibleAt));
     }
 
     @Bean
@@ -67,19 +67,19 @@ public class SearchConfiguration {
     }
 
     @Bean
-    SearchQueryHandlers searchQueryHandlers(MessageIndex index, SearchBarrier barrier, IndexTokenStore tokens) {
-        return new SearchQueryHandlers(index, barrier, tokens);
+    SearchQueryHandlers searchQueryHandlers(MessageIndex index, SearchBarrier barrier, SearchTokens tokens) {
+        return new SearchQueryHandlers(index, barrier, tokens.store());
     }
 
     /** The processor: one segment (events in stream order), its own batch size, its token in the index. */
     @Bean
-    ConfigurerModule searchProcessor(ObjectProvider<IndexTokenStore> tokens, SearchProperties properties) {
+    ConfigurerModule searchProcessor(ObjectProvider<SearchTokens> tokens, SearchProperties properties) {
         return configurer -> configurer.eventProcessing(processing -> processing
                 .registerPooledStreamingEventProcessor(SearchProjection.PROCESSING_GROUP, Configuration::eventStore,
                         (config, builder) -> builder
                                 .initialSegmentCount(1)
                                 .maxClaimedSegments(1)
                                 .batchSize(properties.batchSize()))
-                .registerTokenStore(SearchProjection.PROCESSING_GROUP, config -> tokens.getObject()));
+                .registerTokenStore(SearchProjection.PROCESSING_GROUP, config -> tokens.getObject().store()));
     }
 }

@@ -1,6 +1,8 @@
 package io.parley.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -170,6 +172,14 @@ class SearchTest {
         assertThat(status.get("running").asBoolean()).isTrue();
         assertThat(status.get("position").asLong()).isGreaterThan(0);
         assertThat(status.get("head").asLong()).isGreaterThanOrEqualTo(status.get("position").asLong());
+    }
+
+    @Test
+    void theSearchPositionLivesInTheIndexWhileTheOtherProjectionsKeepTheSharedTokenStore() {
+        TokenStore shared = parley.bean(TokenStore.class);
+        assertThat(shared).isInstanceOf(JdbcTokenStore.class);
+        assertThat(shared.fetchSegments("conversation-projection")).isNotEmpty();
+        assertThat(shared.fetchSegments("search-projection")).isEmpty();
     }
 
     @Test

@@ -207,7 +207,7 @@ final class SearchBench {
         return r;
     }
 
-    private static Map<String, Object> percentiles(Histogram h) {
+    static Map<String, Object> percentiles(Histogram h) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("count", h.getTotalCount());
         for (double q : new double[]{50, 90, 99}) {
@@ -218,7 +218,7 @@ final class SearchBench {
     }
 
     /** Pronounceable pseudo-words (two to four syllables), distinct. */
-    private static String[] vocabulary(int size, Random random) {
+    static String[] vocabulary(int size, Random random) {
         String[] consonants = {"b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "ch", "sh"};
         String[] vowels = {"a", "e", "i", "o", "u", "ai", "ou"};
         java.util.LinkedHashSet<String> words = new java.util.LinkedHashSet<>();
@@ -234,12 +234,12 @@ final class SearchBench {
     }
 
     /** A word with a Zipf-like rank distribution: rank ~ size^u for uniform u. */
-    private static String word(String[] vocabulary, Random random) {
+    static String word(String[] vocabulary, Random random) {
         int rank = (int) Math.floor(Math.pow(vocabulary.length, random.nextDouble())) - 1;
         return vocabulary[Math.max(0, Math.min(vocabulary.length - 1, rank))];
     }
 
-    private static String text(String[] vocabulary, Random random) {
+    static String text(String[] vocabulary, Random random) {
         int n = 6 + random.nextInt(9);
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < n; i++) {
@@ -260,7 +260,7 @@ final class SearchBench {
         return n;
     }
 
-    private static long size(Path dir) {
+    static long size(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(Files::isRegularFile).mapToLong(f -> {
                 try {
