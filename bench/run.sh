@@ -6,7 +6,9 @@
 #
 # quick: a smoke run of every scenario (a few minutes); full: the real figures (about 15-20 minutes).
 # Environment (all optional):
-#   BENCH_SCENARIOS   comma list of fixed,search,fanout,idle,rebuild,long,long-nocache,lag (default: all)
+#   BENCH_SCENARIOS   comma list of fixed,search,fanout,idle,rebuild,long,long-nocache,lag,message-search,
+#                     search-index (default: all; message-search and search-index are the full-text search index,
+#                     through the whole path and alone; search is the load generator's highest-rate search)
 #   BENCH_ARGS        extra --name=value arguments for the load generator (e.g. "--rates=1000 --duration=30")
 #   BENCH_JFR=1       record a JFR profile of the server (server.jfr in the results folder)
 #   BENCH_SKIP_BUILD=1  use what is built
@@ -24,7 +26,7 @@ PROFILE=${1:-quick}
 case "$PROFILE" in quick|full) ;; *) echo "usage: $0 [quick|full]" >&2; exit 2 ;; esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-SCENARIOS=${BENCH_SCENARIOS:-fixed,search,fanout,idle,rebuild,long,long-nocache,lag}
+SCENARIOS=${BENCH_SCENARIOS:-fixed,search,fanout,idle,rebuild,long,long-nocache,lag,message-search,search-index}
 PART=${BENCH_PART:-socket}
 OUT=${BENCH_OUT:-$ROOT/bench/results/$(date -u +%Y%m%d-%H%M%S)-$PROFILE}
 HEAP=${BENCH_SERVER_HEAP:-2g}
@@ -125,6 +127,13 @@ if has rebuild; then inprocess --scenario=rebuild; fi
 if has long; then inprocess --scenario=long --cache=on; fi
 if has long-nocache; then inprocess --scenario=long --cache=off; fi
 if has lag; then inprocess --scenario=lag; fi
+if has message-search; then inprocess --scenario=message-search; fi
+if has search-index; then
+  d=$(mktemp -d /tmp/parley-bench-search-index.XXXXXX); DATA_DIRS+=("$d")
+  "${JAVA_GEN[@]}" io.parley.bench.inprocess.SearchIndexBench --out="$OUT" --data-dir="$d" \
+    --events="$([ "$PROFILE" = full ] && echo 1000000 || echo 100000)"
+  rm -rf "$d"
+fi
 
 echo "== writing the report"
 "${JAVA_GEN[@]}" io.parley.bench.report.ReportMain --out="$OUT"

@@ -111,6 +111,14 @@ export class Api {
     return this.request('GET', `/api/conversations/${encodeURIComponent(conversationId)}/receipts`);
   }
 
+  /** Messages of the caller's chats holding the words of `q`, newest first: {results, nextCursor}. */
+  searchMessages(q, { cursor, limit = 20, conversationId } = {}) {
+    const params = new URLSearchParams({ q, limit: String(limit) });
+    if (cursor) params.set('cursor', cursor);
+    if (conversationId) params.set('conversationId', conversationId);
+    return this.request('GET', `/api/search?${params}`);
+  }
+
   markRead(conversationId, upToSeq) {
     return this.request('POST', `/api/conversations/${encodeURIComponent(conversationId)}/read`, { upToSeq });
   }

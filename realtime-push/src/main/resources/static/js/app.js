@@ -26,6 +26,7 @@
 //   auth.js               signing in and out, the session kept in the tab
 //   chat-features.js      replies, reactions, mentions, blocking, the URL per chat (below state.js, announce.js,
 //                         users.js; used by the modules above that draw or send them)
+//   search.js             message search: the box, its results, the jump to a message in its conversation
 //
 // This module fills in `ui`, wires the page's controls and starts.
 
@@ -38,6 +39,7 @@ import { closeConversation, openConversation, renderHeader, scheduleRender, wire
 import { resumeSession, sessionExpired, wireAuth } from './auth.js';
 import { wireNotifications } from './notifications.js';
 import { wireRouting } from './chat-features.js';
+import { wireSearch } from './search.js';
 
 Object.assign(ui, { renderList, renderMessages, renderHeader, openConversation, closeConversation, scheduleRender,
   sessionExpired });
@@ -50,4 +52,5 @@ wireTimeline();
 wireOpenConversation();
 wireNotifications();
 wireRouting();
+wireSearch();
 resumeSession();

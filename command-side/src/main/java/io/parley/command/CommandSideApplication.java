@@ -15,7 +15,8 @@ import java.util.Map;
         // the command side never reads projections: should the query side's module be on the class path (one shared
         // class path, as in tests), its auto-configuration stays out of this process
         "io.parley.query.QuerySideAutoConfiguration",
-        "io.parley.query.store.mongo.MongoTokenStoreAutoConfiguration"})
+        "io.parley.query.store.mongo.MongoTokenStoreAutoConfiguration",
+        "io.parley.search.SearchAutoConfiguration"})
 public class CommandSideApplication {
 
     static final Map<String, Object> DEFAULTS = Map.of(

@@ -438,6 +438,8 @@ class AuthorizationMatrixTest {
         return switch (endpoint.toString()) {
             case "GET /api/users" -> "?query=" + bob.username.substring(0, 5);
             case "GET /api/conversations/{id}/messages" -> "?limit=50";
+            // words that alice and bob's conversations hold: a non-member must find none of them
+            case "GET /api/search" -> "?q=secret";
             default -> "";
         };
     }

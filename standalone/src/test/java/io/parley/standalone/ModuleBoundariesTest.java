@@ -42,8 +42,12 @@ class ModuleBoundariesTest {
             "io.parley.media.."};
     /** Features with their own port and drivers, which the edge exposes or which run as their own service. */
     static final String[] FEATURES = {"io.parley.notify.."};
-    /** command-side, query-side, realtime-push (the edge); each also holds its own application class. */
-    static final String[] SIDES = {"io.parley.command..", "io.parley.query..", "io.parley.push.."};
+    /**
+     * command-side, query-side, realtime-push (the edge); each also holds its own application class. search is a side
+     * beside the query side (a projection into its own index, and its query handlers).
+     */
+    static final String[] SIDES = {"io.parley.command..", "io.parley.query..", "io.parley.push..",
+            "io.parley.search.."};
     /** standalone (and bench, when it is on the class path). */
     static final String[] APPLICATIONS = {"io.parley.standalone..", "io.parley.bench.."};
 
@@ -123,7 +127,17 @@ class ModuleBoundariesTest {
     @Test
     void theEdgeSpeaksToTheOtherSidesOnlyThroughAxonsBuses() {
         noClasses().that().resideInAPackage("io.parley.push..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.parley.command..", "io.parley.query..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.parley.command..", "io.parley.query..",
+                        "io.parley.search..")
+                .check(parley);
+    }
+
+    @Test
+    void searchIsASideOfItsOwnThatNeitherDecidesNorReadsTheOtherSidesReadModels() {
+        noClasses().that().resideInAPackage("io.parley.search..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.parley.command..", "io.parley.query..",
+                        "io.parley.push..")
+                .because("search keeps its own index and its own membership data from the event stream")
                 .check(parley);
     }
 

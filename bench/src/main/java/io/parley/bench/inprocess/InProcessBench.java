@@ -49,9 +49,12 @@ import java.util.UUID;
  *   conversation, with the configured snapshots and cache ({@code --cache=off} replaces the cache with none);</li>
  *   <li>{@code --scenario=lag}: the commit → read-model lag of {@code conversation-projection}, timed with the query
  *   side's {@code ConsistencyBarrier} after each command, at rest and under an open-loop load (default 1,000 sends/s):
- *   see {@link LagBench}.</li>
+ *   see {@link LagBench};</li>
+ *   <li>{@code --scenario=message-search}: the search index's rate (events/s) from empty over N messages (default 1,000,000)
+ *   and the latency of searches on it (p50/p99): see {@link SearchBench}.</li>
  * </ul>
- * Writes {@code rebuild.part.json}, {@code long-cache-on|off.part.json} or {@code lag.part.json} into {@code --out}.
+ * Writes {@code rebuild.part.json}, {@code long-cache-on|off.part.json}, {@code lag.part.json} or
+ * {@code messageSearch.part.json} into {@code --out}.
  */
 public final class InProcessBench {
 
@@ -126,8 +129,13 @@ public final class InProcessBench {
                         rate, args.integer("load-seconds", full ? 60 : 20), args.integer("sample-every", 10),
                         args.integer("sender-threads", 64), args.integer("barrier-threads", 512))));
                 key = "lag";
+            } else if ("message-search".equals(scenario)) {
+                result.putAll(SearchBench.run(context, data, args.integer("events", full ? 1_000_000 : 50_000),
+                        args.integer("conversations", 1000), args.integer("batch", 1000),
+                        args.integer("queries", full ? 5_000 : 1_000), args.integer("index-max-seconds", 900)));
+                key = "messageSearch";
             } else {
-                throw new IllegalArgumentException("--scenario is rebuild, long or lag");
+                throw new IllegalArgumentException("--scenario is rebuild, long, lag or message-search");
             }
         } finally {
             result.put("finishedAt", Instant.now().toString());

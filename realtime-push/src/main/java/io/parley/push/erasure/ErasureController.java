@@ -3,11 +3,14 @@ package io.parley.push.erasure;
 import io.parley.api.admin.AdminMessages.ProjectionStatus;
 import io.parley.api.admin.AdminMessages.RebuildProjection;
 import io.parley.api.error.NotFoundException;
+import io.parley.api.search.SearchQueries.PurgeUserTextQuery;
 import io.parley.eventstore.erasure.ErasureKeys;
 import io.parley.notify.store.DeviceRegistry;
 import io.parley.media.MediaService;
 import io.parley.push.Backend;
 import io.parley.push.auth.SessionGuard;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -19,14 +22,17 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A user's right to erasure (the user themself, or an ADMIN, by the security chain's rule): destroys the user's text
  * keys, so every message text they sent is unreadable in the event store, the audit views and the analytics stream
  * from now on, removes their push targets and notification settings (the device registry), ends every session of
  * the user (their tokens are refused, their sockets closed), then rebuilds the
- * read model that holds message text so it no longer shows it either (see docs/decisions.md for the cost). Their media
- * (every upload, attached or not) is deleted first, bytes and all.
+ * read model that holds message text so it no longer shows it either (see docs/decisions.md for the cost), and takes
+ * their text out of the search index, files included. Their media (every upload, attached or not) is deleted first,
+ * bytes and all.
  */
 @RestController
 @RequestMapping("/api/users")
@@ -35,7 +41,12 @@ class ErasureController {
     /** Read models that hold message text (the conversation projection's timeline). */
     static final List<String> PROJECTIONS_WITH_TEXT = List.of("conversation-projection");
 
-    record ErasureResult(String userId, int keysErased, List<ProjectionStatus> rebuilding, int mediaErased) {
+    /**
+     * {@code mediaErased}: their uploads deleted; {@code searchMessagesRemoved}: the user's messages taken out of the
+     * search indexes that answered.
+     */
+    record ErasureResult(String userId, int keysErased, List<ProjectionStatus> rebuilding, int mediaErased,
+                         long searchMessagesRemoved) {
     }
 
     private final ObjectProvider<ErasureKeys> keys;
@@ -43,14 +54,16 @@ class ErasureController {
     private final SessionGuard sessions;
     private final ObjectProvider<DeviceRegistry> devices;
     private final MediaService media;
+    private final QueryGateway queries;
 
     ErasureController(ObjectProvider<ErasureKeys> keys, Backend backend, SessionGuard sessions,
-                      ObjectProvider<DeviceRegistry> devices, MediaService media) {
-        this.media = media;
+                      ObjectProvider<DeviceRegistry> devices, MediaService media, QueryGateway queries) {
         this.keys = keys;
         this.backend = backend;
         this.sessions = sessions;
         this.devices = devices;
+        this.media = media;
+        this.queries = queries;
     }
 
     @DeleteMapping("/{id}/data")
@@ -70,11 +83,25 @@ class ErasureController {
                         .flatMap(erased -> sessions.endAllSessions(id).thenReturn(erased))
                         .flatMap(erased -> erased == 0
                                 // nothing was encrypted with a key of theirs: no read model holds text to scrub
-                                ? Mono.just(new ErasureResult(id, 0, List.of(), mediaErased))
+                                ? Mono.just(new ErasureResult(id, 0, List.of(), mediaErased, 0))
                                 : Flux.fromIterable(PROJECTIONS_WITH_TEXT)
                                         .concatMap(name -> backend.<ProjectionStatus>send(new RebuildProjection(name)))
                                         .collectList()
-                                        .map(statuses -> new ErasureResult(id, erased, statuses, mediaErased))))
+                                        .zipWith(purgeSearch(id))
+                                        .map(t -> new ErasureResult(id, erased, t.getT1(), mediaErased, t.getT2()))))
+                .subscribeOn(backend.workers());
+    }
+    /**
+     * Takes the user's text out of the search index and its files. Scatter-gather: every search index that hears the
+     * query bus answers (this node's; with Axon Server, every node's). No search module: nothing to purge.
+     */
+    private Mono<Long> purgeSearch(String userId) {
+        return Mono.fromCallable(() -> {
+                    try (Stream<Long> removed = queries.scatterGather(new PurgeUserTextQuery(userId),
+                            ResponseTypes.instanceOf(Long.class), 30, TimeUnit.SECONDS)) {
+                        return removed.mapToLong(Long::longValue).sum();
+                    }
+                })
                 .subscribeOn(backend.workers());
     }
 }

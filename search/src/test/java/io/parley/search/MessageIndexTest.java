@@ -1,0 +1,255 @@
+package io.parley.search;
+
+import io.parley.api.error.ForbiddenException;
+import io.parley.api.search.SearchQueries.Highlight;
+import io.parley.api.search.SearchQueries.SearchHit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The search index against a real Lucene directory on disk. */
+class MessageIndexTest {
+
+    @TempDir
+    Path dir;
+
+    private MessageIndex index;
+    private long position;
+
+    @BeforeEach
+    void open() {
+        index = MessageIndex.open(dir);
+        index.memberJoined("c1", "alice");
+        index.memberJoined("c1", "bob");
+        index.memberJoined("c2", "carol");
+    }
+
+    @AfterEach
+    void close() {
+        if (index.isOpen()) {
+            index.close();
+        }
+    }
+
+    private void send(String conversationId, long seq, String sender, String text) {
+        index.messageSent(conversationId, "m-" + conversationId + "-" + seq, seq, sender, text,
+                Instant.parse("2026-01-01T00:00:00Z").plusSeconds(seq), ++position);
+        index.refresh();
+    }
+
+    private List<String> texts(String user, String query) {
+        return index.search(user, query, null, 50, null).hits().stream().map(SearchHit::text).toList();
+    }
+
+    @Test
+    void aUserFindsMessagesOfTheirOwnConversationsOnly() {
+        send("c1", 1, "alice", "the launch is on friday");
+        send("c2", 1, "carol", "our launch is secret");
+
+        assertThat(texts("bob", "launch")).containsExactly("the launch is on friday");
+        assertThat(texts("carol", "launch")).containsExactly("our launch is secret");
+        assertThat(texts("mallory", "launch")).isEmpty();
+    }
+
+    @Test
+    void searchingAConversationOfWhichOneIsNotAMemberIsForbidden() {
+        send("c2", 1, "carol", "our launch is secret");
+
+        assertThatThrownBy(() -> index.search("bob", "launch", "c2", 10, null))
+                .isInstanceOf(ForbiddenException.class);
+        assertThat(index.search("carol", "launch", "c2", 10, null).hits()).hasSize(1);
+    }
+
+    @Test
+    void caseAndAccentsDoNotMatter() {
+        send("c1", 1, "alice", "Rendez-vous au Café Crème, straße 5");
+
+        assertThat(texts("bob", "cafe")).hasSize(1);
+        assertThat(texts("bob", "CAFÉ")).hasSize(1);
+        assertThat(texts("bob", "creme")).hasSize(1);
+        assertThat(texts("bob", "strasse")).hasSize(1);
+        assertThat(texts("bob", "caf*")).hasSize(1);
+        assertThat(texts("bob", "tea")).isEmpty();
+    }
+
+    @Test
+    void chineseJapaneseAndKoreanWordsAreFoundInsideUnspacedText() {
+        send("c1", 1, "alice", "我们明天在北京见面");
+        send("c1", 2, "alice", "東京都に住んでいます");
+        send("c1", 3, "alice", "안녕하세요 여러분");
+        send("c1", 4, "alice", "ｆｕｌｌ　ｗｉｄｔｈ ｔｅｘｔ");
+
+        assertThat(texts("bob", "北京")).containsExactly("我们明天在北京见面");
+        assertThat(texts("bob", "明天见面")).isEmpty(); // all bigrams must occur: 天见 does not
+        assertThat(texts("bob", "東京")).containsExactly("東京都に住んでいます");
+        assertThat(texts("bob", "住んで")).containsExactly("東京都に住んでいます");
+        assertThat(texts("bob", "안녕")).containsExactly("안녕하세요 여러분");
+        assertThat(texts("bob", "width")).containsExactly("ｆｕｌｌ　ｗｉｄｔｈ ｔｅｘｔ");
+    }
+
+    @Test
+    void allWordsMustOccurAndAQuotedPhraseMustOccurTogether() {
+        send("c1", 1, "alice", "red apples and green pears");
+        send("c1", 2, "alice", "green apples");
+
+        assertThat(texts("bob", "green apples")).hasSize(2);
+        assertThat(texts("bob", "\"green apples\"")).containsExactly("green apples");
+        assertThat(texts("bob", "apples -pears")).containsExactly("green apples");
+    }
+
+    @Test
+    void matchedWordsAreMarkedAsRangesOfTheOriginalText() {
+        send("c1", 1, "alice", "Meet at the Café <b>now</b>, café!");
+
+        SearchHit hit = index.search("bob", "cafe", null, 10, null).hits().get(0);
+        assertThat(hit.text()).isEqualTo("Meet at the Café <b>now</b>, café!");
+        assertThat(hit.highlights()).containsExactly(new Highlight(12, 16), new Highlight(29, 33));
+        assertThat(hit.highlights()).allSatisfy(h ->
+                assertThat(hit.text().substring(h.start(), h.end())).isEqualToIgnoringCase("café"));
+    }
+
+    @Test
+    void anEditedMessageIsFoundByItsNewWordsOnly() {
+        send("c1", 1, "alice", "see you at noon");
+        index.messageEdited("c1", 1, "see you at midnight", Instant.parse("2026-01-02T00:00:00Z"));
+        index.refresh();
+
+        assertThat(texts("bob", "noon")).isEmpty();
+        SearchHit hit = index.search("bob", "midnight", null, 10, null).hits().get(0);
+        assertThat(hit.seq()).isEqualTo(1);
+        assertThat(hit.editedAt()).isEqualTo(Instant.parse("2026-01-02T00:00:00Z"));
+    }
+
+    @Test
+    void aDeletedMessageIsNotFoundAndAnEditAfterItDoesNotBringItBack() {
+        send("c1", 1, "alice", "secret plan");
+        index.messageDeleted("c1", 1);
+        index.messageEdited("c1", 1, "secret plan again", Instant.now());
+        index.refresh();
+
+        assertThat(texts("bob", "secret")).isEmpty();
+    }
+
+    @Test
+    void aMemberWhoLeftFindsNothingOfThatConversation() {
+        send("c1", 1, "alice", "before the removal");
+        index.memberLeft("c1", "bob");
+        send("c1", 2, "alice", "after the removal");
+        index.refresh();
+
+        assertThat(texts("bob", "removal")).isEmpty();
+        assertThat(texts("alice", "removal")).containsExactly("after the removal", "before the removal");
+    }
+
+    @Test
+    void resultsComeNewestFirstInPagesThatNeitherRepeatNorSkip() {
+        for (int seq = 1; seq <= 25; seq++) {
+            send("c1", seq, "alice", "status report " + seq);
+        }
+        List<Long> seen = new ArrayList<>();
+        Long before = null;
+        int pages = 0;
+        do {
+            MessageIndex.Page page = index.search("bob", "report", null, 10, before);
+            page.hits().forEach(h -> seen.add(h.seq()));
+            before = page.nextBefore();
+            pages++;
+        } while (before != null);
+
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).hasSize(25).doesNotHaveDuplicates();
+        assertThat(seen).isSortedAccordingTo((a, b) -> Long.compare(b, a));
+    }
+
+    @Test
+    void applyingTheSameEventsTwiceGivesTheSameResults() {
+        send("c1", 1, "alice", "hello again");
+        position--; // the same event, redelivered
+        send("c1", 1, "alice", "hello again");
+        index.memberJoined("c1", "bob");
+        index.refresh();
+
+        assertThat(texts("bob", "hello")).hasSize(1);
+    }
+
+    @Test
+    void purgingAnErasedSendersMessagesLeavesNoTraceOfTheirWordsInTheIndexFiles() throws IOException {
+        String unique = "zyxwvutsrqplk";
+        send("c1", 1, "alice", "my password hint is " + unique + " do not share");
+        send("c1", 2, "bob", "noted, thanks");
+        index.commit(Map.of("k", "v"));
+        assertThat(filesContain(unique)).as("the word is on disk before the purge").isTrue();
+
+        long removed = index.purgeSender("alice", position, Map.of("k", "v2"));
+
+        assertThat(removed).isEqualTo(1);
+        assertThat(texts("bob", unique)).isEmpty();
+        assertThat(texts("alice", "noted")).hasSize(1);
+        assertThat(filesContain(unique)).as("the word is gone from the files after the purge").isFalse();
+        assertThat(index.committedData()).containsEntry("k", "v2");
+    }
+
+    @Test
+    void anErasedSendersOlderMessageReadLateStaysOutButTheirNewMessagesAreFound() {
+        send("c1", 1, "alice", "old words");
+        long erasedAt = position + 1; // the head when the keys were destroyed: one more event not yet indexed
+        index.purgeSender("alice", erasedAt, Map.of());
+
+        send("c1", 2, "alice", "late old words"); // decrypted before the erasure, indexed after the purge
+        send("c1", 3, "alice", "fresh words");    // written after the erasure, under a new key
+
+        assertThat(texts("bob", "words")).containsExactly("fresh words");
+    }
+
+    @Test
+    void whatWasCommittedIsThereAfterAReopen() {
+        send("c1", 1, "alice", "durable words");
+        index.commit(Map.of("token", "42"));
+        index.close();
+
+        index = MessageIndex.open(dir);
+
+        assertThat(index.committedData()).containsEntry("token", "42");
+        assertThat(texts("bob", "durable")).hasSize(1);
+    }
+
+    private boolean filesContain(String word) throws IOException {
+        byte[] needle = word.getBytes(StandardCharsets.UTF_8);
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                byte[] bytes = Files.readAllBytes(file);
+                if (indexOf(bytes, needle) >= 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
