@@ -119,14 +119,16 @@ public class ConversationService {
      * share the frame rate limit of the socket and the HTTP limit; a repeat is accepted.
      */
     public Mono<Void> react(String userId, String conversationId, long seq, String emoji, boolean remove) {
-        return Mono.defer(() -> {
+        // the emoji is checked inside the member's write: a non-member gets FORBIDDEN whatever it sent
+        Mono<Void> write = Mono.defer(() -> {
             if (!Emoji.isSingleEmoji(emoji)) {
                 throw new InvalidCommandException("a reaction must be a single emoji");
             }
             Object command = remove ? new RemoveReaction(conversationId, userId, seq, emoji)
                     : new AddReaction(conversationId, userId, seq, emoji);
-            return asMember(userId, conversationId, backend.send(command).then());
+            return backend.send(command).then();
         });
+        return asMember(userId, conversationId, write);
     }
 
     /** The messages whose reactions changed after {@code afterVersion}, with their reactions now (members only). */

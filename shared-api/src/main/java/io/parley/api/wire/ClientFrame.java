@@ -99,9 +99,7 @@ public sealed interface ClientFrame {
             required(conversationId, "conversationId");
             required(seq, "seq");
             required(emoji, "emoji");
-            if (!io.parley.api.conversation.Emoji.isSingleEmoji(emoji)) {
-                throw new InvalidCommandException("'emoji' must be a single emoji");
-            }
+            // whether it is one emoji is the conversation's rule: a non-member is told FORBIDDEN whatever it sent
             remove = Boolean.TRUE.equals(remove);
         }
     }
