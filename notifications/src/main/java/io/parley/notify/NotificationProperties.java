@@ -70,6 +70,11 @@ public record NotificationProperties(@DefaultValue("true") boolean processorEnab
      */
     public record WebPush(@DefaultValue("mailto:operator@parley.invalid") String subject, String publicKey,
                           String privateKey, String keyFile) {
+
+        @Override
+        public String toString() {
+            return "WebPush[subject=" + subject + ", publicKey=" + publicKey + ", keyFile=" + keyFile + "]";
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.parley.notify.sender;
 
 import com.google.api.client.http.HttpTransport;
+import com.google.api.client.json.gson.GsonFactory;
 import com.google.api.core.ApiFutureCallback;
 import com.google.api.core.ApiFutures;
 import com.google.auth.oauth2.GoogleCredentials;
@@ -74,6 +75,8 @@ public class FcmSender implements PushSender, AutoCloseable {
         int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         FirebaseOptions.Builder options = FirebaseOptions.builder()
                 .setCredentials(credentials)
+                // Gson (a declared dependency of firebase-admin); its Jackson default came with the excluded Cloud parts
+                .setJsonFactory(GsonFactory.getDefaultInstance())
                 .setConnectTimeout(millis)
                 .setReadTimeout(millis);
         if (fcm.projectId() != null && !fcm.projectId().isBlank()) {
