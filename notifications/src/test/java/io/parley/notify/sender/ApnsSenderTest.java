@@ -21,7 +21,10 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import io.netty.channel.nio.NioEventLoopGroup;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,6 +75,19 @@ class ApnsSenderTest {
     private int port;
     private Path trusted;
 
+    /** The server's event loops, shared by the tests and stopped without a quiet period (each server's would take 2 s). */
+    private static NioEventLoopGroup serverLoops;
+
+    @BeforeAll
+    static void loops() {
+        serverLoops = new NioEventLoopGroup(1);
+    }
+
+    @AfterAll
+    static void stopLoops() {
+        serverLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
     @BeforeEach
     void start(@TempDir Path dir) throws Exception {
         KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
@@ -85,6 +102,7 @@ class ApnsSenderTest {
                 Map.of(EXPIRED_TOKEN, Instant.now().minusSeconds(60)),
                 Map.of(KEY_ID, verification), Map.of(verification, Set.of(TOPIC)));
         server = new MockApnsServerBuilder()
+                .setEventLoopGroup(serverLoops)
                 .setServerCredentials(new X509Certificate[]{certificate}, tls.getPrivate(), null)
                 .setHandlerFactory(session -> {
                     PushNotificationHandler checks = validating.buildHandler(session);
