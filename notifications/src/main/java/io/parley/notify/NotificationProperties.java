@@ -28,6 +28,8 @@ import java.time.Duration;
  *                             off by default: targets must be {@code https://}
  * @param maxTargetsPerUser    push targets one user may register
  * @param webPush              the VAPID identity of this server
+ * @param apns                 Apple Push Notification service credentials; off unless configured
+ * @param fcm                  Firebase Cloud Messaging credentials; off unless configured
  */
 @ConfigurationProperties("parley.notifications")
 public record NotificationProperties(@DefaultValue("true") boolean processorEnabled,
@@ -43,7 +45,21 @@ public record NotificationProperties(@DefaultValue("true") boolean processorEnab
                                      @DefaultValue("256") int maxInFlight,
                                      @DefaultValue("false") boolean allowPlainHttp,
                                      @DefaultValue("20") int maxTargetsPerUser,
-                                     @DefaultValue WebPush webPush) {
+                                     @DefaultValue WebPush webPush,
+                                     @DefaultValue Apns apns,
+                                     @DefaultValue Fcm fcm) {
+
+    /** The push-target kinds this deployment accepts: Web Push and webhooks always, APNs and FCM when configured. */
+    public java.util.Set<TargetKind> supportedKinds() {
+        java.util.EnumSet<TargetKind> kinds = java.util.EnumSet.of(TargetKind.WEB_PUSH, TargetKind.WEBHOOK);
+        if (apns != null && apns.configured()) {
+            kinds.add(TargetKind.APNS);
+        }
+        if (fcm != null && fcm.configured()) {
+            kinds.add(TargetKind.FCM);
+        }
+        return kinds;
+    }
 
     /**
      * @param subject    the contact the push services see in the VAPID token ({@code mailto:} or {@code https:} URL)
@@ -54,5 +70,62 @@ public record NotificationProperties(@DefaultValue("true") boolean processorEnab
      */
     public record WebPush(@DefaultValue("mailto:operator@parley.invalid") String subject, String publicKey,
                           String privateKey, String keyFile) {
+
+        @Override
+        public String toString() {
+            return "WebPush[subject=" + subject + ", publicKey=" + publicKey + ", keyFile=" + keyFile + "]";
+        }
+    }
+
+    /**
+     * APNs over HTTP/2 (pushy). Configured when {@code topic} is set with either a token-signing key
+     * ({@code signing-key-file} + {@code team-id} + {@code key-id}, the .p8 file from Apple's developer account) or a
+     * client certificate ({@code certificate-file}, PKCS#12, with {@code certificate-password}). Key, certificate and
+     * password are read from files or properties and never logged.
+     *
+     * @param topic                     the app's bundle id ({@code apns-topic})
+     * @param server                    {@code production} ({@code api.push.apple.com}), {@code development}
+     *                                  ({@code api.sandbox.push.apple.com}), or a {@code host:port} (tests)
+     * @param signingKeyFile            the PKCS#8 .p8 key for token-based authentication
+     * @param teamId                    the 10-character Apple team id the key belongs to
+     * @param keyId                     the 10-character id of the key
+     * @param certificateFile           a PKCS#12 client certificate, instead of a signing key
+     * @param certificatePassword       its password
+     * @param trustedServerCertificate  a PEM file of CA certificates to trust instead of the JDK's (tests only)
+     */
+    public record Apns(String topic, @DefaultValue("production") String server, String signingKeyFile, String teamId,
+                       String keyId, String certificateFile, String certificatePassword,
+                       String trustedServerCertificate) {
+
+        public boolean configured() {
+            return present(topic) && (hasSigningKey() || present(certificateFile));
+        }
+
+        public boolean hasSigningKey() {
+            return present(signingKeyFile) && present(teamId) && present(keyId);
+        }
+
+        @Override
+        public String toString() {
+            return "Apns[topic=" + topic + ", server=" + server + ", teamId=" + teamId + ", keyId=" + keyId + "]";
+        }
+    }
+
+    /**
+     * FCM HTTP v1 (firebase-admin). Configured when {@code service-account-file} is set: the service account's JSON
+     * key from the Firebase console, read from the file and never logged.
+     *
+     * @param serviceAccountFile the service account JSON key
+     * @param projectId          the Firebase project; default: the service account's {@code project_id}
+     */
+    public record Fcm(String serviceAccountFile, String projectId) {
+
+        public boolean configured() {
+            return present(serviceAccountFile);
+        }
+    }
+
+    private static boolean present(String value) {
+        return value != null && !value.isBlank();
     }
 }

@@ -2,6 +2,8 @@ package io.parley.notify;
 
 import io.parley.notify.processor.NotificationDispatcher;
 import io.parley.notify.processor.NotificationProcessor;
+import io.parley.notify.sender.ApnsSender;
+import io.parley.notify.sender.FcmSender;
 import io.parley.notify.sender.Http;
 import io.parley.notify.sender.PushSender;
 import io.parley.notify.sender.VapidKeyring;
@@ -29,7 +31,6 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,9 +47,6 @@ import java.util.concurrent.Executors;
 @EnableConfigurationProperties(NotificationProperties.class)
 public class NotificationsAutoConfiguration {
 
-    /** The kinds this build can send to: FCM and APNs senders are not part of it yet (README, "Push notifications"). */
-    static final EnumSet<TargetKind> SUPPORTED = EnumSet.of(TargetKind.WEB_PUSH, TargetKind.WEBHOOK);
-
     @Bean(NotificationsSchema.BEAN)
     NotificationsSchema parleyNotificationsSchema(DataSource dataSource) {
         return new NotificationsSchema(dataSource);
@@ -58,7 +56,8 @@ public class NotificationsAutoConfiguration {
     @DependsOn(NotificationsSchema.BEAN)
     DeviceRegistry parleyDeviceRegistry(DataSource dataSource, PlatformTransactionManager transactions,
                                         NotificationProperties properties) {
-        return new DeviceRegistry(new JdbcTemplate(dataSource), new TransactionTemplate(transactions), SUPPORTED,
+        return new DeviceRegistry(new JdbcTemplate(dataSource), new TransactionTemplate(transactions),
+                properties.supportedKinds(),
                 properties.allowPlainHttp(), properties.maxTargetsPerUser());
     }
 
@@ -120,6 +119,24 @@ public class NotificationsAutoConfiguration {
         WebhookSender parleyWebhookSender(HttpClient parleyNotificationHttpClient, NotificationProperties properties,
                                           Clock parleyNotificationClock) {
             return new WebhookSender(parleyNotificationHttpClient, properties.requestTimeout(), parleyNotificationClock);
+        }
+
+        /** APNs, when {@code parley.notifications.apns.topic} is set (with a signing key or a certificate). */
+        @Bean(destroyMethod = "close")
+        @ConditionalOnProperty(prefix = "parley.notifications.apns", name = "topic")
+        ApnsSender parleyApnsSender(NotificationProperties properties) {
+            if (!properties.apns().configured()) {
+                throw new IllegalStateException("parley.notifications.apns.topic is set, but neither signing-key-file,"
+                        + " team-id and key-id nor certificate-file");
+            }
+            return ApnsSender.create(properties.apns(), Duration.ofSeconds(5));
+        }
+
+        /** FCM, when {@code parley.notifications.fcm.service-account-file} is set. */
+        @Bean(destroyMethod = "close")
+        @ConditionalOnProperty(prefix = "parley.notifications.fcm", name = "service-account-file")
+        FcmSender parleyFcmSender(NotificationProperties properties) {
+            return FcmSender.create(properties.fcm(), properties.requestTimeout(), null);
         }
 
         /** In the notification service's own process: the push nodes' presence, read from Redis. */
