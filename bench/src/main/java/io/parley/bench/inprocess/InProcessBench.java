@@ -160,17 +160,7 @@ public final class InProcessBench {
                 .orElseThrow(() -> new IllegalStateException("no streaming processor " + name));
 
         // Appending is not what is measured: stop everything that would follow the log meanwhile.
-        List<String> stopped = new ArrayList<>();
-        for (EventProcessor p : processing.eventProcessors().values()) {
-            p.shutDown();
-            stopped.add(p.getName());
-        }
-        context.getBeansOfType(SmartLifecycle.class).forEach((bean, lifecycle) -> {
-            if (lifecycle.getClass().getSimpleName().equals("EventFanout") && lifecycle.isRunning()) {
-                lifecycle.stop();
-                stopped.add(bean);
-            }
-        });
+        List<String> stopped = stopLogFollowers(context);
         System.out.printf("== rebuild: appending %,d events (%d direct conversations, batches of %d); stopped %s%n",
                 events, conversations, batch, stopped);
 
@@ -290,7 +280,27 @@ public final class InProcessBench {
         return r;
     }
 
-    private static int flush(EventStore eventStore, List<EventMessage<?>> pending) {
+    /**
+     * Stops every event processor and the live fan-out, which would otherwise follow the log while a benchmark
+     * appends to it; answers their names.
+     */
+    static List<String> stopLogFollowers(ConfigurableApplicationContext context) {
+        List<String> stopped = new ArrayList<>();
+        for (EventProcessor p : context.getBean(EventProcessingConfiguration.class).eventProcessors().values()) {
+            p.shutDown();
+            stopped.add(p.getName());
+        }
+        context.getBeansOfType(SmartLifecycle.class).forEach((bean, lifecycle) -> {
+            if (lifecycle.getClass().getSimpleName().equals("EventFanout") && lifecycle.isRunning()) {
+                lifecycle.stop();
+                stopped.add(bean);
+            }
+        });
+        return stopped;
+    }
+
+    /** Appends the pending events in one batch and empties the list; answers how many were appended. */
+    static int flush(EventStore eventStore, List<EventMessage<?>> pending) {
         int n = pending.size();
         if (n > 0) {
             eventStore.publish(new ArrayList<>(pending));

@@ -9,7 +9,6 @@ import io.parley.bench.Cpu;
 import org.HdrHistogram.Histogram;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventMessage;
-import org.axonframework.eventhandling.EventProcessor;
 import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.StreamingEventProcessor;
@@ -17,7 +16,6 @@ import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.SmartLifecycle;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,17 +55,7 @@ final class SearchBench {
         EventProcessingConfiguration processing = context.getBean(EventProcessingConfiguration.class);
         StreamingEventProcessor search = processing.eventProcessor(PROCESSOR, StreamingEventProcessor.class)
                 .orElseThrow(() -> new IllegalStateException("no streaming processor " + PROCESSOR));
-        List<String> stopped = new ArrayList<>();
-        for (EventProcessor p : processing.eventProcessors().values()) {
-            p.shutDown();
-            stopped.add(p.getName());
-        }
-        context.getBeansOfType(SmartLifecycle.class).forEach((bean, lifecycle) -> {
-            if (lifecycle.getClass().getSimpleName().equals("EventFanout") && lifecycle.isRunning()) {
-                lifecycle.stop();
-                stopped.add(bean);
-            }
-        });
+        List<String> stopped = InProcessBench.stopLogFollowers(context);
 
         Random random = new Random(42);
         String[] vocabulary = vocabulary(20_000, random);
@@ -96,7 +84,7 @@ final class SearchBench {
                         new MessageSent(ids[c], UUID.randomUUID().toString(), seq, members[c][seq % 2], "sb-" + seq,
                                 text(vocabulary, random), List.of(), Instant.now())));
                 if (pending.size() >= batch) {
-                    appended += flush(eventStore, pending);
+                    appended += InProcessBench.flush(eventStore, pending);
                     long now = System.nanoTime();
                     if (now - lastPrint > 5_000_000_000L) {
                         lastPrint = now;
@@ -109,7 +97,7 @@ final class SearchBench {
                 }
             }
         }
-        appended += flush(eventStore, pending);
+        appended += InProcessBench.flush(eventStore, pending);
         double appendSeconds = (System.nanoTime() - appendStart) / 1e9;
         long head = eventStore.createHeadToken().position().orElse(0);
         System.out.printf("   appended %,d events in %.1f s; head %,d%n", appended, appendSeconds, head);
@@ -249,15 +237,6 @@ final class SearchBench {
             text.append(word(vocabulary, random));
         }
         return text.toString();
-    }
-
-    private static int flush(EventStore eventStore, List<EventMessage<?>> pending) {
-        int n = pending.size();
-        if (n > 0) {
-            eventStore.publish(new ArrayList<>(pending));
-            pending.clear();
-        }
-        return n;
     }
 
     static long size(Path dir) {
