@@ -193,24 +193,12 @@ class EventFanout implements SmartLifecycle {
         ServerFrames.Message message = new ServerFrames.Message("message", e.conversationId(), e.messageId(), e.seq(),
                 e.senderId(), e.text(), e.sentAt(), null, false, links.of(e.attachments()),
                 e.replyTo(), null, e.mentionsOrNone(), List.of(), 0, false);
-        Optional<Membership> membership = memberships.get(e.conversationId());
-        if (membership.isEmpty()) {
-            return;
-        }
         String frame = write(message);
-        String marked = null; // written once, and only if a recipient has blocked the sender
-        for (String user : membership.get().roles().keySet()) {
-            String text = frame;
-            if (blocks.hasBlockedIfKnown(user, e.senderId())) {
-                if (marked == null) {
-                    marked = write(message.markedFromBlocked());
-                }
-                text = marked;
-            }
-            for (Connection c : connections.of(user)) {
-                c.sendMessage(e.conversationId(), e.seq(), text);
-            }
-        }
+        String marked = write(message.markedFromBlocked());
+        memberships.get(e.conversationId()).ifPresent(membership -> membership.roles().keySet().forEach(user -> {
+            String text = blocks.hasBlockedIfKnown(user, e.senderId()) ? marked : frame;
+            connections.of(user).forEach(c -> c.sendMessage(e.conversationId(), e.seq(), text));
+        }));
     }
 
     private void toMembers(String conversationId, Object frame) {
