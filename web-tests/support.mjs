@@ -47,7 +47,23 @@ export async function shot(page, name) {
   return file;
 }
 
+/** The last socket events of each page (opens, frames both ways, closes), printed when a step fails. */
+export const socketLog = {};
+const SOCKET_LOG_SIZE = 40;
+
 export function watch(page, who) {
+  const events = socketLog[who] = [];
+  const note = (text) => {
+    events.push(`${new Date().toISOString().slice(11, 23)} ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`);
+    if (events.length > SOCKET_LOG_SIZE) events.shift();
+  };
+  page.on('websocket', (ws) => {
+    note(`open ${ws.url().replace(/ticket=[^&]+/, 'ticket=…')}`);
+    ws.on('framesent', (frame) => note(`> ${frame.payload}`));
+    ws.on('framereceived', (frame) => note(`< ${frame.payload}`));
+    ws.on('socketerror', (error) => note(`error ${error}`));
+    ws.on('close', () => note('closed'));
+  });
   page.on('pageerror', (error) => problems.push(`${who}: uncaught error: ${error.message}`));
   page.on('console', (message) => {
     const text = message.text();
@@ -167,6 +183,9 @@ export function runScript(main) {
     .catch(async (error) => {
       process.stderr.write(`[web-test] FAILED at step: ${stepName}\n${error && error.stack ? error.stack : error}\n`);
       if (problems.length) process.stderr.write(`[web-test] page problems:\n  ${problems.join('\n  ')}\n`);
+      for (const [who, events] of Object.entries(socketLog)) {
+        process.stderr.write(`[web-test] ${who}'s last socket events:\n  ${events.join('\n  ') || '(none)'}\n`);
+      }
       for (const [who, page] of Object.entries(pages)) {
         try {
           await shot(page, `failure-${who}`);

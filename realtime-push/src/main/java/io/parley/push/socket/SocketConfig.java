@@ -12,7 +12,10 @@ import reactor.netty.http.server.WebsocketServerSpec;
 
 import java.util.Map;
 
-/** Maps {@code /ws} and sets Reactor Netty's frame limit above Parley's own, so oversize frames get TOO_LARGE. */
+/**
+ * Maps {@code /ws}, sets Reactor Netty's frame limit above Parley's own (so oversize frames get TOO_LARGE), and runs
+ * the handshake on the socket's event loop ({@link EventLoopHandshake}).
+ */
 @Configuration(proxyBeanMethods = false)
 class SocketConfig {
 
@@ -26,6 +29,6 @@ class SocketConfig {
         int hardLimit = (int) properties.hardFrameLimit().toBytes();
         ReactorNettyRequestUpgradeStrategy strategy = new ReactorNettyRequestUpgradeStrategy(
                 () -> WebsocketServerSpec.builder().maxFramePayloadLength(hardLimit).handlePing(false));
-        return new WebSocketHandlerAdapter(new HandshakeWebSocketService(strategy));
+        return new WebSocketHandlerAdapter(new EventLoopHandshake(new HandshakeWebSocketService(strategy)));
     }
 }
