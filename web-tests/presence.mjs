@@ -17,8 +17,9 @@ async function api(method, path, body, bearer) {
     headers: { 'Content-Type': 'application/json', ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.status === 204 ? null : response.json();
+  const text = await response.text();
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
 }
 
 function item(page, name) {
