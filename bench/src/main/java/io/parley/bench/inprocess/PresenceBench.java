@@ -130,8 +130,14 @@ public final class PresenceBench {
                         .connectTimeout(Duration.ofSeconds(30))
                         .buildAsync(URI.create(base.replace("http", "ws") + "/ws"), counts));
             }
+            List<WebSocket> open = new ArrayList<>();
+            int refused = 0;
             for (CompletableFuture<WebSocket> socket : sockets) {
-                socket.join();
+                try {
+                    open.add(socket.join());
+                } catch (RuntimeException e) {
+                    refused++; // an overloaded server lets handshakes time out (30 s): counted, not fatal
+                }
             }
             double connected = (System.nanoTime() - start) / 1e9;
             // the frames have stopped when none arrived for 3 s
@@ -147,16 +153,17 @@ public final class PresenceBench {
             Cpu.Use use = machine.between(m0, machine.sample());
             long frames = counts.single.get() + counts.batches.get();
             long expected = (long) members * (members - 1) / 2;
-            System.out.printf("   all %d sockets open after %.1f s; the last presence frame at %.1f s%n", members,
-                    connected, until);
+            System.out.printf("   %d sockets open (%d handshakes failed) after %.1f s; the last presence frame at %.1f s%n",
+                    open.size(), refused, connected, until);
             System.out.printf("   presence frames received: %,d (%,d presence + %,d presence_batch), listing %,d"
-                            + " users (%,d expected: each member told of each later one)%n", frames,
+                            + " users (at least %,d: each member told of each later one; two who connect at nearly the same time may"
+                            + " both be told of the other)%n", frames,
                     counts.single.get(), counts.batches.get(), counts.entries.get(), expected);
             System.out.printf("   CPU: server threads %.1f s (process %.1f s, clients %.1f s) over %.1f s,"
                             + " = %.0f%% of one core; the whole machine was %.0f%% busy (%d cores: %d%% = all); load %s%n",
                     (process - client) / 1e9, process / 1e9, client / 1e9, until,
                     100.0 * (process - client) / 1e9 / until, use.machinePct(), use.cores(), 100 * use.cores(), loadAverage());
-            sockets.forEach(s -> s.join().abort());
+            open.forEach(WebSocket::abort);
         } finally {
             context.close();
             clientThreads.shutdownNow();
