@@ -32,9 +32,20 @@ async function main() {
   watch(alice, 'alice');
   const presenceFrames = [];
   alice.on('websocket', (socket) => socket.on('framereceived', ({ payload }) => {
-    const frame = JSON.parse(typeof payload === 'string' ? payload : payload.toString());
+    let frame;
+    try {
+      frame = JSON.parse(typeof payload === 'string' ? payload : payload.toString());
+    } catch {
+      return; // not a JSON frame: not presence
+    }
     if (frame.type === 'presence' || frame.type === 'presence_batch') presenceFrames.push(frame);
   }));
+
+  await step('the sign-in page is served', async () => {
+    // the first page of a cold server and browser takes a while under load; chat.mjs starts the same way
+    await alice.goto(BASE);
+    await alice.locator('#login-form').waitFor({ timeout: WAIT });
+  });
 
   await step('alice registers', async () => {
     await register(alice, people.alice);
