@@ -4,7 +4,7 @@
 import { onReaction } from './chat-features.js';
 import { ChatSocket } from './socket.js';
 import { api, conversation, me, newId, setSocket, socket, state, ui } from './state.js';
-import { ensureUser, onPresence } from './users.js';
+import { ensureUser, onPresence, onPresenceBatch } from './users.js';
 import { loadReceipts, markReadIfReading, onReceipt, scheduleDelivered } from './receipts.js';
 import { flushOutbox, onSendError } from './outbox.js';
 import { onTyping } from './typing.js';
@@ -88,6 +88,9 @@ function onFrame(frame) {
       break;
     case 'presence':
       onPresence(frame);
+      break;
+    case 'presence_batch':
+      onPresenceBatch(frame);
       break;
     case 'typing':
       onTyping(frame);

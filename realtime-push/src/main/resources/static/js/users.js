@@ -1,4 +1,5 @@
-// People: names, profiles and presence as read from the server and from `presence` frames, and their avatars.
+// People: names, profiles and presence as read from the server and from `presence` and `presence_batch` frames,
+// and their avatars.
 
 import { ApiError } from './api.js';
 import { api, me, presenceFrames, presenceOf, state, ui } from './state.js';
@@ -47,10 +48,20 @@ function sleep(ms) {
 }
 
 export function onPresence(frame) {
-  state.presence.set(frame.userId, { online: frame.online,
-    lastSeen: frame.lastSeen || presenceOf(frame.userId)?.lastSeen, frames: presenceFrames(frame.userId) + 1 });
-  ensureUser(frame.userId);
+  rememberPresence(frame);
   ui.scheduleRender();
+}
+
+/** Several users' presence in one frame (the server coalesces changes per recipient over a short window). */
+export function onPresenceBatch(frame) {
+  for (const entry of frame.users || []) rememberPresence(entry);
+  ui.scheduleRender();
+}
+
+function rememberPresence({ userId, online, lastSeen }) {
+  state.presence.set(userId, { online,
+    lastSeen: lastSeen || presenceOf(userId)?.lastSeen, frames: presenceFrames(userId) + 1 });
+  ensureUser(userId);
 }
 
 /** The other member of a direct conversation. */

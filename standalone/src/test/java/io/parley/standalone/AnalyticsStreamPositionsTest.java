@@ -1,8 +1,15 @@
 package io.parley.standalone;
 
+import org.axonframework.common.stream.BlockingStream;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,6 +23,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -23,7 +31,7 @@ import java.util.stream.Stream;
 import static io.parley.standalone.ParleyClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Analytics stream positions under concurrent writers: one id per event, exact resumption (issue 19). */
+/** Analytics stream positions under concurrent writers and a late commit: one id per event, exact resumption (issue 19). */
 class AnalyticsStreamPositionsTest {
 
     static RunningParley parley;
@@ -47,7 +55,8 @@ class AnalyticsStreamPositionsTest {
     /**
      * Issue 19: with concurrent writers, events commit out of global-index order; each must still get an id of its own,
      * and a consumer that reconnects at random with {@code Last-Event-ID} and deduplicates by id must end with exactly
-     * the stored events, none skipped, none repeated.
+     * the stored events, none skipped, none repeated. Besides the writers' own races, one event is made to commit late
+     * on purpose: its transaction takes a global index and stays open until the consumer has read events after it.
      */
     @Test
     void aConsumerThatReconnectsAtRandomAndDeduplicatesByIdEndsWithExactlyTheStoredEvents() throws Exception {
@@ -60,6 +69,7 @@ class AnalyticsStreamPositionsTest {
             conversations.add(writer.openDirectWith(reader));
         }
         String startId = lastId();
+        long startIndex = Long.parseLong(startId.split("~")[0]);
         List<CompletableFuture<Void>> writing = new ArrayList<>();
         for (int w = 0; w < writers.size(); w++) {
             ParleyClient writer = writers.get(w);
@@ -71,24 +81,63 @@ class AnalyticsStreamPositionsTest {
                 }
             }));
         }
+        // the late one: appended in a transaction held open until the consumer has read past its index
+        CountDownLatch appended = new CountDownLatch(1);
+        CountDownLatch readPast = new CountDownLatch(1);
+        EventMessage<String> lateEvent = GenericEventMessage.asEventMessage("committed late on purpose");
+        TransactionTemplate transaction = new TransactionTemplate(parley.bean(PlatformTransactionManager.class));
+        CompletableFuture<Void> late = CompletableFuture.runAsync(() -> transaction.executeWithoutResult(status -> {
+            parley.bean(EventStore.class).publish(lateEvent);
+            appended.countDown();
+            try {
+                readPast.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        assertThat(appended.await(30, TimeUnit.SECONDS)).isTrue();
+        writing.add(late);
+
         Random random = new Random(19);
         Map<String, String> eventIdById = new LinkedHashMap<>();
+        List<String> received = new ArrayList<>();
         String lastId = startId;
         int reconnects = 0;
         while (!(CompletableFuture.allOf(writing.toArray(CompletableFuture[]::new)).isDone()
-                && eventIdById.size() >= 240)) {
+                && eventIdById.containsValue(lateEvent.getIdentifier()) && eventIdById.size() >= 241)) {
             List<String[]> page = readIds(lastId, 1 + random.nextInt(25));
             reconnects++;
             for (String[] idAndEvent : page) {
+                received.add(idAndEvent[1]);
                 String before = eventIdById.putIfAbsent(idAndEvent[0], idAndEvent[1]);
                 assertThat(before).as("id %s names one event", idAndEvent[0]).isIn(null, idAndEvent[1]);
                 lastId = idAndEvent[0];
+                if (idAndEvent[0].contains("~")) {
+                    readPast.countDown(); // a position with a gap: an event after one still committing was read
+                }
             }
             assertThat(reconnects).as("the consumer keeps up").isLessThan(2_000);
         }
-        List<String[]> everything = readIds(startId, eventIdById.size());
-        assertThat(eventIdById.values()).as("deduplicated by id: exactly the stored events, in stream order")
-                .containsExactlyElementsOf(everything.stream().map(e -> e[1]).toList());
+        late.get(10, TimeUnit.SECONDS);
+        assertThat(readPast.getCount()).as("events after an uncommitted one were read (a position with a gap)")
+                .isZero();
+        assertThat(received).as("resuming from the last id received never repeats an event").doesNotHaveDuplicates();
+
+        List<String> stored = new ArrayList<>();
+        try (BlockingStream<TrackedEventMessage<?>> store = parley.bean(EventStore.class).openStream(null)) {
+            while (store.hasNextAvailable(1, TimeUnit.SECONDS)) {
+                TrackedEventMessage<?> event = store.nextAvailable();
+                if (event.trackingToken().position().orElse(-1) > startIndex) {
+                    stored.add(event.getIdentifier());
+                }
+            }
+        }
+        assertThat(stored).contains(lateEvent.getIdentifier());
+        assertThat(eventIdById.values()).as("deduplicated by id: exactly the events in the event store")
+                .containsExactlyInAnyOrderElementsOf(stored);
+        List<String[]> everything = readIds(startId, eventIdById.size() + 1);
+        assertThat(everything).extracting(e -> e[1]).as("a replay from the start holds the same events")
+                .containsExactlyInAnyOrderElementsOf(stored);
         assertThat(readIds(lastId, 1)).as("nothing after the last one").isEmpty();
     }
 

@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Presence and typing for a single push node, in memory. A user is online while this node holds a socket of theirs;
- * presence frames go to everyone who shares a conversation with them; typing frames to the other members, at most one
+ * presence frames go to everyone who shares a conversation with them, coalesced per recipient ({@link PresenceBatcher}); typing frames to the other members, at most one
  * per user and conversation per {@link Audiences#TYPING_THROTTLE}. With several push nodes, {@code parley.presence=redis}
  * replaces it ({@link RedisPresence}).
  */
@@ -35,9 +35,11 @@ class LocalPresence implements PresenceService, PresenceDirectory {
     private final Audiences audiences;
     private final Outbox outbox;
     private final LastSeenStore store;
+    private final PresenceBatcher batcher;
     private final Clock clock = Clock.systemUTC();
 
-    LocalPresence(Backend backend, Audiences audiences, Outbox outbox, LastSeenStore store) {
+    LocalPresence(Backend backend, Audiences audiences, Outbox outbox, LastSeenStore store, PresenceBatcher batcher) {
+        this.batcher = batcher;
         this.backend = backend;
         this.audiences = audiences;
         this.outbox = outbox;
@@ -82,7 +84,7 @@ class LocalPresence implements PresenceService, PresenceDirectory {
 
     private void announce(String userId, boolean isOnline, Instant seen) {
         ServerFrames.Presence frame = ServerFrames.Presence.of(userId, isOnline, seen);
-        audiences.contactsOf(userId).subscribe(contacts -> contacts.forEach(contact -> outbox.toUser(contact, frame)),
+        audiences.contactsOf(userId).subscribe(contacts -> contacts.forEach(contact -> batcher.tell(contact, frame)),
                 error -> log.warn("could not announce presence of {}", userId, error));
     }
 }

@@ -43,7 +43,8 @@ import java.util.concurrent.TimeUnit;
  *   and announces the users who went offline. A node that was reaped while alive (a long pause) notices at its next
  *   heartbeat and registers its users again.</li>
  *   <li><b>Frames</b> (presence, typing) are published on one channel with their recipients; every node delivers
- *   them to the recipients' sockets it holds, through {@link Outbox}. The node where the change happened decides
+ *   them to the recipients' sockets it holds, through {@link Outbox} (presence coalesced per recipient by
+ *   {@link PresenceBatcher}). The node where the change happened decides
  *   the recipients (contacts for presence, other members for typing), so a change costs one query, not one per
  *   node.</li>
  *   <li><b>Last seen</b> is kept in Redis ({@code last-seen:<user>}) and, as with one node, in the edge's
@@ -129,6 +130,7 @@ class RedisPresence implements PresenceService, PresenceDirectory, SmartLifecycl
     private final String nodeId = UUID.randomUUID().toString();
     private final Set<String> here = ConcurrentHashMap.newKeySet();
     private final Clock clock = Clock.systemUTC();
+    private final PresenceBatcher batcher;
     private StatefulRedisConnection<String, String> connection;
     private StatefulRedisPubSubConnection<String, String> subscription;
     private ScheduledExecutorService timer;
@@ -137,13 +139,14 @@ class RedisPresence implements PresenceService, PresenceDirectory, SmartLifecycl
     private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
 
     RedisPresence(RedisClient redis, Backend backend, Audiences audiences, Outbox outbox, LastSeenStore store,
-                  ObjectMapper json, @Value("${parley.redis.key-prefix:parley}") String keyPrefix,
+                  PresenceBatcher batcher, ObjectMapper json, @Value("${parley.redis.key-prefix:parley}") String keyPrefix,
                   @Value("${parley.presence-heartbeat:5s}") Duration heartbeat) {
         this.redis = redis;
         this.backend = backend;
         this.audiences = audiences;
         this.outbox = outbox;
         this.store = store;
+        this.batcher = batcher;
         this.json = json;
         this.prefix = keyPrefix + ":presence:";
         this.heartbeat = heartbeat;
@@ -391,7 +394,9 @@ class RedisPresence implements PresenceService, PresenceDirectory, SmartLifecycl
                 return;
             }
             for (String recipient : news.to()) {
-                if (outbox.isConnectedHere(recipient)) {
+                if (frame instanceof ServerFrames.Presence presence) {
+                    batcher.tell(recipient, presence); // coalesced per recipient, here where its sockets are
+                } else if (outbox.isConnectedHere(recipient)) {
                     outbox.toUser(recipient, frame);
                 }
             }
