@@ -63,7 +63,6 @@ async function main() {
   watch(bob, 'bob');
 
   await step('alice and bob register', async () => {
-    // one after the other: on a loaded machine two first syncs at once can outlast the helpers' wait
     await register(alice, people.alice);
     await register(bob, people.bob);
   });
