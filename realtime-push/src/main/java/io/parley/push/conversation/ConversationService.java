@@ -33,7 +33,6 @@ import io.parley.api.conversation.ConversationCommands.RemoveReaction;
 import io.parley.api.conversation.ConversationQueries.MessageReactions;
 import io.parley.api.conversation.ConversationQueries.ReactionChangesQuery;
 import io.parley.api.conversation.ConversationType;
-import io.parley.api.conversation.Emoji;
 import io.parley.push.limits.RateLimits;
 import io.parley.push.media.MediaLinks;
 import io.parley.push.membership.MembershipCache;
@@ -119,15 +118,9 @@ public class ConversationService {
      * share the frame rate limit of the socket and the HTTP limit; a repeat is accepted.
      */
     public Mono<Void> react(String userId, String conversationId, long seq, String emoji, boolean remove) {
-        // the emoji is checked inside the member's write: a non-member gets FORBIDDEN whatever it sent
-        Mono<Void> write = Mono.defer(() -> {
-            if (!Emoji.isSingleEmoji(emoji)) {
-                throw new InvalidCommandException("a reaction must be a single emoji");
-            }
-            Object command = remove ? new RemoveReaction(conversationId, userId, seq, emoji)
-                    : new AddReaction(conversationId, userId, seq, emoji);
-            return backend.send(command).then();
-        });
+        // the Conversation aggregate checks the emoji (one rule, one place); a non-member gets FORBIDDEN before that
+        Mono<Void> write = Mono.defer(() -> backend.send(remove ? new RemoveReaction(conversationId, userId, seq, emoji)
+                : new AddReaction(conversationId, userId, seq, emoji)).then());
         return asMember(userId, conversationId, write);
     }
 
