@@ -59,6 +59,21 @@ final class ParleyProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM: a graceful shutdown; waits for the process to end and answers its exit code. */
+    int terminate(Duration patience) {
+        process.destroy();
+        try {
+            if (!process.waitFor(patience.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new IllegalStateException("Parley did not end within " + patience + " of SIGTERM:\n" + logText());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     String logText() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
