@@ -143,9 +143,10 @@ export class ChatSocket {
         return;
       }
       if (!opened && this.onFailedOpen) this.onFailedOpen();
-      if (event.code === 1012) {
+      if (event.code === 1012 && opened) {
         // the node is restarting and answered everything we sent before: reconnect (the load balancer picks another
-        // node) after a random delay, so its clients do not all arrive at once, then sync and resend the outbox
+        // node) after a random delay, so its clients do not all arrive at once, then sync and resend the outbox. A
+        // socket refused with 1012 as it opened (a draining node) backs off as usual below.
         this.attempt = 0;
         this.scheduleReconnect(Math.round(100 + Math.random() * RESTART_SPREAD));
         return;
