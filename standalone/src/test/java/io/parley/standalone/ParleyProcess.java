@@ -88,7 +88,8 @@ final class ParleyProcess implements AutoCloseable {
 
     private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        // generous: a start took over 90 s on a two-core machine shared with other builds (issue 18)
+        long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("Parley exited during start-up:\n" + logText());
