@@ -45,7 +45,12 @@ final class ParleyProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        awaitReady();
+        try {
+            awaitReady();
+        } catch (RuntimeException notReady) {
+            process.destroyForcibly(); // never leave a half-started server behind
+            throw notReady;
+        }
         return this;
     }
 
