@@ -6,7 +6,7 @@ import { ChatSocket } from './socket.js';
 import { api, conversation, me, newId, setSocket, socket, state, ui } from './state.js';
 import { ensureUser, onPresence, onPresenceBatch } from './users.js';
 import { loadReceipts, markReadIfReading, onReceipt, scheduleDelivered } from './receipts.js';
-import { flushOutbox, onSendError } from './outbox.js';
+import { flushOutbox, onSendError, retryDelay } from './outbox.js';
 import { onTyping } from './typing.js';
 import { refreshConversations } from './conversation-list.js';
 import { addMessage, onAck, onMessageUpdated } from './timeline.js';
@@ -119,8 +119,9 @@ function onErrorFrame(frame) {
     return;
   }
   if (frame.id && frame.id === state.syncId) {
-    // the server asks for the sync to be sent again
-    setTimeout(() => socket && socket.restart(), 1_000);
+    // the server asks for the sync to be sent again (UNAVAILABLE, with a retryAfter hint): back off while it goes on
+    state.syncRetries = (state.syncRetries || 0) + 1;
+    setTimeout(() => socket && socket.restart(), retryDelay(frame, state.syncRetries - 1, 1_000));
     return;
   }
   const op = state.pendingOps.get(frame.id);
@@ -131,6 +132,7 @@ function onErrorFrame(frame) {
 }
 
 function afterSync() {
+  state.syncRetries = 0;
   socket.synced();
   flushOutbox();
   // names, members and conversations that changed while away; presence missed while away

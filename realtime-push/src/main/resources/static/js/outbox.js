@@ -58,14 +58,27 @@ export function sendMessage(conv, text, { attachments = [], mentions = [], reply
   ui.renderMessages(conv, { toBottom: true });
 }
 
+/**
+ * How long to wait before trying again after the error `frame`: its `retryAfter` hint (seconds) or `fallback` ms,
+ * doubled for each earlier retry (`attempt`), at most 30 s, plus up to half again at random, so that the clients of
+ * a node that could not reach the command side do not all come back in step.
+ */
+export function retryDelay(frame, attempt = 0, fallback = 3_000) {
+  const hint = Number.isFinite(frame.retryAfter) && frame.retryAfter > 0 ? frame.retryAfter * 1_000 : fallback;
+  const wait = Math.min(30_000, hint * 2 ** Math.min(attempt, 10));
+  return Math.round(wait + Math.random() * wait / 2);
+}
+
 export function onSendError(entry, frame) {
-  if (frame.code === 'RATE_LIMITED' || frame.code === 'INTERNAL') {
-    // try again a little later, still with the same id
+  if (frame.code === 'RATE_LIMITED' || frame.code === 'INTERNAL' || frame.code === 'UNAVAILABLE') {
+    // try again later, still with the same id, backing off while the failures go on
+    const delay = retryDelay(frame, entry.retries || 0);
+    entry.retries = (entry.retries || 0) + 1;
     setTimeout(() => {
       if (state.outbox.includes(entry) && socket && socket.online) {
         socket.send(sendFrame(entry));
       }
-    }, 3_000);
+    }, delay);
     return;
   }
   entry.failed = true;

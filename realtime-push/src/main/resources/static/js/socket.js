@@ -12,6 +12,7 @@ const PING_EVERY = 20_000;
 const PONG_TIMEOUT = 10_000;
 const BACKOFF_BASE = 500;
 const BACKOFF_MAX = 15_000;
+const RESTART_SPREAD = 3_000; // 1012 "service restart": every client of the node reconnects within this, spread out
 const ADDRESS_TIMEOUT = 5_000; // fetching the socket's address (a ticket) that takes longer is abandoned and retried
 
 export class ChatSocket {
@@ -142,6 +143,14 @@ export class ChatSocket {
         return;
       }
       if (!opened && this.onFailedOpen) this.onFailedOpen();
+      if (event.code === 1012 && opened) {
+        // the node is restarting and answered everything we sent before: reconnect (the load balancer picks another
+        // node) after a random delay, so its clients do not all arrive at once, then sync and resend the outbox. A
+        // socket refused with 1012 as it opened (a draining node) backs off as usual below.
+        this.attempt = 0;
+        this.scheduleReconnect(Math.round(100 + Math.random() * RESTART_SPREAD));
+        return;
+      }
       // 4008: the server found us too slow; reconnect straight away and sync.
       this.scheduleReconnect(event.code === 4008 ? 0 : undefined);
     };

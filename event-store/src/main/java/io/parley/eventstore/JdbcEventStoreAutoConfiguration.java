@@ -27,8 +27,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Axon's JDBC event storage engine as Axon's own auto-configuration builds it, with one statement replaced: reading
- * the stream when the tracking token has gaps.
+ * Axon's JDBC event storage engine as Axon's own auto-configuration builds it, with one statement replaced (reading
+ * the stream when the tracking token has gaps) and failed appends reported as what they are ({@link AppendFailures}).
  * <p>
  * Axon asks {@code WHERE (globalIndex > ? AND globalIndex <= ?) OR globalIndex IN (gaps...)}. H2 cannot use the
  * primary key for an {@code OR} of two conditions and walks the whole table (EXPLAIN: the primary key without a
@@ -54,17 +54,16 @@ public class JdbcEventStoreAutoConfiguration {
                                                  ConnectionProvider connectionProvider,
                                                  TransactionManager transactionManager,
                                                  ObjectProvider<EventSchema> eventSchema) {
-        return JdbcEventStorageEngine.builder()
+        return AppendFailures.build(JdbcEventStorageEngine.builder()
                 .snapshotSerializer(defaultSerializer)
                 .upcasterChain(configuration.upcasterChain())
-                .persistenceExceptionResolver(persistenceExceptionResolver)
                 .eventSerializer(eventSerializer)
                 .snapshotFilter(configuration.snapshotFilter())
                 .connectionProvider(connectionProvider)
                 .transactionManager(transactionManager)
                 .schema(eventSchema.getIfAvailable(EventSchema::new)) // Axon defines one only without an engine
-                .readEventDataWithGaps(JdbcEventStoreAutoConfiguration::readEventDataWithGaps)
-                .build();
+                .readEventDataWithGaps(JdbcEventStoreAutoConfiguration::readEventDataWithGaps),
+                persistenceExceptionResolver); // a failed append says why (AppendFailures)
     }
 
     static PreparedStatement readEventDataWithGaps(Connection connection, EventSchema schema, long globalIndex,

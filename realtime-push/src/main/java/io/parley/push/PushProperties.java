@@ -19,6 +19,9 @@ import java.time.Duration;
  * @param syncGrace          how long a socket opened with {@code ?resume=true} holds live messages waiting for the
  *                           client's first frame, so that its {@code sync} answers in order; a frame other than sync
  *                           ends it. Other sockets get live messages at once
+ * @param drainTimeout       at shutdown, how long a socket may take to finish the frames it already sent (their acks
+ *                           included) before it is closed with 1012 "service restart" anyway; keep it below
+ *                           {@code spring.lifecycle.timeout-per-shutdown-phase}
  */
 @ConfigurationProperties(prefix = "parley.push")
 public record PushProperties(@DefaultValue("64KB") DataSize maxFrameSize,
@@ -27,5 +30,6 @@ public record PushProperties(@DefaultValue("64KB") DataSize maxFrameSize,
                              @DefaultValue("64") int commandConcurrency,
                              @DefaultValue("1s") Duration syncGrace,
                              @DefaultValue("25s") Duration heartbeatInterval,
-                             @DefaultValue("75s") Duration idleTimeout) {
+                             @DefaultValue("75s") Duration idleTimeout,
+                             @DefaultValue("5s") Duration drainTimeout) {
 }

@@ -69,6 +69,10 @@ abstract class DistributedStories {
     private final Deque<AutoCloseable> services = new ArrayDeque<>();
     private Deployment deployment;
     private Path work;
+    private final Map<String, Child> pushNodes = new ConcurrentHashMap<>();
+    private int commandPort;
+    private Child commandSide;
+    private List<String> pushProperties;
     protected Child querySide;
     protected RunningParley node1;
     protected RunningParley node2;
@@ -376,10 +380,8 @@ abstract class DistributedStories {
         try {
             // one after the other, each once the one before is ready: they create their tables on first start
             if (deployment.commandsOverHttp()) {
-                int commandPort = freePort();
-                Child command = start("command-side", CommandSideApplication.class,
-                        "parley.command-endpoint.address=127.0.0.1", "parley.command-endpoint.port=" + commandPort);
-                awaitReady(command, () -> httpOk("http://127.0.0.1:" + commandPort + "/internal/health"));
+                commandPort = freePort();
+                startCommandSide();
                 push.add("parley.command-bus=http");
                 push.add("parley.command-side.url=http://127.0.0.1:" + commandPort);
             } else {
@@ -391,6 +393,7 @@ abstract class DistributedStories {
                 awaitReady(command, () -> command.logText().contains("Started CommandSideApplication"));
             }
             querySide = startQuerySide();
+            pushProperties = push;
             node1 = startPush("push-1", push);
             node2 = startPush("push-2", push);
         } catch (Throwable e) {
@@ -485,8 +488,45 @@ abstract class DistributedStories {
         List<String> extra = new ArrayList<>(push);
         extra.add("server.port=" + port);
         Child child = start(name, PushApplication.class, extra.toArray(String[]::new));
+        pushNodes.put(name, child);
         awaitReady(child, () -> httpOk("http://127.0.0.1:" + port + "/api/docs"));
         return RunningParley.remote(port);
+    }
+
+    /** Starts the command side with its own HTTP endpoint (on the same port each time) and waits until it answers. */
+    protected void startCommandSide() {
+        commandSide = start("command-side", CommandSideApplication.class,
+                "parley.command-endpoint.address=127.0.0.1", "parley.command-endpoint.port=" + commandPort);
+        awaitReady(commandSide, () -> httpOk("http://127.0.0.1:" + commandPort + "/internal/health"));
+    }
+
+    /** Stops the command side (SIGTERM) and waits until it has ended. */
+    protected void stopCommandSide() throws InterruptedException {
+        commandSide.process.destroy();
+        if (!commandSide.process.waitFor(60, TimeUnit.SECONDS)) {
+            commandSide.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A rolling restart of push node 2: SIGTERM (a graceful stop), wait until the process has ended, start it again
+     * (on another port) and wait until it is ready. Answers how long the stop took.
+     */
+    protected Duration restartNode2() throws InterruptedException {
+        Child old = pushNodes.get("push-2");
+        long signalled = System.nanoTime();
+        old.process.destroy();
+        if (!old.process.waitFor(90, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("push-2 did not end within 90 s of SIGTERM");
+        }
+        Duration stopped = Duration.ofNanos(System.nanoTime() - signalled);
+        node2 = startPush("push-2", pushProperties);
+        return stopped;
+    }
+
+    /** What a push node printed so far (its earlier runs included). */
+    protected String pushLog(String name) {
+        return pushNodes.get(name).logText();
     }
 
     private void awaitReady(Child child, BooleanSupplier ready) {

@@ -125,6 +125,226 @@ class DistributedStoryTest extends DistributedStories {
         }
     }
 
+    /**
+     * Issue 18: with the command side down, a push node answers sends with {@code UNAVAILABLE} and a {@code retryAfter}
+     * hint (503 with {@code Retry-After} on HTTP), not {@code INTERNAL}; once it is back, the same sends, retried with
+     * their ids, are stored once.
+     */
+    @Test
+    void whileTheCommandSideIsDownSendsAreAnsweredUnavailableWithARetryHint() throws Exception {
+        ParleyClient alice = ParleyClient.signUp(node1, "alice");
+        ParleyClient bob = ParleyClient.signUp(node2, "bob");
+        String conversation = alice.openDirectWith(bob);
+        stopCommandSide();
+        try {
+            try (SocketClient socket = alice.connect(node1)) {
+                for (int i = 1; i <= 3; i++) {
+                    socket.send(json("type", "send", "id", "u" + i, "conversationId", conversation, "text", "u" + i));
+                    JsonNode error = socket.await(reply("error", "u" + i), Duration.ofSeconds(30));
+                    assertThat(error.get("code").asText()).as(error.toString()).isEqualTo("UNAVAILABLE");
+                    assertThat(error.get("retryAfter").asLong()).as(error.toString()).isEqualTo(2);
+                    assertThat(error.get("message").asText()).doesNotContain("127.0.0.1").doesNotContain("Exception");
+                }
+            }
+            java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(node2.http() + "/api/conversations/"
+                                    + conversation + "/messages"))
+                            .header("Authorization", "Bearer " + bob.token)
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                    json("clientMsgId", "h1", "text", "over http").toString()))
+                            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+            assertThat(answer.headers().firstValue("Retry-After")).contains("2");
+            JsonNode body = ParleyClient.JSON.readTree(answer.body());
+            assertThat(body.get("code").asText()).isEqualTo("UNAVAILABLE");
+            assertThat(body.get("retryAfter").asLong()).isEqualTo(2);
+        } finally {
+            startCommandSide();
+        }
+        try (SocketClient socket = alice.connect(node1)) {
+            // as the client would: again, with the same id, after the hint
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                int mark = socket.receivedCount();
+                socket.send(json("type", "send", "id", "u1", "conversationId", conversation, "text", "u1"));
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (System.nanoTime() < deadline) {
+                    for (JsonNode frame : socket.receivedSince(mark)) {
+                        if ("u1".equals(frame.path("id").asText())) {
+                            return "ack".equals(frame.path("type").asText());
+                        }
+                    }
+                    pause(50);
+                }
+                return false;
+            });
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> bob.call("POST",
+                "/api/conversations/" + conversation + "/messages",
+                json("clientMsgId", "h1", "text", "over http")).status() == 201);
+        assertThat(bob.call("POST", "/api/conversations/" + conversation + "/messages",
+                json("clientMsgId", "h1", "text", "over http")).body().get("seq").asLong())
+                .as("the retry is the same message").isEqualTo(2);
+    }
+
+    /**
+     * Issue 18: a rolling restart of one of the two push nodes while both users send steadily. Bob's node gets SIGTERM:
+     * it answers what it took, closes his socket with 1012 and ends; bob does what the web client does (reconnect to
+     * the live node, {@code sync} from the last seq he saw, resend what has no ack with the same ids) and moves back to
+     * the restarted node at the end. Nothing acknowledged is lost, nothing is stored twice, and both users end with
+     * every message.
+     */
+    @Test
+    void aRollingRestartOfAPushNodeLosesNothingAcknowledged() throws Exception {
+        ParleyClient alice = ParleyClient.signUp(node1, "alice");
+        ParleyClient bob = ParleyClient.signUp(node2, "bob");
+        String conversation = alice.openDirectWith(bob);
+        int each = 120;
+        Steady aliceClient = new Steady(alice, conversation, "a").open(node1, false);
+        Steady bobClient = new Steady(bob, conversation, "b").open(node2, false);
+        java.util.concurrent.CompletableFuture<Duration> restart = null;
+        for (int i = 1; i <= each; i++) {
+            aliceClient.send(i);
+            bobClient.send(i);
+            if (i == 30) {
+                restart = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return restartNode2();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            }
+            bobClient.reconnectIfClosed(node1); // the load balancer sends him to the node still running
+            pause(40);
+        }
+        Duration stopTook = restart.get(180, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            bobClient.reconnectIfClosed(node1);
+            return bobClient.closes.size() > 0;
+        });
+        int total = 2 * each;
+        await().atMost(Duration.ofSeconds(60)).until(() -> aliceClient.acks().size() == each
+                && bobClient.acks().size() == each);
+        assertThat(bobClient.closes.get(0)).as("bob's socket on the restarted node").isEqualTo(1012);
+        assertThat(pushLog("push-2")).contains("told to reconnect (1012 service restart)");
+
+        // bob moves back to the restarted node and resumes there
+        bobClient.reconnect(node2);
+        List<Long> all = java.util.stream.LongStream.rangeClosed(1, total).boxed().toList();
+        await().atMost(Duration.ofSeconds(30)).until(() -> aliceClient.seen().size() == total
+                && bobClient.seen().size() == total);
+        assertThat(aliceClient.seen()).as("alice has every message").containsExactlyElementsOf(all);
+        assertThat(bobClient.seen()).as("bob has every message").containsExactlyElementsOf(all);
+
+        java.util.Map<String, Long> acked = new java.util.HashMap<>(aliceClient.acks());
+        acked.putAll(bobClient.acks());
+        assertThat(new java.util.TreeSet<>(acked.values())).as("one seq per send, 1..N").containsExactlyElementsOf(all);
+        ParleyClient.Response page = alice.call("GET", "/api/conversations/" + conversation
+                + "/messages?after=0&limit=200", null);
+        List<JsonNode> history = new java.util.ArrayList<>();
+        page.body().get("messages").forEach(history::add);
+        ParleyClient.Response rest = alice.call("GET", "/api/conversations/" + conversation
+                + "/messages?after=200&limit=200", null);
+        rest.body().get("messages").forEach(history::add);
+        assertThat(history).as("stored once each").hasSize(total);
+        history.forEach(m -> assertThat(acked.get(m.get("text").asText().substring("text ".length())))
+                .as("%s stored at its acked seq", m.get("text").asText()).isEqualTo(m.get("seq").asLong()));
+        System.out.printf("Rolling restart of push-2 under steady sending (%d messages): SIGTERM to exit %d ms; "
+                        + "bob's sockets closed with %s; resent after reconnecting: %d%n", total, stopTook.toMillis(),
+                bobClient.closes, bobClient.resent);
+        aliceClient.closeAll();
+        bobClient.closeAll();
+    }
+
+    /**
+     * A client sending steadily that does what the web client does when its socket closes: reconnect (here: to the
+     * node given), {@code sync} from the last seq seen, resend every send without an ack with the same id.
+     */
+    private static final class Steady {
+        final ParleyClient user;
+        final String conversation;
+        final String prefix;
+        final List<SocketClient> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.Map<String, String> sent = new java.util.concurrent.ConcurrentHashMap<>();
+        final List<Integer> closes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        int resent;
+        SocketClient current;
+
+        Steady(ParleyClient user, String conversation, String prefix) {
+            this.user = user;
+            this.conversation = conversation;
+            this.prefix = prefix;
+        }
+
+        Steady open(RunningParley node, boolean resume) {
+            ParleyClient there = user.on(node);
+            current = resume ? there.connectToResume(node) : there.connect(node);
+            sockets.add(current);
+            if (resume) {
+                // from the last seq up to which it has everything: an ack may come ahead of others' messages before it
+                java.util.SortedSet<Long> seen = seen();
+                long upTo = 0;
+                while (seen.contains(upTo + 1)) {
+                    upTo++;
+                }
+                current.send(json("type", "sync", "id", "sync-" + sockets.size(), "since", json(conversation, upTo)));
+            }
+            return this;
+        }
+
+        void send(int i) {
+            String id = prefix + i;
+            sent.put(id, "text " + id);
+            try {
+                current.send(json("type", "send", "id", id, "conversationId", conversation, "text", "text " + id));
+            } catch (RuntimeException closed) {
+                // the socket is closing: resent after the reconnect
+            }
+        }
+
+        synchronized void reconnectIfClosed(RunningParley node) {
+            if (current.closeCode() == null && current.isOpen()) {
+                return;
+            }
+            closes.add(current.closeCode());
+            reconnect(node);
+        }
+
+        synchronized void reconnect(RunningParley node) {
+            current.abort();
+            open(node, true);
+            java.util.Map<String, Long> acks = acks();
+            for (var entry : sent.entrySet()) {
+                if (!acks.containsKey(entry.getKey())) {
+                    resent++;
+                    current.send(json("type", "send", "id", entry.getKey(), "conversationId", conversation,
+                            "text", entry.getValue()));
+                }
+            }
+        }
+
+        java.util.Map<String, Long> acks() {
+            java.util.Map<String, Long> acks = new java.util.HashMap<>();
+            sockets.forEach(socket -> socket.frames(type("ack"))
+                    .forEach(f -> acks.put(f.get("id").asText(), f.get("seq").asLong())));
+            return acks;
+        }
+
+        /** The seqs this user has: message frames received, and its own acknowledged sends. */
+        java.util.SortedSet<Long> seen() {
+            java.util.SortedSet<Long> seen = new java.util.TreeSet<>(acks().values());
+            sockets.forEach(socket -> socket.frames(type("message")
+                            .and(f -> conversation.equals(f.get("conversationId").asText())))
+                    .forEach(f -> seen.add(f.get("seq").asLong())));
+            return seen;
+        }
+
+        void closeAll() {
+            sockets.forEach(SocketClient::abort);
+        }
+    }
+
     private static void send(ParleyClient sender, String conversation, String text) {
         assertThat(sender.call("POST", "/api/conversations/" + conversation + "/messages",
                 json("clientMsgId", UUID.randomUUID().toString(), "text", text)).status()).isEqualTo(201);

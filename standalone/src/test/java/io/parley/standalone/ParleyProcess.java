@@ -45,7 +45,12 @@ final class ParleyProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        awaitReady();
+        try {
+            awaitReady();
+        } catch (RuntimeException notReady) {
+            process.destroyForcibly(); // never leave a half-started server behind
+            throw notReady;
+        }
         return this;
     }
 
@@ -56,6 +61,21 @@ final class ParleyProcess implements AutoCloseable {
             process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGTERM: a graceful shutdown; waits for the process to end and answers its exit code. */
+    int terminate(Duration patience) {
+        process.destroy();
+        try {
+            if (!process.waitFor(patience.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new IllegalStateException("Parley did not end within " + patience + " of SIGTERM:\n" + logText());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
@@ -73,7 +93,8 @@ final class ParleyProcess implements AutoCloseable {
 
     private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        // generous: a start took over 90 s on a two-core machine shared with other builds (issue 18)
+        long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("Parley exited during start-up:\n" + logText());

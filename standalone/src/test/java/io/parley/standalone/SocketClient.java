@@ -21,6 +21,7 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
     private final List<JsonNode> received = new CopyOnWriteArrayList<>();
     private final StringBuilder partial = new StringBuilder();
     private volatile Integer closeCode;
+    private volatile String closeReason;
     private volatile boolean paused;
     private WebSocket socket;
 
@@ -134,6 +135,11 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
         return closeCode;
     }
 
+    /** The reason of the server's close frame, or null before one arrived. */
+    String closeReason() {
+        return closeReason;
+    }
+
     boolean isOpen() {
         return !socket.isInputClosed() && !socket.isOutputClosed();
     }
@@ -162,6 +168,7 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeReason = reason;
         closeCode = statusCode;
         return null;
     }

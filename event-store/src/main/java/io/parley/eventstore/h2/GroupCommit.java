@@ -46,6 +46,8 @@ final class GroupCommit implements AutoCloseable {
     private long writes;
     private long commits;
     private boolean closed;
+    /** The writer has written its last round and ended: a commit from now on is left to H2's own close. */
+    private boolean writerDone;
 
     private final long windowNanos;
     private long lastWriteStarted;
@@ -80,8 +82,8 @@ final class GroupCommit implements AutoCloseable {
             store = session.getDatabase().getStore().getMvStore();
         }
         synchronized (lock) {
-            if (closed) {
-                return; // shutting down: H2 writes everything when it closes
+            if (writerDone) {
+                return; // shut down: H2 writes everything when it closes
             }
             if (next == null) {
                 next = new Round();
@@ -90,7 +92,7 @@ final class GroupCommit implements AutoCloseable {
             Round round = next;
             round.commits++;
             commits++;
-            while (!round.done && !closed) {
+            while (!round.done && !writerDone) {
                 try {
                     lock.wait();
                 } catch (InterruptedException e) {
@@ -112,6 +114,18 @@ final class GroupCommit implements AutoCloseable {
     }
 
     private void writeLoop() {
+        try {
+            writeRounds();
+        } finally {
+            synchronized (lock) {
+                writerDone = true;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** Writes round after round; once closed, writes the round still waiting (commits already made) and ends. */
+    private void writeRounds() {
         while (true) {
             Round round;
             synchronized (lock) {
@@ -121,6 +135,11 @@ final class GroupCommit implements AutoCloseable {
                     } catch (InterruptedException e) {
                         return;
                     }
+                }
+                if (next == null) {
+                    writerDone = true; // closed, nothing left to write (set here: no commit can join in between)
+                    lock.notifyAll();
+                    return;
                 }
                 // Only when commits overlap (the last write served several) is it worth waiting for more to join:
                 // one client committing one thing after another would otherwise wait a window each time.
@@ -132,9 +151,6 @@ final class GroupCommit implements AutoCloseable {
                         return;
                     }
                     wait = lastWriteStarted + windowNanos - System.nanoTime();
-                }
-                if (closed) {
-                    return;
                 }
                 round = next; // whoever commits from now on joins the following round
                 next = null;
@@ -168,11 +184,27 @@ final class GroupCommit implements AutoCloseable {
         return connection.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal local ? local : null;
     }
 
+    /**
+     * Stops the writer after it has written the commits already waiting (at shutdown: an acknowledged commit is in
+     * the file before the database closes, whatever order the beans are destroyed in). Waits at most a few seconds.
+     */
     @Override
     public void close() {
         synchronized (lock) {
             closed = true;
             lock.notifyAll();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!writerDone && System.nanoTime() < deadline) {
+                try {
+                    lock.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (!writerDone) {
+                log.warn("H2 group commit: the last write did not end within 5 s; H2 writes the rest when it closes");
+            }
             log.info("H2 group commit: {} commits were written to the file in {} writes", commits, writes);
         }
     }

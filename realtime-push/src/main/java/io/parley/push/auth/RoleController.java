@@ -45,7 +45,9 @@ class RoleController {
     }
 
     @PutMapping("/api/admin/users/{userId}/roles")
-    Mono<GrantedRoles> grant(@PathVariable String userId, @RequestBody RolesRequest request) {
+    Mono<GrantedRoles> grant(java.security.Principal principal, @PathVariable String userId,
+                             @RequestBody RolesRequest request) {
+        String actor = AuthenticatedUser.of(principal).map(AuthenticatedUser::userId).orElse(principal.getName());
         Set<Role> roles = parse(request.roles());
         // a user registered a moment ago may not be in the read model yet: look again briefly before saying no
         return Mono.defer(() -> backend.<Optional<UserView>>query(new FindUserQuery(userId),
@@ -55,8 +57,11 @@ class RoleController {
                 .switchIfEmpty(Mono.error(new NotFoundException("no such user")))
                 .publishOn(backend.workers())
                 .map(user -> {
+                    Set<Role> before = grants.of(userId);
                     grants.replace(userId, roles);
-                    return new GrantedRoles(userId, grants.of(userId));
+                    Set<Role> after = grants.of(userId);
+                    SecurityLog.rolesChanged(actor, userId, before, after);
+                    return new GrantedRoles(userId, after);
                 });
     }
 

@@ -100,6 +100,7 @@ class SessionController {
             String address = UserController.addressOf(http);
             Optional<Duration> blocked = throttle.blockedFor(user.username(), address);
             if (blocked.isPresent()) {
+                SecurityLog.lockedOut(user.username(), address, blocked.get());
                 return Mono.error(new ApiException(ErrorCode.RATE_LIMITED,
                         "too many wrong passwords; try again later", blocked.get()));
             }
@@ -107,6 +108,7 @@ class SessionController {
                             .map(found -> new Checked(found, credentials.hash(password)))
                             .orElseThrow(() -> {
                                 throttle.failed(user.username(), address);
+                                SecurityLog.passwordCheckFailed(user.userId(), address);
                                 return new ForbiddenException(WRONG_PASSWORD);
                             }))
                     .subscribeOn(Schedulers.boundedElastic())

@@ -6,6 +6,7 @@ import org.springframework.security.authentication.ReactiveAuthenticationManager
 import org.springframework.security.core.Authentication;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthenticationToken;
 import org.springframework.security.oauth2.server.resource.authentication.JwtReactiveAuthenticationManager;
@@ -57,13 +58,15 @@ final class TokenAuthenticationManager implements ReactiveAuthenticationManager 
         }
         String token = bearer.getToken();
         if (token.length() > MAX_TOKEN_LENGTH) {
+            SecurityLog.tokenRefused("token too long");
             return Mono.error(new InvalidBearerTokenException("token too long"));
         }
-        if (bearer instanceof TokenConverter.SocketTicket) {
-            return tickets.authenticate(bearer);
-        }
-        ReactiveAuthenticationManager manager = external == null || isParleys(token) ? sessions : external;
-        return manager.authenticate(bearer);
+        boolean ticket = bearer instanceof TokenConverter.SocketTicket;
+        ReactiveAuthenticationManager manager = ticket ? tickets
+                : external == null || isParleys(token) ? sessions : external;
+        // the security log gets the reason only: the token is a credential
+        return manager.authenticate(bearer).doOnError(AuthenticationException.class, refused ->
+                SecurityLog.tokenRefused((ticket ? "socket ticket: " : "") + refused.getMessage()));
     }
 
     /** Issued by Parley, or unreadable (then Parley's decoder says so, like for any malformed token). */

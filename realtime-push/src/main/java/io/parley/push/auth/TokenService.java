@@ -225,7 +225,8 @@ final class TokenService {
         if (problem == null) {
             return OAuth2TokenValidatorResult.success();
         }
-        log.debug("token rejected: {}", problem); // the reason only; the token is a credential
+        log.debug("token rejected: {}", problem); // the reason only; the token is a credential (the security log has
+        // the refusal itself: TokenAuthenticationManager)
         return OAuth2TokenValidatorResult.failure(new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, problem, null));
     }
 

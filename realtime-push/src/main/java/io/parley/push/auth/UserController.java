@@ -135,6 +135,7 @@ class UserController {
             String address = addressOf(http);
             Optional<Duration> blocked = throttle.blockedFor(request.username(), address);
             if (blocked.isPresent()) {
+                SecurityLog.lockedOut(request.username(), address, blocked.get());
                 return Mono.error(new ApiException(ErrorCode.RATE_LIMITED,
                         "too many failed logins; try again later", blocked.get()));
             }
@@ -147,6 +148,7 @@ class UserController {
                         return new SessionCreated(token.token(), user.userId(), token.expiresAt());
                     }).orElseThrow(() -> {
                         throttle.failed(request.username(), address);
+                        SecurityLog.loginFailed(request.username(), address);
                         return new ApiException(ErrorCode.UNAUTHORIZED, BAD_LOGIN);
                     }));
         });

@@ -238,6 +238,15 @@ class RedisPresence implements PresenceService, PresenceDirectory, SmartLifecycl
         return running;
     }
 
+    /**
+     * Stops after the sockets have drained at shutdown (SocketDrain, {@code MAX_VALUE - 500}): the users whose last
+     * socket the drain closed are recorded as gone while Redis is still connected.
+     */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 600;
+    }
+
     private java.util.concurrent.CompletableFuture<Long> beat() {
         return commands().<Long>eval(HEARTBEAT, ScriptOutputType.INTEGER,
                         new String[]{alive(nodeId), nodes()}, nodeId, Long.toString(heartbeat.toMillis() * 3))

@@ -55,6 +55,10 @@ class ChatSocketHandler implements WebSocketHandler {
 
     @Override
     public Mono<Void> handle(WebSocketSession session) {
+        if (registry.isDraining()) {
+            // the node is shutting down: no new socket; the client reconnects elsewhere
+            return session.close(new CloseStatus(CloseCodes.SERVICE_RESTART, SocketDrain.REASON));
+        }
         return session.getHandshakeInfo().getPrincipal()
                 .flatMap(principal -> Mono.justOrEmpty(AuthenticatedUser.of(principal)))
                 .flatMap(user -> serve(session, user))
@@ -82,8 +86,11 @@ class ChatSocketHandler implements WebSocketHandler {
                 .doOnNext(message -> connection.heard())
                 .filter(message -> message.getType() != WebSocketMessage.Type.PONG
                         && message.getType() != WebSocketMessage.Type.PING)
+                .filter(message -> connection.take()) // counted until answered, for the drain at shutdown
                 .map(message -> InboundFrame.of(message, maxBytes))
-                .concatMap(frame -> frames.handle(connection, frame).contextWrite(context -> Origin.socket(userId,
+                .concatMap(frame -> frames.handle(connection, frame)
+                        .doFinally(signal -> connection.frameDone())
+                        .contextWrite(context -> Origin.socket(userId,
                         session.getId(), session.getHandshakeInfo().getRemoteAddress()).into(context)))
                 .doFinally(signal -> connection.complete())
                 .then();

@@ -53,6 +53,10 @@ final class Connection {
     private boolean awaitingFirstFrame;
     private boolean closed;
     private volatile long lastHeard = System.nanoTime();
+    /** Frames taken from the client and not yet answered (their handling has not completed). */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** The node is shutting down: frames arriving from now on are not taken (the client resends after reconnecting). */
+    private volatile boolean draining;
 
     /**
      * @param holdUntilSync whether live messages wait for the client's first frame (its {@code sync}), see above
@@ -116,6 +120,33 @@ final class Connection {
             }
         }
         return true;
+    }
+
+    /**
+     * A frame arrived: whether it is taken. Once the node drains, none is; those taken before are counted until
+     * {@link #frameDone()}.
+     */
+    boolean take() {
+        if (draining) {
+            return false;
+        }
+        inFlight.incrementAndGet();
+        return true;
+    }
+
+    /** A frame taken by {@link #take()} has been answered (its reply queued) or failed. */
+    void frameDone() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Stops taking frames from the client; see {@link #isIdle()}. */
+    void drain() {
+        draining = true;
+    }
+
+    /** Whether every frame taken has been answered and every queued frame handed to the socket. */
+    boolean isIdle() {
+        return inFlight.get() <= 0 && queued.get() <= 0;
     }
 
     /** Any frame from the client, pongs included, is a sign of life. */

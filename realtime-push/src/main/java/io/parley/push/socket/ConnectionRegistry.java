@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 class ConnectionRegistry {
 
     private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
+    private volatile boolean draining;
 
     /** Registers a connection; answers whether it is the user's first on this node. */
     boolean add(Connection connection) {
@@ -49,6 +50,20 @@ class ConnectionRegistry {
 
     boolean isConnected(String userId) {
         return byUser.containsKey(userId);
+    }
+
+    /** The node is shutting down ({@link SocketDrain}): no new socket is served. */
+    void startDraining() {
+        draining = true;
+    }
+
+    boolean isDraining() {
+        return draining;
+    }
+
+    /** Every open connection of this node. */
+    List<Connection> all() {
+        return byUser.values().stream().flatMap(Set::stream).toList();
     }
 
     int size() {

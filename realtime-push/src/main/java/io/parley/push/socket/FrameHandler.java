@@ -12,6 +12,7 @@ import io.parley.push.conversation.ConversationService;
 import io.parley.push.limits.RateLimits;
 import io.parley.push.presence.PresenceService;
 import io.parley.push.socket.ChatSocketHandler.InboundFrame;
+import io.parley.push.web.ApiException;
 import io.parley.push.web.ErrorCode;
 import io.parley.push.web.InputPolicy;
 import org.springframework.stereotype.Component;
@@ -67,8 +68,10 @@ class FrameHandler {
                 .or(() -> frame instanceof ClientFrame.Typing ? limits.take(connection.userId, RateLimits.Kind.TYPING)
                         : Optional.empty());
         if (wait.isPresent()) {
-            reply(connection, ServerFrames.Error.of(frame.id(), ErrorCode.RATE_LIMITED.name(),
-                    "too many frames; retry in " + Math.max(1, wait.get().toMillis()) + " ms"));
+            reply(connection, ServerFrames.Error.retryable(frame.id(), ErrorCode.RATE_LIMITED.name(),
+                    "too many frames; retry in " + Math.max(1, wait.get().toMillis()) + " ms",
+                    ErrorCode.retryAfterSeconds(new ApiException(ErrorCode.RATE_LIMITED, null, wait.get()),
+                            ErrorCode.RATE_LIMITED)));
             return Mono.empty();
         }
         return Mono.defer(() -> dispatch(connection, frame))
@@ -122,7 +125,8 @@ class FrameHandler {
 
     private void fail(Connection connection, String id, Throwable error) {
         ErrorCode code = ErrorCode.classify(error, true);
-        reply(connection, ServerFrames.Error.of(id, code.name(), ErrorCode.messageOf(error, code)));
+        reply(connection, ServerFrames.Error.retryable(id, code.name(), ErrorCode.messageOf(error, code),
+                ErrorCode.retryAfterSeconds(error, code)));
     }
 
     private void reply(Connection connection, Object frame) {

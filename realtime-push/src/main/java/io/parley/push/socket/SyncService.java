@@ -79,8 +79,9 @@ class SyncService {
             List<ConversationSummary> conversations = listOrNull(connection.userId);
             if (conversations == null) {
                 fromEventStore(connection, since);
-                outcome = ServerFrames.Error.of(id, ErrorCode.UNAVAILABLE.name(), "history is catching up: sent what"
-                        + " was missed in the conversations named in 'since'; send sync again for the rest");
+                outcome = ServerFrames.Error.retryable(id, ErrorCode.UNAVAILABLE.name(), "history is catching up: sent"
+                        + " what was missed in the conversations named in 'since'; send sync again for the rest",
+                        ErrorCode.retryAfterSeconds(null, ErrorCode.UNAVAILABLE));
             } else {
                 for (ConversationSummary conversation : conversations) {
                     String conversationId = conversation.conversationId();
@@ -96,7 +97,9 @@ class SyncService {
             }
         } catch (RuntimeException e) {
             log.warn("sync of user {} failed", connection.userId, e);
-            outcome = ServerFrames.Error.of(id, ErrorCode.classify(e, true).name(), "sync failed; send sync again");
+            ErrorCode code = ErrorCode.classify(e, true);
+            outcome = ServerFrames.Error.retryable(id, code.name(), "sync failed; send sync again",
+                    ErrorCode.retryAfterSeconds(e, code));
         } finally {
             connection.endSync(write(outcome));
         }

@@ -7,6 +7,8 @@ import io.parley.api.error.DomainException;
 import io.parley.api.error.ErrorDetails;
 import io.parley.api.error.ErrorKind;
 import io.parley.media.MediaException;
+import org.axonframework.commandhandling.NoHandlerForCommandException;
+import org.axonframework.commandhandling.distributed.CommandDispatchException;
 import org.axonframework.messaging.HandlerExecutionException;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -22,6 +24,7 @@ import reactor.core.Exceptions;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -69,6 +72,13 @@ public enum ErrorCode {
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal error");
 
     private static final int MAX_CAUSE_DEPTH = 16;
+
+    /** The {@code retryAfter} hint of an {@code UNAVAILABLE} answer: a read model catching up is quick. */
+    static final Duration RETRY_AFTER_READ = Duration.ofSeconds(1);
+    /** ... and when the command side could not be reached: a restart or a failover takes longer. */
+    static final Duration RETRY_AFTER_COMMAND_SIDE = Duration.ofSeconds(2);
+    /** What a client is told when the command side could not be reached. */
+    static final String COMMAND_SIDE_UNREACHABLE = "the message service is unreachable right now; try again shortly";
 
     /** What a request refused by Spring Security's firewall is told. */
     static final String REFUSED_REQUEST =
@@ -132,6 +142,47 @@ public enum ErrorCode {
             message = describeBadInput(found.cause);
         }
         return message == null || message.isBlank() ? code.defaultMessage : message;
+    }
+
+    /**
+     * How long a client should wait before trying again after {@code error} answered as {@code code}: for
+     * {@link #UNAVAILABLE} always a hint (the {@link ApiException}'s, else 2 s when the command side was unreachable,
+     * else 1 s); for other codes the {@link ApiException}'s own, if any; otherwise null (do not retry as is).
+     */
+    public static Duration retryAfter(Throwable error, ErrorCode code) {
+        Duration own = null;
+        for (Throwable t : chain(error)) {
+            if (t instanceof ApiException api && api.retryAfter() != null) {
+                own = api.retryAfter();
+                break;
+            }
+        }
+        if (own != null || code != UNAVAILABLE) {
+            return own;
+        }
+        for (Throwable t : chain(error)) {
+            if (isCommandSideUnreachable(t)) {
+                return RETRY_AFTER_COMMAND_SIDE;
+            }
+        }
+        return RETRY_AFTER_READ;
+    }
+
+    /** {@link #retryAfter(Throwable, ErrorCode)} in whole seconds (rounded up, at least 1), or null. */
+    public static Long retryAfterSeconds(Throwable error, ErrorCode code) {
+        Duration after = retryAfter(error, code);
+        if (after == null) {
+            return null;
+        }
+        return Math.max(1, after.toSeconds() + (after.toNanosPart() > 0 ? 1 : 0));
+    }
+
+    /**
+     * The command could not be delivered: the command side did not answer (down, restarting, a network failure, or it
+     * is shutting down), or no node that handles it is known. Nothing was decided; the same command may be sent again.
+     */
+    private static boolean isCommandSideUnreachable(Throwable t) {
+        return t instanceof CommandDispatchException || t instanceof NoHandlerForCommandException;
     }
 
     /** The failure inside the wrappers of futures, reflection, Reactor and Axon's handler execution exceptions. */
@@ -205,6 +256,9 @@ public enum ErrorCode {
             // Spring Security's firewall: an ambiguous path, a control character in a header or name; its own
             // message quotes what was sent
             return new Found(BAD_FRAME, t, REFUSED_REQUEST);
+        } else if (isCommandSideUnreachable(t)) {
+            // its message names hosts and internals; a client learns only that it may retry
+            return new Found(UNAVAILABLE, t, COMMAND_SIDE_UNREACHABLE);
         } else if (t instanceof AuthenticationServiceException) {
             return new Found(UNAVAILABLE, t, null); // a token could not be checked (an issuer's keys out of reach)
         } else if (t instanceof AuthenticationException) {

@@ -33,7 +33,8 @@ public final class ErrorResponses {
 
     static Answer answer(Throwable error, ServerHttpRequest request) {
         ErrorCode code = ErrorCode.classify(error, false);
-        ApiError body = ApiError.of(code, ErrorCode.messageOf(error, code));
+        Long retryAfter = ErrorCode.retryAfterSeconds(error, code);
+        ApiError body = new ApiError(code.name(), ErrorCode.messageOf(error, code), retryAfter);
         HttpHeaders headers = new HttpHeaders();
         Throwable cause = ErrorCode.unwrap(error);
         if (cause instanceof ErrorResponse response && code != ErrorCode.INTERNAL) {
@@ -42,13 +43,15 @@ public final class ErrorResponses {
         if (code == ErrorCode.UNAUTHORIZED && !headers.containsKey(HttpHeaders.WWW_AUTHENTICATE)) {
             headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
         }
-        if (cause instanceof ApiException api && api.retryAfter() != null) {
-            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds(api.retryAfter())));
+        if (retryAfter != null) {
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
         }
         // The path only: a socket handshake's query string carries the token.
         String where = request == null ? "?" : request.getMethod() + " " + request.getPath().value();
         if (code == ErrorCode.INTERNAL) {
             log.error("{} failed", where, error);
+        } else if (code == ErrorCode.UNAVAILABLE) {
+            log.warn("{} answered UNAVAILABLE: {}", where, ErrorCode.unwrap(error).toString());
         } else if (log.isDebugEnabled()) {
             log.debug("{} answered {}: {}", where, code, body.message());
         }

@@ -10,6 +10,8 @@ import io.parley.push.web.ApiError;
 import io.parley.push.web.ApiException;
 import io.parley.push.web.ErrorCode;
 import org.axonframework.commandhandling.CommandExecutionException;
+import org.axonframework.commandhandling.NoHandlerForCommandException;
+import org.axonframework.commandhandling.distributed.CommandDispatchException;
 import org.axonframework.messaging.RemoteExceptionDescription;
 import org.axonframework.messaging.RemoteHandlingException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
@@ -124,6 +126,26 @@ class ErrorCodeTest {
                 .isEqualTo(new ApiError("NOT_FOUND", "not found"));
         assertThat(ApiError.from(new CommandExecutionException("x", null, new ErrorDetails(ErrorKind.UNAVAILABLE,
                 "catching up")), false)).isEqualTo(new ApiError("UNAVAILABLE", "catching up"));
+    }
+
+    @Test
+    void anUnreachableCommandSideIsUnavailableWithARetryHintNeverInternal() {
+        Throwable unreachable = new CompletionException(new CommandDispatchException(
+                "command side at http://10.0.0.5:8081 unreachable: java.net.ConnectException"));
+        assertThat(ErrorCode.classify(unreachable, true)).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(ErrorCode.classify(unreachable, false)).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(ErrorCode.UNAVAILABLE.status()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+        assertThat(ErrorCode.messageOf(unreachable, ErrorCode.UNAVAILABLE)).as("no host, no class name")
+                .isEqualTo("the message service is unreachable right now; try again shortly");
+        assertThat(ErrorCode.retryAfterSeconds(unreachable, ErrorCode.UNAVAILABLE)).isEqualTo(2L);
+
+        Throwable noNode = new NoHandlerForCommandException("No node known to accept command [SendMessage].");
+        assertThat(ErrorCode.classify(noNode, true)).isEqualTo(ErrorCode.UNAVAILABLE);
+        assertThat(ErrorCode.retryAfterSeconds(noNode, ErrorCode.UNAVAILABLE)).isEqualTo(2L);
+
+        Throwable catchingUp = new CommandExecutionException("x", null, new ErrorDetails(ErrorKind.UNAVAILABLE, "c"));
+        assertThat(ErrorCode.retryAfterSeconds(catchingUp, ErrorCode.UNAVAILABLE)).isEqualTo(1L);
+        assertThat(ErrorCode.retryAfterSeconds(new ForbiddenException("no"), ErrorCode.FORBIDDEN)).isNull();
     }
 
     @Test

@@ -20,4 +20,12 @@ public final class CloseCodes {
 
     /** The server is shutting down; reconnect (to another node) and {@code sync}. */
     public static final int GOING_AWAY = 1001;
+
+    /**
+     * The node is restarting (a rolling restart, an upgrade): every frame the client sent before has been answered
+     * (its {@code ack} or {@code error} came first). Reconnect after a short random delay, most likely to another
+     * node, and {@code sync}; resend what was not acknowledged, with the same ids. RFC 6455 registry: "Service
+     * Restart".
+     */
+    public static final int SERVICE_RESTART = 1012;
 }

@@ -1,6 +1,7 @@
 package io.parley.api.wire;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.parley.api.conversation.ConversationCommands.SendResult;
 import io.parley.api.conversation.ConversationQueries.MessageView;
@@ -150,9 +151,18 @@ public final class ServerFrames {
     }
 
     @JsonPropertyOrder({"type", "id"})
-    public record Error(String type, String id, String code, String message) {
+    public record Error(String type, String id, String code, String message,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Long retryAfter) {
         public static Error of(String id, String code, String message) {
-            return new Error("error", id, code, message);
+            return new Error("error", id, code, message, null);
+        }
+
+        /**
+         * An error the client may retry: {@code retryAfter} is the least number of seconds to wait (Parley addition,
+         * sent with {@code UNAVAILABLE} and {@code RATE_LIMITED}; absent otherwise).
+         */
+        public static Error retryable(String id, String code, String message, Long retryAfter) {
+            return new Error("error", id, code, message, retryAfter);
         }
     }
 

@@ -1,0 +1,97 @@
+package io.parley.standalone;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What an operator reads when Parley starts: a bad setting is named with its value and what it accepts, in a few
+ * lines and without a stack trace; a good start ends with one line saying where Parley listens and where the web
+ * client is.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class StartupMessagesTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anUnknownReadStoreIsNamedWithTheValuesItAccepts(CapturedOutput output) {
+        String printed = failedStart(output, "--parley.read-store=bogus");
+        assertThat(printed).contains("APPLICATION FAILED TO START")
+                .contains("parley.read-store=bogus: not a value it accepts")
+                .contains("Set parley.read-store to one of embedded, mongo")
+                .contains("PARLEY_READ_STORE")
+                .doesNotContain("required a bean of type");
+    }
+
+    @Test
+    void anUnknownPresenceModeIsNamedWithTheValuesItAccepts(CapturedOutput output) {
+        String printed = failedStart(output, "--parley.presence=cluster");
+        assertThat(printed).contains("parley.presence=cluster: not a value it accepts")
+                .contains("Set parley.presence to one of local, redis");
+    }
+
+    @Test
+    void aDataDirThatIsAFileIsExplainedInAFewLines(CapturedOutput output) throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+        String printed = failedStart(output, "--parley.data-dir=" + file);
+        assertThat(printed).contains("parley.data-dir=" + file + ": it is a file, not a directory")
+                .contains("Set parley.data-dir to a directory this process can create and write to");
+    }
+
+    @Test
+    void aDataDirThatCannotBeCreatedIsExplainedInAFewLines(CapturedOutput output) throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        Path inside = file.resolve("data");
+        String printed = failedStart(output, "--parley.data-dir=" + inside);
+        assertThat(printed).contains("parley.data-dir=" + inside + ": ")
+                .contains("does not exist and this process")
+                .contains("cannot create it");
+    }
+
+    @Test
+    void theExampleInternalSecretIsRefusedWithoutPrintingIt(CapturedOutput output) {
+        String printed = failedStart(output, "--parley.internal.secret=change-me");
+        assertThat(printed).contains("parley.internal.secret=(hidden): it is an example value from the documentation")
+                .contains("Set parley.internal.secret to a random secret of at least 16 characters")
+                .doesNotContain("change-me");
+    }
+
+    @Test
+    void aGoodStartEndsWithWhereParleyListensAndTheWebClientsAddress(CapturedOutput output) {
+        try (RunningParley parley = RunningParley.start(dir.resolve("data"))) {
+            String expected = "Parley is ready: web client at http://localhost:" + parley.port + "/ ; HTTP API http://localhost:"
+                    + parley.port + "/api, WebSocket ws://localhost:" + parley.port + "/ws (listening on all interfaces, port "
+                    + parley.port + ")";
+            assertThat(output.getOut()).contains(expected);
+            assertThat(output.getOut().lines().filter(line -> line.contains("Parley is ready")).count()).isEqualTo(1);
+        }
+    }
+
+    /** Starts the standalone application with {@code args}, expects it to fail, and answers what it printed. */
+    private String failedStart(CapturedOutput output, String... args) {
+        java.util.List<String> list = new java.util.ArrayList<>(java.util.List.of("--server.port=0"));
+        if (java.util.Arrays.stream(args).noneMatch(arg -> arg.startsWith("--parley.data-dir="))) {
+            list.add("--parley.data-dir=" + dir.resolve("data"));
+        }
+        list.addAll(java.util.List.of(args));
+        String[] all = list.toArray(String[]::new);
+        assertThatThrownBy(() -> SpringApplication.run(ParleyApplication.class, all)).isNotNull();
+        String printed = output.getAll();
+        assertThat(printed.lines().filter(line -> line.trim().startsWith("at ")).count())
+                .as("no stack trace:%n%s", printed).isZero();
+        assertThat(printed.lines().count()).as("a few lines:%n%s", printed).isLessThan(40);
+        return printed;
+    }
+}
