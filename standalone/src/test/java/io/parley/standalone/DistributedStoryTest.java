@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  * <p>
  * Skipped when PostgreSQL (127.0.0.1:5432, database {@code test}) or Redis (127.0.0.1:6379) is unreachable, unless
  * {@code PARLEY_REQUIRE_SERVICES=true}. {@code -Dparley.test.nudge=none} runs it without the nudge, for comparison
- * (the latency is then printed, not asserted).
+ * of the printed cross-node latency.
  */
 class DistributedStoryTest extends DistributedStories {
 
@@ -48,11 +48,6 @@ class DistributedStoryTest extends DistributedStories {
     @Override
     protected String eventTransport() {
         return "JDBC event store on PostgreSQL, event nudge " + nudge;
-    }
-
-    @Override
-    protected boolean assertLatency() {
-        return !"none".equals(nudge);
     }
 
     @Override
