@@ -101,6 +101,10 @@ public final class MessageIndex implements Closeable {
         // Segments with deleted documents are merged away early, so a deleted text leaves the files soon.
         TieredMergePolicy merges = new TieredMergePolicy();
         merges.setDeletesPctAllowed(20);
+        // An erasure's forceMergeDeletes rewrites EVERY segment holding a deleted document: with the default (10 %),
+        // a segment where the erased sender's few messages are under 10 % of the documents was left as it was, and
+        // their words stayed in its files (stored fields, terms) after the purge reported success.
+        merges.setForceMergeDeletesPctAllowed(0);
         config.setMergePolicy(merges);
         this.writer = new IndexWriter(directory, config);
         this.searchers = new SearcherManager(writer, null);

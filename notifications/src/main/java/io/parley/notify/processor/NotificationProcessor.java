@@ -1,5 +1,6 @@
 package io.parley.notify.processor;
 
+import io.parley.eventstore.erasure.TextSeal;
 import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
 import io.parley.api.conversation.ConversationEvents.GroupCreated;
 import io.parley.api.conversation.ConversationEvents.Member;
@@ -58,10 +59,26 @@ public class NotificationProcessor {
     private final NotificationProperties properties;
     private final Clock clock;
 
+    private final TextSeal seal;
+
     public NotificationProcessor(JdbcTemplate jdbc, NotificationProperties properties, Clock clock) {
+        this(jdbc, properties, clock, null);
+    }
+
+    /**
+     * @param seal seals the preview text under its sender's erasure key (null: erasure is off, kept as it is), so an
+     *             erased sender's preview is unreadable in every file that held it
+     */
+    public NotificationProcessor(JdbcTemplate jdbc, NotificationProperties properties, Clock clock, TextSeal seal) {
         this.jdbc = jdbc;
         this.properties = properties;
         this.clock = clock;
+        this.seal = seal;
+    }
+
+    /** Where a pending notification's sealed preview lives (the associated data of the seal). */
+    static String previewContext(String userId, String conversationId) {
+        return "ntf-pending:" + userId + "/" + conversationId;
     }
 
     @EventHandler
@@ -139,7 +156,8 @@ public class NotificationProcessor {
                 continue;
             }
             // the preview text is stored only for recipients who chose to see it
-            String preview = previews.contains(recipient) ? text : null;
+            String preview = !previews.contains(recipient) ? null
+                    : seal == null ? text : seal.seal(e.senderId(), previewContext(recipient, conversationId), text);
             List<OffsetDateTime> firstAt = jdbc.queryForList("SELECT first_at FROM ntf_pending WHERE user_id = ?"
                     + " AND conversation_id = ?", OffsetDateTime.class, recipient, conversationId);
             if (firstAt.isEmpty()) {
