@@ -176,6 +176,16 @@ public abstract class ReadModelContract {
         assertThat(storedTexts(team, 1)).containsOnlyNulls();
     }
 
+    /** The adapter itself, under the sealing (what its tables or collections hold). */
+    protected ReadStores rawStores() {
+        return rawStores;
+    }
+
+    /** The erasure keys the stores seal message text with. */
+    protected ErasureKeys erasureKeys() {
+        return erasureKeys;
+    }
+
     /** The text as the adapter stores it, under the sealing. */
     private List<String> storedTexts(String conversationId, long... seqs) {
         List<MessageKey> keys = LongStream.of(seqs).mapToObj(seq -> new MessageKey(conversationId, seq)).toList();
