@@ -41,7 +41,6 @@ import io.parley.api.user.UserQueries.SearchUsersQuery;
 import io.parley.api.user.UserQueries.UserSearchPage;
 import io.parley.api.user.UserQueries.UserView;
 import io.parley.eventstore.erasure.ErasureKeys;
-import io.parley.eventstore.erasure.TextCipher;
 import io.parley.eventstore.erasure.TextSeal;
 import io.parley.query.consistency.ConsistencyBarrier;
 import io.parley.query.store.MessageKey;
@@ -128,7 +127,7 @@ public abstract class ReadModelContract {
         keyDatabase.setURL("jdbc:h2:mem:keys-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         erasureKeys = new ErasureKeys(keyDatabase, Duration.ofSeconds(30));
         rawStores = freshStores();
-        ReadStores stores = rawStores.sealedWith(new TextSeal(erasureKeys, new TextCipher(erasureKeys)));
+        ReadStores stores = rawStores.sealedWith(new TextSeal(erasureKeys));
         conversationProjection = new AnnotationEventHandlerAdapter(new ConversationProjection(stores));
         userProjection = new AnnotationEventHandlerAdapter(new UserProjection(stores));
         positions = stores.positions();

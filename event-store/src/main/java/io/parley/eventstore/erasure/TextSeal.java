@@ -24,6 +24,10 @@ public class TextSeal {
     private final ErasureKeys keys;
     private final TextCipher cipher;
 
+    public TextSeal(ErasureKeys keys) {
+        this(keys, new TextCipher(keys));
+    }
+
     public TextSeal(ErasureKeys keys, TextCipher cipher) {
         this.keys = keys;
         this.cipher = cipher;

@@ -181,8 +181,7 @@ abstract class NotificationRulesTest {
     void previewTextIsSealedUnderTheSendersKeyAtRestAndAnErasedSendersPreviewIsNeverSent() {
         io.parley.eventstore.erasure.ErasureKeys keys = new io.parley.eventstore.erasure.ErasureKeys(
                 jdbc.getDataSource(), java.time.Duration.ofSeconds(30));
-        io.parley.eventstore.erasure.TextSeal seal = new io.parley.eventstore.erasure.TextSeal(keys,
-                new io.parley.eventstore.erasure.TextCipher(keys));
+        io.parley.eventstore.erasure.TextSeal seal = new io.parley.eventstore.erasure.TextSeal(keys);
         NotificationProperties quiet = new Binder(new MapConfigurationPropertySource(Map.of(
                 "parley.notifications.delay", "3s", "parley.notifications.poll-interval", "1h")))
                 .bind("parley.notifications", Bindable.of(NotificationProperties.class)).get();
