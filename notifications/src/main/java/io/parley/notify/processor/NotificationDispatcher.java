@@ -169,7 +169,7 @@ public class NotificationDispatcher implements SmartLifecycle {
                         + " ORDER BY p.due_at LIMIT " + BATCH,
                 (rs, n) -> new Pending(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getLong(5), rs.getLong(6), rs.getInt(7), opened(NotificationProcessor.previewContext(
-                        rs.getString(1), rs.getString(2)), rs.getString(8)), rs.getBoolean(9),
+                        rs.getString(2), rs.getString(4)), rs.getString(8)), rs.getBoolean(9),
                         rs.getString(10), rs.getString(11), rs.getString(12)),
                 new org.springframework.jdbc.core.SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE,
                         OffsetDateTime.ofInstant(now, ZoneOffset.UTC)));

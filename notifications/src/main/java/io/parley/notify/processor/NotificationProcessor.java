@@ -76,9 +76,12 @@ public class NotificationProcessor {
         this.seal = seal;
     }
 
-    /** Where a pending notification's sealed preview lives (the associated data of the seal). */
-    static String previewContext(String userId, String conversationId) {
-        return "ntf-pending:" + userId + "/" + conversationId;
+    /**
+     * What a pending notification's sealed preview is bound to (the associated data of the seal): the message it is
+     * the preview of, so it is sealed once for every recipient who wants previews.
+     */
+    static String previewContext(String conversationId, String messageId) {
+        return "ntf-preview:" + conversationId + "/" + messageId;
     }
 
     @EventHandler
@@ -146,6 +149,8 @@ public class NotificationProcessor {
         Set<String> mentions = e.mentions() == null ? Set.of() : Set.copyOf(e.mentions());
         String text = e.text() == null ? null
                 : e.text().length() <= PREVIEW ? e.text() : e.text().substring(0, PREVIEW - 1) + "…";
+        String storedPreview = text == null || seal == null || previews.isEmpty() ? text
+                : seal.seal(e.senderId(), previewContext(conversationId, e.messageId()), text);
         SqlParameterValue due = time(sentAt.plus(properties.delay()));
         for (String recipient : members) {
             if (recipient.equals(e.senderId())) {
@@ -156,8 +161,7 @@ public class NotificationProcessor {
                 continue;
             }
             // the preview text is stored only for recipients who chose to see it
-            String preview = !previews.contains(recipient) ? null
-                    : seal == null ? text : seal.seal(e.senderId(), previewContext(recipient, conversationId), text);
+            String preview = previews.contains(recipient) ? storedPreview : null;
             List<OffsetDateTime> firstAt = jdbc.queryForList("SELECT first_at FROM ntf_pending WHERE user_id = ?"
                     + " AND conversation_id = ?", OffsetDateTime.class, recipient, conversationId);
             if (firstAt.isEmpty()) {
