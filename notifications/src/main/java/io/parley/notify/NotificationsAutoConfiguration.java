@@ -1,5 +1,6 @@
 package io.parley.notify;
 
+import io.parley.eventstore.erasure.TextSeal;
 import io.parley.notify.processor.NotificationDispatcher;
 import io.parley.notify.processor.NotificationProcessor;
 import io.parley.notify.sender.ApnsSender;
@@ -151,8 +152,10 @@ public class NotificationsAutoConfiguration {
         @Bean
         @DependsOn(NotificationsSchema.BEAN)
         NotificationProcessor parleyNotificationProcessor(DataSource dataSource, NotificationProperties properties,
-                                                          Clock parleyNotificationClock) {
-            return new NotificationProcessor(new JdbcTemplate(dataSource), properties, parleyNotificationClock);
+                                                          Clock parleyNotificationClock,
+                                                          ObjectProvider<TextSeal> seal) {
+            return new NotificationProcessor(new JdbcTemplate(dataSource), properties, parleyNotificationClock,
+                    seal.getIfAvailable());
         }
 
         @Bean
@@ -161,10 +164,12 @@ public class NotificationsAutoConfiguration {
                                                             DeliveryStore deliveries,
                                                             ObjectProvider<PresencePort> presence,
                                                             List<PushSender> senders, NotificationProperties properties,
-                                                            Clock parleyNotificationClock) {
+                                                            Clock parleyNotificationClock,
+                                                            ObjectProvider<TextSeal> seal) {
             PresencePort connected = presence.getIfAvailable(() -> user -> false);
             return new NotificationDispatcher(new JdbcTemplate(dataSource), new TransactionTemplate(transactions),
-                    registry, settings, deliveries, connected, senders, properties, parleyNotificationClock);
+                    registry, settings, deliveries, connected, senders, properties, parleyNotificationClock,
+                    seal.getIfAvailable());
         }
     }
 }

@@ -40,7 +40,11 @@ import io.parley.api.user.UserQueries.FindUserQuery;
 import io.parley.api.user.UserQueries.SearchUsersQuery;
 import io.parley.api.user.UserQueries.UserSearchPage;
 import io.parley.api.user.UserQueries.UserView;
+import io.parley.eventstore.erasure.ErasureKeys;
+import io.parley.eventstore.erasure.TextSeal;
 import io.parley.query.consistency.ConsistencyBarrier;
+import io.parley.query.store.MessageKey;
+import org.h2.jdbcx.JdbcDataSource;
 import io.parley.query.conversation.ConversationProjection;
 import io.parley.query.conversation.ConversationQueryHandlers;
 import io.parley.query.store.PositionStore;
@@ -112,9 +116,18 @@ public abstract class ReadModelContract {
     private Instant clock = Instant.parse("2024-05-01T09:00:00.123Z");
     private boolean deliverTwice;
 
+    /** The erasure keys the stores seal message text with, as the application wires them (H2 in memory). */
+    private ErasureKeys erasureKeys;
+    /** The adapter itself, under the sealing: what its tables or collections hold. */
+    private ReadStores rawStores;
+
     @BeforeEach
     void wireProjectionsAndQueryBus() throws Exception {
-        ReadStores stores = freshStores();
+        JdbcDataSource keyDatabase = new JdbcDataSource();
+        keyDatabase.setURL("jdbc:h2:mem:keys-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        erasureKeys = new ErasureKeys(keyDatabase, Duration.ofSeconds(30));
+        rawStores = freshStores();
+        ReadStores stores = rawStores.sealedWith(new TextSeal(erasureKeys));
         conversationProjection = new AnnotationEventHandlerAdapter(new ConversationProjection(stores));
         userProjection = new AnnotationEventHandlerAdapter(new UserProjection(stores));
         positions = stores.positions();
@@ -129,6 +142,53 @@ public abstract class ReadModelContract {
         new org.axonframework.queryhandling.annotation.AnnotationQueryHandlerAdapter<>(
                 new UserQueryHandlers(stores, barrier)).subscribe(bus);
         queries = DefaultQueryGateway.builder().queryBus(bus).build();
+    }
+
+    // ---------------------------------------------------------------- erasure (issue 19, item 1)
+
+    @Test
+    void theStoreHoldsMessageTextOnlySealedAndReadersGetItPlain() {
+        String team = groupOf("g-s", "S", ALICE, BOB);
+        send(team, ALICE, "a word only alice wrote: quetzalcoatl");
+        given(new MessageEdited(team, "m-" + team + "-1", 1, ALICE, "edited: quetzalcoatl again", tick()));
+        send(team, BOB, "bob's own words");
+        assertThat(page(team, null, null, 10).messages()).extracting(MessageView::text)
+                .containsExactly("edited: quetzalcoatl again", "bob's own words");
+        assertThat(storedTexts(team, 1, 2)).allSatisfy(stored -> assertThat(stored)
+                .startsWith("enc:v1:").doesNotContain("quetzalcoatl").doesNotContain("bob's own words"));
+    }
+
+    @Test
+    void afterTheSendersKeysAreErasedTheirTextReadsAsErasedAndOthersTextStays() {
+        String team = groupOf("g-e", "E", ALICE, BOB);
+        send(team, ALICE, "alice's secret");
+        send(team, BOB, "bob stays");
+        long reply = sendWith(team, BOB, "answering alice", List.of(), 1L);
+        assertThat(erasureKeys.erase(ALICE)).isEqualTo(1);
+        assertThat(page(team, null, null, 10).messages()).extracting(MessageView::text)
+                .containsExactly(null, "bob stays", "answering alice");
+        assertThat(message(team, reply).quote().excerpt()).as("the quote of an erased message").isEmpty();
+        // a replay after the erasure (the projection decrypts null from the event store) keeps it erased, and text
+        // still held from before the erasure is not sealed under a new key of hers
+        given(new MessageEdited(team, "m-" + team + "-1", 1, ALICE, "decrypted just before the erasure", tick()));
+        assertThat(message(team, 1).text()).isNull();
+        assertThat(storedTexts(team, 1)).containsOnlyNulls();
+    }
+
+    /** The adapter itself, under the sealing (what its tables or collections hold). */
+    protected ReadStores rawStores() {
+        return rawStores;
+    }
+
+    /** The erasure keys the stores seal message text with. */
+    protected ErasureKeys erasureKeys() {
+        return erasureKeys;
+    }
+
+    /** The text as the adapter stores it, under the sealing. */
+    private List<String> storedTexts(String conversationId, long... seqs) {
+        List<MessageKey> keys = LongStream.of(seqs).mapToObj(seq -> new MessageKey(conversationId, seq)).toList();
+        return rawStores.timeline().findAll(keys).stream().map(MessageView::text).toList();
     }
 
     // ---------------------------------------------------------------- replies, reactions, mentions, blocks

@@ -101,6 +101,10 @@ public final class MessageIndex implements Closeable {
         // Segments with deleted documents are merged away early, so a deleted text leaves the files soon.
         TieredMergePolicy merges = new TieredMergePolicy();
         merges.setDeletesPctAllowed(20);
+        // An erasure's forceMergeDeletes rewrites EVERY segment holding a deleted document: with the default (10 %),
+        // a segment where the erased sender's few messages are under 10 % of the documents was left as it was, and
+        // their words stayed in its files (stored fields, terms) after the purge reported success.
+        merges.setForceMergeDeletesPctAllowed(0);
         config.setMergePolicy(merges);
         this.writer = new IndexWriter(directory, config);
         this.searchers = new SearcherManager(writer, null);
@@ -142,13 +146,14 @@ public final class MessageIndex implements Closeable {
             return;
         }
         Document old = existing.get();
-        if (text == null || text.isBlank()) {
+        long order = old.getField(ORDER).numericValue().longValue();
+        // an erased sender's message found just before the purge removed it stays out (the purge runs on its own thread)
+        if (text == null || text.isBlank() || order <= erasedUpTo.getOrDefault(old.get(SENDER), Long.MIN_VALUE)) {
             write(() -> writer.deleteDocuments(id));
             return;
         }
         Document doc = messageDocument(conversationId, old.get(MESSAGE_ID), seq, old.get(SENDER), text,
-                Instant.ofEpochMilli(old.getField(SENT_AT).numericValue().longValue()), editedAt,
-                old.getField(ORDER).numericValue().longValue());
+                Instant.ofEpochMilli(old.getField(SENT_AT).numericValue().longValue()), editedAt, order);
         write(() -> writer.updateDocument(id, doc));
     }
 
@@ -187,16 +192,49 @@ public final class MessageIndex implements Closeable {
                 .add(new TermQuery(new Term(KIND, MESSAGE)), BooleanClause.Occur.FILTER)
                 .add(new TermQuery(new Term(SENDER, senderId)), BooleanClause.Occur.FILTER)
                 .build();
+        Term sender = new Term(SENDER, senderId);
         try {
             searchers.maybeRefreshBlocking();
             long removed = withSearcher(searcher -> (long) searcher.count(bySender));
             writer.deleteDocuments(bySender);
-            writer.forceMergeDeletes(true);
-            commit(commitData);
-            writer.deleteUnusedFiles();
-            return removed;
+            // A merge already running when the documents were deleted writes a segment that still holds them (marked
+            // deleted), and forceMergeDeletes leaves segments under merge alone: the word was found in such a
+            // segment's file after a purge. So: rewrite, commit, and look again until no segment of the index holds a
+            // document of the sender, live or deleted, beyond their live ones (messages under a new key, if any).
+            for (int round = 1; ; round++) {
+                writer.forceMergeDeletes(true);
+                commit(commitData);
+                writer.deleteUnusedFiles();
+                if (!holdsDeletedDocumentsOf(sender, bySender)) {
+                    return removed;
+                }
+                if (round == PURGE_ROUNDS) {
+                    throw new IllegalStateException("the search index still holds deleted messages of an erased"
+                            + " sender after " + round + " rewrites");
+                }
+                awaitRunningMerges();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("could not purge the search index", e);
+        }
+    }
+
+    private static final int PURGE_ROUNDS = 20;
+
+    /** Whether a segment still holds a deleted document of this sender (its term counts deleted documents too). */
+    private boolean holdsDeletedDocumentsOf(Term sender, Query liveOfSender) {
+        return withSearcher(searcher -> searcher.getIndexReader().docFreq(sender) > searcher.count(liveOfSender));
+    }
+
+    private void awaitRunningMerges() {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while ((writer.hasPendingMerges() || !writer.getMergingSegments().isEmpty()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while purging the search index", e);
+            }
         }
     }
 

@@ -203,6 +203,28 @@ class MessageIndexTest {
         assertThat(index.committedData()).containsEntry("k", "v2");
     }
 
+    /**
+     * The erased sender's few messages share one large segment with many others' (under forceMergeDeletes' default
+     * threshold of 10 % deleted, that segment was not rewritten and the word stayed in its stored fields, .fdt).
+     */
+    @Test
+    void purgingAFewMessagesOutOfALargeSegmentRewritesItToo() throws IOException {
+        String unique = "qwmnbvcxzlkjh";
+        for (int i = 1; i <= 200; i++) {
+            index.messageSent("c1", "m-c1-" + i, i, "bob", "an ordinary message number " + i,
+                    Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i), ++position);
+        }
+        index.messageSent("c1", "m-c1-201", 201, "alice", "the secret is " + unique, Instant.now(), ++position);
+        index.messageSent("c1", "m-c1-202", 202, "alice", "again " + unique + " here", Instant.now(), ++position);
+        index.commit(Map.of("k", "v"));
+        assertThat(filesContain(unique)).as("the word is on disk before the purge").isTrue();
+
+        assertThat(index.purgeSender("alice", position, Map.of("k", "v2"))).isEqualTo(2);
+
+        assertThat(texts("bob", "ordinary")).hasSize(50);
+        assertThat(filesContain(unique)).as("the word is gone from every index file after the purge").isFalse();
+    }
+
     @Test
     void anErasedSendersOlderMessageReadLateStaysOutButTheirNewMessagesAreFound() {
         send("c1", 1, "alice", "old words");

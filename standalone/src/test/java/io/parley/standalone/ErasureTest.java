@@ -90,6 +90,65 @@ class ErasureTest {
         assertThat(operator.call("DELETE", "/api/users/" + bob.userId + "/data", null).status()).isEqualTo(202);
     }
 
+    /** Issue 19, item 4: an id that names no user is 404, as OpenAPI says; a user with nothing to erase is 202. */
+    @Test
+    void erasingAUserWhoDoesNotExistIsNotFound() {
+        ParleyClient.Response missing = operator.call("DELETE", "/api/users/no-such-user-" + System.nanoTime()
+                + "/data", null);
+        assertThat(missing.status()).as(missing.toString()).isEqualTo(404);
+        assertThat(missing.body().get("code").asText()).isEqualTo("NOT_FOUND");
+
+        ParleyClient quiet = ParleyClient.signUp(parley, "quiet");
+        ParleyClient.Response nothing = operator.call("DELETE", "/api/users/" + quiet.userId + "/data", null);
+        assertThat(nothing.status()).as("a user who never wrote").isEqualTo(202);
+        assertThat(nothing.body().get("keysErased").asInt()).isZero();
+    }
+
+    /**
+     * Issue 19, item 4: the status of a rebuild names a rate and the time left whenever it has measured one (never a
+     * rate of 0 with progress made), and 0 s left once caught up.
+     */
+    @Test
+    void aRebuildsStatusHasARateWhenItHasProgressedAndNothingLeftOnceCaughtUp() {
+        ParleyClient alice = ParleyClient.signUp(parley, "rebuilder");
+        ParleyClient bob = ParleyClient.signUp(parley, "watcher");
+        String conversation = alice.openDirectWith(bob);
+        for (int i = 0; i < 40; i++) {
+            assertThat(alice.call("POST", "/api/conversations/" + conversation + "/messages",
+                    json("clientMsgId", "r" + i, "text", "to replay " + i)).status()).isEqualTo(201);
+        }
+        String status = "/api/admin/projections/conversation-projection";
+        long warm = System.nanoTime();
+        JsonNode before = operator.call("GET", status, null).body();
+        System.out.printf("status call before the rebuild: %d ms (%s)%n", (System.nanoTime() - warm) / 1_000_000,
+                before);
+        assertThat(operator.call("POST", status + "/rebuild", null).status()).isEqualTo(202);
+        long started = System.nanoTime();
+        JsonNode first = operator.call("GET", status, null).body();
+        long firstMillis = (System.nanoTime() - started) / 1_000_000;
+        long again = System.nanoTime();
+        operator.call("GET", status, null);
+        System.out.printf("status calls after a rebuild: first %d ms, second %d ms (%s)%n", firstMillis,
+                (System.nanoTime() - again) / 1_000_000, first);
+        List<JsonNode> seen = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            JsonNode now = operator.call("GET", status, null).body();
+            seen.add(now);
+            return now.get("caughtUp").asBoolean() && !now.get("replaying").asBoolean();
+        });
+        JsonNode done = seen.get(seen.size() - 1);
+        assertThat(done.get("secondsLeft").asLong()).as(done.toString()).isZero();
+        assertThat(done.get("position").asLong()).isGreaterThanOrEqualTo(done.get("head").asLong());
+        assertThat(seen).as("while replaying with progress made").filteredOn(s -> s.get("replaying").asBoolean()
+                        && s.get("position").asLong() > 0)
+                .allSatisfy(s -> {
+                    assertThat(s.get("eventsPerSecond").asDouble()).isPositive();
+                    assertThat(s.get("secondsLeft").isNull()).isFalse();
+                });
+        await().atMost(Duration.ofSeconds(10)).until(() -> texts(bob, "/api/conversations/" + conversation
+                + "/messages").size() == 40);
+    }
+
     private static List<String> texts(ParleyClient client, String path) {
         ParleyClient.Response page = client.call("GET", path, null);
         if (page.status() != 200) {

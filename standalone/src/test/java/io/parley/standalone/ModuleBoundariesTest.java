@@ -17,6 +17,7 @@ import io.parley.eventstore.audit.EventHistory;
 import io.parley.eventstore.audit.HashChain;
 import io.parley.eventstore.audit.StoredEvent;
 import io.parley.eventstore.erasure.ErasureKeys;
+import io.parley.eventstore.erasure.TextSeal;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +59,7 @@ class ModuleBoundariesTest {
      */
     static final DescribedPredicate<JavaClass> EVENT_STORE_API = belongToAnyOf(ParleyEventStore.class,
             EventHistory.class, StoredEvent.class, ChainVerifier.class, HashChain.class, AuditMetadata.class,
-            ErasureKeys.class, MediaService.class, MediaStore.class, LocalMediaStore.class, MediaException.class,
+            ErasureKeys.class, TextSeal.class, MediaService.class, MediaStore.class, LocalMediaStore.class, MediaException.class,
             MediaException.Problem.class, SignedRequest.class, MediaService.Upload.class, LocalMediaStore.Upload.class,
             LocalMediaStore.Download.class)
             .as("the event store's read API and media sharing's service (with the local driver's URL checks)");

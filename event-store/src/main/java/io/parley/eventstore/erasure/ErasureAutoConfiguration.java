@@ -37,6 +37,11 @@ public class ErasureAutoConfiguration {
     }
 
     @Bean
+    TextSeal parleyTextSeal(ErasureKeys keys, TextCipher cipher) {
+        return new TextSeal(keys, cipher);
+    }
+
+    @Bean
     static BeanPostProcessor parleyEncryptingEventSerializer(BeanFactory beanFactory) {
         return new BeanPostProcessor() {
             @Override

@@ -104,6 +104,59 @@ public class ErasureKeys {
         }
     }
 
+    /**
+     * The key a copy of the user's text is sealed with outside the event store (read models, the search index's
+     * stored fields are not, notifications): their live key, created only for a user who never had one. Empty when
+     * every key of theirs is erased: their text must then not be kept at all, and is never sealed under a new key
+     * that the erasure did not destroy (a projection may still hold text it decrypted just before the erasure).
+     */
+    public Optional<Map.Entry<String, byte[]>> sealingKeyOf(String userId) {
+        String keyId = activeKeyIdOfUser.get(userId);
+        if (keyId != null) {
+            Optional<byte[]> key = key(keyId);
+            if (key.isPresent()) {
+                return Optional.of(Map.entry(keyId, key.get()));
+            }
+        }
+        boolean erased = false;
+        Connection c = DataSourceUtils.getConnection(dataSource);
+        try (PreparedStatement find = c.prepareStatement("SELECT key_id, key_bytes FROM erasure_keys"
+                + " WHERE user_id = ? ORDER BY created_at DESC")) {
+            find.setString(1, userId);
+            try (ResultSet rows = find.executeQuery()) {
+                while (rows.next()) {
+                    byte[] key = rows.getBytes(2);
+                    if (key != null) {
+                        remember(userId, rows.getString(1), key);
+                        return Optional.of(Map.entry(rows.getString(1), key));
+                    }
+                    erased = true;
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read an erasure key", e);
+        } finally {
+            DataSourceUtils.releaseConnection(c, dataSource);
+        }
+        return erased ? Optional.empty() : Optional.of(activeKeyOf(userId));
+    }
+
+    /** Whether the user ever had a key (erased or not): they wrote text under one. */
+    public boolean hasHadKeys(String userId) {
+        Connection c = DataSourceUtils.getConnection(dataSource);
+        try (PreparedStatement find = c.prepareStatement("SELECT 1 FROM erasure_keys WHERE user_id = ?")) {
+            find.setString(1, userId);
+            find.setMaxRows(1);
+            try (ResultSet rows = find.executeQuery()) {
+                return rows.next();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the erasure keys", e);
+        } finally {
+            DataSourceUtils.releaseConnection(c, dataSource);
+        }
+    }
+
     /** The key with this id, or empty when it was erased (or never existed). */
     public Optional<byte[]> key(String keyId) {
         Cached cached = byKeyId.get(keyId);

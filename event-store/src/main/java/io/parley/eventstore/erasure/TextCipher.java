@@ -38,7 +38,11 @@ public class TextCipher {
         if (plain == null || isEncrypted(plain)) {
             return plain;
         }
-        Map.Entry<String, byte[]> key = keys.activeKeyOf(ownerId);
+        return encryptWith(keys.activeKeyOf(ownerId), context, plain);
+    }
+
+    /** Encrypts with this key (id and bytes), whatever the text looks like. */
+    String encryptWith(Map.Entry<String, byte[]> key, String context, String plain) {
         try {
             byte[] nonce = Arrays.copyOf(hmac(subkey(key.getValue(), "nonce"),
                     (context + '\u0000' + plain).getBytes(StandardCharsets.UTF_8)), 12);

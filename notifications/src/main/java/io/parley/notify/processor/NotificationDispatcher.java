@@ -1,5 +1,6 @@
 package io.parley.notify.processor;
 
+import io.parley.eventstore.erasure.TextSeal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.notify.NotificationProperties;
@@ -75,12 +76,25 @@ public class NotificationDispatcher implements SmartLifecycle {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong suppressedOnline = new AtomicLong();
+    private final TextSeal seal;
     private volatile ScheduledExecutorService scheduler;
     private volatile ExecutorService completions;
 
     public NotificationDispatcher(JdbcTemplate jdbc, TransactionTemplate tx, DeviceRegistry registry,
                                   NotificationSettings settings, DeliveryStore deliveries, PresencePort presence,
                                   List<PushSender> senders, NotificationProperties properties, Clock clock) {
+        this(jdbc, tx, registry, settings, deliveries, presence, senders, properties, clock, null);
+    }
+
+    /**
+     * @param seal opens the pending previews and seals an outbox payload that holds preview text under its sender's
+     *             erasure key (null: erasure is off, kept as they are)
+     */
+    public NotificationDispatcher(JdbcTemplate jdbc, TransactionTemplate tx, DeviceRegistry registry,
+                                  NotificationSettings settings, DeliveryStore deliveries, PresencePort presence,
+                                  List<PushSender> senders, NotificationProperties properties, Clock clock,
+                                  TextSeal seal) {
+        this.seal = seal;
         this.jdbc = jdbc;
         this.tx = tx;
         this.registry = registry;
@@ -154,7 +168,8 @@ public class NotificationDispatcher implements SmartLifecycle {
                         + " LEFT JOIN ntf_users u ON u.user_id = p.sender_id WHERE p.due_at <= ?"
                         + " ORDER BY p.due_at LIMIT " + BATCH,
                 (rs, n) -> new Pending(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getLong(5), rs.getLong(6), rs.getInt(7), rs.getString(8), rs.getBoolean(9),
+                        rs.getLong(5), rs.getLong(6), rs.getInt(7), opened(NotificationProcessor.previewContext(
+                        rs.getString(2), rs.getString(4)), rs.getString(8)), rs.getBoolean(9),
                         rs.getString(10), rs.getString(11), rs.getString(12)),
                 new org.springframework.jdbc.core.SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE,
                         OffsetDateTime.ofInstant(now, ZoneOffset.UTC)));
@@ -188,6 +203,14 @@ public class NotificationDispatcher implements SmartLifecycle {
             return;
         }
         String payload = payload(pending, settings.account(pending.userId()));
+        if (seal != null && pending.preview() != null && payload.contains("\"text\"")) {
+            // the outbox row (and a dead letter) holds the sender's words: sealed under their key, like the timeline
+            payload = seal.seal(pending.senderId(), payloadContext(pending.userId(), pending.conversationId()),
+                    payload);
+            if (payload == null) {
+                return; // the sender was erased meanwhile: their words are not kept
+            }
+        }
         String notificationId = UUID.randomUUID().toString().replace("-", "").substring(0, 24);
         deliveries.enqueueForTargetsOf(pending.userId(), notificationId, pending.conversationId(), payload, now);
     }
@@ -230,6 +253,16 @@ public class NotificationDispatcher implements SmartLifecycle {
         return node.toString();
     }
 
+    /** Where an outbox payload sealed for this recipient and conversation lives (the associated data of the seal). */
+    static String payloadContext(String userId, String conversationId) {
+        return "ntf-delivery:" + userId + "/" + conversationId;
+    }
+
+    /** A stored preview or payload as written: opened when sealed (null once its sender is erased). */
+    private String opened(String context, String stored) {
+        return seal == null || !TextSeal.isSealed(stored) ? stored : seal.open(context, stored);
+    }
+
     void sendDue() {
         Instant now = clock.instant();
         for (Delivery delivery : deliveries.due(now, BATCH)) {
@@ -249,6 +282,11 @@ public class NotificationDispatcher implements SmartLifecycle {
                 deliveries.delivered(delivery.deliveryId()); // its target was removed meanwhile
                 continue;
             }
+            String payload = opened(payloadContext(delivery.userId(), delivery.conversationId()), delivery.payload());
+            if (payload == null) {
+                deliveries.delivered(delivery.deliveryId()); // its preview's sender was erased: nothing to send
+                continue;
+            }
             PushSender sender = senders.get(target.get().kind());
             if (sender == null) {
                 deliveries.deadLetter(delivery.deliveryId(), delivery.attempts(),
@@ -260,7 +298,7 @@ public class NotificationDispatcher implements SmartLifecycle {
             CompletableFuture<SendOutcome> outcome;
             try {
                 outcome = sender.send(target.get(), new OutgoingNotification(delivery.deliveryId(),
-                        delivery.conversationId(), delivery.payload()));
+                        delivery.conversationId(), payload));
             } catch (RuntimeException e) {
                 outcome = CompletableFuture.failedFuture(e);
             }

@@ -1,5 +1,6 @@
 package io.parley.notify.processor;
 
+import io.parley.eventstore.erasure.TextSeal;
 import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
 import io.parley.api.conversation.ConversationEvents.GroupCreated;
 import io.parley.api.conversation.ConversationEvents.Member;
@@ -58,10 +59,29 @@ public class NotificationProcessor {
     private final NotificationProperties properties;
     private final Clock clock;
 
+    private final TextSeal seal;
+
     public NotificationProcessor(JdbcTemplate jdbc, NotificationProperties properties, Clock clock) {
+        this(jdbc, properties, clock, null);
+    }
+
+    /**
+     * @param seal seals the preview text under its sender's erasure key (null: erasure is off, kept as it is), so an
+     *             erased sender's preview is unreadable in every file that held it
+     */
+    public NotificationProcessor(JdbcTemplate jdbc, NotificationProperties properties, Clock clock, TextSeal seal) {
         this.jdbc = jdbc;
         this.properties = properties;
         this.clock = clock;
+        this.seal = seal;
+    }
+
+    /**
+     * What a pending notification's sealed preview is bound to (the associated data of the seal): the message it is
+     * the preview of, so it is sealed once for every recipient who wants previews.
+     */
+    static String previewContext(String conversationId, String messageId) {
+        return "ntf-preview:" + conversationId + "/" + messageId;
     }
 
     @EventHandler
@@ -129,6 +149,8 @@ public class NotificationProcessor {
         Set<String> mentions = e.mentions() == null ? Set.of() : Set.copyOf(e.mentions());
         String text = e.text() == null ? null
                 : e.text().length() <= PREVIEW ? e.text() : e.text().substring(0, PREVIEW - 1) + "…";
+        String storedPreview = text == null || seal == null || previews.isEmpty() ? text
+                : seal.seal(e.senderId(), previewContext(conversationId, e.messageId()), text);
         SqlParameterValue due = time(sentAt.plus(properties.delay()));
         for (String recipient : members) {
             if (recipient.equals(e.senderId())) {
@@ -139,7 +161,7 @@ public class NotificationProcessor {
                 continue;
             }
             // the preview text is stored only for recipients who chose to see it
-            String preview = previews.contains(recipient) ? text : null;
+            String preview = previews.contains(recipient) ? storedPreview : null;
             List<OffsetDateTime> firstAt = jdbc.queryForList("SELECT first_at FROM ntf_pending WHERE user_id = ?"
                     + " AND conversation_id = ?", OffsetDateTime.class, recipient, conversationId);
             if (firstAt.isEmpty()) {

@@ -172,6 +172,73 @@ abstract class NotificationRulesTest {
                 .isNull();
     }
 
+    /**
+     * Issue 19, item 1: a preview holds the sender's words, so at rest (pending row, outbox row, dead letter) it is
+     * sealed under the sender's erasure key; it is opened only to be sent, and once the sender is erased a waiting
+     * delivery that holds their words is dropped unsent.
+     */
+    @Test
+    void previewTextIsSealedUnderTheSendersKeyAtRestAndAnErasedSendersPreviewIsNeverSent() {
+        io.parley.eventstore.erasure.ErasureKeys keys = new io.parley.eventstore.erasure.ErasureKeys(
+                jdbc.getDataSource(), java.time.Duration.ofSeconds(30));
+        io.parley.eventstore.erasure.TextSeal seal = new io.parley.eventstore.erasure.TextSeal(keys);
+        NotificationProperties quiet = new Binder(new MapConfigurationPropertySource(Map.of(
+                "parley.notifications.delay", "3s", "parley.notifications.poll-interval", "1h")))
+                .bind("parley.notifications", Bindable.of(NotificationProperties.class)).get();
+        NotificationProcessor sealing = new NotificationProcessor(jdbc, quiet, Clock.fixed(NOW, ZoneOffset.UTC), seal);
+        org.springframework.transaction.support.TransactionTemplate tx =
+                new org.springframework.transaction.support.TransactionTemplate(
+                        new org.springframework.jdbc.datasource.DataSourceTransactionManager(jdbc.getDataSource()));
+        io.parley.notify.store.DeviceRegistry registry = new io.parley.notify.store.DeviceRegistry(jdbc, tx,
+                java.util.EnumSet.of(io.parley.notify.TargetKind.WEBHOOK), false, 20);
+        io.parley.notify.store.DeliveryStore deliveries = new io.parley.notify.store.DeliveryStore(jdbc);
+        registry.register("bob", io.parley.notify.TargetKind.WEBHOOK, "https://a.example.org/h", null, null, null);
+        settings.saveAccount("bob", new NotificationSettings.AccountSettings(true, true));
+        List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.parley.notify.sender.PushSender recorder = new io.parley.notify.sender.PushSender() {
+            @Override
+            public io.parley.notify.TargetKind kind() {
+                return io.parley.notify.TargetKind.WEBHOOK;
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<io.parley.notify.sender.SendOutcome> send(
+                    io.parley.notify.PushTarget target, io.parley.notify.sender.OutgoingNotification notification) {
+                sent.add(notification.payload());
+                return java.util.concurrent.CompletableFuture.completedFuture(
+                        new io.parley.notify.sender.SendOutcome.Delivered());
+            }
+        };
+        NotificationDispatcher dispatcher = new NotificationDispatcher(jdbc, tx, registry, settings, deliveries,
+                user -> false, List.of(recorder), quiet, Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC), seal);
+        String word = "pvw" + java.util.UUID.randomUUID().toString().substring(0, 8);
+
+        sealing.on(new MessageSent(GROUP, "m-s1", 1, "alice", "c-s1", "the plan is " + word, List.of(), NOW,
+                List.of(), null), NOW);
+        assertThat(jdbc.queryForObject("SELECT preview FROM ntf_pending WHERE user_id = 'bob'", String.class))
+                .startsWith("enc:v1:").doesNotContain(word);
+        dispatcher.promoteDue();
+        assertThat(jdbc.queryForList("SELECT payload FROM ntf_deliveries WHERE user_id = 'bob'", String.class))
+                .singleElement().satisfies(p -> assertThat(p).startsWith("enc:v1:").doesNotContain(word));
+        dispatcher.start();
+        try {
+            dispatcher.sendDue();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> sent.size() == 1);
+            assertThat(sent.get(0)).as("opened to be sent").contains("\"text\":\"the plan is " + word + "\"");
+
+            sealing.on(new MessageSent(GROUP, "m-s2", 2, "alice", "c-s2", "more of " + word, List.of(), NOW,
+                    List.of(), null), NOW);
+            dispatcher.promoteDue();
+            assertThat(deliveries.waiting()).isEqualTo(1);
+            keys.erase("alice");
+            dispatcher.sendDue();
+            assertThat(deliveries.waiting()).as("dropped, not sent").isZero();
+            assertThat(sent).hasSize(1);
+        } finally {
+            dispatcher.stop();
+        }
+    }
+
     @Test
     void aDueNotificationBecomesOneDeliveryPerTargetWhichIsRetriedDeadLetteredAndRetriedByAnOperator() {
         org.springframework.transaction.support.TransactionTemplate tx =

@@ -28,12 +28,9 @@ class ProjectionAdmin {
 
     private static final Logger log = LoggerFactory.getLogger(ProjectionAdmin.class);
 
-    private record Sample(long position, long nanos, double rate) {
-    }
-
     private final EventProcessingConfiguration processing;
     private final EventStore eventStore;
-    private final Map<String, Sample> samples = new ConcurrentHashMap<>();
+    private final Map<String, ReplayProgress> progress = new ConcurrentHashMap<>();
 
     ProjectionAdmin(EventProcessingConfiguration processing, EventStore eventStore) {
         this.processing = processing;
@@ -46,7 +43,7 @@ class ProjectionAdmin {
         log.info("rebuilding projection {} from the event store", command.projection());
         processor.shutDown();
         processor.resetTokens();
-        samples.remove(command.projection());
+        progressOf(command.projection()).rebuildStarted(System.nanoTime());
         processor.start();
         return status(command.projection());
     }
@@ -65,9 +62,13 @@ class ProjectionAdmin {
                 .filter(StreamingEventProcessor::isReplaying)
                 .ifPresent(processor -> {
                     ProjectionStatus status = status(name);
-                    log.info("rebuild of {}: position {} of {} ({} events/s, {} s left)", name, status.position(),
-                            status.head(), Math.round(status.eventsPerSecond()), status.secondsLeft());
+                    log.info(ReplayProgress.logLine(name, status.position(), status.head(),
+                            new ReplayProgress.Estimate(status.eventsPerSecond(), status.secondsLeft())));
                 }));
+    }
+
+    private ReplayProgress progressOf(String name) {
+        return progress.computeIfAbsent(name, n -> new ReplayProgress());
     }
 
     private StreamingEventProcessor processor(String name) {
@@ -82,17 +83,9 @@ class ProjectionAdmin {
                 .mapToLong(s -> s.getCurrentPosition().orElse(0L)).min().orElse(0);
         boolean caughtUp = !segments.isEmpty() && segments.values().stream().allMatch(EventTrackerStatus::isCaughtUp);
         long head = ConsistencyCheck.position(eventStore.createHeadToken());
-        long now = System.nanoTime();
-        Sample previous = samples.get(name);
-        double rate = previous == null ? 0 : previous.rate();
-        if (previous != null && now - previous.nanos() > 500_000_000L) {
-            rate = (position - previous.position()) / ((now - previous.nanos()) / 1e9);
-            samples.put(name, new Sample(position, now, rate));
-        } else if (previous == null) {
-            samples.put(name, new Sample(position, now, 0));
-        }
-        Long secondsLeft = rate > 0 ? Math.round((head - position) / rate) : null;
+        ReplayProgress.Estimate estimate = progressOf(name).observe(position, head, processor.isReplaying(),
+                caughtUp, System.nanoTime());
         return new ProjectionStatus(name, processor.isRunning(), processor.isReplaying(), caughtUp, position, head,
-                rate, secondsLeft);
+                estimate.eventsPerSecond(), estimate.secondsLeft());
     }
 }

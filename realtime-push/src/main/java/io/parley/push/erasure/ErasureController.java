@@ -4,6 +4,8 @@ import io.parley.api.admin.AdminMessages.ProjectionStatus;
 import io.parley.api.admin.AdminMessages.RebuildProjection;
 import io.parley.api.error.NotFoundException;
 import io.parley.api.search.SearchQueries.PurgeUserTextQuery;
+import io.parley.api.user.UserQueries.FindUserQuery;
+import io.parley.api.user.UserQueries.UserView;
 import io.parley.eventstore.erasure.ErasureKeys;
 import io.parley.notify.store.DeviceRegistry;
 import io.parley.media.MediaService;
@@ -22,6 +24,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -30,9 +33,10 @@ import java.util.stream.Stream;
  * keys, so every message text they sent is unreadable in the event store, the audit views and the analytics stream
  * from now on, removes their push targets and notification settings (the device registry), ends every session of
  * the user (their tokens are refused, their sockets closed), then rebuilds the
- * read model that holds message text so it no longer shows it either (see docs/decisions.md for the cost), and takes
- * their text out of the search index, files included. Their media (every upload, attached or not) is deleted first,
- * bytes and all.
+ * read model that holds message text (see docs/decisions.md for the cost; the text there is sealed under the same key,
+ * so it reads as erased at once and no old page holds it readable: the rebuild re-seals rows written before sealing),
+ * and takes their text out of the search index, files included. Their media (every upload, attached or not) is deleted
+ * first, bytes and all. An id that names no user (unknown to the directory, never had a key) is 404.
  */
 @RestController
 @RequestMapping("/api/users")
@@ -74,7 +78,10 @@ class ErasureController {
             throw new NotFoundException("erasure is not enabled on this node");
         }
         // their uploads go first, bytes and all: erasing is what the user asked for, whatever follows
-        return Mono.fromCallable(() -> media.eraseUser(id))
+        return exists(id, store)
+                .filter(Boolean::booleanValue)
+                .switchIfEmpty(Mono.error(() -> new NotFoundException("no such user")))
+                .flatMap(known -> Mono.fromCallable(() -> media.eraseUser(id)))
                 .flatMap(mediaErased -> Mono.fromCallable(() -> {
                             int erased = store.erase(id);
                             devices.ifAvailable(registry -> registry.eraseUser(id));
@@ -91,6 +98,19 @@ class ErasureController {
                                         .map(t -> new ErasureResult(id, erased, t.getT1(), mediaErased, t.getT2()))))
                 .subscribeOn(backend.workers());
     }
+    /**
+     * A user the directory knows (read after every acknowledged write, like any read), or one who once had a text key
+     * (wrote before their profile reached the directory, or was removed from it since).
+     */
+    private Mono<Boolean> exists(String userId, ErasureKeys store) {
+        return backend.<Optional<UserView>>query(new FindUserQuery(userId),
+                        ResponseTypes.optionalInstanceOf(UserView.class))
+                .map(Optional::isPresent)
+                .defaultIfEmpty(false)
+                .flatMap(known -> known ? Mono.just(true)
+                        : Mono.fromCallable(() -> store.hasHadKeys(userId)).subscribeOn(backend.workers()));
+    }
+
     /**
      * Takes the user's text out of the search index and its files. Scatter-gather: every search index that hears the
      * query bus answers (this node's; with Axon Server, every node's). No search module: nothing to purge.

@@ -1,6 +1,8 @@
 package io.parley.query.store.jdbc;
 
+import io.parley.eventstore.erasure.TextSeal;
 import io.parley.query.store.ReadStores;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,7 +18,8 @@ import javax.sql.DataSource;
 public class EmbeddedReadStoreConfiguration {
 
     @Bean
-    ReadStores readStores(DataSource dataSource) {
-        return JdbcReadStores.create(dataSource);
+    ReadStores readStores(DataSource dataSource, ObjectProvider<TextSeal> seal) {
+        // message text sealed under its sender's erasure key: docs/decisions.md "Erasure that reaches the disk"
+        return JdbcReadStores.create(dataSource).sealedWith(seal.getIfAvailable());
     }
 }

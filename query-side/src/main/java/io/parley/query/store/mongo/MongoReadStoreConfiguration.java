@@ -5,7 +5,9 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
+import io.parley.eventstore.erasure.TextSeal;
 import io.parley.query.store.ReadStores;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -36,7 +38,8 @@ public class MongoReadStoreConfiguration {
     }
 
     @Bean
-    ReadStores readStores(MongoDatabase parleyMongoDatabase) {
-        return MongoReadStores.create(parleyMongoDatabase);
+    ReadStores readStores(MongoDatabase parleyMongoDatabase, ObjectProvider<TextSeal> seal) {
+        // message text sealed under its sender's erasure key: docs/decisions.md "Erasure that reaches the disk"
+        return MongoReadStores.create(parleyMongoDatabase).sealedWith(seal.getIfAvailable());
     }
 }
