@@ -199,20 +199,23 @@ public final class MessageIndex implements Closeable {
             writer.deleteDocuments(bySender);
             // A merge already running when the documents were deleted writes a segment that still holds them (marked
             // deleted), and forceMergeDeletes leaves segments under merge alone: the word was found in such a
-            // segment's file after a purge. So: rewrite, commit, and look again until no segment of the index holds a
-            // document of the sender, live or deleted, beyond their live ones (messages under a new key, if any).
+            // segment's file after a purge. A segment whose documents were all the sender's is dropped from the
+            // reader at once, so the look below cannot see it while a merge still reads it into its new segment. So:
+            // wait for running merges, rewrite, commit, and look again until no merge runs and no segment of the
+            // index holds a document of the sender, live or deleted, beyond their live ones (messages under a new
+            // key, if any).
             for (int round = 1; ; round++) {
+                awaitRunningMerges();
                 writer.forceMergeDeletes(true);
                 commit(commitData);
                 writer.deleteUnusedFiles();
-                if (!holdsDeletedDocumentsOf(sender, bySender)) {
+                if (!merging() && !holdsDeletedDocumentsOf(sender, bySender)) {
                     return removed;
                 }
                 if (round == PURGE_ROUNDS) {
                     throw new IllegalStateException("the search index still holds deleted messages of an erased"
                             + " sender after " + round + " rewrites");
                 }
-                awaitRunningMerges();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not purge the search index", e);
@@ -226,9 +229,13 @@ public final class MessageIndex implements Closeable {
         return withSearcher(searcher -> searcher.getIndexReader().docFreq(sender) > searcher.count(liveOfSender));
     }
 
+    private boolean merging() {
+        return writer.hasPendingMerges() || !writer.getMergingSegments().isEmpty();
+    }
+
     private void awaitRunningMerges() {
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while ((writer.hasPendingMerges() || !writer.getMergingSegments().isEmpty()) && System.nanoTime() < deadline) {
+        while (merging() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
