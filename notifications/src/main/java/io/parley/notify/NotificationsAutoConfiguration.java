@@ -1,5 +1,6 @@
 package io.parley.notify;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.notify.processor.NotificationDispatcher;
 import io.parley.notify.processor.NotificationProcessor;
 import io.parley.notify.sender.ApnsSender;
@@ -161,10 +162,14 @@ public class NotificationsAutoConfiguration {
                                                             DeliveryStore deliveries,
                                                             ObjectProvider<PresencePort> presence,
                                                             List<PushSender> senders, NotificationProperties properties,
-                                                            Clock parleyNotificationClock) {
+                                                            Clock parleyNotificationClock,
+                                                            ObjectProvider<MeterRegistry> meters) {
             PresencePort connected = presence.getIfAvailable(() -> user -> false);
-            return new NotificationDispatcher(new JdbcTemplate(dataSource), new TransactionTemplate(transactions),
-                    registry, settings, deliveries, connected, senders, properties, parleyNotificationClock);
+            NotificationDispatcher dispatcher = new NotificationDispatcher(new JdbcTemplate(dataSource),
+                    new TransactionTemplate(transactions), registry, settings, deliveries, connected, senders,
+                    properties, parleyNotificationClock);
+            meters.ifAvailable(dispatcher::countOn);
+            return dispatcher;
         }
     }
 }

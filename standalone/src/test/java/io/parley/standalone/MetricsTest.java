@@ -79,6 +79,12 @@ class MetricsTest {
                         - before.value("commandBus_successCounter_total", "payloadType=\"SendMessage\""))
                         .isEqualTo(MESSAGES);
                 assertThat(after.has("eventProcessor_latency")).isTrue();
+                // registered at start, so that a rate over them exists from the first scrape
+                assertThat(after.has("parley_media_uploads_total")).isTrue();
+                assertThat(after.has("parley_media_upload_bytes_total")).isTrue();
+                assertThat(after.value("parley_notifications_total", "platform=\"webpush\"", "outcome=\"sent\""))
+                        .isZero();
+                assertThat(after.has("parley_notifications_total")).isTrue();
                 assertThat(after.value("parley_projection_lag", "processor=\"conversation-projection\""))
                         .isGreaterThanOrEqualTo(0);
                 assertThat(after.value("parley_projection_position",
@@ -108,6 +114,20 @@ class MetricsTest {
             assertThat(details.get("components").fieldNames()).toIterable()
                     .contains("readinessState", "db", "eventStore", "projections");
             assertThat(details.at("/components/eventStore/status").asText()).isEqualTo("UP");
+        }
+    }
+
+    @Test
+    void onASeparateManagementPortTheScrapeNeedsNoTokenAndTheMainPortServesNoActuator() {
+        try (RunningParley parley = RunningParley.start(dataDir, "management.server.port=0",
+                "management.server.address=127.0.0.1")) {
+            String management = "http://127.0.0.1:"
+                    + parley.bean(org.springframework.core.env.Environment.class).getProperty("local.management.port");
+            Scrape scrape = Scrape.of(management + "/actuator/prometheus", null);
+            assertThat(scrape.status).as(scrape.toString()).isEqualTo(200);
+            assertThat(scrape.has("parley_messages_sent_total")).isTrue();
+            assertThat(Scrape.of(management + "/actuator/health/readiness", null).status).isEqualTo(200);
+            assertThat(Scrape.of(parley.http() + "/actuator/prometheus", null).status).isIn(401, 404);
         }
     }
 
