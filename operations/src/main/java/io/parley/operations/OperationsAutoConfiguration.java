@@ -5,6 +5,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.springframework.boot.actuate.autoconfigure.health.HealthEndpointAutoConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.actuate.health.HealthContributorRegistry;
 import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.boot.actuate.health.HttpCodeStatusMapper;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -25,8 +28,13 @@ import org.springframework.context.event.ContextClosedEvent;
  * The contributors' names are those the {@code readiness} group includes ({@link OperationsDefaults}); each exists
  * only where what it checks is used.
  */
+// after whatever defines the beans its conditions look for: the event store, the Mongo client, the Redis client
 @AutoConfiguration(afterName = {"org.axonframework.springboot.autoconfig.AxonAutoConfiguration",
-        "org.springframework.boot.actuate.autoconfigure.metrics.export.prometheus.PrometheusMetricsExportAutoConfiguration"},
+        "org.axonframework.springboot.autoconfig.EventProcessingAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.metrics.export.prometheus.PrometheusMetricsExportAutoConfiguration",
+        "io.parley.eventstore.JdbcEventStoreAutoConfiguration", "io.parley.eventstore.ParleyEventStoreAutoConfiguration",
+        "io.parley.distributed.ParleyDistributedAutoConfiguration", "io.parley.query.QuerySideAutoConfiguration",
+        "io.parley.notify.NotificationsAutoConfiguration"},
         before = HealthEndpointAutoConfiguration.class)
 @EnableConfigurationProperties(OperationsProperties.class)
 public class OperationsAutoConfiguration {
@@ -51,14 +59,20 @@ public class OperationsAutoConfiguration {
                 ReadinessState.REFUSING_TRAFFIC);
     }
 
+    /*
+     * The Mongo and Redis clients are defined by configurations that a condition on beans cannot reliably follow (an
+     * imported configuration of the query side, the distributed auto-configuration): their contributors are
+     * registered once every singleton exists, which is before readiness can turn on.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "com.mongodb.client.MongoClient")
     static class Mongo {
 
-        @Bean("readStoreHealthIndicator")
-        @ConditionalOnBean(com.mongodb.client.MongoClient.class)
-        MongoReadStoreHealth readStoreHealthIndicator(com.mongodb.client.MongoClient client) {
-            return new MongoReadStoreHealth(client);
+        @Bean
+        SmartInitializingSingleton parleyReadStoreHealth(ObjectProvider<com.mongodb.client.MongoClient> client,
+                                                         HealthContributorRegistry health) {
+            return () -> client.orderedStream().findFirst()
+                    .ifPresent(mongo -> health.registerContributor("readStore", new MongoReadStoreHealth(mongo)));
         }
     }
 
@@ -66,10 +80,12 @@ public class OperationsAutoConfiguration {
     @ConditionalOnClass(name = "io.lettuce.core.RedisClient")
     static class Redis {
 
-        @Bean("redisHealthIndicator")
-        @ConditionalOnBean(io.lettuce.core.RedisClient.class)
-        RedisHealth redisHealthIndicator(io.lettuce.core.RedisClient client) {
-            return new RedisHealth(client);
+        @Bean
+        SmartInitializingSingleton parleyRedisHealth(ObjectProvider<io.lettuce.core.RedisClient> client,
+                                                     HealthContributorRegistry health) {
+            // several clients may exist (presence, the nudge); they point at the same Redis
+            return () -> client.orderedStream().findFirst()
+                    .ifPresent(redis -> health.registerContributor("redis", new RedisHealth(redis)));
         }
     }
 

@@ -25,9 +25,6 @@ public class OperationsDefaults implements EnvironmentPostProcessor {
             Map.entry("management.endpoint.health.group.liveness.include", "livenessState"),
             Map.entry("management.endpoint.health.group.readiness.include",
                     "readinessState,db,eventStore,readStore,redis,axonServer,projections"),
-            // Boot's own indicators that Parley replaces or does not use (Redis and MongoDB are not Spring Data here)
-            Map.entry("management.health.redis.enabled", "false"),
-            Map.entry("management.health.mongo.enabled", "false"),
             Map.entry("management.metrics.tags.application", "${spring.application.name:parley}"),
             Map.entry("axon.metrics.micrometer.dimensional", "true"));
 

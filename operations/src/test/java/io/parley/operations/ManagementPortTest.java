@@ -32,6 +32,8 @@ class ManagementPortTest {
         try (ConfigurableApplicationContext service = new SpringApplicationBuilder(Service.class)
                 .web(WebApplicationType.NONE)
                 .run("--parley.operations.management-port=0", "--axon.axonserver.enabled=false",
+                        // no MongoDB here: Boot would configure a client for localhost, and readiness would ping it
+                        "--spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.mongo.MongoAutoConfiguration",
                         "--spring.application.name=parley-test-service")) {
             String base = "http://127.0.0.1:" + service.getBean(ManagementPort.class).port();
 

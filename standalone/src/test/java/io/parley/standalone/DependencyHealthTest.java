@@ -39,7 +39,7 @@ class DependencyHealthTest {
                      "parley.redis.key-prefix=parley-test-" + UUID.randomUUID())) {
             ParleyClient ops = ParleyClient.signUpExactly(parley, "ops");
             JsonNode up = awaitReadiness(ops, 200);
-            assertThat(up.at("/components/redis/status").asText()).isEqualTo("UP");
+            assertThat(up.at("/components/redis/status").asText()).as(up.toString()).isEqualTo("UP");
 
             redis.cut();
             JsonNode down = awaitReadiness(ops, 503);
