@@ -1,5 +1,6 @@
 package io.parley.media;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -48,10 +49,13 @@ public class MediaAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     MediaService parleyMediaService(MediaStore store, DataSource dataSource, MediaProperties properties,
-                                    ObjectProvider<MediaScanner> scanner) {
+                                    ObjectProvider<MediaScanner> scanner,
+                                    ObjectProvider<MeterRegistry> meters) {
         MediaSchema.migrate(dataSource);
-        return new MediaService(store, dataSource, properties, scanner.getIfAvailable(() -> MediaScanner.NONE),
-                Clock.systemUTC());
+        MediaService media = new MediaService(store, dataSource, properties,
+                scanner.getIfAvailable(() -> MediaScanner.NONE), Clock.systemUTC());
+        meters.ifAvailable(media::countOn);
+        return media;
     }
 
     /** The collector's thread; shut down with the context. */

@@ -1,5 +1,7 @@
 package io.parley.media;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.api.media.Attachment;
 import io.parley.media.MediaException.Problem;
 import org.slf4j.Logger;
@@ -53,6 +55,21 @@ public class MediaService {
      * larger than the limit of its kind or than the user's quota leaves (TOO_LARGE), more than
      * {@code uploads-per-minute} started in the last minute (RATE_LIMITED).
      */
+    /**
+     * Counts finished uploads and their bytes on {@code registry} ({@code parley_media_uploads_total},
+     * {@code parley_media_upload_bytes_total}); without it nothing is counted.
+     */
+    public MediaService countOn(MeterRegistry registry) {
+        uploads = Counter.builder("parley.media.uploads")
+                .description("Uploads finished and accepted (inspected, within the limits)").register(registry);
+        uploadBytes = Counter.builder("parley.media.upload").baseUnit("bytes")
+                .description("Bytes of the uploads finished and accepted").register(registry);
+        return this;
+    }
+
+    private Counter uploads;
+    private Counter uploadBytes;
+
     public Upload start(String userId, String name, String contentType, long size) {
         String fileName = fileName(name);
         String type = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT).trim();
@@ -117,6 +134,10 @@ public class MediaService {
             }
             repository.ready(mediaId, found, clock.millis());
             store.delete(rawKey(mediaId));
+            if (uploads != null) {
+                uploads.increment();
+                uploadBytes.increment(found.size());
+            }
             return links(repository.find(mediaId).orElseThrow().attachment());
         } catch (MediaException refused) {
             forget(mediaId, false);

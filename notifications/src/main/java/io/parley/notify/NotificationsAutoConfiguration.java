@@ -1,5 +1,6 @@
 package io.parley.notify;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.eventstore.erasure.TextSeal;
 import io.parley.notify.processor.NotificationDispatcher;
 import io.parley.notify.processor.NotificationProcessor;
@@ -165,11 +166,14 @@ public class NotificationsAutoConfiguration {
                                                             ObjectProvider<PresencePort> presence,
                                                             List<PushSender> senders, NotificationProperties properties,
                                                             Clock parleyNotificationClock,
-                                                            ObjectProvider<TextSeal> seal) {
+                                                            ObjectProvider<TextSeal> seal,
+                                                            ObjectProvider<MeterRegistry> meters) {
             PresencePort connected = presence.getIfAvailable(() -> user -> false);
-            return new NotificationDispatcher(new JdbcTemplate(dataSource), new TransactionTemplate(transactions),
-                    registry, settings, deliveries, connected, senders, properties, parleyNotificationClock,
-                    seal.getIfAvailable());
+            NotificationDispatcher dispatcher = new NotificationDispatcher(new JdbcTemplate(dataSource),
+                    new TransactionTemplate(transactions), registry, settings, deliveries, connected, senders,
+                    properties, parleyNotificationClock, seal.getIfAvailable());
+            meters.ifAvailable(dispatcher::countOn);
+            return dispatcher;
         }
     }
 }

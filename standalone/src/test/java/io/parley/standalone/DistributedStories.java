@@ -76,6 +76,8 @@ abstract class DistributedStories {
     protected Child querySide;
     protected RunningParley node1;
     protected RunningParley node2;
+    /** The query side's management port (health, readiness, Prometheus): it has no web server of its own. */
+    protected int querySideManagementPort;
 
     /**
      * How the processes of one configuration are set up.
@@ -452,8 +454,12 @@ abstract class DistributedStories {
 
     /** Starts a query side as the deployment says and waits until its projections run. */
     protected Child startQuerySide() {
-        Child child = start("query-side", QuerySideApplication.class, deployment.querySide().toArray(String[]::new));
+        int management = freePort();
+        List<String> extra = new ArrayList<>(deployment.querySide());
+        extra.add("parley.operations.management-port=" + management);
+        Child child = start("query-side", QuerySideApplication.class, extra.toArray(String[]::new));
         awaitReady(child, deployment.querySideReady());
+        querySideManagementPort = management;
         return child;
     }
 
@@ -483,7 +489,8 @@ abstract class DistributedStories {
         extra.add("server.port=" + port);
         Child child = start(name, PushApplication.class, extra.toArray(String[]::new));
         pushNodes.put(name, child);
-        awaitReady(child, () -> httpOk("http://127.0.0.1:" + port + "/api/docs"));
+        // ready as a load balancer sees it: started, stores and Redis answering
+        awaitReady(child, () -> httpOk("http://127.0.0.1:" + port + "/actuator/health/readiness"));
         return RunningParley.remote(port);
     }
 

@@ -74,6 +74,31 @@ class DistributedStoryTest extends DistributedStories {
     }
 
     /**
+     * Issue 18: every process answers its probes, the push nodes on their own port (open), the query side on its
+     * management port, which also serves the Prometheus scrape with the projections' positions.
+     */
+    @Test
+    void everyProcessAnswersItsProbesAndTheQuerySideItsScrape() {
+        ParleyClient alice = ParleyClient.signUp(node1, "alice");
+        ParleyClient bob = ParleyClient.signUp(node2, "bob");
+        send(alice, alice.openDirectWith(bob), "counted");
+        for (RunningParley node : List.of(node1, node2)) {
+            Scrape ready = Scrape.of(node.http() + "/actuator/health/readiness", null);
+            assertThat(ready.status).as(node.http()).isEqualTo(200);
+            assertThat(ready.text).isEqualTo("{\"status\":\"UP\"}");
+            assertThat(Scrape.of(node.http() + "/actuator/prometheus", null).status).as("ADMIN only").isEqualTo(401);
+        }
+        String management = "http://127.0.0.1:" + querySideManagementPort;
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                Scrape.of(management + "/actuator/health/readiness", null).status == 200);
+        Scrape scrape = Scrape.of(management + "/actuator/prometheus", null);
+        assertThat(scrape.status).isEqualTo(200);
+        assertThat(scrape.value("parley_projection_position", "processor=\"conversation-projection\""))
+                .isPositive();
+        assertThat(scrape.has("eventProcessor_latency")).isTrue();
+    }
+
+    /**
      * Issue 12, input 7: with the query side stopped, acknowledged messages are not in the read model; a resuming
      * client still gets them (read from the event store), is told to sync again instead of a silent {@code synced},
      * keeps receiving live messages, and a later sync on the same socket sends what it asks for again.

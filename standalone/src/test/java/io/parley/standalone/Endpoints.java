@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 
 /**
  * The HTTP endpoints of a running Parley, read from the application itself (the annotated controllers'
- * {@link RequestMappingHandlerMapping}), so that tests iterating over them cannot miss one added later.
+ * {@link RequestMappingHandlerMapping} by its name: Actuator adds a second one of that type), so that tests iterating over them cannot miss one added later.
  */
 final class Endpoints {
 
@@ -73,7 +73,7 @@ final class Endpoints {
     /** Every method × pattern the annotated controllers answer, sorted. */
     static List<Endpoint> of(RunningParley parley) {
         List<Endpoint> endpoints = new ArrayList<>();
-        for (RequestMappingInfo info : parley.bean(RequestMappingHandlerMapping.class).getHandlerMethods().keySet()) {
+        for (RequestMappingInfo info : parley.bean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class).getHandlerMethods().keySet()) {
             List<String> methods = info.getMethodsCondition().getMethods().stream().map(RequestMethod::name).toList();
             if (methods.isEmpty()) {
                 methods = List.of("GET", "POST", "PUT", "PATCH", "DELETE"); // a mapping without a method takes any
@@ -92,7 +92,7 @@ final class Endpoints {
     static List<String> functionalRoutes(RunningParley parley) {
         List<String> routes = new ArrayList<>();
         // Every RouterFunctionMapping (Boot adds one for the welcome page), reached through the context.
-        Map<String, RouterFunctionMapping> mappings = parley.bean(RequestMappingHandlerMapping.class)
+        Map<String, RouterFunctionMapping> mappings = parley.bean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class)
                 .getApplicationContext().getBeansOfType(RouterFunctionMapping.class);
         for (RouterFunctionMapping mapping : mappings.values()) {
             RouterFunction<?> root = mapping.getRouterFunction();

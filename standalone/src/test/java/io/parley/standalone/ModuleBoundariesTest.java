@@ -37,10 +37,11 @@ class ModuleBoundariesTest {
     static final String LANGUAGE = "io.parley.api..";
     /**
      * axon-config (the Axon set-up), event-store (where and how events are stored), distributed (across processes),
-     * media (the media store port, its drivers, inspection).
+     * media (the media store port, its drivers, inspection), operations (health, readiness, the management port; the
+     * sides record their meters on Micrometer's registry, never through it).
      */
     static final String[] INFRASTRUCTURE = {"io.parley.axon..", "io.parley.eventstore..", "io.parley.distributed..",
-            "io.parley.media.."};
+            "io.parley.media..", "io.parley.operations.."};
     /** Features with their own port and drivers, which the edge exposes or which run as their own service. */
     static final String[] FEATURES = {"io.parley.notify.."};
     /**

@@ -48,6 +48,10 @@ final class RunningParley implements AutoCloseable {
         return context.getBean(type);
     }
 
+    <T> T bean(String name, Class<T> type) {
+        return context.getBean(name, type);
+    }
+
     String http() {
         return "http://localhost:" + port;
     }

@@ -1,5 +1,7 @@
 package io.parley.notify.processor;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.eventstore.erasure.TextSeal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -316,9 +318,41 @@ public class NotificationDispatcher implements SmartLifecycle {
         }
     }
 
+    /** What each send came to, by platform: registered once, looked up by two enum ordinals per send. */
+    private Counter[][] outcomes;
+
+    private static final String[] OUTCOMES = {"sent", "gone", "rejected", "failed"};
+
+    /**
+     * Counts sends on {@code registry}: {@code parley_notifications_total{platform, outcome}} with {@code outcome}
+     * sent, gone (the target was removed), rejected (dead-lettered at once) or failed (to be retried, or
+     * dead-lettered after the last attempt).
+     */
+    public NotificationDispatcher countOn(MeterRegistry registry) {
+        Counter[][] counters =
+                new Counter[TargetKind.values().length][OUTCOMES.length];
+        for (TargetKind kind : TargetKind.values()) {
+            for (int i = 0; i < OUTCOMES.length; i++) {
+                counters[kind.ordinal()][i] = Counter.builder("parley.notifications")
+                        .description("Push notifications sent to a platform, by outcome")
+                        .tag("platform", kind.wireName()).tag("outcome", OUTCOMES[i]).register(registry);
+            }
+        }
+        outcomes = counters;
+        return this;
+    }
+
+    private void count(PushTarget target, int outcome) {
+        if (outcomes != null) {
+            outcomes[target.kind().ordinal()][outcome].increment();
+        }
+    }
+
     private void complete(Delivery delivery, PushTarget target, SendOutcome result, Throwable error) {
         Instant now = clock.instant();
         SendOutcome outcome = error == null ? result : new SendOutcome.Retry(reason(error));
+        count(target, outcome instanceof SendOutcome.Delivered ? 0 : outcome instanceof SendOutcome.Gone ? 1
+                : outcome instanceof SendOutcome.Rejected ? 2 : 3);
         if (outcome instanceof SendOutcome.Delivered) {
             deliveries.delivered(delivery.deliveryId());
             sent.incrementAndGet();

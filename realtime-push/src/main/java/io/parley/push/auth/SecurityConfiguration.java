@@ -26,7 +26,7 @@ import java.util.List;
 
 /**
  * Who may call what: every path rule of the edge, in one {@link SecurityWebFilterChain}. Registering, logging in, the
- * protocol documents and the web client's files are open; every other request, the socket handshake included, needs
+ * protocol documents, the web client's files and the health probes are open; every other request, the socket handshake included, needs
  * a valid token (see {@link TokenConverter} for where it may be, {@link TokenAuthenticationManager} for how it is
  * checked); the operator, audit and analytics APIs need a role; a user's own resources are the user's. Rules about a
  * conversation (membership) are the command and query sides' business, answered 403 from there.
@@ -70,6 +70,11 @@ public class SecurityConfiguration {
 
     static final List<Rule> RULES = List.of(
             new Rule("/api/admin/**", role(Role.ADMIN), "this call needs the ADMIN role"),
+            // the probes of load balancers and orchestrators: open, status only; an ADMIN's token (read here, unlike
+            // on PUBLIC paths) also shows the components and their details (README, "Health and metrics")
+            new Rule("/actuator/health/**", (authentication, context) -> Mono.just(new AuthorizationDecision(true)),
+                    "forbidden"),
+            new Rule("/actuator/**", role(Role.ADMIN), "this call needs the ADMIN role"),
             new Rule("/api/audit/**", role(Role.AUDITOR), "this call needs the AUDITOR role"),
             new Rule("/api/streams/**", role(Role.ANALYST), "this call needs the ANALYST role"),
             new Rule("/api/users/{userId}/data", selfOr(Role.ADMIN),

@@ -25,6 +25,7 @@ import io.parley.api.error.NotFoundException;
 import io.parley.api.user.UserQueries.FindUserQuery;
 import io.parley.api.user.UserQueries.UserView;
 import io.parley.api.wire.ServerFrames;
+import io.parley.push.EdgeMetrics;
 import io.parley.push.Backend;
 import io.parley.media.MediaService;
 import io.parley.push.block.BlockList;
@@ -64,15 +65,17 @@ public class ConversationService {
     private final MediaService media;
     private final MediaLinks links;
     private final BlockList blocks;
+    private final EdgeMetrics metrics;
 
     ConversationService(Backend backend, MembershipCache memberships, RateLimits limits, MediaService media,
-                        MediaLinks links, BlockList blocks) {
+                        MediaLinks links, BlockList blocks, EdgeMetrics metrics) {
         this.backend = backend;
         this.memberships = memberships;
         this.limits = limits;
         this.media = media;
         this.links = links;
         this.blocks = blocks;
+        this.metrics = metrics;
     }
 
     /** What a blocked user is told: no more than that this conversation does not take their messages. */
@@ -109,7 +112,10 @@ public class ConversationService {
                     .flatMap(result -> checked.isEmpty() ? Mono.just(result)
                             : Mono.fromRunnable(() -> media.attached(checked, conversationId, result.seq(),
                                     result.messageId())).subscribeOn(backend.workers()).thenReturn(result))
-                    .map(result -> ServerFrames.Ack.of(clientMsgId, result)));
+                    .map(result -> {
+                        metrics.messageSent();
+                        return ServerFrames.Ack.of(clientMsgId, result);
+                    }));
         });
     }
 

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.parley.push.EdgeMetrics;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 
@@ -26,19 +27,25 @@ public class RateLimits {
     }
 
     private final LimitProperties limits;
+    private final EdgeMetrics metrics;
     private final Cache<Key, Bucket> buckets = Caffeine.newBuilder()
             .expireAfterAccess(Duration.ofMinutes(10))
             .maximumSize(2_000_000)
             .build();
 
-    RateLimits(LimitProperties limits) {
+    RateLimits(LimitProperties limits, EdgeMetrics metrics) {
         this.limits = limits;
+        this.metrics = metrics;
     }
 
     /** Takes one token; answers empty when allowed, or how long to wait when the user is over the limit. */
     public Optional<Duration> take(String userId, Kind kind) {
         ConsumptionProbe probe = buckets.get(new Key(userId, kind), key -> bucketFor(kind)).tryConsumeAndReturnRemaining(1);
-        return probe.isConsumed() ? Optional.empty() : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
+        if (probe.isConsumed()) {
+            return Optional.empty();
+        }
+        metrics.refused(kind);
+        return Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
     }
 
     public int connectionsPerUser() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.api.wire.CloseCodes;
 import io.parley.api.wire.ServerFrames;
+import io.parley.push.EdgeMetrics;
 import io.parley.push.audit.Origin;
 import io.parley.push.auth.AuthenticatedUser;
 import io.parley.push.limits.RateLimits;
@@ -38,11 +39,13 @@ class ChatSocketHandler implements WebSocketHandler {
     private final PushProperties properties;
     private final RateLimits limits;
     private final SessionEndedSockets endedSessions;
+    private final EdgeMetrics metrics;
     private final String tooManyConnections;
 
     ChatSocketHandler(ConnectionRegistry registry, FrameHandler frames, PresenceService presence,
                       PushProperties properties, RateLimits limits, SessionEndedSockets endedSessions,
-                      ObjectMapper json) throws JsonProcessingException {
+                      ObjectMapper json, EdgeMetrics metrics) throws JsonProcessingException {
+        this.metrics = metrics;
         this.registry = registry;
         this.endedSessions = endedSessions;
         this.frames = frames;
@@ -73,7 +76,12 @@ class ChatSocketHandler implements WebSocketHandler {
         }
         boolean resuming = resumes(session);
         Connection connection = new Connection(session.getId(), user, properties.outboundBuffer(), resuming,
-                (code, reason) -> session.close(new CloseStatus(code, reason)).subscribe());
+                (code, reason) -> {
+                    if (code == CloseCodes.SLOW_CONSUMER) {
+                        metrics.slowConsumerClosed();
+                    }
+                    session.close(new CloseStatus(code, reason)).subscribe();
+                });
         if (registry.add(connection)) {
             presence.connected(userId);
         }

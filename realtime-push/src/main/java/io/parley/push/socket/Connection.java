@@ -45,6 +45,11 @@ final class Connection {
     final AuthenticatedUser user;
     private final Sinks.Many<String> outbound;
     private final int capacity;
+
+    /** Frames queued for this socket and not yet taken by its writer. */
+    int queued() {
+        return queued.get();
+    }
     /** Frames queued and not yet taken by the socket writer; the queue grows in small chunks up to capacity. */
     private final AtomicInteger queued = new AtomicInteger();
     private final Closer closer;

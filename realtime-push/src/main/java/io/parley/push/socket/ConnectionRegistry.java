@@ -1,5 +1,7 @@
 package io.parley.push.socket;
 
+import io.micrometer.core.instrument.Gauge;
+import io.parley.push.EdgeMetrics;
 import org.springframework.stereotype.Component;
 
 import java.util.Collection;
@@ -14,6 +16,13 @@ class ConnectionRegistry {
 
     private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
     private volatile boolean draining;
+
+    /** Gauges, read when scraped: nothing is counted on connect or disconnect for them. */
+    ConnectionRegistry(EdgeMetrics metrics) {
+        Gauge.builder("parley.sockets.open", this, ConnectionRegistry::size).description("WebSockets open on this node").register(metrics.registry());
+        Gauge.builder("parley.users.online", this, ConnectionRegistry::users).description("Users with at least one WebSocket open on this node").register(metrics.registry());
+        Gauge.builder("parley.outbound.queue.depth", this, ConnectionRegistry::queuedFrames).description("Frames queued for this node's sockets and not yet written").register(metrics.registry());
+    }
 
     /** Registers a connection; answers whether it is the user's first on this node. */
     boolean add(Connection connection) {
@@ -64,6 +73,22 @@ class ConnectionRegistry {
     /** Every open connection of this node. */
     List<Connection> all() {
         return byUser.values().stream().flatMap(Set::stream).toList();
+    }
+
+    /** Users with at least one socket open on this node. */
+    int users() {
+        return byUser.size();
+    }
+
+    /** Frames queued for all sockets of this node and not yet written. */
+    long queuedFrames() {
+        long sum = 0;
+        for (Set<Connection> set : byUser.values()) {
+            for (Connection connection : set) {
+                sum += connection.queued();
+            }
+        }
+        return sum;
     }
 
     int size() {

@@ -17,6 +17,7 @@ import io.parley.api.conversation.ConversationQueries.MessageView;
 import io.parley.api.conversation.ConversationType;
 import io.parley.api.conversation.MemberRole;
 import io.parley.api.wire.ServerFrames;
+import io.parley.push.EdgeMetrics;
 import io.parley.push.membership.Membership;
 import io.parley.push.media.MediaLinks;
 import io.parley.push.block.BlockList;
@@ -54,6 +55,7 @@ class EventFanout implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(EventFanout.class);
 
     private final EventStore eventStore;
+    private final EdgeMetrics metrics;
     private final ConnectionRegistry connections;
     private final MembershipCache memberships;
     private final ObjectMapper json;
@@ -63,7 +65,8 @@ class EventFanout implements SmartLifecycle {
     private Thread reader;
 
     EventFanout(EventStore eventStore, ConnectionRegistry connections, MembershipCache memberships,
-                ObjectMapper json, MediaLinks links, BlockList blocks) {
+                ObjectMapper json, MediaLinks links, BlockList blocks, EdgeMetrics metrics) {
+        this.metrics = metrics;
         this.links = links;
         this.blocks = blocks;
         this.eventStore = eventStore;
@@ -128,7 +131,7 @@ class EventFanout implements SmartLifecycle {
         Object payload = event.getPayload();
         try {
             if (payload instanceof MessageSent e) {
-                onMessage(e);
+                onMessage(e, event.getTimestamp().toEpochMilli());
             } else if (payload instanceof ReactionAdded e) {
                 toMembers(e.conversationId(), ServerFrames.ReactionFrame.of(e.conversationId(), e.messageId(),
                         e.seq(), e.userId(), e.emoji(), true, null, e.reactionVersion()));
@@ -189,16 +192,24 @@ class EventFanout implements SmartLifecycle {
      * carry it; the client shows the quoted message it holds). A recipient who has blocked the sender gets it marked
      * {@code fromBlocked} (when this node knows their list; their client also hides by its own list).
      */
-    private void onMessage(MessageSent e) {
+    private void onMessage(MessageSent e, long committedAt) {
         ServerFrames.Message message = new ServerFrames.Message("message", e.conversationId(), e.messageId(), e.seq(),
                 e.senderId(), e.text(), e.sentAt(), null, false, links.of(e.attachments()),
                 e.replyTo(), null, e.mentionsOrNone(), List.of(), 0, false);
         String frame = write(message);
         String marked = write(message.markedFromBlocked());
+        int[] sockets = {0};
         memberships.get(e.conversationId()).ifPresent(membership -> membership.roles().keySet().forEach(user -> {
             String text = blocks.hasBlockedIfKnown(user, e.senderId()) ? marked : frame;
-            connections.of(user).forEach(c -> c.sendMessage(e.conversationId(), e.seq(), text));
+            for (Connection c : connections.of(user)) {
+                c.sendMessage(e.conversationId(), e.seq(), text);
+                sockets[0]++;
+            }
         }));
+        if (sockets[0] > 0) {
+            metrics.deliveredAfter(System.currentTimeMillis() - committedAt);
+            metrics.messagesDelivered(sockets[0]);
+        }
     }
 
     private void toMembers(String conversationId, Object frame) {

@@ -8,6 +8,7 @@ import io.parley.api.wire.ClientFrame;
 import io.parley.api.wire.ClientInput;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.Backend;
+import io.parley.push.EdgeMetrics;
 import io.parley.push.conversation.ConversationService;
 import io.parley.push.limits.RateLimits;
 import io.parley.push.presence.PresenceService;
@@ -36,9 +37,10 @@ class FrameHandler {
     private final ObjectMapper json;
     private final RateLimits limits;
     private final InputPolicy input;
+    private final EdgeMetrics metrics;
 
     FrameHandler(ConversationService conversations, SyncService sync, PresenceService presence, Backend backend,
-                 ObjectMapper json, RateLimits limits, InputPolicy input) {
+                 ObjectMapper json, RateLimits limits, InputPolicy input, EdgeMetrics metrics) {
         this.conversations = conversations;
         this.sync = sync;
         this.presence = presence;
@@ -46,6 +48,7 @@ class FrameHandler {
         this.json = json;
         this.limits = limits;
         this.input = input;
+        this.metrics = metrics;
     }
 
     Mono<Void> handle(Connection connection, InboundFrame inbound) {
@@ -85,9 +88,13 @@ class FrameHandler {
     private Mono<Void> dispatch(Connection connection, ClientFrame frame) {
         String user = connection.userId;
         if (frame instanceof ClientFrame.Send send) {
+            long start = System.nanoTime();
             return conversations.send(user, send.conversationId(), send.id(), send.text(), send.attachments(),
                             send.mentions(), send.replyTo())
-                    .doOnNext(ack -> reply(connection, ack))
+                    .doOnNext(ack -> {
+                        reply(connection, ack);
+                        metrics.acked(start);
+                    })
                     .then();
         } else if (frame instanceof ClientFrame.Delivered delivered) {
             return confirm(connection, frame,

@@ -1,0 +1,103 @@
+package io.parley.operations;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.springframework.boot.actuate.autoconfigure.health.HealthEndpointAutoConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.actuate.health.HealthContributorRegistry;
+import org.springframework.boot.actuate.health.HealthEndpoint;
+import org.springframework.boot.actuate.health.HttpCodeStatusMapper;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnNotWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.ContextClosedEvent;
+
+/**
+ * Health and readiness contributors of every Parley service, and the management port of those without a web server.
+ * The contributors' names are those the {@code readiness} group includes ({@link OperationsDefaults}); each exists
+ * only where what it checks is used.
+ */
+// after whatever defines the beans its conditions look for: the event store, the Mongo client, the Redis client
+@AutoConfiguration(afterName = {"org.axonframework.springboot.autoconfig.AxonAutoConfiguration",
+        "org.axonframework.springboot.autoconfig.EventProcessingAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.metrics.export.prometheus.PrometheusMetricsExportAutoConfiguration",
+        "io.parley.eventstore.JdbcEventStoreAutoConfiguration", "io.parley.eventstore.ParleyEventStoreAutoConfiguration",
+        "io.parley.distributed.ParleyDistributedAutoConfiguration", "io.parley.query.QuerySideAutoConfiguration",
+        "io.parley.notify.NotificationsAutoConfiguration"},
+        before = HealthEndpointAutoConfiguration.class)
+@EnableConfigurationProperties(OperationsProperties.class)
+public class OperationsAutoConfiguration {
+
+    @Bean("eventStoreHealthIndicator")
+    @ConditionalOnBean(EventStore.class)
+    EventStoreHealth eventStoreHealthIndicator(EventStore eventStore) {
+        return new EventStoreHealth(eventStore);
+    }
+
+    @Bean("projectionsHealthIndicator")
+    @ConditionalOnBean({EventProcessingConfiguration.class, EventStore.class, MeterRegistry.class})
+    ProjectionLag projectionsHealthIndicator(EventProcessingConfiguration processing, EventStore eventStore,
+                                             MeterRegistry registry, OperationsProperties properties) {
+        return new ProjectionLag(processing, eventStore, registry, properties.maxProjectionLag());
+    }
+
+    /** Draining: from the moment the context closes, load balancers are told to send nothing new. */
+    @Bean
+    ApplicationListener<ContextClosedEvent> parleyReadinessOffWhenClosing() {
+        return event -> AvailabilityChangeEvent.publish(event.getApplicationContext(),
+                ReadinessState.REFUSING_TRAFFIC);
+    }
+
+    /*
+     * The Mongo and Redis clients are defined by configurations that a condition on beans cannot reliably follow (an
+     * imported configuration of the query side, the distributed auto-configuration): their contributors are
+     * registered once every singleton exists, which is before readiness can turn on.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "com.mongodb.client.MongoClient")
+    static class Mongo {
+
+        @Bean
+        SmartInitializingSingleton parleyReadStoreHealth(ObjectProvider<com.mongodb.client.MongoClient> client,
+                                                         HealthContributorRegistry health) {
+            return () -> client.orderedStream().findFirst()
+                    .ifPresent(mongo -> health.registerContributor("readStore", new MongoReadStoreHealth(mongo)));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.lettuce.core.RedisClient")
+    static class Redis {
+
+        @Bean
+        SmartInitializingSingleton parleyRedisHealth(ObjectProvider<io.lettuce.core.RedisClient> client,
+                                                     HealthContributorRegistry health) {
+            // several clients may exist (presence, the nudge); they point at the same Redis
+            return () -> client.orderedStream().findFirst()
+                    .ifPresent(redis -> health.registerContributor("redis", new RedisHealth(redis)));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnNotWebApplication
+    @ConditionalOnProperty("parley.operations.management-port")
+    static class Port {
+
+        @Bean
+        ManagementPort parleyManagementPort(HealthEndpoint health, HttpCodeStatusMapper statusCodes,
+                                            PrometheusMeterRegistry prometheus, OperationsProperties properties) {
+            return new ManagementPort(health, statusCodes, prometheus, properties);
+        }
+    }
+}
