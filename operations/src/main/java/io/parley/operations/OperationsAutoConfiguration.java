@@ -9,7 +9,10 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.actuate.health.HealthContributorRegistry;
 import org.springframework.boot.actuate.health.HealthEndpoint;
+import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.HttpCodeStatusMapper;
+import org.springframework.boot.actuate.health.ReactiveHealthContributor;
+import org.springframework.boot.actuate.health.ReactiveHealthContributorRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -70,9 +73,10 @@ public class OperationsAutoConfiguration {
 
         @Bean
         SmartInitializingSingleton parleyReadStoreHealth(ObjectProvider<com.mongodb.client.MongoClient> client,
-                                                         HealthContributorRegistry health) {
-            return () -> client.orderedStream().findFirst()
-                    .ifPresent(mongo -> health.registerContributor("readStore", new MongoReadStoreHealth(mongo)));
+                                                         HealthContributorRegistry health,
+                                                         ObjectProvider<ReactiveHealthContributorRegistry> reactive) {
+            return () -> client.orderedStream().findFirst().ifPresent(mongo ->
+                    register("readStore", new MongoReadStoreHealth(mongo), health, reactive));
         }
     }
 
@@ -82,11 +86,23 @@ public class OperationsAutoConfiguration {
 
         @Bean
         SmartInitializingSingleton parleyRedisHealth(ObjectProvider<io.lettuce.core.RedisClient> client,
-                                                     HealthContributorRegistry health) {
+                                                     HealthContributorRegistry health,
+                                                     ObjectProvider<ReactiveHealthContributorRegistry> reactive) {
             // several clients may exist (presence, the nudge); they point at the same Redis
-            return () -> client.orderedStream().findFirst()
-                    .ifPresent(redis -> health.registerContributor("redis", new RedisHealth(redis)));
+            return () -> client.orderedStream().findFirst().ifPresent(redis ->
+                    register("redis", new RedisHealth(redis), health, reactive));
         }
+    }
+
+    /**
+     * Registers a contributor found late with both registries: a WebFlux application answers {@code /actuator/health}
+     * from the reactive registry, which adapted the blocking contributors once, when it was built, and does not see
+     * later ones; the management port of services without a web server reads the blocking one.
+     */
+    private static void register(String name, HealthIndicator indicator, HealthContributorRegistry health,
+                                 ObjectProvider<ReactiveHealthContributorRegistry> reactive) {
+        health.registerContributor(name, indicator);
+        reactive.ifAvailable(registry -> registry.registerContributor(name, ReactiveHealthContributor.adapt(indicator)));
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -183,6 +183,8 @@ class ChatFeaturesTest {
         ParleyClient carol = ParleyClient.signUp(parley, "carol");
         String direct = alice.openDirectWith(bob);
         String team = group(carol, alice, bob);
+        assertThat(alice.call("POST", "/api/conversations/" + direct + "/messages",
+                json("clientMsgId", "before", "text", "written before the block")).status()).isEqualTo(201);
 
         assertThat(bob.call("PUT", "/api/blocks/" + alice.userId, null).status()).isEqualTo(204);
         assertThat(bob.call("PUT", "/api/blocks/" + alice.userId, null).status()).as("a repeat").isEqualTo(204);
@@ -199,6 +201,14 @@ class ChatFeaturesTest {
             JsonNode refused = aliceSocket.await(reply("error", "b1"));
             assertThat(refused.get("code").asText()).isEqualTo("FORBIDDEN");
             assertThat(refused.get("message").asText()).doesNotContain("block");
+            // nor change what the blocker already has, nor reach them by reacting or typing
+            aliceSocket.send(json("type", "edit", "id", "b1e", "conversationId", direct, "seq", 1, "text", "changed"));
+            assertThat(aliceSocket.await(reply("error", "b1e")).get("code").asText()).isEqualTo("FORBIDDEN");
+            aliceSocket.send(json("type", "react", "id", "b1r", "conversationId", direct, "seq", 1, "emoji", "👍"));
+            assertThat(aliceSocket.await(reply("error", "b1r")).get("code").asText()).isEqualTo("FORBIDDEN");
+            assertThat(alice.call("PATCH", "/api/conversations/" + direct + "/messages/1", json("text", "changed"))
+                    .status()).as("the same over HTTP").isEqualTo(403);
+            aliceSocket.send(json("type", "typing", "conversationId", direct));
             // the blocker may still write
             bobSocket.send(json("type", "send", "id", "b2", "conversationId", direct, "text", "bye"));
             bobSocket.await(reply("ack", "b2"));
@@ -222,6 +232,9 @@ class ChatFeaturesTest {
             aliceSocket.send(json("type", "ping", "id", "p1"));
             aliceSocket.await(reply("pong", "p1"));
             assertThat(aliceSocket.frames(type("typing"))).isEmpty();
+            assertThat(bobSocket.frames(type("typing"))).as("alice's typing never reached bob").isEmpty();
+            assertThat(bobSocket.frames(type("message_updated"))).isEmpty();
+            assertThat(bobSocket.frames(type("reaction"))).isEmpty();
 
             assertThat(bob.call("DELETE", "/api/blocks/" + alice.userId, null).status()).isEqualTo(204);
             assertThat(bob.call("GET", "/api/blocks", null).body()).isEmpty();

@@ -3,7 +3,6 @@ package io.parley.standalone;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.testsupport.PostgresSchema;
 import io.parley.testsupport.RequiredServices;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,9 +31,6 @@ class DependencyHealthTest {
     Path dataDir;
 
     @Test
-    @Disabled("KNOWN BROKEN (issue 18): in standalone with parley.presence=redis the 'redis' contributor does not appear"
-            + " in readiness (its registration in OperationsAutoConfiguration does not find the RedisClient); fix, then"
-            + " enable")
     void readinessIsDownWhileRedisIsGoneAndUpWhenItIsBack() {
         requireRedis();
         try (TcpProxy redis = new TcpProxy("127.0.0.1", 6379);

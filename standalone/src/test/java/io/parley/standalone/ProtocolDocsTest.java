@@ -222,7 +222,7 @@ class ProtocolDocsTest {
 
     /** "method /path" of every annotated route of Parley's controllers, path variables written {}. */
     private static Set<String> routesOfTheEdge() {
-        Map<RequestMappingInfo, HandlerMethod> handlers = parley.bean(RequestMappingHandlerMapping.class)
+        Map<RequestMappingInfo, HandlerMethod> handlers = parley.bean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class)
                 .getHandlerMethods();
         Set<String> routes = new TreeSet<>();
         handlers.forEach((info, handler) -> {

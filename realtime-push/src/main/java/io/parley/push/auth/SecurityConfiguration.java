@@ -84,7 +84,7 @@ public class SecurityConfiguration {
 
     @Bean
     SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, TokenAuthenticationManager tokens,
-                                                  SecurityAnswers answers) {
+                                                  SecurityAnswers answers, ManagementPort managementPort) {
         return http
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
@@ -95,6 +95,7 @@ public class SecurityConfiguration {
                 .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
                 .authorizeExchange(exchanges -> {
                     exchanges.matchers(PUBLIC).permitAll();
+                    exchanges.matchers(managementPort).permitAll();
                     for (Rule rule : RULES) {
                         exchanges.matchers(rule.matcher()).access(rule.access());
                     }
@@ -109,6 +110,36 @@ public class SecurityConfiguration {
                         .authenticationEntryPoint(answers)
                         .accessDeniedHandler(answers))
                 .build();
+    }
+
+    @Bean
+    ManagementPort parleyManagementPortMatcher() {
+        return new ManagementPort();
+    }
+
+    /**
+     * Requests to the separate management port ({@code management.server.port}, README "Health and metrics"): the
+     * operator put Actuator there to reach it from a private network without a token. Spring Boot's management
+     * context of a WebFlux application runs this chain too, so without this the scrape would need an ADMIN token
+     * there as well. The port is learnt when the management server starts; without one nothing matches.
+     */
+    static final class ManagementPort implements ServerWebExchangeMatcher,
+            org.springframework.context.ApplicationListener<org.springframework.boot.web.context.WebServerInitializedEvent> {
+
+        private volatile int port = -1;
+
+        @Override
+        public void onApplicationEvent(org.springframework.boot.web.context.WebServerInitializedEvent event) {
+            if ("management".equals(event.getApplicationContext().getServerNamespace())) {
+                port = event.getWebServer().getPort();
+            }
+        }
+
+        @Override
+        public Mono<MatchResult> matches(ServerWebExchange exchange) {
+            java.net.InetSocketAddress local = exchange.getRequest().getLocalAddress();
+            return port > 0 && local != null && local.getPort() == port ? MatchResult.match() : MatchResult.notMatch();
+        }
     }
 
     /** What the refused are told on {@code exchange}'s path. */

@@ -121,13 +121,14 @@ public class ConversationService {
 
     /**
      * Adds ({@code remove} false) or takes back the user's {@code emoji} reaction to message {@code seq}. Reactions
-     * share the frame rate limit of the socket and the HTTP limit; a repeat is accepted.
+     * share the frame rate limit of the socket and the HTTP limit; a repeat is accepted. In a direct conversation
+     * whose other member has blocked the user, FORBIDDEN.
      */
     public Mono<Void> react(String userId, String conversationId, long seq, String emoji, boolean remove) {
         // the Conversation aggregate checks the emoji (one rule, one place); a non-member gets FORBIDDEN before that
         Mono<Void> write = Mono.defer(() -> backend.send(remove ? new RemoveReaction(conversationId, userId, seq, emoji)
                 : new AddReaction(conversationId, userId, seq, emoji)).then());
-        return asMember(userId, conversationId, write);
+        return notBlockedInDirect(userId, conversationId).then(asMember(userId, conversationId, write));
     }
 
     /** The messages whose reactions changed after {@code afterVersion}, with their reactions now (members only). */
@@ -165,9 +166,10 @@ public class ConversationService {
         return asMember(userId, conversationId, backend.send(new MarkRead(conversationId, userId, upToSeq)).then());
     }
 
+    /** Edits a message; in a direct conversation whose other member has blocked the editor, FORBIDDEN. */
     public Mono<Void> edit(String userId, String conversationId, long seq, String text) {
-        return asMember(userId, conversationId,
-                backend.send(new EditMessage(conversationId, userId, seq, text)).then());
+        return notBlockedInDirect(userId, conversationId).then(asMember(userId, conversationId,
+                backend.send(new EditMessage(conversationId, userId, seq, text)).then()));
     }
 
     /** Deletes a message; its media goes with it, for everyone. */

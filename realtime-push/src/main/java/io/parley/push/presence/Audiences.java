@@ -43,7 +43,8 @@ class Audiences {
     }
 
     /**
-     * The members to tell that {@code userId} is typing; empty while throttled.
+     * The members to tell that {@code userId} is typing, leaving out whoever blocked them or was blocked by them;
+     * empty while throttled.
      *
      * @throws ForbiddenException when the user is not a member
      */
@@ -55,7 +56,7 @@ class Audiences {
             return List.of();
         }
         return membership.roles().keySet().stream().filter(member -> !member.equals(userId))
-                .filter(member -> !blocks.hasBlocked(userId, member)).toList();
+                .filter(member -> !blocks.hasBlocked(userId, member) && !blocks.hasBlocked(member, userId)).toList();
     }
 
     /**
