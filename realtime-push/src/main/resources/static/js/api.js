@@ -8,6 +8,11 @@ export class ApiError extends Error {
   }
 }
 
+// A GET left without an answer this long is asked once more (on a fresh connection if the browser has one to spare):
+// Reactor Netty 1.2 can leave a request on a reused connection unanswered (see KeepAliveAfterErrorTest), and a
+// conversation list waiting for ever would never refresh again. Writes are not repeated here: they carry their own ids.
+const GET_TIMEOUT = 8_000;
+
 export class Api {
   /** `token()` answers the current token or null; `onUnauthorized()` runs when the server rejects it. */
   constructor(token, onUnauthorized) {
@@ -16,12 +21,14 @@ export class Api {
   }
 
   /** `as` is the token to send instead of the current one (to end a session the client already forgot). */
-  async request(method, path, body, as) {
+  async request(method, path, body, as, retried = false) {
     const headers = { Accept: 'application/json' };
     const token = as || this.token();
     if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let response;
+    const abort = method === 'GET' ? new AbortController() : null;
+    const timer = abort ? setTimeout(() => abort.abort(), GET_TIMEOUT) : null;
     try {
       response = await fetch(path, {
         method,
@@ -29,9 +36,13 @@ export class Api {
         body: body === undefined ? undefined : JSON.stringify(body),
         cache: 'no-store',
         credentials: 'omit',
+        signal: abort ? abort.signal : undefined,
       });
     } catch (e) {
+      if (abort && abort.signal.aborted && !retried) return this.request(method, path, body, as, true);
       throw new ApiError(0, 'NETWORK', 'Cannot reach the server. Check your connection.');
+    } finally {
+      clearTimeout(timer);
     }
     if (response.status === 204) return null;
     let data = null;
