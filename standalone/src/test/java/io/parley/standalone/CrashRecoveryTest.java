@@ -179,26 +179,7 @@ class CrashRecoveryTest {
     }
 
     private static List<JsonNode> fullHistory(ParleyClient client, String conversation, int atLeast) {
-        List<JsonNode> all = new java.util.ArrayList<>();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            all.clear();
-            long after = 0;
-            while (true) {
-                ParleyClient.Response response = client.call("GET", "/api/conversations/" + conversation
-                        + "/messages?after=" + after + "&limit=200", null);
-                if (response.status() != 200) {
-                    return false;
-                }
-                JsonNode page = response.body();
-                page.get("messages").forEach(all::add);
-                if (!page.get("hasMore").asBoolean()) {
-                    break;
-                }
-                after = all.get(all.size() - 1).get("seq").asLong();
-            }
-            return all.size() >= atLeast;
-        });
-        return all;
+        return client.fullHistory(conversation, atLeast, Duration.ofSeconds(30));
     }
 
     private static ParleyClient signUpAs(RunningParley target, String username) {

@@ -3,6 +3,7 @@ package io.parley.standalone;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.awaitility.Awaitility;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +12,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /** A user of Parley over real HTTP: registers, logs in, calls the API with its token. */
@@ -132,6 +135,34 @@ final class ParleyClient {
     /** A socket whose first frame will be a {@code sync} ({@code /ws?resume=true}): live messages wait for it. */
     SocketClient connectToResume(RunningParley parley) {
         return SocketClient.connect(parley.ws() + "?resume=true", token);
+    }
+
+    /**
+     * Every message of the conversation, oldest first, read page by page ({@code after}, 200 a page); asked again
+     * until at least {@code atLeast} are there (the read model may still be catching up, e.g. after a restart), for
+     * at most {@code wait}.
+     */
+    List<JsonNode> fullHistory(String conversation, int atLeast, Duration wait) {
+        List<JsonNode> all = new ArrayList<>();
+        Awaitility.await().atMost(wait).until(() -> {
+            all.clear();
+            long after = 0;
+            while (true) {
+                Response response = call("GET", "/api/conversations/" + conversation + "/messages?after=" + after
+                        + "&limit=200", null);
+                if (response.status() != 200) {
+                    return false;
+                }
+                JsonNode page = response.body();
+                page.get("messages").forEach(all::add);
+                if (!page.get("hasMore").asBoolean()) {
+                    break;
+                }
+                after = all.get(all.size() - 1).get("seq").asLong();
+            }
+            return all.size() >= atLeast;
+        });
+        return all;
     }
 
     static ObjectNode json(Object... keysAndValues) {
