@@ -3,6 +3,7 @@ package io.parley.search;
 import io.parley.api.error.ForbiddenException;
 import io.parley.api.search.SearchQueries.Highlight;
 import io.parley.api.search.SearchQueries.SearchHit;
+import io.parley.testsupport.Bytes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -254,24 +255,11 @@ class MessageIndexTest {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 byte[] bytes = Files.readAllBytes(file);
-                if (indexOf(bytes, needle) >= 0) {
+                if (Bytes.indexOf(bytes, needle) >= 0) {
                     return true;
                 }
             }
         }
         return false;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

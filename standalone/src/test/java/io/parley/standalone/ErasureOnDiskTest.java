@@ -1,6 +1,7 @@
 package io.parley.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.testsupport.Bytes;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
@@ -149,25 +150,12 @@ class ErasureOnDiskTest {
         for (String file : filesUnder(dir)) {
             byte[] bytes = Files.readAllBytes(dir.resolve(file));
             for (Charset encoding : ENCODINGS) {
-                if (indexOf(bytes, word.getBytes(encoding)) >= 0) {
+                if (Bytes.indexOf(bytes, word.getBytes(encoding)) >= 0) {
                     found.add(file + " (" + encoding + ")");
                     break;
                 }
             }
         }
         return found;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
