@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  * commit is where the projection resumes; a missing or emptied index starts from the beginning of the event store.
  * <p>
  * Claims are trivial: the index belongs to this process alone (Lucene's write lock refuses a second writer), so a
- * token is held in memory and every segment is always this process's. Every stored token makes the batch's writes visible to searches at once (a refresh, no disk sync); a
+ * token is held in memory and every segment is always this process's. A stored token tells the consistency barrier
+ * what the index holds; the writes become visible when a search asks for them ({@link SearchBarrier}), not per batch. A
  * durable commit is made at most every {@code commitInterval} (and at shutdown), so a crash replays at most that
  * much, which the projection's idempotent writes absorb.
  */
@@ -44,27 +45,28 @@ final class IndexTokenStore implements TokenStore {
     private final Serializer serializer;
     private final Duration commitInterval;
     private final Clock clock;
-    private final Consumer<TrackingToken> visible;
+    private final Consumer<TrackingToken> indexed;
     private volatile TrackingToken current;
     private long lastCommitMillis;
 
     /**
-     * @param visible told of every token whose writes searches now see (the consistency barrier)
+     * @param indexed told of every token whose writes the index now holds (the consistency barrier, which makes them
+     *                visible when a search needs them)
      */
     IndexTokenStore(String processorName, MessageIndex index, Serializer serializer, Duration commitInterval,
-                    Clock clock, Consumer<TrackingToken> visible) {
+                    Clock clock, Consumer<TrackingToken> indexed) {
         this.processorName = processorName;
         this.index = index;
         this.serializer = serializer;
         this.commitInterval = commitInterval;
         this.clock = clock;
-        this.visible = visible;
+        this.indexed = indexed;
         this.lastCommitMillis = clock.millis();
         Optional<TrackingToken> stored = read(index.committedData());
         if (stored.isPresent()) {
             initializeTokenSegments(processorName, 1, stored.get());
             current = stored.get();
-            visible.accept(current);
+            indexed.accept(current);
         }
     }
 
@@ -81,10 +83,8 @@ final class IndexTokenStore implements TokenStore {
         if (now - lastCommitMillis >= commitInterval.toMillis()) {
             index.commit(data(token));
             lastCommitMillis = now;
-        } else {
-            index.refresh();
         }
-        visible.accept(token);
+        indexed.accept(token);
     }
 
     /** Commits the index at the last stored token (at shutdown, and before a purge). */

@@ -27,12 +27,19 @@ final class SearchBarrier {
     private static final Logger log = LoggerFactory.getLogger(SearchBarrier.class);
 
     private final Supplier<TrackingToken> head;
+    private final Runnable refresh;
     private final Duration maxWait;
     private final Duration gapPatience;
-    private volatile TrackingToken visible;
+    private volatile TrackingToken indexed;
 
-    SearchBarrier(Supplier<TrackingToken> head, Duration maxWait, Duration gapPatience) {
+    /**
+     * @param refresh makes every write indexed so far visible to searches (Lucene's near-real-time reopen); called by
+     *                a search once the index holds what it must see, never per batch: a reopen per batch wrote a
+     *                tiny segment each time, and merging them away was the busiest thread of the server under load
+     */
+    SearchBarrier(Supplier<TrackingToken> head, Runnable refresh, Duration maxWait, Duration gapPatience) {
         this.head = head;
+        this.refresh = refresh;
         this.maxWait = maxWait;
         this.gapPatience = gapPatience;
     }
@@ -43,13 +50,18 @@ final class SearchBarrier {
         return headToken == null ? -1 : headToken.position().orElse(-1);
     }
 
-    /** The position whose writes searches see now. */
-    void visibleAt(TrackingToken token) {
-        this.visible = token;
+    /** The position whose writes the index holds (visible to searches after the next refresh). */
+    void indexedAt(TrackingToken token) {
+        this.indexed = token;
     }
 
     /** Returns once searches see every event committed before this call. */
     void await() {
+        awaitIndexed();
+        refresh.run();
+    }
+
+    private void awaitIndexed() {
         long target = head();
         if (target < 0) {
             return;
@@ -57,7 +69,7 @@ final class SearchBarrier {
         long start = System.nanoTime();
         long pause = 1;
         while (true) {
-            TrackingToken token = visible;
+            TrackingToken token = indexed;
             if (token != null && ReplayToken.isReplay(token)) {
                 return;
             }

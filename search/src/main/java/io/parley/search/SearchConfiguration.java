@@ -41,19 +41,19 @@ public class SearchConfiguration {
     }
 
     @Bean
-    SearchBarrier searchBarrier(ObjectProvider<EventStore> eventStore,
+    SearchBarrier searchBarrier(ObjectProvider<EventStore> eventStore, MessageIndex index,
                                 @Value("${parley.query.consistency-wait:5s}") Duration maxWait,
                                 @Value("${parley.query.gap-patience:250ms}") Duration gapPatience) {
         // the event store is looked up at the first search: Axon's configuration, which builds it, needs this module's
         // processor set-up first
-        return new SearchBarrier(() -> eventStore.getObject().createHeadToken(), maxWait, gapPatience);
+        return new SearchBarrier(() -> eventStore.getObject().createHeadToken(), index::refresh, maxWait, gapPatience);
     }
 
     @Bean(destroyMethod = "flush")
     SearchTokens searchTokens(MessageIndex index, Serializer serializer, SearchBarrier barrier,
                               SearchProperties properties) {
         return new SearchTokens(new IndexTokenStore(SearchProjection.PROCESSING_GROUP, index, serializer,
-                properties.commitInterval(), Clock.systemUTC(), barrier::visibleAt));
+                properties.commitInterval(), Clock.systemUTC(), barrier::indexedAt));
     }
 
     @Bean

@@ -11,8 +11,8 @@ import java.time.Duration;
  *
  * @param enabled        run the search projection and answer searches on this node
  * @param indexDir       where this node's Lucene index lives; default {@code ${parley.data-dir}/search-index}
- * @param commitInterval the longest time between durable index commits (a crash replays at most this much; every
- *                       batch is visible to searches at once regardless)
+ * @param commitInterval the longest time between durable index commits (a crash replays at most this much; what is
+ *                       indexed is visible to the next search regardless)
  * @param batchSize      events per projection batch
  */
 @ConfigurationProperties("parley.search")
