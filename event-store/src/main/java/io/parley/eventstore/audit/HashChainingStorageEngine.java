@@ -2,6 +2,7 @@ package io.parley.eventstore.audit;
 
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventsourcing.eventstore.DomainEventStream;
@@ -27,9 +28,10 @@ import java.util.stream.Stream;
  * one aggregate are serialized by Axon's aggregate lock on the command side, and a sequence-number clash rolls the
  * append back, so a chain cannot fork; a rolled-back append leaves nothing in the cache.
  * <p>
- * The payload is serialized here with the engine's own event serializer to hash the exact bytes that are stored;
- * the serializer must therefore be deterministic (Jackson is; the text encryption derives its nonce from the
- * content for this reason).
+ * The payload is serialized here with the engine's own event serializer to hash the exact bytes that are stored, and
+ * those bytes are what the engine stores (it does not serialize the payload again). A replay re-serializes to verify,
+ * so the serializer must be deterministic (Jackson is; the text encryption derives its nonce from the content for
+ * this reason).
  */
 public class HashChainingStorageEngine implements EventStorageEngine {
 
@@ -64,9 +66,12 @@ public class HashChainingStorageEngine implements EventStorageEngine {
                 String aggregateId = domain.getAggregateIdentifier();
                 long seq = domain.getSequenceNumber();
                 String previous = previousHash(aggregateId, seq, batch);
-                String hash = hashOf(domain, previous);
+                SerializedObject<byte[]> payload = serializer.serialize(domain.getPayload(), byte[].class);
+                String hash = hashOf(domain, payload, previous);
                 batch.put(aggregateId, new Link(seq, hash));
-                chained.add(domain.andMetaData(Map.of(AuditMetadata.HASH, hash, AuditMetadata.PREV_HASH, previous)));
+                chained.add(new SerializedPayloadEvent<>(
+                        domain.andMetaData(Map.of(AuditMetadata.HASH, hash, AuditMetadata.PREV_HASH, previous)),
+                        serializer, payload));
             } else {
                 chained.add(event);
             }
@@ -85,8 +90,7 @@ public class HashChainingStorageEngine implements EventStorageEngine {
         }
     }
 
-    private String hashOf(DomainEventMessage<?> event, String previous) {
-        SerializedObject<byte[]> payload = serializer.serialize(event.getPayload(), byte[].class);
+    private static String hashOf(DomainEventMessage<?> event, SerializedObject<byte[]> payload, String previous) {
         Instant timestamp = event.getTimestamp();
         return HashChain.hash(previous, event.getAggregateIdentifier(), event.getSequenceNumber(),
                 payload.getType().getName(), payload.getType().getRevision(), timestamp.toEpochMilli(),
@@ -117,6 +121,33 @@ public class HashChainingStorageEngine implements EventStorageEngine {
             }
         }
         return "";
+    }
+
+    /**
+     * The chained event, carrying the payload bytes the hash was computed over, so the engine stores those bytes
+     * without serializing (and encrypting) the payload a second time. Another serializer or representation
+     * serializes as usual.
+     */
+    private static final class SerializedPayloadEvent<T> extends GenericDomainEventMessage<T> {
+
+        private final transient Serializer serializer;
+        private final transient SerializedObject<byte[]> payload;
+
+        SerializedPayloadEvent(DomainEventMessage<T> event, Serializer serializer, SerializedObject<byte[]> payload) {
+            super(event.getType(), event.getAggregateIdentifier(), event.getSequenceNumber(), event,
+                    event.getTimestamp());
+            this.serializer = serializer;
+            this.payload = payload;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <R> SerializedObject<R> serializePayload(Serializer serializer, Class<R> expectedRepresentation) {
+            if (serializer == this.serializer && expectedRepresentation == byte[].class) {
+                return (SerializedObject<R>) payload;
+            }
+            return super.serializePayload(serializer, expectedRepresentation);
+        }
     }
 
     @Override

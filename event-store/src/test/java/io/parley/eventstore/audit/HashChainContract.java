@@ -6,6 +6,10 @@ import org.axonframework.common.transaction.NoTransactionManager;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.messaging.MetaData;
+import org.axonframework.serialization.Converter;
+import org.axonframework.serialization.SerializedObject;
+import org.axonframework.serialization.SerializedType;
+import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,6 +65,65 @@ abstract class HashChainContract {
         ChainVerifier.Result result = verifier.verify(aggregate);
         assertThat(result.valid()).as(result.toString()).isTrue();
         assertThat(result.events()).isEqualTo(3);
+    }
+
+    @Test
+    void theStoredPayloadIsTheOneTheHashWasComputedOverSerializedOnce() {
+        DataSource ds = dataSource();
+        EventStoreSchema.migrate(ds);
+        AtomicInteger payloadsSerialized = new AtomicInteger();
+        Serializer counting = new CountingSerializer(serializer, payloadsSerialized);
+        JdbcEventStorageEngine jdbc = JdbcEventStorageEngine.builder()
+                .connectionProvider(ds::getConnection)
+                .transactionManager(NoTransactionManager.INSTANCE)
+                .eventSerializer(counting)
+                .snapshotSerializer(counting)
+                .build();
+        String aggregate = "a-" + UUID.randomUUID();
+
+        new HashChainingStorageEngine(jdbc, counting, 100)
+                .appendEvents(event(aggregate, 0, "zero"), event(aggregate, 1, "one"));
+
+        // once each for hash and insert, not twice: serializing encrypts the text, a cost paid per message
+        assertThat(payloadsSerialized).hasValue(2);
+        ChainVerifier.Result result = new ChainVerifier(new EventHistory(ds)).verify(aggregate);
+        assertThat(result.valid()).as(result.toString()).isTrue();
+    }
+
+    /** Counts the payloads (notes) it serializes. */
+    private record CountingSerializer(Serializer delegate, AtomicInteger notes) implements Serializer {
+        @Override
+        public <T> SerializedObject<T> serialize(Object object, Class<T> expectedRepresentation) {
+            if (object instanceof Note) {
+                notes.incrementAndGet();
+            }
+            return delegate.serialize(object, expectedRepresentation);
+        }
+
+        @Override
+        public <T> boolean canSerializeTo(Class<T> expectedRepresentation) {
+            return delegate.canSerializeTo(expectedRepresentation);
+        }
+
+        @Override
+        public <S, T> T deserialize(SerializedObject<S> serializedObject) {
+            return delegate.deserialize(serializedObject);
+        }
+
+        @Override
+        public Class classForType(SerializedType type) {
+            return delegate.classForType(type);
+        }
+
+        @Override
+        public SerializedType typeForClass(Class type) {
+            return delegate.typeForClass(type);
+        }
+
+        @Override
+        public Converter getConverter() {
+            return delegate.getConverter();
+        }
     }
 
     @Test
