@@ -14,10 +14,12 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The per-user keys that encrypt message text in events, kept outside the event store in the table
@@ -44,6 +46,7 @@ public class ErasureKeys {
     private final Duration cacheTtl;
     private final Map<String, Cached> byKeyId = new ConcurrentHashMap<>();
     private final Map<String, String> activeKeyIdOfUser = new ConcurrentHashMap<>();
+    private final List<Runnable> erasureListeners = new CopyOnWriteArrayList<>();
 
     public ErasureKeys(DataSource dataSource, Duration cacheTtl) {
         this.dataSource = dataSource;
@@ -179,6 +182,11 @@ public class ErasureKeys {
         return key;
     }
 
+    /** Runs after every erasure: whoever derived material from the keys drops it (the key bytes are gone). */
+    public void onErase(Runnable listener) {
+        erasureListeners.add(listener);
+    }
+
     /** Destroys every key of the user; returns how many there were. Text encrypted with them is gone for good. */
     public synchronized int erase(String userId) {
         activeKeyIdOfUser.remove(userId);
@@ -192,6 +200,7 @@ public class ErasureKeys {
                 c.commit();
             }
             byKeyId.clear();
+            erasureListeners.forEach(Runnable::run);
             return erased;
         } catch (SQLException e) {
             throw new IllegalStateException("could not erase keys", e);

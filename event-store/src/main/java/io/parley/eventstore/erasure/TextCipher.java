@@ -7,10 +7,12 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Encrypts message text with its sender's key: AES-256-GCM, written as {@code enc:v1:<keyId>:<base64(nonce|ct|tag)>}.
@@ -24,10 +26,24 @@ public class TextCipher {
 
     public static final String PREFIX = "enc:v1:";
 
+    /** Keys whose subkeys are kept at most; past it the table starts again (a rough bound, not an LRU). */
+    private static final int MAX_DERIVED = 100_000;
+
+    /** The subkeys of one key, derived once: two HMACs and a key schedule per message were a profile's hot spot. */
+    private record Derived(byte[] key, SecretKeySpec aes, SecretKeySpec nonce) {
+    }
+
+    private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> instance(() -> Mac.getInstance(
+            "HmacSHA256")));
+    private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> instance(() -> Cipher.getInstance(
+            "AES/GCM/NoPadding")));
+
     private final ErasureKeys keys;
+    private final Map<String, Derived> derived = new ConcurrentHashMap<>();
 
     public TextCipher(ErasureKeys keys) {
         this.keys = keys;
+        keys.onErase(derived::clear); // no subkey of an erased key stays in memory
     }
 
     public static boolean isEncrypted(String text) {
@@ -44,11 +60,19 @@ public class TextCipher {
     /** Encrypts with this key (id and bytes), whatever the text looks like. */
     String encryptWith(Map.Entry<String, byte[]> key, String context, String plain) {
         try {
-            byte[] nonce = Arrays.copyOf(hmac(subkey(key.getValue(), "nonce"),
-                    (context + '\u0000' + plain).getBytes(StandardCharsets.UTF_8)), 12);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(subkey(key.getValue(), "aes"), "AES"),
-                    new GCMParameterSpec(128, nonce));
+            Derived subkeys = derive(key.getKey(), key.getValue());
+            Mac mac = MACS.get();
+            mac.init(subkeys.nonce());
+            byte[] nonce = Arrays.copyOf(mac.doFinal((context + '\u0000' + plain).getBytes(StandardCharsets.UTF_8)), 12);
+            Cipher cipher = CIPHERS.get();
+            try {
+                cipher.init(Cipher.ENCRYPT_MODE, subkeys.aes(), new GCMParameterSpec(128, nonce));
+            } catch (InvalidAlgorithmParameterException sameNonceAsThisThreadsLast) {
+                // GCM refuses a key and nonce twice in a row on one instance: the same text of the same message
+                // encrypted again (deterministic by design, see above) gets an instance of its own
+                cipher = Cipher.getInstance("AES/GCM/NoPadding");
+                cipher.init(Cipher.ENCRYPT_MODE, subkeys.aes(), new GCMParameterSpec(128, nonce));
+            }
             cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
             byte[] sealed = cipher.doFinal(plain.getBytes(StandardCharsets.UTF_8));
             byte[] out = ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
@@ -68,15 +92,16 @@ public class TextCipher {
         if (colon < 0) {
             throw new IllegalArgumentException("malformed encrypted text");
         }
-        Optional<byte[]> key = keys.key(rest.substring(0, colon));
+        String keyId = rest.substring(0, colon);
+        Optional<byte[]> key = keys.key(keyId);
         if (key.isEmpty()) {
+            derived.remove(keyId);
             return Optional.empty();
         }
         byte[] in = Base64.getDecoder().decode(rest.substring(colon + 1));
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(subkey(key.get(), "aes"), "AES"),
-                    new GCMParameterSpec(128, in, 0, 12));
+            Cipher cipher = CIPHERS.get();
+            cipher.init(Cipher.DECRYPT_MODE, derive(keyId, key.get()).aes(), new GCMParameterSpec(128, in, 0, 12));
             cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
             return Optional.of(new String(cipher.doFinal(in, 12, in.length - 12), StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
@@ -84,13 +109,36 @@ public class TextCipher {
         }
     }
 
-    private static byte[] subkey(byte[] key, String purpose) throws GeneralSecurityException {
-        return hmac(key, ("parley-" + purpose).getBytes(StandardCharsets.UTF_8));
+    /** The subkeys of this key, derived again when the key's bytes were reloaded (the same array: the same key). */
+    private Derived derive(String keyId, byte[] key) throws GeneralSecurityException {
+        Derived known = derived.get(keyId);
+        if (known != null && known.key() == key) {
+            return known;
+        }
+        Derived fresh = new Derived(key, new SecretKeySpec(subkey(key, "aes"), "AES"),
+                new SecretKeySpec(subkey(key, "nonce"), "HmacSHA256"));
+        if (derived.size() >= MAX_DERIVED) {
+            derived.clear();
+        }
+        derived.put(keyId, fresh);
+        return fresh;
     }
 
-    private static byte[] hmac(byte[] key, byte[] data) throws GeneralSecurityException {
-        Mac mac = Mac.getInstance("HmacSHA256");
+    private static byte[] subkey(byte[] key, String purpose) throws GeneralSecurityException {
+        Mac mac = MACS.get();
         mac.init(new SecretKeySpec(key, "HmacSHA256"));
-        return mac.doFinal(data);
+        return mac.doFinal(("parley-" + purpose).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private interface Factory<T> {
+        T create() throws GeneralSecurityException;
+    }
+
+    private static <T> T instance(Factory<T> factory) {
+        try {
+            return factory.create();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK lacks AES-GCM or HMAC-SHA256", e);
+        }
     }
 }
