@@ -197,10 +197,16 @@ class EventFanout implements SmartLifecycle {
                 e.senderId(), e.text(), e.sentAt(), null, false, links.of(e.attachments()),
                 e.replyTo(), null, e.mentionsOrNone(), List.of(), 0, false);
         String frame = write(message);
-        String marked = write(message.markedFromBlocked());
+        String[] marked = {null}; // written only for a recipient who blocked the sender: rare, and a write per message
         int[] sockets = {0};
         memberships.get(e.conversationId()).ifPresent(membership -> membership.roles().keySet().forEach(user -> {
-            String text = blocks.hasBlockedIfKnown(user, e.senderId()) ? marked : frame;
+            String text = frame;
+            if (blocks.hasBlockedIfKnown(user, e.senderId())) {
+                if (marked[0] == null) {
+                    marked[0] = write(message.markedFromBlocked());
+                }
+                text = marked[0];
+            }
             for (Connection c : connections.of(user)) {
                 c.sendMessage(e.conversationId(), e.seq(), text);
                 sockets[0]++;

@@ -42,19 +42,17 @@ final class JdbcInboxStore implements InboxStore {
                 .addValue("seq", seq)
                 .addValue("senderId", senderId)
                 .addValue("at", Sql.time(at));
-        // "last_seq < :seq" makes a redelivered message a no-op: it is counted once.
+        // "last_seq < :seq" makes a redelivered message a no-op: it is counted once. One statement for the sender's row
+        // (read up to its own message) and the others' (one more unread): two per message before.
         jdbc.update("UPDATE rm_inbox SET"
-                + " unread = unread + CASE WHEN read_seq < :seq THEN 1 ELSE 0 END,"
+                + " unread = CASE WHEN user_id = :senderId THEN 0"
+                + "   WHEN read_seq < :seq THEN unread + 1 ELSE unread END,"
                 + " last_seq = :seq,"
+                + " read_seq = CASE WHEN user_id = :senderId THEN GREATEST(read_seq, :seq) ELSE read_seq END,"
+                + " delivered_seq = CASE WHEN user_id = :senderId THEN GREATEST(delivered_seq, :seq)"
+                + "   ELSE delivered_seq END,"
                 + " updated_at = GREATEST(updated_at, :at)"
-                + " WHERE conversation_id = :conversationId AND user_id <> :senderId AND last_seq < :seq", params);
-        jdbc.update("UPDATE rm_inbox SET"
-                + " unread = 0,"
-                + " last_seq = :seq,"
-                + " read_seq = GREATEST(read_seq, :seq),"
-                + " delivered_seq = GREATEST(delivered_seq, :seq),"
-                + " updated_at = GREATEST(updated_at, :at)"
-                + " WHERE user_id = :senderId AND conversation_id = :conversationId AND last_seq < :seq", params);
+                + " WHERE conversation_id = :conversationId AND last_seq < :seq", params);
     }
 
     @Override
