@@ -378,9 +378,10 @@ public final class MessageIndex implements Closeable {
 
     /**
      * Whether {@code query} asks for at least one word: a term or a phrase (what the analyzer kept), or a prefix with a
-     * letter or digit in it, that is not excluded. Without one a query would match everything ({@code *}, an empty prefix) or nothing
-     * (punctuation, which has no words; only exclusions), and which one depended on how the operators combined
-     * ({@code *} found every message, {@code * * *} none): neither is a search, so both are refused.
+     * letter or digit in it, that is not excluded. Without one a query would match everything ({@code *}, an empty
+     * prefix) or nothing (punctuation, which has no words; only exclusions), and which one depended on how the
+     * operators combined ({@code *} found every message, {@code * * *} none): neither is a search, so both are
+     * refused.
      */
     static boolean hasWordToFind(Query query) {
         boolean[] found = {false};

@@ -69,8 +69,8 @@ class MessageIndexTest {
     @Test
     void aQueryWithoutAWordToFindIsRefusedWhateverItsOperators() {
         send("c1", 1, "alice", "stars are *not* words");
-        for (String query : List.of("*", "* * *", "**", "***", "* *", "!!!", "?", "\"\"", "\"*\"", "-stars", "-stars -words",
-                "- *", "...", "-*", "()", "|", "+")) {
+        for (String query : List.of("*", "* * *", "**", "***", "* *", "!!!", "?", "\"\"", "\"*\"", "-stars",
+                "-stars -words", "- *", "...", "-*", "()", "|", "+")) {
             assertThatThrownBy(() -> index.search("bob", query, null, 10, null)).as("q=%s", query)
                     .isInstanceOf(io.parley.api.error.InvalidCommandException.class)
                     .hasMessageStartingWith("q has no word to find");

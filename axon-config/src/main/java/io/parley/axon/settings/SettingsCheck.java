@@ -76,7 +76,8 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
             throw new InvalidSettingException(setting, value, "not a whole number", accepted);
         }
         if (number < 1) {
-            throw new InvalidSettingException(setting, value, number == 0 ? "it must be at least 1: 0 would allow nothing"
+            throw new InvalidSettingException(setting, value,
+                    number == 0 ? "it must be at least 1: 0 would allow nothing"
                     : "a negative number", accepted);
         }
     }

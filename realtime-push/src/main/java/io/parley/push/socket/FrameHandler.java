@@ -143,8 +143,8 @@ class FrameHandler {
     /**
      * The frame's record, read by the {@link InputPolicy} of HTTP bodies: the same types, the same refusal of lone
      * surrogates, the same message for the same fault. A refusal echoes the frame's {@code id} when it is a string of
-     * the right length (as sent, so also one with a lone surrogate), else none. A frame with a duplicate key or anything
-     * after its object is refused before any of it is read (so without an id), as an HTTP body is.
+     * the right length (as sent, so also one with a lone surrogate), else none. A frame with a duplicate key or
+     * anything after its object is refused before any of it is read (so without an id), as an HTTP body is.
      */
     private ClientFrame read(String text) {
         JsonNode tree;

@@ -25,6 +25,8 @@ import reactor.core.publisher.Mono;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Answers {@code sync}: everything after the client's positions in each of its conversations (after its read cursor
@@ -79,9 +81,10 @@ class SyncService {
             List<ConversationSummary> conversations = listOrNull(connection.userId);
             if (conversations == null) {
                 List<ConversationAsOf.State> named = foldNamed(since);
-                String stranger = notMine(connection.userId, named.stream().filter(state -> state.members().stream()
-                        .anyMatch(m -> m.userId().equals(connection.userId))).map(ConversationAsOf.State::conversationId)
-                        .toList(), since, Map.of()); // reactions are not synced from the event store
+                Set<String> mine = named.stream()
+                        .filter(state -> state.members().stream().anyMatch(m -> m.userId().equals(connection.userId)))
+                        .map(ConversationAsOf.State::conversationId).collect(Collectors.toSet());
+                String stranger = notMine(mine, since, Map.of()); // reactions are not synced from the event store
                 if (stranger != null) {
                     outcome = notAMember(id, stranger);
                     return;
@@ -91,8 +94,8 @@ class SyncService {
                         + " what was missed in the conversations named in 'since'; send sync again for the rest",
                         ErrorCode.retryAfterSeconds(null, ErrorCode.UNAVAILABLE));
             } else {
-                String stranger = notMine(connection.userId, conversations.stream()
-                        .map(ConversationSummary::conversationId).toList(), since, reactionsSince);
+                String stranger = notMine(conversations.stream().map(ConversationSummary::conversationId)
+                        .collect(Collectors.toSet()), since, reactionsSince);
                 if (stranger != null) {
                     outcome = notAMember(id, stranger);
                     return;
@@ -177,8 +180,7 @@ class SyncService {
      * A sync that names one is refused as a whole, before anything is sent, as HTTP history refuses a non-member
      * (403 {@code FORBIDDEN}); an unknown conversation is answered the same, so a sync cannot probe which exist.
      */
-    private static String notMine(String userId, List<String> mine, Map<String, Long> since,
-                                  Map<String, Long> reactionsSince) {
+    private static String notMine(Set<String> mine, Map<String, Long> since, Map<String, Long> reactionsSince) {
         for (Map<String, Long> named : List.of(since, reactionsSince)) {
             for (String conversationId : named.keySet()) {
                 if (!mine.contains(conversationId)) {
@@ -204,7 +206,7 @@ class SyncService {
         }).toList();
     }
 
-    /** What was missed in the conversations named in {@code since} (the user is a member of each), from their events. */
+    /** What was missed in the conversations named in {@code since} (the user's, each), from their events. */
     private void fromEventStore(Connection connection, Map<String, Long> since, List<ConversationAsOf.State> named) {
         named.forEach(state -> {
             String conversationId = state.conversationId();

@@ -355,6 +355,15 @@ public enum ErrorCode {
      * ({@link InputPolicy}), not how we read it. The same words for an HTTP body and a socket frame.
      */
     private static String describeBadInput(Throwable cause) {
+        // the text's shape first: a duplicate key may reach us wrapped with the path of the field it repeats
+        for (Throwable t : chain(cause)) {
+            if (t instanceof JsonProcessingException json) {
+                String shape = InputPolicy.shapeFault(json);
+                if (shape != null) {
+                    return "malformed JSON body: " + shape;
+                }
+            }
+        }
         for (Throwable t : chain(cause)) {
             if (t instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
                 String field = mapping.getPath().stream()
@@ -363,14 +372,6 @@ public enum ErrorCode {
                 String expectation = InputPolicy.expectation(mapping);
                 return "malformed JSON body: bad value for '" + field + "'"
                         + (expectation == null ? "" : ": " + expectation);
-            }
-        }
-        for (Throwable t : chain(cause)) {
-            if (t instanceof JsonProcessingException json) {
-                String shape = InputPolicy.shapeFault(json);
-                if (shape != null) {
-                    return "malformed JSON body: " + shape;
-                }
             }
         }
         for (Throwable t : chain(cause)) {

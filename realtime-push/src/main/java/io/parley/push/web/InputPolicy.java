@@ -100,10 +100,9 @@ public class InputPolicy implements WebFluxConfigurer {
      */
     static String shapeFault(JsonProcessingException refusal) {
         String original = refusal.getOriginalMessage();
-        if (refusal instanceof JsonParseException && original != null && original.startsWith("Duplicate field '")) {
-            // Jackson's wording of STRICT_DUPLICATE_DETECTION: "Duplicate field 'NAME'"
-            int end = original.indexOf('\'', 17);
-            return "duplicate key '" + (end < 0 ? original.substring(17) : original.substring(17, end))
+        if (refusal instanceof JsonParseException && original != null && original.startsWith(DUPLICATE)) {
+            int end = original.indexOf('\'', DUPLICATE.length());
+            return "duplicate key '" + original.substring(DUPLICATE.length(), end < 0 ? original.length() : end)
                     + "' (a key may appear once in an object)";
         }
         if (refusal instanceof MismatchedInputException && original != null && original.startsWith("Trailing token")) {
@@ -123,6 +122,8 @@ public class InputPolicy implements WebFluxConfigurer {
         return null;
     }
 
+    /** Jackson's wording of a STRICT_DUPLICATE_DETECTION refusal: "Duplicate field 'NAME'". */
+    private static final String DUPLICATE = "Duplicate field '";
     private static final String TRAILING = "more after the end of the JSON value (send exactly one JSON object)";
 
     /** What a refused value should have been, for the message; null when the refusal says nothing about it. */
@@ -147,13 +148,6 @@ public class InputPolicy implements WebFluxConfigurer {
             return "must be an array";
         } else if (Map.class.isAssignableFrom(type)) {
             return "must be an object";
-        } else if (type == java.time.Instant.class) {
-            return "must be an ISO-8601 time (2024-01-31T12:00:00Z)";
-        } else if (type == java.util.UUID.class) {
-            return "must be a UUID";
-        } else if (type.isEnum()) {
-            return "must be one of " + java.util.Arrays.stream(type.getEnumConstants()).map(Object::toString)
-                    .collect(java.util.stream.Collectors.joining(", "));
         }
         return null;
     }

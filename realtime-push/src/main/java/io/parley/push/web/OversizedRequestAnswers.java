@@ -82,10 +82,11 @@ class OversizedRequestAnswers implements NettyServerCustomizer {
             String limit = cause instanceof TooLongFrameException && cause.getMessage() != null
                     ? cause.getMessage().replaceAll("^.*larger than (\\d+) bytes.*$", "$1") : null;
             boolean known = limit != null && limit.matches("\\d+");
+            String bound = known ? limit + " bytes" : "allowed";
             return code == ErrorCode.URI_TOO_LONG
-                    ? "the request line (method, path and query) is longer than " + (known ? limit + " bytes" : "allowed")
+                    ? "the request line (method, path and query) is longer than " + bound
                     + "; shorten the path or query"
-                    : "the request's headers are larger than " + (known ? limit + " bytes" : "allowed");
+                    : "the request's headers are larger than " + bound;
         }
 
         private void answer(ChannelHandlerContext ctx, ErrorCode code, String message) {

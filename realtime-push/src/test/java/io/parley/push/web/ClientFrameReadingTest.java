@@ -60,8 +60,8 @@ class ClientFrameReadingTest {
     @Test
     void anythingAfterTheFrameIsRefused() throws Exception {
         for (String tail : java.util.List.of(" {\"x\":1}", "garbage", "}", "]", " 1", " \"s\"", "{")) {
-            assertThat(refusal("{\"type\":\"ping\",\"id\":\"p\"}" + tail)).as(tail)
-                    .isEqualTo("malformed JSON body: more after the end of the JSON value (send exactly one JSON object)");
+            assertThat(refusal("{\"type\":\"ping\",\"id\":\"p\"}" + tail)).as(tail).isEqualTo(
+                    "malformed JSON body: more after the end of the JSON value (send exactly one JSON object)");
         }
         assertThat(read("{\"type\":\"ping\",\"id\":\"p\"} \r\n\t")).isEqualTo(new ClientFrame.Ping("p"));
     }
