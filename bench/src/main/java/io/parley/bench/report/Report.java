@@ -448,7 +448,10 @@ public final class Report {
             return;
         }
         Map<String, Object> rest = map(r.get("atRest"));
-        Map<String, Object> load = map(r.get("underLoad"));
+        // one under-load phase per rate; a report from before there were several holds one map
+        List<Map<String, Object>> loads = r.get("underLoad") instanceof Map<?, ?> one ? List.of(map(one))
+                : list(r.get("underLoad"));
+        Map<String, Object> first = loads.isEmpty() ? Map.of() : loads.get(0);
         md.append("## Commit -> read-model lag\n\n")
                 .append("In-process, `conversation-projection`, ").append(num(r.get("users"))).append(" users in ")
                 .append(num(r.get("conversations"))).append(" direct conversations, after ")
@@ -459,26 +462,27 @@ public final class Report {
                 .append("projection's saved position covers it; its duration is the lag, rounded up to the barrier's ")
                 .append("next poll (it checks at once, then after pauses of 1, 2, 4, 8, 16, 16, ... ms). At rest: one ")
                 .append("send at a time, ").append(num(rest.get("gapMs"))).append(" ms apart, the barrier on the same ")
-                .append("thread. Under load: an open-loop schedule handing each send at its intended time to ")
-                .append(num(r.get("senderThreads"))).append(" sender threads; the barrier timed for 1 send in ")
-                .append(num(load.get("sampleEvery"))).append(" (at random) when its command completes, each on a ")
+                .append("thread. Under load, once at each rate (the fixed-rate runs' rates unless `--rates` said ")
+                .append("otherwise), ").append(num(first.get("seconds"))).append(" s each: an open-loop schedule ")
+                .append("handing each send at its intended time to ").append(num(r.get("senderThreads")))
+                .append(" sender threads; the barrier timed for 1 send in ")
+                .append(num(first.get("sampleEvery"))).append(" (at random) when its command completes, each on a ")
                 .append("thread of its own (a pool of up to ")
                 .append(num(r.get("barrierThreads"))).append("; \"barrier queue\": how long a sample waited for its ")
-                .append("thread, since the head is read only after that wait).\n\n");
-        md.append("| condition | offered/s | committed/s | samples | lag p50 | p90 | p99 | max | errors | notes |\n")
-                .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+                .append("thread, since the head is read only after that wait). *Committed/s* is what was answered ")
+                .append("during the schedule; *overloaded*: more than 5 s of sends waited, and the schedule stopped ")
+                .append("there.\n\n");
+        md.append("| condition | offered/s | committed/s | samples | lag p50 | p90 | p99 | max | overloaded | errors | notes |\n")
+                .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |\n");
         if (!rest.isEmpty()) {
             md.append("| at rest | – | – | ").append(at(rest, "lag", "count")).append(" | ")
                     .append(at(rest, "lag", "p50Ms")).append(" | ").append(at(rest, "lag", "p90Ms")).append(" | ")
-                    .append(at(rest, "lag", "p99Ms")).append(" | ").append(at(rest, "lag", "maxMs")).append(" | ")
+                    .append(at(rest, "lag", "p99Ms")).append(" | ").append(at(rest, "lag", "maxMs")).append(" | – | ")
                     .append(num(rest.get("errors"))).append(" | command p50 ").append(at(rest, "command", "p50Ms"))
                     .append(" ms, p99 ").append(at(rest, "command", "p99Ms")).append(" ms |\n");
         }
-        if (!load.isEmpty()) {
+        for (Map<String, Object> load : loads) {
             List<String> notes = new ArrayList<>();
-            if (Boolean.TRUE.equals(load.get("overloaded"))) {
-                notes.add("overloaded: schedule stopped at the backlog limit");
-            }
             notes.add("ack from intended send p99 " + at(load, "ackFromIntended", "p99Ms") + " ms");
             notes.add("barrier queue p99 " + at(load, "barrierQueue", "p99Ms") + " ms, at most "
                     + num(load.get("maxConcurrentBarriers")) + " barriers waiting at once");
@@ -490,6 +494,7 @@ public final class Report {
                     .append(num(load.get("committedPerSecond"))).append(" | ").append(at(load, "lag", "count"))
                     .append(" | ").append(at(load, "lag", "p50Ms")).append(" | ").append(at(load, "lag", "p90Ms"))
                     .append(" | ").append(at(load, "lag", "p99Ms")).append(" | ").append(at(load, "lag", "maxMs"))
+                    .append(" | ").append(Boolean.TRUE.equals(load.get("overloaded")) ? "yes" : "no")
                     .append(" | ").append(num(d(load.get("failed")) + d(load.get("barrierFailed")))).append(" | ")
                     .append(String.join("; ", notes)).append(" |\n");
         }
