@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,12 +139,12 @@ public final class Report {
                 .filter(r -> d(r.get("offeredRate")) >= 10_000 && d(r.get("senders")) >= 1000).toList();
         if (!atTarget.isEmpty()) {
             Map<String, Object> best = atTarget.stream().filter(Report::keptUp).findFirst()
-                    .orElse(atTarget.stream().max(java.util.Comparator.comparingDouble(r -> d(r.get("deliveredPerSecond"))))
+                    .orElse(atTarget.stream().max(Comparator.comparingDouble(r -> d(r.get("deliveredPerSecond"))))
                             .orElseThrow());
             row(md, target, describe(best), yes(keptUp(best)));
             return;
         }
-        Map<String, Object> top = runs.stream().max(java.util.Comparator.comparingDouble(r -> d(r.get("offeredRate"))))
+        Map<String, Object> top = runs.stream().max(Comparator.comparingDouble(r -> d(r.get("offeredRate"))))
                 .orElseThrow();
         double bestDelivered = runs.stream().mapToDouble(r -> d(r.get("deliveredPerSecond"))).filter(v -> !Double.isNaN(v))
                 .max().orElse(Double.NaN);
@@ -155,7 +156,7 @@ public final class Report {
     private static void p99At1000Target(StringBuilder md, List<Map<String, Object>> runs) {
         String target = "p99 send→message < 20 ms at 1,000 msg/s";
         Map<String, Object> run = runs.stream().filter(r -> d(r.get("offeredRate")) == 1000)
-                .min(java.util.Comparator.comparing(r -> "fixed".equals(r.get("label")) ? 0 : 1)).orElse(null);
+                .min(Comparator.comparing(r -> "fixed".equals(r.get("label")) ? 0 : 1)).orElse(null);
         if (run != null) {
             row(md, target, "p99 " + at(run, "e2eLatency", "p99Ms") + " ms (p50 " + at(run, "e2eLatency", "p50Ms")
                     + ") at 1,000 msg/s offered over " + num(run.get("senders")) + " users"
@@ -163,7 +164,7 @@ public final class Report {
             return;
         }
         StringBuilder instead = new StringBuilder();
-        runs.stream().sorted(java.util.Comparator.comparingDouble(r -> d(r.get("offeredRate")))).forEach(r ->
+        runs.stream().sorted(Comparator.comparingDouble(r -> d(r.get("offeredRate")))).forEach(r ->
                 instead.append(instead.isEmpty() ? "" : "; ").append("p99 ").append(at(r, "e2eLatency", "p99Ms"))
                         .append(" ms at ").append(num(r.get("offeredRate"))).append(" msg/s"));
         row(md, target, instead.toString(), notMeasured("no run at 1,000 msg/s"));
@@ -181,7 +182,7 @@ public final class Report {
         }
         // the worst p99 among the runs kept up at that rate (a fixed run and a search step may both have tried it)
         Map<String, Object> at = runs.stream().filter(r -> keptUp(r) && d(r.get("offeredRate")) == highest)
-                .max(java.util.Comparator.comparingDouble(r -> d(map(r.get("e2eLatency")).get("p99Ms")))).orElseThrow();
+                .max(Comparator.comparingDouble(r -> d(map(r.get("e2eLatency")).get("p99Ms")))).orElseThrow();
         double above = runs.stream().filter(r -> !keptUp(r) && d(r.get("offeredRate")) > highest)
                 .mapToDouble(r -> d(r.get("offeredRate"))).min().orElse(Double.NaN);
         String measured = "highest rate kept up: " + num(highest) + " msg/s, p99 " + at(at, "e2eLatency", "p99Ms") + " ms";
@@ -208,7 +209,7 @@ public final class Report {
             return;
         }
         Map<String, Object> best = atFloor.stream().filter(Report::sustained).findFirst()
-                .orElse(atFloor.stream().max(java.util.Comparator.comparingDouble(r -> d(r.get("deliveredPerSecond"))))
+                .orElse(atFloor.stream().max(Comparator.comparingDouble(r -> d(r.get("deliveredPerSecond"))))
                         .orElseThrow());
         row(md, target, describe(best), yes(sustained(best)));
     }
@@ -265,8 +266,7 @@ public final class Report {
             }
         }
         String dist = Plots.distribution(runs, dir, "latency-distribution.png",
-                "Send→message latency distribution per offered rate (solid: corrected; dashed with crosses, on top: "
-                        + "uncorrected; each curve ends at its largest sample)");
+                "Send→message latency distribution per offered rate (solid: corrected; dashed, crosses: uncorrected)");
         List<Map<String, Object>> all = new ArrayList<>(runs);
         all.addAll(list(map(report.get("search")).get("steps")));
         String tp = Plots.throughput(all, dir, "throughput-vs-offered.png");
