@@ -17,7 +17,8 @@
 #   BENCH_SERVER_ARGS extra --name=value arguments for the server (to compare settings)
 #   BENCH_SERVER_JVM  extra JVM options for the server (e.g. "-Xlog:gc:file=/tmp/gc.log")
 #   BENCH_INPROCESS_ARGS extra --name=value arguments for the in-process benchmarks (e.g. "--events=200000
-#                     --parley.axon.processor-batch-size=500", or for lag "--rate=500 --load-seconds=30")
+#                     --parley.axon.processor-batch-size=500", or for lag "--rates=500,1000 --load-seconds=30";
+#                     lag runs at the fixed-rate runs' rates unless --rates here says otherwise)
 #   BENCH_PART        name of the load generator's part (default socket): a second run into the same BENCH_OUT
 #                     with another name adds its fixed-rate runs to the report and replaces its other scenarios
 set -euo pipefail
@@ -126,7 +127,12 @@ inprocess() {
 if has rebuild; then inprocess --scenario=rebuild; fi
 if has long; then inprocess --scenario=long --cache=on; fi
 if has long-nocache; then inprocess --scenario=long --cache=off; fi
-if has lag; then inprocess --scenario=lag; fi
+if has lag; then
+  # the lag at the fixed-rate runs' rates: the profile's (the default of both) or those BENCH_ARGS gave the generator
+  LAG_RATES=$(grep -o -e '--rates=[0-9,_]*' <<< "${BENCH_ARGS:-}" | tail -1 || true)
+  # shellcheck disable=SC2086
+  inprocess --scenario=lag $LAG_RATES
+fi
 if has message-search; then inprocess --scenario=message-search; fi
 if has search-index; then
   d=$(mktemp -d /tmp/parley-bench-search-index.XXXXXX); DATA_DIRS+=("$d")

@@ -5,7 +5,8 @@
 // receives on a webhook bob registered); choosing it opens the conversation; he mutes the conversation from the panel.
 //
 //   PARLEY_URL=http://localhost:8080 node web-tests/notifications.mjs
-//   (Parley started with parley.notifications.allow-plain-http=true, for the webhook on 127.0.0.1)
+//   (Parley started with parley.notifications.allow-plain-http=true and
+//   parley.notifications.allow-private-addresses=true, for the webhook on 127.0.0.1)
 
 import assert from 'node:assert/strict';
 import http from 'node:http';

@@ -119,9 +119,12 @@ function onErrorFrame(frame) {
     return;
   }
   if (frame.id && frame.id === state.syncId) {
-    // the server asks for the sync to be sent again (UNAVAILABLE, with a retryAfter hint): back off while it goes on
+    // the server asks for the sync to be sent again (UNAVAILABLE, with a retryAfter hint): back off while it goes on.
+    // FORBIDDEN: the sync named a conversation this user is no longer in (removed while away); the list drops it.
     state.syncRetries = (state.syncRetries || 0) + 1;
-    setTimeout(() => socket && socket.restart(), retryDelay(frame, state.syncRetries - 1, 1_000));
+    const retry = () => setTimeout(() => socket && socket.restart(), retryDelay(frame, state.syncRetries - 1, 1_000));
+    if (frame.code === 'FORBIDDEN') refreshConversations().then(retry, retry);
+    else retry();
     return;
   }
   const op = state.pendingOps.get(frame.id);

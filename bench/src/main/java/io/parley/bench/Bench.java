@@ -96,7 +96,7 @@ public final class Bench {
                 if (scenarios.contains("fixed")) {
                     loop[0] = new OpenLoop(senders, cpu, "fixed");
                     List<Map<String, Object>> runs = new ArrayList<>();
-                    for (int rate : args.integers("rates", full ? List.of(500, 1000, 2000, 5000) : List.of(200, 500))) {
+                    for (int rate : args.integers("rates", fixedRates(full))) {
                         System.out.printf("== fixed rate %d msg/s over %d senders%n", rate, senders.size());
                         runs.add(loop[0].run(new OpenLoop.Settings(rate, args.integer("warmup", full ? 5 : 2),
                                 args.integer("duration", full ? 20 : 8), args.integer("drain", 15), textSize,
@@ -147,6 +147,11 @@ public final class Bench {
         write(out, part);
         System.out.println("== load generator done: " + out.resolve(partName + ".part.json"));
         System.exit(0);
+    }
+
+    /** The rates of the fixed-rate runs when {@code --rates} does not say; the lag scenario runs at the same. */
+    public static List<Integer> fixedRates(boolean full) {
+        return full ? List.of(500, 1000, 2000, 5000) : List.of(200, 500);
     }
 
     /** Steps the rate up until p99 (ack or send→message) reaches 100 ms or the server stops keeping up. */

@@ -50,20 +50,26 @@ public final class Latency {
         return s;
     }
 
-    /** The percentile curve as [percentile, ms] pairs, the way HdrHistogram's percentile output walks it. */
+    /**
+     * The percentile curve as [percentile, ms] pairs, the way HdrHistogram's percentile output walks it, up to the
+     * largest sample: of n samples that one is 1 in n, so the curve ends at p = 100 (1 - 1/n) (HdrHistogram's walk
+     * goes on repeating it at ever higher percentiles, which says nothing about them).
+     */
     public static List<double[]> curve(Histogram h) {
         List<double[]> points = new ArrayList<>();
-        if (h.getTotalCount() == 0) {
+        long n = h.getTotalCount();
+        if (n == 0) {
             return points;
         }
+        double last = 100.0 * (1 - 1.0 / n);
         for (HistogramIterationValue v : h.percentiles(5)) {
             double p = v.getPercentileLevelIteratedTo();
-            if (p >= 100.0) {
+            if (p >= last) {
                 break;
             }
             points.add(new double[]{p, ms(v.getValueIteratedTo())});
         }
-        points.add(new double[]{100.0 - 1e-4, ms(h.getMaxValue())});
+        points.add(new double[]{last, ms(h.getMaxValue())});
         return points;
     }
 }

@@ -40,6 +40,8 @@ import static org.axonframework.commandhandling.GenericCommandResultMessage.asCo
 public class CommandEndpoint implements SmartLifecycle {
 
     public static final String PATH = "internal/commands";
+    /** Answers 200 while the endpoint runs, without the secret: what the edge's readiness asks of each peer. */
+    public static final String HEALTH_PATH = "internal/health";
     public static final String SECRET_HEADER = "X-Parley-Internal-Secret";
 
     private static final Logger log = LoggerFactory.getLogger(CommandEndpoint.class);
@@ -87,7 +89,7 @@ public class CommandEndpoint implements SmartLifecycle {
         try {
             HttpServer created = HttpServer.create(address, 256);
             created.createContext("/" + PATH, this::handleCommand);
-            created.createContext("/internal/health", this::handleHealth);
+            created.createContext("/" + HEALTH_PATH, this::handleHealth);
             created.setExecutor(workers);
             created.start();
             server = created;

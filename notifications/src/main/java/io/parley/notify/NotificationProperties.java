@@ -24,8 +24,11 @@ import java.time.Duration;
  * @param requestTimeout       how long one send may take before it counts as failed (and is retried)
  * @param perTargetConcurrency sends in flight to one target at once: a slow endpoint holds at most this many slots
  * @param maxInFlight          sends in flight at once in this process
- * @param allowPlainHttp       accept {@code http://} and loopback endpoints (tests, a webhook on the same host);
- *                             off by default: targets must be {@code https://}
+ * @param allowPlainHttp       accept {@code http://} endpoints (tests, a webhook on the same host); off by default:
+ *                             targets must be {@code https://}
+ * @param allowPrivateAddresses accept and send to Web Push and webhook URLs whose host is (or resolves to) a
+ *                             loopback, link-local, private or other internal address ({@link TargetAddresses}); off
+ *                             by default, on only where receivers are local on purpose (tests, benchmarks)
  * @param maxTargetsPerUser    push targets one user may register
  * @param webPush              the VAPID identity of this server
  * @param apns                 Apple Push Notification service credentials; off unless configured
@@ -44,6 +47,7 @@ public record NotificationProperties(@DefaultValue("true") boolean processorEnab
                                      @DefaultValue("2") int perTargetConcurrency,
                                      @DefaultValue("256") int maxInFlight,
                                      @DefaultValue("false") boolean allowPlainHttp,
+                                     @DefaultValue("false") boolean allowPrivateAddresses,
                                      @DefaultValue("20") int maxTargetsPerUser,
                                      @DefaultValue WebPush webPush,
                                      @DefaultValue Apns apns,

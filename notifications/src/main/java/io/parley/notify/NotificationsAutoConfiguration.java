@@ -59,8 +59,8 @@ public class NotificationsAutoConfiguration {
     DeviceRegistry parleyDeviceRegistry(DataSource dataSource, PlatformTransactionManager transactions,
                                         NotificationProperties properties) {
         return new DeviceRegistry(new JdbcTemplate(dataSource), new TransactionTemplate(transactions),
-                properties.supportedKinds(),
-                properties.allowPlainHttp(), properties.maxTargetsPerUser());
+                properties.supportedKinds(), properties.allowPlainHttp(),
+                new TargetAddresses(properties.allowPrivateAddresses()), properties.maxTargetsPerUser());
     }
 
     @Bean
@@ -114,13 +114,15 @@ public class NotificationsAutoConfiguration {
         @Bean
         WebPushSender parleyWebPushSender(VapidKeyring keys, HttpClient parleyNotificationHttpClient,
                                           NotificationProperties properties) {
-            return new WebPushSender(keys, parleyNotificationHttpClient, properties.requestTimeout());
+            return new WebPushSender(keys, parleyNotificationHttpClient, properties.requestTimeout(),
+                    new TargetAddresses(properties.allowPrivateAddresses()));
         }
 
         @Bean
         WebhookSender parleyWebhookSender(HttpClient parleyNotificationHttpClient, NotificationProperties properties,
                                           Clock parleyNotificationClock) {
-            return new WebhookSender(parleyNotificationHttpClient, properties.requestTimeout(), parleyNotificationClock);
+            return new WebhookSender(parleyNotificationHttpClient, properties.requestTimeout(), parleyNotificationClock,
+                    new TargetAddresses(properties.allowPrivateAddresses()));
         }
 
         /** APNs, when {@code parley.notifications.apns.topic} is set (with a signing key or a certificate). */

@@ -28,6 +28,7 @@ import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * Health and readiness contributors of every Parley service, and the management port of those without a web server.
+ * A node that sends its commands over HTTP also reports the command-side nodes ({@code commandBus}).
  * The contributors' names are those the {@code readiness} group includes ({@link OperationsDefaults}); each exists
  * only where what it checks is used.
  */
@@ -91,6 +92,20 @@ public class OperationsAutoConfiguration {
             // several clients may exist (presence, the nudge); they point at the same Redis
             return () -> client.orderedStream().findFirst().ifPresent(redis ->
                     register("redis", new RedisHealth(redis), health, reactive));
+        }
+    }
+
+    /** A node that sends its commands over HTTP: readiness follows whether any command-side node answers. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.parley.distributed.ConsistentHashCommandRouter")
+    static class CommandSidePeers {
+
+        @Bean
+        SmartInitializingSingleton parleyCommandSidePeersHealth(
+                ObjectProvider<io.parley.distributed.ConsistentHashCommandRouter> router,
+                HealthContributorRegistry health, ObjectProvider<ReactiveHealthContributorRegistry> reactive) {
+            return () -> router.ifAvailable(commands -> register("commandBus", new CommandSidePeersHealth(
+                    commands.nodes().stream().map(java.net.URI::create).toList()), health, reactive));
         }
     }
 

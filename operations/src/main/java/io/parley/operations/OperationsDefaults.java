@@ -24,7 +24,7 @@ public class OperationsDefaults implements EnvironmentPostProcessor {
             Map.entry("management.endpoint.health.validate-group-membership", "false"),
             Map.entry("management.endpoint.health.group.liveness.include", "livenessState"),
             Map.entry("management.endpoint.health.group.readiness.include",
-                    "readinessState,db,eventStore,readStore,redis,axonServer,projections"),
+                    "readinessState,db,eventStore,readStore,redis,axonServer,commandBus,projections"),
             Map.entry("management.metrics.tags.application", "${spring.application.name:parley}"),
             Map.entry("axon.metrics.micrometer.dimensional", "true"));
 

@@ -1,6 +1,7 @@
 package io.parley.search;
 
 import io.parley.api.error.ForbiddenException;
+import io.parley.api.error.InvalidCommandException;
 import io.parley.api.search.SearchQueries.Highlight;
 import io.parley.api.search.SearchQueries.SearchHit;
 import org.apache.lucene.document.Document;
@@ -19,7 +20,10 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchNoDocsQuery;
+import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryVisitor;
+import org.apache.lucene.util.automaton.ByteRunAutomaton;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
@@ -48,6 +52,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The search index: one Lucene document per message that has text (its words, its conversation, its sender and its
@@ -287,6 +292,10 @@ public final class MessageIndex implements Closeable {
      * @throws ForbiddenException when {@code conversationId} is given and the user is not a member
      */
     public Page search(String userId, String text, String conversationId, int limit, Long before) {
+        Query words = parse(text);
+        if (!hasWordToFind(words)) {
+            throw new InvalidCommandException(NO_WORD);
+        }
         return withSearcher(searcher -> {
             Set<String> conversations = conversationsOf(searcher, userId);
             if (conversationId != null) {
@@ -295,8 +304,7 @@ public final class MessageIndex implements Closeable {
                 }
                 conversations = Set.of(conversationId);
             }
-            Query words = parse(text);
-            if (conversations.isEmpty() || words instanceof MatchNoDocsQuery) {
+            if (conversations.isEmpty()) {
                 return new Page(List.of(), null);
             }
             BooleanQuery.Builder query = new BooleanQuery.Builder()
@@ -362,6 +370,40 @@ public final class MessageIndex implements Closeable {
         parser.setDefaultOperator(BooleanClause.Occur.MUST);
         Query query = parser.parse(text);
         return query == null ? new MatchNoDocsQuery() : query;
+    }
+
+    /** The answer to a query without a word to find. */
+    static final String NO_WORD = "q has no word to find: give at least one word of letters or digits ('*' alone,"
+            + " punctuation and -excluded words find nothing by themselves)";
+
+    /**
+     * Whether {@code query} asks for at least one word: a term or a phrase (what the analyzer kept), or a prefix with a
+     * letter or digit in it, that is not excluded. Without one a query would match everything ({@code *}, an empty
+     * prefix) or nothing (punctuation, which has no words; only exclusions), and which one depended on how the
+     * operators combined ({@code *} found every message, {@code * * *} none): neither is a search, so both are
+     * refused.
+     */
+    static boolean hasWordToFind(Query query) {
+        boolean[] found = {false};
+        query.visit(new QueryVisitor() {
+            @Override
+            public void consumeTerms(Query leaf, Term... terms) {
+                found[0] |= terms.length > 0;
+            }
+
+            @Override
+            public void consumeTermsMatching(Query leaf, String field, Supplier<ByteRunAutomaton> automaton) {
+                // a prefix is not analysed (only normalised): "**" asks for terms starting with '*', which no word does
+                found[0] |= leaf instanceof PrefixQuery prefix
+                        && prefix.getPrefix().text().codePoints().anyMatch(Character::isLetterOrDigit);
+            }
+
+            @Override
+            public QueryVisitor getSubVisitor(BooleanClause.Occur occur, Query parent) {
+                return occur == BooleanClause.Occur.MUST_NOT ? QueryVisitor.EMPTY_VISITOR : this;
+            }
+        });
+        return found[0];
     }
 
     private RangeHighlighter highlighter(IndexSearcher searcher) {

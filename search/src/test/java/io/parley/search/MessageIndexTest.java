@@ -67,6 +67,21 @@ class MessageIndexTest {
     }
 
     @Test
+    void aQueryWithoutAWordToFindIsRefusedWhateverItsOperators() {
+        send("c1", 1, "alice", "stars are *not* words");
+        for (String query : List.of("*", "* * *", "**", "***", "* *", "!!!", "?", "\"\"", "\"*\"", "-stars",
+                "-stars -words", "- *", "...", "-*", "()", "|", "+")) {
+            assertThatThrownBy(() -> index.search("bob", query, null, 10, null)).as("q=%s", query)
+                    .isInstanceOf(io.parley.api.error.InvalidCommandException.class)
+                    .hasMessageStartingWith("q has no word to find");
+        }
+        for (String query : List.of("stars", "sta*", "* stars", "stars -moon*", "\"are not\"", "w*")) {
+            assertThat(texts("bob", query)).as("q=%s", query)
+                    .containsExactly("stars are *not* words");
+        }
+    }
+
+    @Test
     void searchingAConversationOfWhichOneIsNotAMemberIsForbidden() {
         send("c2", 1, "carol", "our launch is secret");
 

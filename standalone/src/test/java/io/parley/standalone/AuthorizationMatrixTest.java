@@ -332,9 +332,10 @@ class AuthorizationMatrixTest {
                     }
                 }
             }
-            // sync naming both conversations: nothing of either
+            // sync naming both conversations: FORBIDDEN like every other frame, and nothing of either
             socket.send(json("type", "sync", "id", "nm-sync", "since", Map.of(group, 0, direct, 0)));
-            socket.await(reply("synced", "nm-sync"));
+            JsonNode refused = socket.await(reply("error", "nm-sync").or(reply("synced", "nm-sync")));
+            assertThat(refused.path("code").asText()).as("%s", refused).isEqualTo("FORBIDDEN");
             assertStillOpen(socket);
             for (JsonNode received : socket.receivedSince(0)) {
                 assertThat(received.path("type").asText()).as("%s", received)

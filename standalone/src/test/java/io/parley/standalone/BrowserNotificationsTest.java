@@ -18,6 +18,7 @@ class BrowserNotificationsTest {
     @Test
     void theServiceWorkerShowsANotificationAndOpensItsConversation() throws Exception {
         BrowserScript.run("notifications.mjs", dataDir, "parley.notifications.delay=1s",
-                "parley.notifications.poll-interval=100ms", "parley.notifications.allow-plain-http=true");
+                "parley.notifications.poll-interval=100ms", "parley.notifications.allow-plain-http=true",
+                "parley.notifications.allow-private-addresses=true");
     }
 }

@@ -147,8 +147,9 @@ class DistributedStoryTest extends DistributedStories {
 
     /**
      * Issue 18: with the command side down, a push node answers sends with {@code UNAVAILABLE} and a {@code retryAfter}
-     * hint (503 with {@code Retry-After} on HTTP), not {@code INTERNAL}; once it is back, the same sends, retried with
-     * their ids, are stored once.
+     * hint (503 with {@code Retry-After} on HTTP), not {@code INTERNAL}, and its readiness is {@code DOWN} (no
+     * command-side node answers; liveness stays up); once it is back, the node is ready again and the same sends,
+     * retried with their ids, are stored once.
      */
     @Test
     void whileTheCommandSideIsDownSendsAreAnsweredUnavailableWithARetryHint() throws Exception {
@@ -157,6 +158,8 @@ class DistributedStoryTest extends DistributedStories {
         String conversation = alice.openDirectWith(bob);
         stopCommandSide();
         try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> status(node1, "/actuator/health/readiness") == 503);
+            assertThat(status(node1, "/actuator/health/liveness")).isEqualTo(200);
             try (SocketClient socket = alice.connect(node1)) {
                 for (int i = 1; i <= 3; i++) {
                     socket.send(json("type", "send", "id", "u" + i, "conversationId", conversation, "text", "u" + i));
@@ -182,6 +185,7 @@ class DistributedStoryTest extends DistributedStories {
         } finally {
             startCommandSide();
         }
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(node1, "/actuator/health/readiness") == 200);
         try (SocketClient socket = alice.connect(node1)) {
             // as the client would: again, with the same id, after the hint
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
@@ -406,5 +410,12 @@ class DistributedStoryTest extends DistributedStories {
         } finally {
             client.shutdown();
         }
+    }
+
+    /** The HTTP status of an anonymous GET on a push node (the probes are open to anybody). */
+    private static int status(RunningParley node, String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(node.http() + path)).timeout(Duration.ofSeconds(5)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 }

@@ -44,7 +44,8 @@ class ErasureOnDiskTest {
         List<String> before;
         try (RunningParley parley = RunningParley.start(dataDir, "parley.roles.admins=" + admin,
                 "parley.notifications.delay=200ms", "parley.notifications.poll-interval=100ms",
-                "parley.notifications.allow-plain-http=true", "parley.notifications.backoff-base=60s",
+                "parley.notifications.allow-plain-http=true",
+                "parley.notifications.allow-private-addresses=true", "parley.notifications.backoff-base=60s",
                 "parley.notifications.max-attempts=50")) {
             ParleyClient operator = ParleyClient.signUpExactly(parley, admin);
             ParleyClient alice = ParleyClient.signUp(parley, "alice");

@@ -163,7 +163,74 @@ class InputPolicyTest {
         assertNothingStored(group);
     }
 
+    @Test
+    void aBodyOrFrameWithAnythingAfterItsObjectIsRefusedAtBothDoorsAndNothingIsStored() {
+        String group = groupWithThreeMessages();
+        for (String tail : List.of(" {\"x\":1}", "garbage", "}", " [1]", " 7", "{\"type\":\"ping\"}")) {
+            String id = "trailing-" + ids.incrementAndGet();
+            ParleyClient.Response http = alice.raw("POST", "/api/conversations/" + group + "/messages",
+                    "{\"clientMsgId\":\"" + id + "\",\"text\":\"sneaky\"}" + tail, alice.token);
+            JsonNode error = assertShapeRefused(http, "{\"type\":\"send\",\"id\":\"" + id + "\",\"conversationId\":\""
+                    + group + "\",\"text\":\"sneaky\"}" + tail);
+            assertThat(error.get("message").asText()).as("after %s", tail).isEqualTo(
+                    "malformed JSON body: more after the end of the JSON value (send exactly one JSON object)");
+        }
+        // white space after the object is not more
+        ParleyClient.Response spaced = alice.raw("POST", "/api/conversations/" + group + "/read",
+                "{\"upToSeq\":1} \n\t ", alice.token);
+        assertThat(spaced.status()).as("%s", spaced).isEqualTo(204);
+        assertNothingStored(group);
+    }
+
+    @Test
+    void aDuplicateKeyIsRefusedAtBothDoorsWhicheverValueWouldHaveCounted() {
+        String group = groupWithThreeMessages();
+        JsonNode text = assertShapeRefused(alice.raw("POST", "/api/conversations/" + group + "/messages",
+                        "{\"clientMsgId\":\"dup-1\",\"text\":\"one\",\"text\":\"two\"}", alice.token),
+                "{\"type\":\"send\",\"id\":\"dup-1\",\"conversationId\":\"" + group
+                        + "\",\"text\":\"one\",\"text\":\"two\"}");
+        assertThat(text.get("message").asText()).isEqualTo(
+                "malformed JSON body: duplicate key 'text' (a key may appear once in an object)");
+        // the frame's type twice: neither a send nor a ping happens
+        JsonNode type = assertShapeRefused(alice.raw("POST", "/api/conversations/" + group + "/read",
+                        "{\"type\":\"read\",\"upToSeq\":3,\"type\":\"ping\"}", alice.token),
+                "{\"type\":\"send\",\"id\":\"dup-2\",\"conversationId\":\"" + group
+                        + "\",\"text\":\"hi\",\"type\":\"ping\"}");
+        assertThat(type.get("message").asText()).startsWith("malformed JSON body: duplicate key 'type'");
+        assertThat(alice.raw("POST", "/api/conversations/" + group + "/read", "{\"upToSeq\":2,\"upToSeq\":3}",
+                alice.token).body().get("message").asText()).startsWith("malformed JSON body: duplicate key 'upToSeq'");
+        assertReadCursorStartsFromNothing(group);
+        assertNothingStored(group);
+    }
+
     // ============================================================================================ helpers
+
+    /**
+     * A body and a frame whose JSON text is not one object with each key once: 400 {@code BAD_REQUEST} and
+     * {@code BAD_FRAME}, both naming the fault the same way. Nothing of the frame was read, so its answer has no id
+     * (none is echoed from a frame that is not read), and it was not acted on: no {@code ack}, {@code ok} or
+     * {@code pong} for its id. Each frame goes on a socket of its own, so its id-less error cannot be confused.
+     */
+    private static JsonNode assertShapeRefused(ParleyClient.Response http, String frame) {
+        assertThat(http.status()).as("%s", http).isEqualTo(400);
+        assertThat(http.body().get("code").asText()).isEqualTo("BAD_REQUEST");
+        try (SocketClient own = alice.connect(parley)) {
+            own.sendText(frame);
+            JsonNode error = own.await(SocketClient.type("error"));
+            assertThat(error.get("code").asText()).as("%s", error).isEqualTo("BAD_FRAME");
+            assertThat(error.get("message").asText()).as("the same message at both doors for %s", frame)
+                    .isEqualTo(http.body().get("message").asText());
+            String ping = "after-" + ids.incrementAndGet();
+            own.sendText("{\"type\":\"ping\",\"id\":\"" + ping + "\"}");
+            own.await(reply("pong", ping));
+            assertThat(own.frames(f -> !f.path("type").asText().equals("error")
+                    && !f.path("type").asText().equals("pong") && !f.path("type").asText().equals("presence")
+                    && !f.path("type").asText().equals("presence_batch")))
+                    .as("%s was not acted on", frame).isEmpty();
+            assertThat(own.frames(SocketClient.type("pong"))).hasSize(1);
+            return error;
+        }
+    }
 
     /** A fresh group of bob's with alice in it and bob's messages one, two and three; alice has read none. */
     private static String groupWithThreeMessages() {

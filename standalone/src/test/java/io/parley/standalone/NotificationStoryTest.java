@@ -57,6 +57,7 @@ class NotificationStoryTest {
                 "parley.notifications.delay=" + DELAY.toMillis() + "ms",
                 "parley.notifications.poll-interval=100ms",
                 "parley.notifications.allow-plain-http=true",
+                "parley.notifications.allow-private-addresses=true",
                 "parley.notifications.backoff-base=" + BACKOFF_BASE_MS + "ms",
                 "parley.notifications.max-attempts=5",
                 "parley.notifications.request-timeout=5s",

@@ -96,8 +96,17 @@ final class ParleyClient {
         return raw(method, path, body == null ? null : body.toString(), bearer);
     }
 
+    /** A call without a body, with the caller's token and one more header. */
+    Response rawWithHeader(String method, String path, String header, String value) {
+        return send(method, path, HttpRequest.newBuilder(URI.create(base + path)).header(header, value), null, token);
+    }
+
     Response raw(String method, String path, String body, String bearer) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+        return send(method, path, HttpRequest.newBuilder(URI.create(base + path)), body, bearer);
+    }
+
+    private Response send(String method, String path, HttpRequest.Builder request, String body, String bearer) {
+        request
                 .timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));

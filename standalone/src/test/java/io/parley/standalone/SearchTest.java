@@ -183,6 +183,26 @@ class SearchTest {
     }
 
     @Test
+    void aQueryWithoutAWordToFindIsRefusedWithAReasonHoweverItIsWritten() {
+        ParleyClient alice = ParleyClient.signUp(parley, "alice");
+        ParleyClient bob = ParleyClient.signUp(parley, "bob");
+        String group = group(alice, bob);
+        send(alice, group, "w1", "wildcards are not words");
+        for (String query : List.of("*", "* * *", "**", "!!!", "?", "\"\"", "-wildcards", "- *", "...")) {
+            ParleyClient.Response response = search(bob, query, null);
+            assertThat(response.status()).as("q=%s: %s", query, response).isEqualTo(400);
+            assertThat(response.body().get("code").asText()).isEqualTo("BAD_REQUEST");
+            assertThat(response.body().get("message").asText()).as("q=%s", query)
+                    .startsWith("q has no word to find: give at least one word of letters or digits");
+        }
+        // a word, a prefix of one, or a word beside an exclusion still searches
+        assertThat(texts(bob, "wildcards")).containsExactly("wildcards are not words");
+        assertThat(texts(bob, "wild*")).containsExactly("wildcards are not words");
+        assertThat(texts(bob, "words -wildcards")).isEmpty();
+        assertThat(texts(bob, "* words")).containsExactly("wildcards are not words");
+    }
+
+    @Test
     void badSearchesAreRefusedWithAReason() {
         ParleyClient bob = ParleyClient.signUp(parley, "bob");
         assertThat(bob.call("GET", "/api/search", null).status()).isEqualTo(400);

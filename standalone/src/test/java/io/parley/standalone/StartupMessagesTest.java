@@ -61,6 +61,36 @@ class StartupMessagesTest {
     }
 
     @Test
+    void aDataDirUnderProcIsNamedAsAKernelFileSystemInAFewLines(CapturedOutput output) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "a Linux /proc");
+        String printed = failedStart(output, "--parley.data-dir=/proc/foo");
+        assertThat(printed).contains("parley.data-dir=/proc/foo: /proc is on the kernel's 'proc' file system,"
+                        + " which holds process and device information, not files")
+                .contains("Set parley.data-dir to a directory this process can create and write to");
+    }
+
+    @Test
+    void aRateLimitOfZeroOrLessIsRefusedWithTheValuesItAccepts(CapturedOutput output) {
+        String printed = failedStart(output, "--parley.limits.sends-per-second=0");
+        assertThat(printed).contains("parley.limits.sends-per-second=0: it must be at least 1")
+                .contains("Set parley.limits.sends-per-second to a whole number from 1 to 2147483647")
+                .contains("PARLEY_LIMITS_SENDS_PER_SECOND");
+    }
+
+    @Test
+    void aNegativeLimitIsRefusedToo(CapturedOutput output) {
+        assertThat(failedStart(output, "--parley.limits.connections-per-user=-1"))
+                .contains("parley.limits.connections-per-user=-1: a negative number");
+    }
+
+    @Test
+    void aLimitThatIsNotANumberIsRefusedByName(CapturedOutput output) {
+        assertThat(failedStart(output, "--parley.notifications.max-attempts=five"))
+                .contains("parley.notifications.max-attempts=five: not a whole number")
+                .contains("Set parley.notifications.max-attempts to a whole number from 1 to 2147483647");
+    }
+
+    @Test
     void theExampleInternalSecretIsRefusedWithoutPrintingIt(CapturedOutput output) {
         String printed = failedStart(output, "--parley.internal.secret=change-me");
         assertThat(printed).contains("parley.internal.secret=(hidden): it is an example value from the documentation")

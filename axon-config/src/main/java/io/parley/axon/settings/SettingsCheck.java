@@ -1,10 +1,13 @@
 package io.parley.axon.settings;
 
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -32,6 +35,20 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
         CHOICES.put("parley.media.driver", List.of("local", "s3"));
     }
 
+    /**
+     * Counts and rates that must be whole numbers of at least 1: a rate of 0 would refuse every message, a burst of 0
+     * every request, a concurrency of 0 every send (each used to be accepted at start and fail the first user).
+     */
+    static final List<String> POSITIVE = List.of(
+            "parley.limits.sends-per-second", "parley.limits.sends-burst",
+            "parley.limits.frames-per-second", "parley.limits.frames-burst",
+            "parley.limits.typing-per-second", "parley.limits.typing-burst",
+            "parley.limits.http-per-second", "parley.limits.http-burst",
+            "parley.limits.connections-per-user",
+            "parley.notifications.max-attempts", "parley.notifications.per-target-concurrency",
+            "parley.notifications.max-in-flight", "parley.notifications.max-targets-per-user",
+            "parley.search.batch-size");
+
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
         CHOICES.forEach((setting, accepted) -> {
@@ -41,8 +58,28 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
                         "one of " + String.join(", ", accepted));
             }
         });
+        Binder binder = Binder.get(environment);
+        for (String setting : POSITIVE) {
+            // through the binder, so parley.limits.sendsPerSecond and PARLEY_LIMITS_SENDSPERSECOND are found too
+            binder.bind(setting, String.class).ifBound(value -> checkPositive(setting, value));
+        }
         checkDataDir(environment.getProperty("parley.data-dir"));
         checkInternalSecret(environment.getProperty("parley.internal.secret"));
+    }
+
+    static void checkPositive(String setting, String value) {
+        String accepted = "a whole number from 1 to " + Integer.MAX_VALUE;
+        int number;
+        try {
+            number = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException(setting, value, "not a whole number", accepted);
+        }
+        if (number < 1) {
+            throw new InvalidSettingException(setting, value,
+                    number == 0 ? "it must be at least 1: 0 would allow nothing"
+                    : "a negative number", accepted);
+        }
     }
 
     /** Secrets from examples and guides: a process holding one guards its command endpoint with a published word. */
@@ -71,9 +108,16 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
         }
     }
 
+    /** File systems the kernel makes up (process and device information): nothing can be stored in them. */
+    static final List<String> VIRTUAL_FILE_SYSTEMS = List.of("proc", "sysfs", "devtmpfs", "devpts", "cgroup",
+            "cgroup2", "debugfs", "tracefs", "securityfs", "configfs", "pstore", "bpf", "efivarfs", "mqueue",
+            "hugetlbfs", "fusectl", "binfmt_misc", "autofs");
+
     /**
-     * The data directory must be a directory this process can write to, or one it can create (its nearest existing
-     * ancestor writable). Nothing is created here.
+     * The data directory must be a directory this process can create and write files in. Permissions alone do not
+     * say so (root may write anywhere by them, yet nothing can be created under {@code /proc}), so the check tries:
+     * it creates the directory when it is missing (Parley would at start anyway) and writes and deletes an empty file
+     * in it. A kernel file system ({@code /proc}, {@code /sys}, {@code /dev}) is named as such.
      */
     static void checkDataDir(String configured) {
         if (configured == null || configured.isBlank()) {
@@ -86,6 +130,16 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
         } catch (InvalidPathException e) {
             throw new InvalidSettingException("parley.data-dir", configured, "not a valid path", accepted);
         }
+        String user = " (user " + System.getProperty("user.name") + ")";
+        Path existing = dir;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        String virtual = existing == null ? null : virtualFileSystem(existing);
+        if (virtual != null) {
+            throw new InvalidSettingException("parley.data-dir", configured, existing + " is on the kernel's '"
+                    + virtual + "' file system, which holds process and device information, not files", accepted);
+        }
         if (Files.exists(dir)) {
             if (!Files.isDirectory(dir)) {
                 throw new InvalidSettingException("parley.data-dir", configured, "it is a file, not a directory",
@@ -93,19 +147,45 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
             }
             if (!Files.isWritable(dir)) {
                 throw new InvalidSettingException("parley.data-dir", configured,
-                        "this process (user " + System.getProperty("user.name") + ") cannot write to " + dir, accepted);
+                        "this process" + user + " cannot write to " + dir, accepted);
             }
-            return;
+        } else {
+            if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+                throw new InvalidSettingException("parley.data-dir", configured, dir + " does not exist and this"
+                        + " process" + user + " cannot create it"
+                        + (existing == null ? "" : ": " + existing + " is not writable"), accepted);
+            }
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException | RuntimeException e) {
+                throw new InvalidSettingException("parley.data-dir", configured, dir + " does not exist and this"
+                        + " process" + user + " cannot create it: " + reason(e), accepted);
+            }
         }
-        Path parent = dir.getParent();
-        while (parent != null && !Files.exists(parent)) {
-            parent = parent.getParent();
+        try {
+            Files.delete(Files.createTempFile(dir, ".parley-write-check-", ".tmp"));
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidSettingException("parley.data-dir", configured,
+                    "this process" + user + " cannot write files in " + dir + ": " + reason(e), accepted);
         }
-        if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
-            throw new InvalidSettingException("parley.data-dir", configured, dir + " does not exist and this process"
-                    + " (user " + System.getProperty("user.name") + ") cannot create it"
-                    + (parent == null ? "" : ": " + parent + " is not writable"), accepted);
+    }
+
+    /** The type of the kernel file system {@code path} is on, or null when it is an ordinary one (or unknown). */
+    private static String virtualFileSystem(Path path) {
+        try {
+            String type = Files.getFileStore(path).type();
+            return VIRTUAL_FILE_SYSTEMS.contains(type) ? type : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
+    }
+
+    /** An I/O failure in a few words: the operating system's reason, without the exception's class. */
+    private static String reason(Exception e) {
+        if (e instanceof FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** After the configuration files and the command line are read (ConfigDataEnvironmentPostProcessor). */

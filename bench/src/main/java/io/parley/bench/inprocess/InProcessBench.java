@@ -8,6 +8,7 @@ import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
 import io.parley.api.conversation.ConversationEvents.MessageSent;
 import io.parley.api.conversation.ConversationIds;
 import io.parley.bench.Args;
+import io.parley.bench.Bench;
 import io.parley.bench.Cpu;
 import io.parley.bench.Latency;
 import org.HdrHistogram.Histogram;
@@ -48,8 +49,8 @@ import java.util.UUID;
  *   <li>{@code --scenario=long}: SendMessage command latency at message 100 and at message N (default 100,000) of one
  *   conversation, with the configured snapshots and cache ({@code --cache=off} replaces the cache with none);</li>
  *   <li>{@code --scenario=lag}: the commit → read-model lag of {@code conversation-projection}, timed with the query
- *   side's {@code ConsistencyBarrier} after each command, at rest and under an open-loop load (default 1,000 sends/s):
- *   see {@link LagBench};</li>
+ *   side's {@code ConsistencyBarrier} after each command, at rest and under an open-loop load at each rate of
+ *   {@code --rates} (default: the load generator's fixed rates of the profile): see {@link LagBench};</li>
  *   <li>{@code --scenario=message-search}: the search index's rate (events/s) from empty over N messages (default 1,000,000)
  *   and the latency of searches on it (p50/p99): see {@link SearchBench}.</li>
  * </ul>
@@ -121,12 +122,15 @@ public final class InProcessBench {
                         args.integer("warmup-messages", defaultWarmup)));
                 key = "long-cache-" + cache;
             } else if ("lag".equals(scenario)) {
-                int rate = args.integer("rate", 1000);
+                // the fixed-rate runs' rates, so that the lag sits next to the latency at each; --rate=N: one rate
+                List<Integer> rates = args.integers("rates", args.all().containsKey("rate")
+                        ? List.of(args.integer("rate", 0)) : Bench.fixedRates(full));
                 result.putAll(new LagBench(context).run(new LagBench.Settings(
                         args.integer("users", full ? 1000 : 100), args.integer("conversations", full ? 500 : 50),
-                        args.integer("warmup-seconds", full ? 30 : 10), args.integer("warmup-rate", Math.max(1, rate / 2)),
+                        args.integer("warmup-seconds", full ? 30 : 10),
+                        args.integer("warmup-rate", rates.stream().mapToInt(Integer::intValue).min().orElse(1)),
                         args.integer("rest-sends", full ? 1000 : 300), args.integer("rest-gap-ms", 20),
-                        rate, args.integer("load-seconds", full ? 60 : 20), args.integer("sample-every", 10),
+                        rates, args.integer("load-seconds", full ? 60 : 20), args.integer("sample-every", 10),
                         args.integer("sender-threads", 64), args.integer("barrier-threads", 512))));
                 key = "lag";
             } else if ("message-search".equals(scenario)) {

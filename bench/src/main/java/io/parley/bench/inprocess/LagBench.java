@@ -40,7 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  * and 16 ms pauses, 16 ms from then on).
  * <ul>
  *   <li>at rest: one send at a time, a pause between them, each followed on the same thread by the barrier;</li>
- *   <li>under load: an open-loop schedule at a fixed rate (a scheduler thread hands each send, at its intended time,
+ *   <li>under load, once at each rate of the list (the same rates as the load generator's fixed-rate runs unless
+ *   {@code --rates} says otherwise): an open-loop schedule at that rate (a scheduler thread hands each send, at its intended time,
  *   to a fixed pool of sender threads: Axon's simple command bus runs the handler on the calling thread, and a
  *   command's thread waits for H2's group commit, so the pool is as large as the socket edge's command pool, 64) over
  *   the conversations; for one send in {@code sampleEvery} (at random), when its command completes, the barrier is
@@ -70,8 +71,15 @@ final class LagBench {
         this.barrier = context.getBean(ConsistencyBarrier.class);
     }
 
+    /** {@code rates}: the under-load phase runs once at each, in the order given, for {@code loadSeconds} each. */
     record Settings(int users, int conversations, int warmupSeconds, int warmupRate, int restSends, int restGapMs,
-                    int rate, int loadSeconds, int sampleEvery, int senderThreads, int barrierThreads) {
+                    List<Integer> rates, int loadSeconds, int sampleEvery, int senderThreads, int barrierThreads) {
+        Settings {
+            if (rates.isEmpty() || rates.stream().anyMatch(r -> r < 1)) {
+                throw new IllegalArgumentException("--rates needs one or more rates of at least 1 send/s, not " + rates);
+            }
+            rates = List.copyOf(rates);
+        }
     }
 
     Map<String, Object> run(Settings s) throws InterruptedException {
@@ -87,10 +95,14 @@ final class LagBench {
         Map<String, Object> rest = atRest(s.restSends(), s.restGapMs());
         Thread.sleep(1000);
 
-        System.out.printf("== lag: under load, %,d sends/s for %d s (open loop), barrier timed on 1 send in %d%n",
-                s.rate(), s.loadSeconds(), s.sampleEvery());
-        Map<String, Object> load = load(s.rate(), s.loadSeconds(), s.sampleEvery(), s.senderThreads(),
-                s.barrierThreads(), true);
+        // one under-load phase per rate; each ends with the projection caught up (load() waits for it), then a pause
+        List<Map<String, Object>> underLoad = new ArrayList<>();
+        for (int rate : s.rates()) {
+            System.out.printf("== lag: under load, %,d sends/s for %d s (open loop), barrier timed on 1 send in %d%n",
+                    rate, s.loadSeconds(), s.sampleEvery());
+            underLoad.add(load(rate, s.loadSeconds(), s.sampleEvery(), s.senderThreads(), s.barrierThreads(), true));
+            Thread.sleep(1000);
+        }
 
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("users", s.users());
@@ -102,7 +114,8 @@ final class LagBench {
         r.put("barrierThreads", s.barrierThreads());
         r.put("barrierPolls", "checks at once, then after pauses of 1, 2, 4, 8, 16, 16, ... ms");
         r.put("atRest", rest);
-        r.put("underLoad", load);
+        r.put("rates", s.rates());
+        r.put("underLoad", underLoad);
         return r;
     }
 

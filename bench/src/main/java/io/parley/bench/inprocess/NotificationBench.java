@@ -10,6 +10,7 @@ import io.parley.api.conversation.MemberRole;
 import io.parley.api.user.UserEvents.UserRegistered;
 import io.parley.notify.NotificationProperties;
 import io.parley.notify.NotificationsSchema;
+import io.parley.notify.TargetAddresses;
 import io.parley.notify.TargetKind;
 import io.parley.notify.processor.NotificationDispatcher;
 import io.parley.notify.processor.NotificationProcessor;
@@ -76,7 +77,8 @@ public final class NotificationBench {
                 "parley.notifications.delay", "1s",
                 "parley.notifications.poll-interval", "20ms",
                 "parley.notifications.request-timeout", "10s",
-                "parley.notifications.allow-plain-http", "true")))
+                "parley.notifications.allow-plain-http", "true",
+                "parley.notifications.allow-private-addresses", "true"))) // the receivers are on 127.0.0.1
                 .bind("parley.notifications", Bindable.of(NotificationProperties.class)).get();
 
         // the receivers: endpoint 0 takes 2 s per request
@@ -102,7 +104,8 @@ public final class NotificationBench {
         server.start();
         String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/hook/";
 
-        DeviceRegistry registry = new DeviceRegistry(jdbc, tx, EnumSet.of(TargetKind.WEBHOOK), true, 20);
+        DeviceRegistry registry = new DeviceRegistry(jdbc, tx, EnumSet.of(TargetKind.WEBHOOK), true,
+                new TargetAddresses(properties.allowPrivateAddresses()), 20);
         NotificationProcessor processor = new NotificationProcessor(jdbc, properties, Clock.systemUTC());
         List<Member> members = new ArrayList<>();
         members.add(new Member("sender", MemberRole.OWNER));
@@ -126,7 +129,8 @@ public final class NotificationBench {
         NotificationDispatcher dispatcher = new NotificationDispatcher(jdbc, tx, registry, new NotificationSettings(jdbc),
                 new DeliveryStore(jdbc), user -> false,
                 List.of(new WebhookSender(Http.client(Duration.ofSeconds(5), Executors.newFixedThreadPool(2)),
-                        properties.requestTimeout(), Clock.systemUTC())), properties, Clock.systemUTC());
+                        properties.requestTimeout(), Clock.systemUTC(),
+                        new TargetAddresses(properties.allowPrivateAddresses()))), properties, Clock.systemUTC());
         long sendStart = System.nanoTime();
         dispatcher.start();
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();

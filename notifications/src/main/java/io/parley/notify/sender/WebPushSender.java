@@ -2,6 +2,7 @@ package io.parley.notify.sender;
 
 import com.interaso.webpush.WebPush;
 import io.parley.notify.PushTarget;
+import io.parley.notify.TargetAddresses;
 import io.parley.notify.TargetKind;
 
 import java.net.URI;
@@ -27,8 +28,10 @@ public class WebPushSender implements PushSender {
     private final WebPush webPush;
     private final HttpClient http;
     private final Duration timeout;
+    private final TargetAddresses addresses;
 
-    public WebPushSender(VapidKeyring keys, HttpClient http, Duration timeout) {
+    public WebPushSender(VapidKeyring keys, HttpClient http, Duration timeout, TargetAddresses addresses) {
+        this.addresses = addresses;
         this.webPush = new WebPush(keys.subject(), keys.keys());
         this.http = http;
         this.timeout = timeout;
@@ -41,6 +44,10 @@ public class WebPushSender implements PushSender {
 
     @Override
     public CompletableFuture<SendOutcome> send(PushTarget target, OutgoingNotification notification) {
+        return Http.toPublicAddress(addresses, http, target, "endpoint", () -> post(target, notification));
+    }
+
+    private CompletableFuture<SendOutcome> post(PushTarget target, OutgoingNotification notification) {
         byte[] body = webPush.getBody(notification.payloadBytes(), decode(target.p256dh()), decode(target.auth()));
         Map<String, String> headers = webPush.getHeaders(target.address(), TTL_SECONDS, notification.topic(),
                 WebPush.Urgency.High);

@@ -1,6 +1,7 @@
 package io.parley.notify.sender;
 
 import io.parley.notify.PushTarget;
+import io.parley.notify.TargetAddresses;
 import io.parley.notify.TargetKind;
 
 import javax.crypto.Mac;
@@ -31,9 +32,11 @@ public class WebhookSender implements PushSender {
 
     private final HttpClient http;
     private final Duration timeout;
+    private final TargetAddresses addresses;
     private final Clock clock;
 
-    public WebhookSender(HttpClient http, Duration timeout, Clock clock) {
+    public WebhookSender(HttpClient http, Duration timeout, Clock clock, TargetAddresses addresses) {
+        this.addresses = addresses;
         this.http = http;
         this.timeout = timeout;
         this.clock = clock;
@@ -46,6 +49,10 @@ public class WebhookSender implements PushSender {
 
     @Override
     public CompletableFuture<SendOutcome> send(PushTarget target, OutgoingNotification notification) {
+        return Http.toPublicAddress(addresses, http, target, "url", () -> post(target, notification));
+    }
+
+    private CompletableFuture<SendOutcome> post(PushTarget target, OutgoingNotification notification) {
         String body = notification.payload();
         String timestamp = Long.toString(clock.instant().getEpochSecond());
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target.address()))

@@ -2,6 +2,7 @@ package io.parley.notify.store;
 
 import io.parley.api.error.InvalidCommandException;
 import io.parley.notify.PushTarget;
+import io.parley.notify.TargetAddresses;
 import io.parley.notify.TargetKind;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
@@ -26,7 +27,8 @@ import java.util.UUID;
  * is removed by its user, when the platform answers that it is gone (Web Push 404/410, FCM {@code UNREGISTERED}, APNs
  * {@code BadDeviceToken}/{@code Unregistered}), and with everything else of a user on erasure ({@link #eraseUser}).
  * Input is checked here, so every entrance refuses the same things with the same reasons
- * ({@link InvalidCommandException}, answered 400).
+ * ({@link InvalidCommandException}, answered 400): a URL must be {@code https://} and reach a public address
+ * ({@link TargetAddresses}).
  */
 public class DeviceRegistry {
 
@@ -43,13 +45,15 @@ public class DeviceRegistry {
     private final TransactionTemplate tx;
     private final Set<TargetKind> supported;
     private final boolean allowPlainHttp;
+    private final TargetAddresses addresses;
     private final int maxTargetsPerUser;
 
     /**
      * @param supported the kinds this deployment can send to (a kind without credentials is refused at registration)
      */
     public DeviceRegistry(JdbcTemplate jdbc, TransactionTemplate tx, Set<TargetKind> supported, boolean allowPlainHttp,
-                          int maxTargetsPerUser) {
+                          TargetAddresses addresses, int maxTargetsPerUser) {
+        this.addresses = addresses;
         this.jdbc = jdbc;
         this.tx = tx;
         this.supported = Set.copyOf(supported);
@@ -199,6 +203,13 @@ public class DeviceRegistry {
         }
         if (uri.getUserInfo() != null) {
             throw new InvalidCommandException(field + " must not carry credentials");
+        }
+        try {
+            addresses.refusal(uri, field).ifPresent(reason -> {
+                throw new InvalidCommandException(reason);
+            });
+        } catch (TargetAddresses.Unresolved e) {
+            // not refused: it leads nowhere now, and each send checks it again before connecting
         }
     }
 

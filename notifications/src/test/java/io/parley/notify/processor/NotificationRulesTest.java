@@ -190,7 +190,8 @@ abstract class NotificationRulesTest {
                 new org.springframework.transaction.support.TransactionTemplate(
                         new org.springframework.jdbc.datasource.DataSourceTransactionManager(jdbc.getDataSource()));
         io.parley.notify.store.DeviceRegistry registry = new io.parley.notify.store.DeviceRegistry(jdbc, tx,
-                java.util.EnumSet.of(io.parley.notify.TargetKind.WEBHOOK), false, 20);
+                java.util.EnumSet.of(io.parley.notify.TargetKind.WEBHOOK), false,
+                new io.parley.notify.TargetAddresses(false), 20);
         io.parley.notify.store.DeliveryStore deliveries = new io.parley.notify.store.DeliveryStore(jdbc);
         registry.register("bob", io.parley.notify.TargetKind.WEBHOOK, "https://a.example.org/h", null, null, null);
         settings.saveAccount("bob", new NotificationSettings.AccountSettings(true, true));
@@ -245,7 +246,8 @@ abstract class NotificationRulesTest {
                 new org.springframework.transaction.support.TransactionTemplate(
                         new org.springframework.jdbc.datasource.DataSourceTransactionManager(jdbc.getDataSource()));
         io.parley.notify.store.DeviceRegistry registry = new io.parley.notify.store.DeviceRegistry(jdbc, tx,
-                java.util.EnumSet.of(io.parley.notify.TargetKind.WEBHOOK), false, 20);
+                java.util.EnumSet.of(io.parley.notify.TargetKind.WEBHOOK), false,
+                new io.parley.notify.TargetAddresses(false), 20);
         io.parley.notify.store.DeliveryStore deliveries = new io.parley.notify.store.DeliveryStore(jdbc);
         String first = registry.register("bob", io.parley.notify.TargetKind.WEBHOOK, "https://a.example.org/h", null,
                 null, null).targetId();

@@ -1,6 +1,7 @@
 package io.parley.notify.sender;
 
 import io.parley.notify.PushTarget;
+import io.parley.notify.TargetAddresses;
 import io.parley.notify.TargetKind;
 import io.parley.notify.testing.PushReceiver;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The senders against real receivers on 127.0.0.1 that decrypt and check what arrives. */
 class SendersTest {
 
+    /** The receivers listen on 127.0.0.1: these senders are allowed private addresses, as the opt-in setting does. */
+    private static final TargetAddresses LOCAL_RECEIVERS = new TargetAddresses(true);
+
     private final PushReceiver receiver = new PushReceiver();
     private final HttpClient http = Http.client(Duration.ofSeconds(2), Executors.newFixedThreadPool(2));
 
@@ -33,7 +37,7 @@ class SendersTest {
         VapidKeyring keys = VapidKeyring.inFile("mailto:ops@example.org", dir.resolve("vapid.properties"));
         receiver.expectVapidKey(keys.publicKey());
         PushReceiver.WebPushEndpoint browser = receiver.webPush();
-        WebPushSender sender = new WebPushSender(keys, http, Duration.ofSeconds(5));
+        WebPushSender sender = new WebPushSender(keys, http, Duration.ofSeconds(5), LOCAL_RECEIVERS);
 
         SendOutcome outcome = sender.send(webPush(browser), new OutgoingNotification("d-1", "conversation-1",
                 "{\"title\":\"alice\",\"body\":\"New message\"}")).get();
@@ -68,7 +72,7 @@ class SendersTest {
         missing.answer(404);
         PushReceiver.WebPushEndpoint overloaded = receiver.webPush();
         overloaded.answer(503);
-        WebPushSender sender = new WebPushSender(keys, http, Duration.ofSeconds(5));
+        WebPushSender sender = new WebPushSender(keys, http, Duration.ofSeconds(5), LOCAL_RECEIVERS);
         OutgoingNotification n = new OutgoingNotification("d", "c", "{}");
 
         assertThat(sender.send(webPush(expired), n).get()).isInstanceOf(SendOutcome.Gone.class);
@@ -80,7 +84,7 @@ class SendersTest {
     void aWebhookIsAJsonPostSignedWithHmacSha256OfTimestampAndBody() throws Exception {
         PushReceiver.WebhookEndpoint hook = receiver.webhook();
         hook.secret("s3cret-of-the-hook");
-        WebhookSender sender = new WebhookSender(http, Duration.ofSeconds(5), Clock.systemUTC());
+        WebhookSender sender = new WebhookSender(http, Duration.ofSeconds(5), Clock.systemUTC(), LOCAL_RECEIVERS);
         PushTarget target = new PushTarget("t", "u", TargetKind.WEBHOOK, hook.url(), null, null, "s3cret-of-the-hook",
                 null, Instant.now());
 
@@ -96,13 +100,44 @@ class SendersTest {
     void aWebhookSignedWithAnotherSecretIsRefusedByTheReceiver() throws Exception {
         PushReceiver.WebhookEndpoint hook = receiver.webhook();
         hook.secret("the-right-secret");
-        WebhookSender sender = new WebhookSender(http, Duration.ofSeconds(5), Clock.systemUTC());
+        WebhookSender sender = new WebhookSender(http, Duration.ofSeconds(5), Clock.systemUTC(), LOCAL_RECEIVERS);
         PushTarget target = new PushTarget("t", "u", TargetKind.WEBHOOK, hook.url(), null, null, "a-wrong-secret",
                 null, Instant.now());
 
         assertThat(sender.send(target, new OutgoingNotification("d", "c", "{}")).get())
                 .isInstanceOf(SendOutcome.Rejected.class);
         assertThat(receiver.problems()).containsExactly("webhook signature does not match");
+    }
+
+    @Test
+    void aWebhookWhoseHostIsPrivateAtSendTimeIsNotCalledButRefusedForGood() throws Exception {
+        PushReceiver.WebhookEndpoint hook = receiver.webhook();
+        hook.secret("s3cret-of-the-hook");
+        WebhookSender sender = new WebhookSender(http, Duration.ofSeconds(5), Clock.systemUTC(),
+                new TargetAddresses(false));
+        // as registered by name ("localhost" now leads to this machine) and by address
+        for (String url : java.util.List.of(hook.url(), hook.url().replace("127.0.0.1", "localhost"))) {
+            PushTarget target = new PushTarget("t", "u", TargetKind.WEBHOOK, url, null, null, "s3cret-of-the-hook",
+                    null, Instant.now());
+
+            SendOutcome outcome = sender.send(target, new OutgoingNotification("d-8", "c", "{\"body\":\"hi\"}")).get();
+
+            assertThat(outcome).as(url).isInstanceOf(SendOutcome.Rejected.class);
+            assertThat(((SendOutcome.Rejected) outcome).reason()).contains("must reach a public address");
+        }
+        assertThat(hook.received()).as("nothing reached the private receiver").isEmpty();
+    }
+
+    @Test
+    void aWebPushEndpointOnAPrivateAddressIsNotCalledButRefusedForGood(@TempDir Path dir) throws Exception {
+        VapidKeyring keys = VapidKeyring.inFile("mailto:ops@example.org", dir.resolve("vapid.properties"));
+        PushReceiver.WebPushEndpoint browser = receiver.webPush();
+        WebPushSender sender = new WebPushSender(keys, http, Duration.ofSeconds(5), new TargetAddresses(false));
+
+        SendOutcome outcome = sender.send(webPush(browser), new OutgoingNotification("d-9", "c", "{}")).get();
+
+        assertThat(outcome).isInstanceOf(SendOutcome.Rejected.class);
+        assertThat(browser.received()).isEmpty();
     }
 
     private static PushTarget webPush(PushReceiver.WebPushEndpoint browser) {

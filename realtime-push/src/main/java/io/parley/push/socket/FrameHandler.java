@@ -143,15 +143,17 @@ class FrameHandler {
     /**
      * The frame's record, read by the {@link InputPolicy} of HTTP bodies: the same types, the same refusal of lone
      * surrogates, the same message for the same fault. A refusal echoes the frame's {@code id} when it is a string of
-     * the right length (as sent, so also one with a lone surrogate), else none. The text is read as a tree first so
-     * that, as in every JSON reading here, the last of duplicate keys counts, {@code type} included.
+     * the right length (as sent, so also one with a lone surrogate), else none. A frame with a duplicate key or
+     * anything after its object is refused before any of it is read (so without an id), as an HTTP body is.
      */
     private ClientFrame read(String text) {
         JsonNode tree;
         try {
             tree = input.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new BadFrame(null, "frame is not valid JSON");
+            String message = ErrorCode.messageOf(e, ErrorCode.BAD_FRAME);
+            // a duplicate key or more after the object: the same words as for an HTTP body; else as before
+            throw new BadFrame(null, message.startsWith("malformed JSON body: ") ? message : "frame is not valid JSON");
         }
         if (tree == null || !tree.isObject()) {
             throw new BadFrame(null, "frame must be a JSON object");

@@ -25,6 +25,8 @@ import reactor.core.publisher.Mono;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Answers {@code sync}: everything after the client's positions in each of its conversations (after its read cursor
@@ -78,11 +80,26 @@ class SyncService {
         try {
             List<ConversationSummary> conversations = listOrNull(connection.userId);
             if (conversations == null) {
-                fromEventStore(connection, since);
+                List<ConversationAsOf.State> named = foldNamed(since);
+                Set<String> mine = named.stream()
+                        .filter(state -> state.members().stream().anyMatch(m -> m.userId().equals(connection.userId)))
+                        .map(ConversationAsOf.State::conversationId).collect(Collectors.toSet());
+                String stranger = notMine(mine, since, Map.of()); // reactions are not synced from the event store
+                if (stranger != null) {
+                    outcome = notAMember(id, stranger);
+                    return;
+                }
+                fromEventStore(connection, since, named);
                 outcome = ServerFrames.Error.retryable(id, ErrorCode.UNAVAILABLE.name(), "history is catching up: sent"
                         + " what was missed in the conversations named in 'since'; send sync again for the rest",
                         ErrorCode.retryAfterSeconds(null, ErrorCode.UNAVAILABLE));
             } else {
+                String stranger = notMine(conversations.stream().map(ConversationSummary::conversationId)
+                        .collect(Collectors.toSet()), since, reactionsSince);
+                if (stranger != null) {
+                    outcome = notAMember(id, stranger);
+                    return;
+                }
                 for (ConversationSummary conversation : conversations) {
                     String conversationId = conversation.conversationId();
                     long from = Math.min(since.getOrDefault(conversationId, conversation.readSeq()),
@@ -158,16 +175,42 @@ class SyncService {
         }
     }
 
-    /** The conversations named in {@code since} that the user is a member of, folded from their events. */
-    private void fromEventStore(Connection connection, Map<String, Long> since) {
-        since.forEach((conversationId, position) -> {
+    /**
+     * The first conversation named in {@code since} or {@code reactionsSince} that is not among {@code mine}, or null.
+     * A sync that names one is refused as a whole, before anything is sent, as HTTP history refuses a non-member
+     * (403 {@code FORBIDDEN}); an unknown conversation is answered the same, so a sync cannot probe which exist.
+     */
+    private static String notMine(Set<String> mine, Map<String, Long> since, Map<String, Long> reactionsSince) {
+        for (Map<String, Long> named : List.of(since, reactionsSince)) {
+            for (String conversationId : named.keySet()) {
+                if (!mine.contains(conversationId)) {
+                    return conversationId;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static ServerFrames.Error notAMember(String id, String conversationId) {
+        return ServerFrames.Error.of(id, ErrorCode.FORBIDDEN.name(), "not a member of this conversation: '"
+                + conversationId + "' (named in the sync); send sync again without it");
+    }
+
+    /** The conversations named in {@code since}, folded from their events. */
+    private List<ConversationAsOf.State> foldNamed(Map<String, Long> since) {
+        return since.keySet().stream().map(conversationId -> {
             ConversationAsOf folded = new ConversationAsOf(conversationId);
             eventStore.readEvents(conversationId, 0).asStream()
                     .forEach(event -> folded.apply(event.getSequenceNumber(), event.getPayload(), false));
-            ConversationAsOf.State state = folded.state(Instant.now());
-            if (state.members().stream().noneMatch(m -> m.userId().equals(connection.userId))) {
-                return;
-            }
+            return folded.state(Instant.now());
+        }).toList();
+    }
+
+    /** What was missed in the conversations named in {@code since} (the user's, each), from their events. */
+    private void fromEventStore(Connection connection, Map<String, Long> since, List<ConversationAsOf.State> named) {
+        named.forEach(state -> {
+            String conversationId = state.conversationId();
+            long position = since.get(conversationId);
             long lastSeq = state.messages().isEmpty() ? 0 : state.messages().get(state.messages().size() - 1).seq();
             long from = Math.min(position, lastSeq);
             connection.resumeFrom(conversationId, from);

@@ -10,6 +10,8 @@ import io.parley.media.MediaException;
 import org.axonframework.commandhandling.NoHandlerForCommandException;
 import org.axonframework.commandhandling.distributed.CommandDispatchException;
 import org.axonframework.messaging.HandlerExecutionException;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.core.MethodParameter;
 import org.springframework.core.codec.DecodingException;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
@@ -18,6 +20,8 @@ import org.springframework.security.authentication.AuthenticationServiceExceptio
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedException;
 import org.springframework.web.ErrorResponse;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.support.WebExchangeBindException;
 import org.springframework.web.server.ServerWebInputException;
 import reactor.core.Exceptions;
@@ -39,7 +43,7 @@ import java.util.stream.Collectors;
  * The error codes of the client contract. {@link #name()} is the wire code, in the HTTP body {@code {"code","message"}}
  * and in the socket's {@code error} frame. The socket uses {@code BAD_FRAME, UNAUTHORIZED, FORBIDDEN, NOT_FOUND,
  * TOO_LARGE, RATE_LIMITED, CONFLICT, INTERNAL} (PROTOCOL.md), and UNAVAILABLE (added); HTTP uses the same words but says {@code BAD_REQUEST} for
- * bad input and adds the codes of HTTP's own failures (405, 406, 415).
+ * bad input and adds the codes of HTTP's own failures (405, 406, 414, 415, 431).
  * <p>
  * {@link #classify(Throwable, boolean)} and {@link #messageOf(Throwable, ErrorCode)} are the one place that turns a
  * failure into an answer, for the REST advice and the socket handler alike. A command's failure is read from the
@@ -64,6 +68,10 @@ public enum ErrorCode {
     NOT_ACCEPTABLE(HttpStatus.NOT_ACCEPTABLE, "not acceptable; this API answers application/json"),
     CONFLICT(HttpStatus.CONFLICT, "conflict"),
     TOO_LARGE(HttpStatus.PAYLOAD_TOO_LARGE, "too large"),
+    /** HTTP only: the request line (method, path and query) is longer than the server reads. */
+    URI_TOO_LONG(HttpStatus.URI_TOO_LONG, "the request's URI is too long"),
+    /** HTTP only: a header, or the headers together, are larger than the server reads. */
+    HEADERS_TOO_LARGE(HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "the request's headers are too large"),
     /** HTTP only. */
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported media type; send application/json"),
     RATE_LIMITED(HttpStatus.TOO_MANY_REQUESTS, "too many requests; slow down"),
@@ -105,7 +113,8 @@ public enum ErrorCode {
     /** Whether this code may appear in a socket {@code error} frame. */
     public boolean isSocketCode() {
         return switch (this) {
-            case BAD_REQUEST, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE, UNSUPPORTED_MEDIA_TYPE -> false;
+            case BAD_REQUEST, METHOD_NOT_ALLOWED, NOT_ACCEPTABLE, UNSUPPORTED_MEDIA_TYPE, URI_TOO_LONG,
+                 HEADERS_TOO_LARGE -> false;
             default -> true;
         };
     }
@@ -333,8 +342,10 @@ public enum ErrorCode {
             case 406 -> NOT_ACCEPTABLE;
             case 409 -> CONFLICT;
             case 413 -> TOO_LARGE;
+            case 414 -> URI_TOO_LONG;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
             case 429 -> RATE_LIMITED;
+            case 431 -> HEADERS_TOO_LARGE;
             default -> status >= 400 && status < 500 ? BAD_FRAME : INTERNAL;
         };
     }
@@ -344,6 +355,15 @@ public enum ErrorCode {
      * ({@link InputPolicy}), not how we read it. The same words for an HTTP body and a socket frame.
      */
     private static String describeBadInput(Throwable cause) {
+        // the text's shape first: a duplicate key may reach us wrapped with the path of the field it repeats
+        for (Throwable t : chain(cause)) {
+            if (t instanceof JsonProcessingException json) {
+                String shape = InputPolicy.shapeFault(json);
+                if (shape != null) {
+                    return "malformed JSON body: " + shape;
+                }
+            }
+        }
         for (Throwable t : chain(cause)) {
             if (t instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
                 String field = mapping.getPath().stream()
@@ -360,9 +380,32 @@ public enum ErrorCode {
             }
         }
         if (cause instanceof ServerWebInputException input) {
-            return input.getReason();
+            String parameter = mistypedParameter(input);
+            return parameter != null ? parameter : input.getReason();
         }
         return null;
+    }
+
+    /**
+     * A query parameter or path variable that could not be converted to its type ("Type mismatch." in Spring's words):
+     * its name and what it must be, in the words of a bad JSON value; null for any other input failure.
+     */
+    private static String mistypedParameter(ServerWebInputException input) {
+        if (!(input.getCause() instanceof TypeMismatchException mismatch) || input.getMethodParameter() == null) {
+            return null;
+        }
+        MethodParameter parameter = input.getMethodParameter();
+        RequestParam query = parameter.getParameterAnnotation(RequestParam.class);
+        PathVariable path = parameter.getParameterAnnotation(PathVariable.class);
+        String named = query != null ? query.name() + query.value() : path != null ? path.name() + path.value() : "";
+        String name = named.isEmpty() ? parameter.getParameterName() : named; // name and value are aliases: one is ""
+        if (name == null) {
+            return null;
+        }
+        Class<?> type = mismatch.getRequiredType();
+        String expectation = type == null ? null : InputPolicy.expectation(type);
+        return "bad value for " + (path != null ? "path variable" : "parameter") + " '" + name + "'"
+                + (expectation == null ? "" : ": " + expectation);
     }
 
     private static List<Throwable> chain(Throwable error) {

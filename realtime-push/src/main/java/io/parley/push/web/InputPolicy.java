@@ -1,7 +1,10 @@
 package io.parley.push.web;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -35,6 +38,10 @@ import java.util.Map;
  *     <li>Text is well-formed UTF-16: a lone surrogate (which JSON lets through as a {@code \ud800} escape) is refused.
  *     It could only be stored or sent on by replacing it, and a message must arrive as it was written or not at
  *     all.</li>
+ *     <li>A body or frame is one JSON value: anything but white space after it ({@code {"type":"ping"} {"x":1}},
+ *     {@code {...}garbage}) is refused, not ignored.</li>
+ *     <li>A key appears once in an object: {@code {"type":"send","type":"ping"}} is refused, since which of the two
+ *     counts is a guess (Jackson took the last, other readers take the first).</li>
  * </ul>
  * A refusal is a {@link JsonMappingException} with the field's path; {@link ErrorCode#messageOf} words it the same
  * for both doors. The application's own {@code ObjectMapper} (answers, events, Redis) is left as it is: only what
@@ -48,6 +55,8 @@ public class InputPolicy implements WebFluxConfigurer {
     InputPolicy(ObjectProvider<ObjectMapper> application) {
         ObjectMapper strict = application.getIfAvailable(() -> Jackson2ObjectMapperBuilder.json().build()).copy()
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature())
                 .registerModule(new SimpleModule("parley-input").addDeserializer(String.class, new WellFormedText()));
         strict.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
@@ -85,12 +94,48 @@ public class InputPolicy implements WebFluxConfigurer {
         return json.treeToValue(tree, type);
     }
 
+    /**
+     * What is wrong with the shape of a body or frame that is not JSON by this policy: a duplicate key, or more after
+     * the first value; null for any other fault. Words for both doors.
+     */
+    static String shapeFault(JsonProcessingException refusal) {
+        String original = refusal.getOriginalMessage();
+        if (refusal instanceof JsonParseException && original != null && original.startsWith(DUPLICATE)) {
+            int end = original.indexOf('\'', DUPLICATE.length());
+            return "duplicate key '" + original.substring(DUPLICATE.length(), end < 0 ? original.length() : end)
+                    + "' (a key may appear once in an object)";
+        }
+        if (refusal instanceof MismatchedInputException && original != null && original.startsWith("Trailing token")) {
+            return TRAILING; // FAIL_ON_TRAILING_TOKENS: a second value after the first
+        }
+        // Something unreadable after a complete first value ({...}garbage, a stray '}'): the parser is back at the
+        // root, which counts a second value once it starts reading one ("garbage" alone is the first); a stray close
+        // marker or control character is refused before that count, so there one value means it was complete.
+        if (refusal instanceof JsonParseException && refusal.getProcessor() instanceof JsonParser parser
+                && original != null) {
+            JsonStreamContext root = parser.getParsingContext();
+            if (root != null && root.inRoot() && (root.getEntryCount() >= 2 || (root.getEntryCount() == 1
+                    && (original.startsWith("Unexpected close marker") || original.startsWith("Illegal character"))))) {
+                return TRAILING;
+            }
+        }
+        return null;
+    }
+
+    /** Jackson's wording of a STRICT_DUPLICATE_DETECTION refusal: "Duplicate field 'NAME'". */
+    private static final String DUPLICATE = "Duplicate field '";
+    private static final String TRAILING = "more after the end of the JSON value (send exactly one JSON object)";
+
     /** What a refused value should have been, for the message; null when the refusal says nothing about it. */
     static String expectation(JsonMappingException refusal) {
         if (refusal instanceof LoneSurrogate) {
             return "must be well-formed Unicode (a lone surrogate is not a character)";
         }
-        Class<?> type = refusal instanceof MismatchedInputException mismatch ? mismatch.getTargetType() : null;
+        return expectation(refusal instanceof MismatchedInputException mismatch ? mismatch.getTargetType() : null);
+    }
+
+    /** What a value of {@code type} must be, in the client's words (JSON's, or a parameter's); null if unknown. */
+    static String expectation(Class<?> type) {
         if (type == null) {
             return null;
         } else if (type == String.class) {

@@ -44,10 +44,26 @@ class ClientFrameReadingTest {
     }
 
     @Test
-    void fieldsAFrameDoesNotDefineAreIgnoredAndTheLastOfDuplicateKeysCounts() throws Exception {
+    void fieldsAFrameDoesNotDefineAreIgnored() throws Exception {
         assertThat(read("{\"type\":\"ping\",\"id\":\"p\",\"pad\":\"xxxx\",\"since\":[1]}"))
                 .isEqualTo(new ClientFrame.Ping("p"));
-        assertThat(read("{\"type\":\"send\",\"type\":\"ping\",\"id\":\"p\"}")).isEqualTo(new ClientFrame.Ping("p"));
+    }
+
+    @Test
+    void aDuplicateKeyIsRefusedWithItsName() {
+        assertThat(refusal("{\"type\":\"send\",\"type\":\"ping\",\"id\":\"p\"}"))
+                .isEqualTo("malformed JSON body: duplicate key 'type' (a key may appear once in an object)");
+        assertThat(refusal("{\"type\":\"sync\",\"since\":{\"g-1\":1,\"g-1\":2}}"))
+                .isEqualTo("malformed JSON body: duplicate key 'g-1' (a key may appear once in an object)");
+    }
+
+    @Test
+    void anythingAfterTheFrameIsRefused() throws Exception {
+        for (String tail : java.util.List.of(" {\"x\":1}", "garbage", "}", "]", " 1", " \"s\"", "{")) {
+            assertThat(refusal("{\"type\":\"ping\",\"id\":\"p\"}" + tail)).as(tail).isEqualTo(
+                    "malformed JSON body: more after the end of the JSON value (send exactly one JSON object)");
+        }
+        assertThat(read("{\"type\":\"ping\",\"id\":\"p\"} \r\n\t")).isEqualTo(new ClientFrame.Ping("p"));
     }
 
     @Test
