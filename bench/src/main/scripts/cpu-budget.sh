@@ -1,0 +1,36 @@
+#!/bin/bash
+# CPU budget of the server per message at one fixed rate (issue 17): runs the fixed-rate scenario with a long JIT
+# warm-up, attaches async-profiler (CPU, 1 ms interval, per thread) to the server for PROFILE_S seconds of the measured
+# run, and prints the microseconds of server CPU each stage costs per acknowledged message (cpu-budget.py).
+#
+# usage: bench/src/main/scripts/cpu-budget.sh OUT_DIR RATE [WARMUP_S=90] [PROFILE_S=30]
+# async-profiler comes from Maven Central (tools.profiler:async-profiler:3.0, its linux-x64 library); run from the
+# repository root after `mvn -B -q -DskipTests package`.
+set -euo pipefail
+OUT=$1; RATE=$2; WARM=${3:-90}; PROF=${4:-30}
+ROOT=$(cd "$(dirname "$0")/../../../.." && pwd)
+mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
+AP="$HOME/.m2/repository/tools/profiler/async-profiler/3.0/async-profiler-3.0.jar"
+[ -f "$AP" ] || mvn -B -q dependency:get -Dartifact=tools.profiler:async-profiler:3.0
+LIB="$OUT/async-profiler"
+mkdir -p "$LIB" && (cd "$LIB" && unzip -o -q "$AP" 'linux-x64/*')
+LIB="$LIB/linux-x64/libasyncProfiler.so"
+( cd "$ROOT" && BENCH_SKIP_BUILD=1 BENCH_SCENARIOS=fixed \
+    BENCH_ARGS="--rates=$RATE --duration=$((PROF + 15)) --jit-warmup=$WARM --jit-warmup-rate=$((RATE * 6 / 10))" \
+    BENCH_OUT="$OUT" bench/run.sh quick > "$OUT/bench.log" 2>&1 ) &
+BENCH=$!
+until grep -q "\[fixed " "$OUT/bench.log" 2>/dev/null || ! kill -0 $BENCH 2>/dev/null; do sleep 1; done
+sleep 5
+SERVER=$(pgrep -f "parley-bench-lib.*parley.jar" | head -1)
+# jcmd parses key=value itself: the agent's options go in quotes
+jcmd "$SERVER" JVMTI.agent_load "$LIB" "\"start,event=itimer,interval=1ms,threads\"" > "$OUT/profiler.txt"
+FROM=$(grep -c "\[fixed " "$OUT/bench.log")
+sleep "$PROF"
+jcmd "$SERVER" JVMTI.agent_load "$LIB" "\"stop,file=$OUT/server.collapsed,collapsed\"" >> "$OUT/profiler.txt"
+TO=$(grep -c "\[fixed " "$OUT/bench.log")
+# the progress lines of the profiled seconds: their "acked" figures are the messages the profile served
+grep "\[fixed " "$OUT/bench.log" | sed -n "$((FROM + 1)),${TO}p" > "$OUT/profiled-seconds.txt"
+wait $BENCH || true
+ACKED=$(grep -o 'acked *[0-9]*/s' "$OUT/profiled-seconds.txt" | grep -o '[0-9]*' | paste -sd+ | bc)
+echo "profiled $PROF s; $ACKED messages acknowledged in the $(wc -l < "$OUT/profiled-seconds.txt") progress seconds"
+python3 "$ROOT/bench/src/main/scripts/cpu-budget.py" "$OUT/server.collapsed" 1 "$ACKED" | tee "$OUT/cpu-budget.md"
