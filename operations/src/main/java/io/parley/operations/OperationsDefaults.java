@@ -38,7 +38,7 @@ public class OperationsDefaults implements EnvironmentPostProcessor {
             // metadata holds user ids and client addresses: not for a trace backend
             Map.entry("axon.tracing.attribute-providers.metadata", "false"),
             // plain-text lines name the trace, the span and the correlation id of the message being handled
-            Map.entry("logging.pattern.correlation", "%correlation{traceId(32),spanId(16),correlationId(36)}"));
+            Map.entry("logging.pattern.correlation", "[%X{traceId:-},%X{spanId:-},%X{correlationId:-}] "));
 
     static final String TRACING_ENABLED = "management.tracing.enabled";
     static final String OTLP_ENDPOINT = "management.otlp.tracing.endpoint";

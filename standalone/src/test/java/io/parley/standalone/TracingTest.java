@@ -97,7 +97,7 @@ class TracingTest {
             assertThat(otlp.spans()).as("unsampled messages leave no span").extracting(ExportedSpan::traceId)
                     .containsOnly(SOCKET_TRACE, HTTP_TRACE);
 
-            Pattern traced = Pattern.compile("\\[" + SOCKET_TRACE + "-[0-9a-f]{16}-[0-9a-f-]{36}] .*Handling command");
+            Pattern traced = Pattern.compile("\\[" + SOCKET_TRACE + ",[0-9a-f]{16},[0-9a-f-]{36}] .*Handling command");
             assertThat(output.getOut().lines()).as("a log line with the trace, span and correlation ids")
                     .anyMatch(line -> traced.matcher(line).find());
             assertThat(output.getAll()).as("message text is never logged").doesNotContain(SECRET_TEXT);
