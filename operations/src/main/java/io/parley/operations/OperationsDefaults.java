@@ -37,8 +37,10 @@ public class OperationsDefaults implements EnvironmentPostProcessor {
             Map.entry("axon.tracing.event-processor.distributed-in-same-trace", "true"),
             // metadata holds user ids and client addresses: not for a trace backend
             Map.entry("axon.tracing.attribute-providers.metadata", "false"),
-            // plain-text lines name the trace, the span and the correlation id of the message being handled
-            Map.entry("logging.pattern.correlation", "[%X{traceId:-},%X{spanId:-},%X{correlationId:-}] "));
+            // plain-text lines name the trace, the span and the correlation id of the message being handled; lines
+            // outside any handler get nothing
+            Map.entry("logging.pattern.correlation",
+                    "%replace([%X{traceId:-},%X{spanId:-},%X{correlationId:-}] ){'^\\[,,\\] $', ''}"));
 
     static final String TRACING_ENABLED = "management.tracing.enabled";
     static final String OTLP_ENDPOINT = "management.otlp.tracing.endpoint";
