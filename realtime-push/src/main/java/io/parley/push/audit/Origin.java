@@ -19,7 +19,7 @@ import java.util.UUID;
  * @param clientAddress the client's address as the edge saw it (no port)
  * @param correlationId one per request or frame
  * @param traceparent   the W3C trace context the client sent with the request or frame (null: none); the command
- *                      continues that trace where tracing is on (docs/decisions.md, "Tracing")
+ *                      continues that trace where tracing is on (docs/decisions.md, "Tracing and structured logs")
  */
 public record Origin(String userId, String connectionId, String clientAddress, String correlationId,
                      String traceparent) {

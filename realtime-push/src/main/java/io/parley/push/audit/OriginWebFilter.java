@@ -12,8 +12,8 @@ import reactor.core.publisher.Mono;
 import java.security.Principal;
 
 /**
- * Puts the {@link Origin} of an HTTP request (user, {@code http}, client address, trace context) into the Reactor context, after
- * authentication has set the principal. Socket frames get theirs from the socket handler.
+ * Puts the {@link Origin} of an HTTP request (user, {@code http}, client address, trace context) into the Reactor
+ * context, after authentication has set the principal. Socket frames get theirs from the socket handler.
  */
 @Component
 class OriginWebFilter implements WebFilter, Ordered {

@@ -148,10 +148,8 @@ class FrameHandler {
     }
 
     /**
-     * The frame's record, read by the {@link InputPolicy} of HTTP bodies: the same types, the same refusal of lone
-     * surrogates, the same message for the same fault. A refusal echoes the frame's {@code id} when it is a string of
-     * the right length (as sent, so also one with a lone surrogate), else none. The text is read as a tree first
-     * ({@link #tree}) so that, as in every JSON reading here, the last of duplicate keys counts, {@code type} included.
+     * The frame as a JSON tree, read first so that, as in every JSON reading here, the last of duplicate keys counts,
+     * {@code type} included.
      */
     private JsonNode tree(String text) {
         JsonNode tree;
@@ -166,8 +164,14 @@ class FrameHandler {
         return tree;
     }
 
+    /**
+     * The frame's record, read by the {@link InputPolicy} of HTTP bodies: the same types, the same refusal of lone
+     * surrogates, the same message for the same fault. A refusal echoes the frame's {@code id} when it is a string of
+     * the right length (as sent, so also one with a lone surrogate), else none.
+     */
     private ClientFrame read(JsonNode tree) {
-        String echo = echo(tree);
+        JsonNode id = tree.get("id");
+        String echo = id != null && id.isTextual() && ClientInput.isClientId(id.textValue()) ? id.textValue() : null;
         try {
             return input.read(tree, ClientFrame.class);
         } catch (InvalidTypeIdException e) {
@@ -178,11 +182,6 @@ class FrameHandler {
         } catch (IllegalArgumentException e) { // Jackson's wrapper of other I/O failures: nothing to tell the client
             throw new BadFrame(echo, ErrorCode.BAD_FRAME.defaultMessage());
         }
-    }
-
-    private static String echo(JsonNode tree) {
-        JsonNode id = tree.get("id");
-        return id != null && id.isTextual() && ClientInput.isClientId(id.textValue()) ? id.textValue() : null;
     }
 
     /**
