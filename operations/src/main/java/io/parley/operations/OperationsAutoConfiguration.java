@@ -2,6 +2,8 @@ package io.parley.operations;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parley.operations.tracing.CorrelationIdLogging;
+import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.springframework.boot.actuate.autoconfigure.health.HealthEndpointAutoConfiguration;
@@ -54,6 +56,14 @@ public class OperationsAutoConfiguration {
     ProjectionLag projectionsHealthIndicator(EventProcessingConfiguration processing, EventStore eventStore,
                                              MeterRegistry registry, OperationsProperties properties) {
         return new ProjectionLag(processing, eventStore, registry, properties.maxProjectionLag());
+    }
+
+    /** The correlation id of a command in the lines its handler logs, on the bus that runs this process's handlers. */
+    @Bean
+    CorrelationIdLogging parleyCorrelationIdLogging(ObjectProvider<CommandBus> commandBus) {
+        CorrelationIdLogging interceptor = new CorrelationIdLogging();
+        commandBus.ifAvailable(bus -> bus.registerHandlerInterceptor(interceptor));
+        return interceptor;
     }
 
     /** Draining: from the moment the context closes, load balancers are told to send nothing new. */

@@ -5,13 +5,16 @@ import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Actuator as every Parley service exposes it, as the lowest-priority property source (an operator overrides any of
  * it): the {@code liveness} and {@code readiness} health groups (also outside Kubernetes), readiness made of the
  * contributors that decide whether this process can serve (those absent in a service are skipped), health details
- * only for the ADMIN role, the Prometheus endpoint, and Axon's meters tagged by processor and payload type.
+ * only for the ADMIN role, the Prometheus endpoint, Axon's meters tagged by processor and payload type, and tracing:
+ * on only where an OTLP endpoint is set ({@code management.otlp.tracing.endpoint}), events continuing the trace of the
+ * command that caused them, and log lines naming the trace and correlation ids.
  */
 public class OperationsDefaults implements EnvironmentPostProcessor {
 
@@ -26,10 +29,28 @@ public class OperationsDefaults implements EnvironmentPostProcessor {
             Map.entry("management.endpoint.health.group.readiness.include",
                     "readinessState,db,eventStore,readStore,redis,axonServer,commandBus,projections"),
             Map.entry("management.metrics.tags.application", "${spring.application.name:parley}"),
-            Map.entry("axon.metrics.micrometer.dimensional", "true"));
+            Map.entry("axon.metrics.micrometer.dimensional", "true"),
+            // a command handled in another process, and an event handled by a streaming processor, continue the
+            // trace of what caused them (Axon's default is a new trace linked to it)
+            Map.entry("axon.tracing.command-bus.distributed-in-same-trace", "true"),
+            Map.entry("axon.tracing.query-bus.distributed-in-same-trace", "true"),
+            Map.entry("axon.tracing.event-processor.distributed-in-same-trace", "true"),
+            // metadata holds user ids and client addresses: not for a trace backend
+            Map.entry("axon.tracing.attribute-providers.metadata", "false"),
+            // plain-text lines name the trace, the span and the correlation id of the message being handled; lines
+            // outside any handler get nothing
+            Map.entry("logging.pattern.correlation",
+                    "%replace([%X{traceId:-},%X{spanId:-},%X{correlationId:-}] ){'^\\[,,\\] $', ''}"));
+
+    static final String TRACING_ENABLED = "management.tracing.enabled";
+    static final String OTLP_ENDPOINT = "management.otlp.tracing.endpoint";
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        environment.getPropertySources().addLast(new MapPropertySource("parley-operations-defaults", DEFAULTS));
+        Map<String, Object> defaults = new HashMap<>(DEFAULTS);
+        // Tracing costs a span per request and message and has nobody to tell without an exporter: it is on where an
+        // OTLP endpoint is set, unless the operator says otherwise (true: trace ids in the logs without an exporter).
+        defaults.put(TRACING_ENABLED, String.valueOf(environment.containsProperty(OTLP_ENDPOINT)));
+        environment.getPropertySources().addLast(new MapPropertySource("parley-operations-defaults", defaults));
     }
 }

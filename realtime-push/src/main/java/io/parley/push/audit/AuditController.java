@@ -117,7 +117,7 @@ class AuditController {
     private Mono<Void> record(Principal auditor, ServerHttpRequest request, String action, String target,
                               String parameters) {
         String address = request.getRemoteAddress() == null ? null
-                : Origin.http(null, request.getRemoteAddress()).clientAddress();
+                : Origin.http(null, request.getRemoteAddress(), null).clientAddress();
         return Mono.fromRunnable(() -> accessLog.record(auditor.getName(), action, target, parameters, address))
                 .subscribeOn(readers).then();
     }

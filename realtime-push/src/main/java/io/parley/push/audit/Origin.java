@@ -18,15 +18,26 @@ import java.util.UUID;
  * @param connectionId  the socket session id, or {@code http}
  * @param clientAddress the client's address as the edge saw it (no port)
  * @param correlationId one per request or frame
+ * @param traceparent   the W3C trace context the client sent with the request or frame (null: none); the command
+ *                      continues that trace where tracing is on (docs/decisions.md, "Tracing and structured logs")
  */
-public record Origin(String userId, String connectionId, String clientAddress, String correlationId) {
+public record Origin(String userId, String connectionId, String clientAddress, String correlationId,
+                     String traceparent) {
 
-    public static Origin http(String userId, InetSocketAddress remote) {
-        return new Origin(userId, "http", address(remote), UUID.randomUUID().toString());
+    /** The metadata key of the trace context: W3C's header name. */
+    public static final String TRACEPARENT = "traceparent";
+
+    public static Origin http(String userId, InetSocketAddress remote, String traceparent) {
+        return new Origin(userId, "http", address(remote), UUID.randomUUID().toString(), traceparent);
     }
 
     public static Origin socket(String userId, String sessionId, InetSocketAddress remote) {
-        return new Origin(userId, sessionId, address(remote), UUID.randomUUID().toString());
+        return new Origin(userId, sessionId, address(remote), UUID.randomUUID().toString(), null);
+    }
+
+    /** This origin for a frame that carried a trace context. */
+    public Origin traced(String traceparent) {
+        return new Origin(userId, connectionId, clientAddress, correlationId, traceparent);
     }
 
     /** A context with this origin, for {@code contextWrite}. */
@@ -44,6 +55,7 @@ public record Origin(String userId, String connectionId, String clientAddress, S
         putIfPresent(metadata, AuditMetadata.CONNECTION_ID, connectionId);
         putIfPresent(metadata, AuditMetadata.CLIENT_ADDRESS, clientAddress);
         putIfPresent(metadata, AuditMetadata.CORRELATION_ID, correlationId);
+        putIfPresent(metadata, TRACEPARENT, traceparent);
         return metadata;
     }
 

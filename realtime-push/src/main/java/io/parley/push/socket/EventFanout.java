@@ -31,6 +31,9 @@ import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.TrackedEventMessage;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.tracing.Span;
+import org.axonframework.tracing.SpanFactory;
+import org.axonframework.tracing.SpanScope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -40,6 +43,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Streams the event log from where it stood when this node started and delivers each event to the sockets of the
@@ -53,6 +57,7 @@ import java.util.function.Consumer;
 class EventFanout implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(EventFanout.class);
+    private static final Supplier<String> SPAN_NAME = () -> "EventFanout.deliver";
 
     private final EventStore eventStore;
     private final EdgeMetrics metrics;
@@ -61,12 +66,14 @@ class EventFanout implements SmartLifecycle {
     private final ObjectMapper json;
     private final MediaLinks links;
     private final BlockList blocks;
+    private final SpanFactory spans;
     private volatile boolean running;
     private Thread reader;
 
     EventFanout(EventStore eventStore, ConnectionRegistry connections, MembershipCache memberships,
-                ObjectMapper json, MediaLinks links, BlockList blocks, EdgeMetrics metrics) {
+                ObjectMapper json, MediaLinks links, BlockList blocks, EdgeMetrics metrics, SpanFactory spans) {
         this.metrics = metrics;
+        this.spans = spans;
         this.links = links;
         this.blocks = blocks;
         this.eventStore = eventStore;
@@ -126,7 +133,20 @@ class EventFanout implements SmartLifecycle {
         }
     }
 
+    /**
+     * Within a span continuing the trace the event carries (the command's that caused it), when there is a sampled one;
+     * else Axon's no-op span, and the delivery costs what it did without tracing.
+     */
     private void deliver(TrackedEventMessage<?> event) {
+        Span span = spans.createChildHandlerSpan(SPAN_NAME, event).start();
+        try (SpanScope ignored = span.makeCurrent()) {
+            deliverNow(event);
+        } finally {
+            span.end();
+        }
+    }
+
+    private void deliverNow(TrackedEventMessage<?> event) {
         long version = event instanceof DomainEventMessage<?> domain ? domain.getSequenceNumber() : 0;
         Object payload = event.getPayload();
         try {

@@ -8,6 +8,7 @@ import io.parley.api.wire.ClientFrame;
 import io.parley.api.wire.ClientInput;
 import io.parley.api.wire.ServerFrames;
 import io.parley.push.Backend;
+import io.parley.push.audit.Origin;
 import io.parley.push.EdgeMetrics;
 import io.parley.push.conversation.ConversationService;
 import io.parley.push.limits.RateLimits;
@@ -59,8 +60,11 @@ class FrameHandler {
             return Mono.empty();
         }
         ClientFrame frame;
+        String traceparent;
         try {
-            frame = read(inbound.text());
+            JsonNode tree = tree(inbound.text());
+            frame = read(tree);
+            traceparent = traceparent(tree, frame);
         } catch (BadFrame e) {
             connection.firstFrame(false);
             reply(connection, ServerFrames.Error.of(e.id, ErrorCode.BAD_FRAME.name(), e.getMessage()));
@@ -77,11 +81,14 @@ class FrameHandler {
                             ErrorCode.RATE_LIMITED)));
             return Mono.empty();
         }
-        return Mono.defer(() -> dispatch(connection, frame))
+        Mono<Void> answer = Mono.defer(() -> dispatch(connection, frame))
                 .onErrorResume(e -> {
                     fail(connection, frame.id(), e);
                     return Mono.empty();
                 });
+        return traceparent == null ? answer : answer.contextWrite(context ->
+                context.<Origin>getOrEmpty(Origin.class).map(origin -> origin.traced(traceparent).into(context))
+                        .orElse(context));
     }
 
     // An if-chain over the sealed type: a switch with type patterns needs Java 21.
@@ -141,12 +148,11 @@ class FrameHandler {
     }
 
     /**
-     * The frame's record, read by the {@link InputPolicy} of HTTP bodies: the same types, the same refusal of lone
-     * surrogates, the same message for the same fault. A refusal echoes the frame's {@code id} when it is a string of
-     * the right length (as sent, so also one with a lone surrogate), else none. A frame with a duplicate key or
-     * anything after its object is refused before any of it is read (so without an id), as an HTTP body is.
+     * The frame as a JSON tree (read first: its {@code id} and {@code traceparent} are looked at before its record), by
+     * the {@link InputPolicy} of HTTP bodies. A frame with a duplicate key or anything after its object is refused
+     * before any of it is read (so without an id), as an HTTP body is.
      */
-    private ClientFrame read(String text) {
+    private JsonNode tree(String text) {
         JsonNode tree;
         try {
             tree = input.readTree(text);
@@ -158,6 +164,15 @@ class FrameHandler {
         if (tree == null || !tree.isObject()) {
             throw new BadFrame(null, "frame must be a JSON object");
         }
+        return tree;
+    }
+
+    /**
+     * The frame's record, read by the {@link InputPolicy} of HTTP bodies: the same types, the same refusal of lone
+     * surrogates, the same message for the same fault. A refusal echoes the frame's {@code id} when it is a string of
+     * the right length (as sent, so also one with a lone surrogate), else none.
+     */
+    private ClientFrame read(JsonNode tree) {
         JsonNode id = tree.get("id");
         String echo = id != null && id.isTextual() && ClientInput.isClientId(id.textValue()) ? id.textValue() : null;
         try {
@@ -169,6 +184,23 @@ class FrameHandler {
             throw new BadFrame(echo, ErrorCode.messageOf(e, ErrorCode.BAD_FRAME));
         } catch (IllegalArgumentException e) { // Jackson's wrapper of other I/O failures: nothing to tell the client
             throw new BadFrame(echo, ErrorCode.BAD_FRAME.defaultMessage());
+        }
+    }
+
+    /**
+     * The optional {@code traceparent} any frame may carry (W3C Trace Context): the command the frame sends continues
+     * that trace. One that is not a valid {@code traceparent} is a {@code BAD_FRAME}: it is a field of this contract,
+     * unlike an HTTP header that W3C asks receivers to ignore when malformed.
+     */
+    private static String traceparent(JsonNode tree, ClientFrame frame) {
+        JsonNode value = tree.get(Origin.TRACEPARENT);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        try {
+            return ClientInput.traceparent(value.isTextual() ? value.textValue() : value, Origin.TRACEPARENT);
+        } catch (RuntimeException e) {
+            throw new BadFrame(frame.id(), e.getMessage());
         }
     }
 

@@ -49,6 +49,49 @@ public final class ClientInput {
     }
 
     /**
+     * A W3C Trace Context {@code traceparent} the client sends to have its message traced (null: none):
+     * {@code 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>}, lower case, neither id all zeros.
+     */
+    public static String traceparent(Object value, String field) {
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof String text) || !isTraceparent(text)) {
+            throw new InvalidCommandException("'" + field + "' must be a W3C traceparent "
+                    + "(00-<32 hex digits>-<16 hex digits>-<2 hex digits>, lower case, ids not all zeros)");
+        }
+        return text;
+    }
+
+    /** Whether {@code value} is a W3C {@code traceparent} of version 00 (see {@link #traceparent}). */
+    public static boolean isTraceparent(String value) {
+        if (value.length() != 55 || !value.startsWith("00-") || value.charAt(35) != '-' || value.charAt(52) != '-') {
+            return false;
+        }
+        return isLowerHex(value, 3, 35) && isLowerHex(value, 36, 52) && isLowerHex(value, 53, 55)
+                && !isZeros(value, 3, 35) && !isZeros(value, 36, 52);
+    }
+
+    private static boolean isLowerHex(String value, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = value.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isZeros(String value, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (value.charAt(i) != '0') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * The media ids a message attaches: null when the client sent none, else strings of 1 to 64 characters without
      * repeats, in the order sent. How many a message may carry is the edge's limit ({@code parley.media.max-attachments}).
      */
