@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The server's CPU per message by stage, from an async-profiler profile in collapsed form taken with `threads`.
 
-usage: cpu-budget.py server.collapsed INTERVAL_MS MESSAGES
-Prints a Markdown table: each stage's share of the profiled CPU and its microseconds per message (samples x interval
-/ messages). A stage is decided by the sampled thread, and on the command threads by the frames on the stack; see
+usage: cpu-budget.py server.collapsed CPU_US_PER_MESSAGE
+Prints a Markdown table: each stage's share of the profiled samples and its microseconds per message: that share of
+the server's whole CPU per message as the benchmark measured it (process CPU time / acknowledged messages). The
+profile gives the shares only: with the itimer event, samples undercount a busy multi-threaded process's CPU time. A stage is decided by the sampled thread, and on the command threads by the frames on the stack; see
 STAGES below. Written for cpu-budget.sh; docs/benchmark.md ("CPU budget") explains the stages.
 """
 import collections
@@ -43,7 +44,7 @@ def stage(thread, stack):
 
 
 def main():
-    path, interval_ms, messages = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+    path, per_message = sys.argv[1], float(sys.argv[2])
     stages = collections.Counter()
     total = 0
     for line in open(path):
@@ -52,8 +53,8 @@ def main():
         thread = re.sub(r"\s*tid=\d+", "", parts[0].strip("[]"))
         stages[stage(thread, ";".join(parts[1:]))] += int(count)
         total += int(count)
-    us = lambda n: n * interval_ms * 1000 / messages
-    print(f"{messages:,.0f} messages, {total * interval_ms / 1000:,.1f} s of server CPU profiled\n")
+    us = lambda n: per_message * n / total
+    print(f"{total:,} samples; {per_message:,.0f} µs of server CPU per message\n")
     print("| stage | share | µs per message |\n| --- | ---: | ---: |")
     for name, n in stages.most_common():
         print(f"| {name} | {100 * n / total:.1f}% | {us(n):,.0f} |")

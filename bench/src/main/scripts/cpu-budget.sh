@@ -1,7 +1,8 @@
 #!/bin/bash
 # CPU budget of the server per message at one fixed rate (issue 17): runs the fixed-rate scenario with a long JIT
 # warm-up, attaches async-profiler (CPU, 1 ms interval, per thread) to the server for PROFILE_S seconds of the measured
-# run, and prints the microseconds of server CPU each stage costs per acknowledged message (cpu-budget.py).
+# run, and prints the microseconds of server CPU each stage costs per acknowledged message (cpu-budget.py): the
+# server's CPU per message as the benchmark measured it, divided by the profile's shares.
 #
 # usage: bench/src/main/scripts/cpu-budget.sh OUT_DIR RATE [WARMUP_S=90] [PROFILE_S=30]
 # async-profiler comes from Maven Central (tools.profiler:async-profiler:3.0, its linux-x64 library); run from the
@@ -31,6 +32,8 @@ TO=$(grep -c "\[fixed " "$OUT/bench.log")
 # the progress lines of the profiled seconds: their "acked" figures are the messages the profile served
 grep "\[fixed " "$OUT/bench.log" | sed -n "$((FROM + 1)),${TO}p" > "$OUT/profiled-seconds.txt"
 wait $BENCH || true
-ACKED=$(grep -o 'acked *[0-9]*/s' "$OUT/profiled-seconds.txt" | grep -o '[0-9]*' | paste -sd+ | bc)
-echo "profiled $PROF s; $ACKED messages acknowledged in the $(wc -l < "$OUT/profiled-seconds.txt") progress seconds"
-python3 "$ROOT/bench/src/main/scripts/cpu-budget.py" "$OUT/server.collapsed" 1 "$ACKED" | tee "$OUT/cpu-budget.md"
+# the server's CPU per acknowledged message over the profiled seconds, from the benchmark's own progress lines
+PER_MESSAGE=$(awk '{ for (i = 1; i <= NF; i++) { if ($i == "acked") acked += $(i + 1); if ($i == "server") cpu += $(i + 1) } }
+    END { printf "%.0f", (cpu / 100 * 1000000) / acked }' "$OUT/profiled-seconds.txt")
+echo "profiled $PROF s ($(wc -l < "$OUT/profiled-seconds.txt") progress seconds): $PER_MESSAGE µs of server CPU per message"
+python3 "$ROOT/bench/src/main/scripts/cpu-budget.py" "$OUT/server.collapsed" "$PER_MESSAGE" | tee "$OUT/cpu-budget.md"
