@@ -519,7 +519,8 @@ class AuthorizationMatrixTest {
 
     /**
      * One frame of each client frame type of the published AsyncAPI document whose payload has a
-     * {@code conversationId}, with plausible values: seqs 1, strings some text.
+     * {@code conversationId}, with plausible values: seqs 1, strings some text (or the document's example where a
+     * pattern fixes their form).
      */
     @SuppressWarnings("unchecked")
     private static List<ObjectNode> conversationFrames() {
@@ -549,7 +550,10 @@ class AuthorizationMatrixTest {
                 } else if ("integer".equals(resolved.get("type"))) {
                     frame.put(name, 1);
                 } else if ("string".equals(resolved.get("type"))) {
-                    frame.put(name, "from a non-member");
+                    // a string of a given form (a traceparent) takes the document's example: it must be valid
+                    List<Object> examples = (List<Object>) resolved.get("examples");
+                    frame.put(name, resolved.containsKey("pattern") && examples != null && !examples.isEmpty()
+                            ? String.valueOf(examples.get(0)) : "from a non-member");
                 }
             });
             frames.add(frame);
