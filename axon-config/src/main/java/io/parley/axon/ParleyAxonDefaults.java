@@ -20,7 +20,11 @@ public class ParleyAxonDefaults implements EnvironmentPostProcessor {
             "axon.serializer.events", "jackson",
             "axon.serializer.messages", "jackson",
             // The connector is on every class path (distributed mode may use Axon Server) but off unless asked for.
-            "axon.axonserver.enabled", "false");
+            "axon.axonserver.enabled", "false",
+            // Axon's gateway logs every command that ends in an exception at WARN, a caller's mistake (an edit of a
+            // missing message: a 404) included: noise any user could flood the log with. Real failures are logged by
+            // the edge at ERROR (ErrorResponses).
+            "logging.level.org.axonframework.commandhandling.gateway.DefaultCommandGateway", "error");
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
