@@ -241,6 +241,41 @@ class MessageIndexTest {
         assertThat(filesContain(unique)).as("the word is gone from every index file after the purge").isFalse();
     }
 
+    /**
+     * Searches running while the purge rewrites the segments hold readers of the old ones, whose files Lucene deletes
+     * only when the last of them is done: the purge answers once those files are gone, not when the writer is done.
+     */
+    @Test
+    void aPurgeDuringSearchesAnswersOnlyOnceNoIndexFileHoldsTheWords() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean searching = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread searches = new Thread(() -> {
+            while (searching.get()) {
+                texts("bob", "ordinary");
+            }
+        });
+        searches.start();
+        try {
+            for (int round = 0; round < 5; round++) {
+                String unique = "qzx" + "abcdefghij".charAt(round) + "vbnmlkjhgf";
+                for (int i = 1; i <= 100; i++) {
+                    long seq = round * 1000L + i;
+                    String sender = i % 10 == 0 ? "alice" : "bob";
+                    send("c1", seq, sender, sender.equals("alice") ? "secret " + unique : "an ordinary message " + i);
+                }
+                index.commit(Map.of("k", "v"));
+                assertThat(filesContain(unique)).as("round %d: the word is on disk before the purge", round).isTrue();
+
+                assertThat(index.purgeSender("alice", position, Map.of("k", "v2"))).isEqualTo(10);
+
+                assertThat(filesContain(unique)).as("round %d: the word is in no file once the purge answers", round)
+                        .isFalse();
+            }
+        } finally {
+            searching.set(false);
+            searches.join();
+        }
+    }
+
     @Test
     void anErasedSendersOlderMessageReadLateStaysOutButTheirNewMessagesAreFound() {
         send("c1", 1, "alice", "old words");

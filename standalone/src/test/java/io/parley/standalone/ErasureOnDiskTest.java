@@ -2,6 +2,9 @@ package io.parley.standalone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parley.testsupport.Bytes;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
@@ -16,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -89,7 +93,8 @@ class ErasureOnDiskTest {
             List<String> after = texts(bob, path);
             assertThat(after).hasSize(6).containsOnly(null, "bob answers plainly");
             assertThat(searchHits(bob, word)).isZero();
-            assertThat(filesHolding(dataDir, word)).as("while still running").isEmpty();
+            assertThat(filesHolding(dataDir, word)).as("while still running; the index's last commit refers to %s",
+                    committedIndexFiles(dataDir)).isEmpty();
         }
 
         List<String> hits = filesHolding(dataDir, word);
@@ -137,6 +142,13 @@ class ErasureOnDiskTest {
             }
         }
         return payloads;
+    }
+
+    /** The files the search index's last commit refers to (which of the files holding a word Lucene still keeps). */
+    private static Collection<String> committedIndexFiles(Path dataDir) throws IOException {
+        try (Directory index = FSDirectory.open(dataDir.resolve("search-index"))) {
+            return SegmentInfos.readLatestCommit(index).files(true);
+        }
     }
 
     private static List<String> filesUnder(Path dir) throws IOException {
