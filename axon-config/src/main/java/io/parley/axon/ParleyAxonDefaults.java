@@ -15,16 +15,30 @@ import java.util.Map;
  */
 public class ParleyAxonDefaults implements EnvironmentPostProcessor {
 
-    static final Map<String, Object> DEFAULTS = Map.of(
-            "axon.serializer.general", "jackson",
-            "axon.serializer.events", "jackson",
-            "axon.serializer.messages", "jackson",
+    static final Map<String, Object> DEFAULTS = Map.ofEntries(
+            Map.entry("axon.serializer.general", "jackson"),
+            Map.entry("axon.serializer.events", "jackson"),
+            Map.entry("axon.serializer.messages", "jackson"),
             // The connector is on every class path (distributed mode may use Axon Server) but off unless asked for.
-            "axon.axonserver.enabled", "false",
+            Map.entry("axon.axonserver.enabled", "false"),
             // Axon's gateway logs every command that ends in an exception at WARN, a caller's mistake (an edit of a
             // missing message: a 404) included: noise any user could flood the log with. Real failures are logged by
             // the edge at ERROR (ErrorResponses).
-            "logging.level.org.axonframework.commandhandling.gateway.DefaultCommandGateway", "error");
+            Map.entry("logging.level.org.axonframework.commandhandling.gateway.DefaultCommandGateway", "error"),
+            // Axon's timeouts (4.11+) guard each unit of work (a command, a query, a processor's batch: a warning
+            // after 10 s, interrupted after 60 s) and each handler invoked inside it (warning after 10 s, interrupted
+            // after 30 s). The handler's guard costs a walk of the thread's stack per handler per message
+            // (AxonTimeLimitedTask.start): 9.6% of the CPU of a projection rebuild, and every processor and command
+            // paid it live (docs/benchmark.md, issue 17). The units of work keep theirs: a stuck handler is still
+            // reported after 10 s and interrupted, after 60 s instead of 30 s.
+            Map.entry("axon.timeout.handler.events.timeout-ms", "-1"),
+            Map.entry("axon.timeout.handler.events.warning-threshold-ms", "-1"),
+            Map.entry("axon.timeout.handler.commands.timeout-ms", "-1"),
+            Map.entry("axon.timeout.handler.commands.warning-threshold-ms", "-1"),
+            Map.entry("axon.timeout.handler.queries.timeout-ms", "-1"),
+            Map.entry("axon.timeout.handler.queries.warning-threshold-ms", "-1"),
+            Map.entry("axon.timeout.handler.deadlines.timeout-ms", "-1"),
+            Map.entry("axon.timeout.handler.deadlines.warning-threshold-ms", "-1"));
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {

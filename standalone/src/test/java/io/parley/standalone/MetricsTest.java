@@ -114,6 +114,9 @@ class MetricsTest {
             assertThat(details.get("components").fieldNames()).toIterable()
                     .contains("readinessState", "db", "eventStore", "projections");
             assertThat(details.at("/components/eventStore/status").asText()).isEqualTo("UP");
+            JsonNode disk = ops.call("GET", "/actuator/health", null).body().at("/components/diskSpace/details");
+            assertThat(disk.get("path").asText()).as("free space where the data is, not where the jar was started")
+                    .isEqualTo(dataDir.toFile().getAbsolutePath());
         }
     }
 
