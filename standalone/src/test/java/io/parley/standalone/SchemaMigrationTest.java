@@ -67,9 +67,11 @@ class SchemaMigrationTest {
     private static final String PG = PostgresSchema.URL;
 
     /** What each history holds once migrated: its baseline and every script of its module. */
-    private static List<String> applied(String history) {
+    private static List<String> applied(String history, boolean postgres) {
         return history.endsWith("_edge") ? List.of("0 BASELINE true", "1 SQL true", "2 SQL true") // V2: sessions
                 : history.endsWith("_readmodel") // V2: replies, mentions, reactions, blocks
+                ? List.of("0 BASELINE true", "1 SQL true", "2 SQL true")
+                : history.endsWith("_eventstore") && !postgres // V2 (H2): no unique index on eventIdentifier
                 ? List.of("0 BASELINE true", "1 SQL true", "2 SQL true")
                 : List.of("0 BASELINE true", "1 SQL true");
     }
@@ -153,7 +155,7 @@ class SchemaMigrationTest {
                 assertThat(now.query("SELECT \"version\", \"type\", \"success\" FROM \"" + history
                                 + "\" WHERE \"type\" <> 'TABLE' ORDER BY \"installed_rank\"",
                         (row, i) -> row.getString(1) + " " + row.getString(2) + " " + row.getBoolean(3)))
-                        .as(history).containsExactlyElementsOf(applied(history));
+                        .as(history).containsExactlyElementsOf(applied(history, postgres));
             }
 
             ParleyClient aliceAgain = alice.on(adopted);
@@ -213,7 +215,7 @@ class SchemaMigrationTest {
                                     + " ORDER BY installed_rank",
                             (row, i) -> row.getString(1) + " " + row.getString(2) + " " + row.getBoolean(3)))
                             .as("round %d (seed %d): %s", round, seed, module)
-                            .containsExactlyElementsOf(applied("flyway_history_" + module));
+                            .containsExactlyElementsOf(applied("flyway_history_" + module, true));
                 }
             }
         } finally {
