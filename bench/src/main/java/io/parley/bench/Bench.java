@@ -81,11 +81,14 @@ public final class Bench {
                             + " sockets stayed open after connecting");
                 }
 
-                int jitSeconds = args.integer("jit-warmup", full ? 90 : 45);
+                int jitSeconds = args.integer("jit-warmup", full ? 180 : 45);
                 if (jitSeconds > 0) {
                     // A fresh JVM interprets Spring, Axon, H2 and Netty code until the JIT has compiled it: for the
                     // first ~40 s the compiler threads take up to a core (measured: 170% server CPU at 200 msg/s
-                    // cold, 65% warm). Production servers run warm, so every measured run starts after this.
+                    // cold, 65% warm), and at 300 msg/s they still compile ~2,000 methods a minute after 90 s; after
+                    // ~150 s they settle (jstat -compiler: 100 s of compile time by then, under 0.1 s per 10 s
+                    // after). Production servers run warm, so every measured run starts after this; the quick
+                    // profile's 45 s leaves its figures on the cold side.
                     int jitRate = args.integer("jit-warmup-rate", 300);
                     System.out.printf("== JIT warm-up: %d msg/s for %d s (not measured)%n", jitRate, jitSeconds);
                     loop[0] = new OpenLoop(senders, cpu, "jit-warm-up");
