@@ -28,8 +28,10 @@ public final class Idle {
         long serverLimit = ServerProbe.maxOpenFiles(Long.toString(serverPid));
         long ownLimit = ServerProbe.maxOpenFiles("self");
         long serverFds0 = ServerProbe.openFiles(serverPid);
-        // every socket costs one descriptor on each side; keep a margin for the server's jars, database and logs
-        long cap = Math.min(serverLimit - serverFds0 - 200, ownLimit - 300);
+        // every socket costs one descriptor on each side; keep a margin for what the server opens meanwhile (the
+        // search index's segments and merges, the database, logs) and for jcmd's attach socket, which measures the
+        // heap: with 200 the last step's connections failed and so did the measurement
+        long cap = Math.min(serverLimit - serverFds0 - 1_000, ownLimit - 300);
         int goal = (int) Math.min(target, Math.max(0, cap));
         String capReason = goal < target
                 ? "open-file limit (ulimit -n): server " + serverLimit + ", generator " + ownLimit
@@ -88,7 +90,10 @@ public final class Idle {
         Map<String, Object> after = point(Socket.OPEN.get(), serverPid, 0);
 
         Map<String, Object> base = points.get(0);
-        Map<String, Object> top = points.get(points.size() - 1);
+        // the last step whose heap and RSS were measured (jcmd or /proc can fail at the descriptor limit)
+        Map<String, Object> top = points.stream()
+                .filter(point -> point.get("heapUsedMB") != null && point.get("rssMB") != null)
+                .reduce((first, second) -> second).orElse(base);
         long n = ((Number) top.get("connections")).longValue();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("target", target);
@@ -102,7 +107,7 @@ public final class Idle {
         r.put("closedByServer", closedByServer);
         r.put("openSeconds", OpenLoop.round(openSeconds));
         r.put("points", points);
-        if (n > 0) {
+        if (n > 0 && base.get("heapUsedMB") != null && base.get("rssMB") != null) {
             double heapPer10k = (((Number) top.get("heapUsedMB")).doubleValue()
                     - ((Number) base.get("heapUsedMB")).doubleValue()) * 10_000 / n;
             double rssPer10k = (((Number) top.get("rssMB")).doubleValue()
