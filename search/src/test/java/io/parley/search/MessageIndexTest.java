@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -247,7 +248,7 @@ class MessageIndexTest {
      */
     @Test
     void aPurgeDuringSearchesAnswersOnlyOnceNoIndexFileHoldsTheWords() throws Exception {
-        java.util.concurrent.atomic.AtomicBoolean searching = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean searching = new AtomicBoolean(true);
         Thread searches = new Thread(() -> {
             while (searching.get()) {
                 texts("bob", "ordinary");

@@ -1,10 +1,10 @@
 -- The unique index on DomainEventEntry.eventIdentifier goes (issue 17). Nothing looks an event up by its identifier,
 -- and its keys are random UUIDs: every append checked and inserted into a random leaf of that B-tree, which H2 often
 -- read back from the file and decoded. One insert per transaction into this table, 400,000 rows, the second half
--- measured: 16-17 µs of CPU with the index, 8 µs without (docs/benchmark.md, issue 17). Two appends of one event still collide on (aggregateIdentifier, sequenceNumber),
--- which Axon uses for events without an aggregate too (the identifier as aggregate, sequence 0). H2 named the
--- constraint itself: it is found by its single column; a database without it (adopted again after its migration
--- history was lost) is left as it is.
+-- measured: 16-17 µs of CPU with the index, 8 µs without (docs/benchmark.md, issue 17). Two appends of one event
+-- still collide on (aggregateIdentifier, sequenceNumber), which Axon fills for events without an aggregate too (the
+-- identifier as aggregate, sequence 0). H2 named the constraint itself: it is found by its single column; a database
+-- without it (adopted again after its migration history was lost) is left as it is.
 EXECUTE IMMEDIATE COALESCE((
     SELECT 'ALTER TABLE DomainEventEntry DROP CONSTRAINT ' || tc.CONSTRAINT_NAME
     FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS tc
