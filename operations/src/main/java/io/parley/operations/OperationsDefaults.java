@@ -37,6 +37,9 @@ public class OperationsDefaults implements EnvironmentPostProcessor {
             Map.entry("axon.tracing.event-processor.distributed-in-same-trace", "true"),
             // metadata holds user ids and client addresses: not for a trace backend
             Map.entry("axon.tracing.attribute-providers.metadata", "false"),
+            // Spring Security observes each request three or four times over (filter chains, authorization): no
+            // dashboard reads them, every request paid for them, and a WebSocket kept its upgrade's alive for life
+            Map.entry("management.observations.enable.spring.security", "false"),
             // Spring 6.2 warns at every start that Axon 4's annotations (@Aggregate, @EventHandler, ...) override
             // attributes by convention: six WARN lines an operator can do nothing about (Axon 5 declares @AliasFor)
             Map.entry("logging.level.org.springframework.core.annotation.AnnotationTypeMapping", "error"),

@@ -58,6 +58,10 @@ class MetricsTest {
                 Scrape after = Scrape.of(prometheus, ops.token);
                 assertThat(after.value("parley_messages_sent_total") - before.value("parley_messages_sent_total"))
                         .isEqualTo(MESSAGES);
+                // a socket is not an HTTP request (observed as one, it kept the observation alive as long as it lived)
+                assertThat(after.value("http_server_requests_seconds_count", "uri=\"/ws\"")).isZero();
+                assertThat(after.value("http_server_requests_seconds_count", "uri=\"/api/sessions\""))
+                        .isPositive();
                 assertThat(after.value("parley_messages_delivered_total")
                         - before.value("parley_messages_delivered_total")).as("to two sockets").isEqualTo(2 * MESSAGES);
                 assertThat(after.value("parley_send_ack_seconds_count") - before.value("parley_send_ack_seconds_count"))
