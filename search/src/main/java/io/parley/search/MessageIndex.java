@@ -275,12 +275,7 @@ public final class MessageIndex implements Closeable {
             }
             searchers.maybeRefreshBlocking();
             writer.deleteUnusedFiles();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while purging the search index", e);
-            }
+            pause(20);
         }
     }
 
@@ -296,12 +291,17 @@ public final class MessageIndex implements Closeable {
     private void awaitRunningMerges() {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (merging() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while purging the search index", e);
-            }
+            pause(10);
+        }
+    }
+
+    /** Sleeps between two looks of the purge; an interrupt ends the purge. */
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while purging the search index", e);
         }
     }
 

@@ -42,7 +42,7 @@ final class GroupCommit implements AutoCloseable {
 
     private final Object lock = new Object();
     private final Thread writer;
-    private volatile MVStore store;
+    /** The database of the first connection that waited: its store is what the writer writes. */
     private volatile Database database;
     private Round next;
     private long writes;
@@ -76,13 +76,12 @@ final class GroupCommit implements AutoCloseable {
 
     /** Blocks until everything this connection committed so far is written to the file. */
     void awaitWritten(Connection connection) throws SQLException {
-        if (store == null) {
+        if (database == null) {
             SessionLocal session = session(connection);
             if (session == null) {
                 return;
             }
             database = session.getDatabase();
-            store = database.getStore().getMvStore();
         }
         synchronized (lock) {
             if (writerDone) {
@@ -165,7 +164,7 @@ final class GroupCommit implements AutoCloseable {
             }
             SQLException error = null;
             try {
-                store.commit();
+                database.getStore().getMvStore().commit();
                 long tookMs = (System.nanoTime() - lastWriteStarted) / 1_000_000; // only this thread sets it
                 if (tookMs >= SLOW_WRITE_MS) {
                     log.warn("H2 took {} ms to write to its file; commits waited for it", tookMs);
