@@ -11,7 +11,9 @@ import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FilterLeafReader;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
@@ -206,25 +208,36 @@ public final class MessageIndex implements Closeable {
         try {
             searchers.maybeRefreshBlocking();
             long removed = withSearcher(searcher -> (long) searcher.count(bySender));
-            Set<String> filesWithText = new TreeSet<>(filesOfSegmentsHolding(sender));
+            Set<String> filesWithText = withSearcher(searcher -> filesOfSegmentsHolding(searcher.getIndexReader(),
+                    sender));
             writer.deleteDocuments(bySender);
             // A merge already running when the documents were deleted writes a segment that still holds them (marked
             // deleted), and forceMergeDeletes leaves segments under merge alone: the word was found in such a
             // segment's file after a purge. A segment whose documents were all the sender's is dropped from the
-            // reader at once, so the look below cannot see it while a merge still reads it into its new segment. So:
-            // wait for running merges, rewrite, commit, and look again until no merge runs and no segment of the
-            // index holds a document of the sender, live or deleted, beyond their live ones (messages under a new
-            // key, if any).
+            // reader at once, so the look below cannot see it while a merge still reads it into its new segment.
+            // A merge the commit's flush starts may also end before the searchers refresh: they then see the
+            // rewritten segment while the commit still refers to the old one, whose files stay (one purge in six
+            // under load waited for them in vain). So: wait for running merges, rewrite, commit, and look again until
+            // no merge runs and neither the searchers nor the last commit hold a document of the sender, live or
+            // deleted, beyond their live ones (messages under a new key, if any).
             for (int round = 1; ; round++) {
                 awaitRunningMerges();
                 writer.forceMergeDeletes(true);
                 commit(commitData);
                 writer.deleteUnusedFiles();
-                if (!merging() && !holdsDeletedDocumentsOf(sender, bySender)) {
+                boolean clean;
+                try (DirectoryReader committed = DirectoryReader.open(directory)) {
+                    filesWithText.addAll(filesOfSegmentsHolding(committed, sender));
+                    clean = !merging() && !holdsDeletedDocumentsOf(committed, sender, bySender)
+                            && !withSearcher(searcher -> holdsDeletedDocumentsOf(searcher.getIndexReader(), sender,
+                                    bySender));
+                }
+                if (clean) {
                     awaitDeleted(filesWithText);
                     return removed;
                 }
-                filesWithText.addAll(filesOfSegmentsHolding(sender));
+                filesWithText.addAll(withSearcher(searcher -> filesOfSegmentsHolding(searcher.getIndexReader(),
+                        sender)));
                 if (round == PURGE_ROUNDS) {
                     throw new IllegalStateException("the search index still holds deleted messages of an erased"
                             + " sender after " + round + " rewrites");
@@ -237,18 +250,16 @@ public final class MessageIndex implements Closeable {
 
     private static final int PURGE_ROUNDS = 20;
 
-    /** The files of the segments the searchers see that hold a document of this sender, live or deleted. */
-    private Set<String> filesOfSegmentsHolding(Term sender) {
-        return withSearcher(searcher -> {
-            Set<String> files = new TreeSet<>();
-            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-                if (leaf.reader().docFreq(sender) > 0
-                        && FilterLeafReader.unwrap(leaf.reader()) instanceof SegmentReader segment) {
-                    files.addAll(segment.getSegmentInfo().files());
-                }
+    /** The files of this reader's segments that hold a document of this sender, live or deleted. */
+    private static Set<String> filesOfSegmentsHolding(IndexReader reader, Term sender) throws IOException {
+        Set<String> files = new TreeSet<>();
+        for (LeafReaderContext leaf : reader.leaves()) {
+            if (leaf.reader().docFreq(sender) > 0
+                    && FilterLeafReader.unwrap(leaf.reader()) instanceof SegmentReader segment) {
+                files.addAll(segment.getSegmentInfo().files());
             }
-            return files;
-        });
+        }
+        return files;
     }
 
     /**
@@ -279,9 +290,10 @@ public final class MessageIndex implements Closeable {
         }
     }
 
-    /** Whether a segment still holds a deleted document of this sender (its term counts deleted documents too). */
-    private boolean holdsDeletedDocumentsOf(Term sender, Query liveOfSender) {
-        return withSearcher(searcher -> searcher.getIndexReader().docFreq(sender) > searcher.count(liveOfSender));
+    /** Whether a segment of this reader still holds a deleted document of this sender (a term counts those too). */
+    private static boolean holdsDeletedDocumentsOf(IndexReader reader, Term sender, Query liveOfSender)
+            throws IOException {
+        return reader.docFreq(sender) > new IndexSearcher(reader).count(liveOfSender);
     }
 
     private boolean merging() {
