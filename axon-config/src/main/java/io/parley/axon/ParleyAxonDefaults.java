@@ -26,11 +26,14 @@ public class ParleyAxonDefaults implements EnvironmentPostProcessor {
             // the edge at ERROR (ErrorResponses).
             Map.entry("logging.level.org.axonframework.commandhandling.gateway.DefaultCommandGateway", "error"),
             // Axon's timeouts (4.11+) guard each unit of work (a command, a query, a processor's batch: a warning
-            // after 10 s, interrupted after 60 s) and each handler invoked inside it (warning after 10 s, interrupted
-            // after 30 s). The handler's guard costs a walk of the thread's stack per handler per message
-            // (AxonTimeLimitedTask.start): 9.6% of the CPU of a projection rebuild, and every processor and command
-            // paid it live (docs/benchmark.md, issue 17). The units of work keep theirs: a stuck handler is still
-            // reported after 10 s and interrupted, after 60 s instead of 30 s.
+            // after 10 s, interrupted after 60 s) and each handler invoked inside it. Every guard starts with a walk
+            // of the thread's stack (AxonTimeLimitedTask.start calls Thread.getStackTrace, whatever the limits are
+            // set to): per handler it was 9.6% of the CPU of a projection rebuild, per unit of work 5% of the server's
+            // CPU at 1,000 msg/s (half for the commands, half for the processors' batches; docs/benchmark.md, issue
+            // 17). So they are off. A stuck processor still shows: its lag grows in parley_projection_lag and takes
+            // readiness OUT_OF_SERVICE (parley.operations.max-projection-lag). axon.timeout.enabled=true turns the
+            // units of work's guard back on; the handlers' stays off unless its limits are set too (README).
+            Map.entry("axon.timeout.enabled", "false"),
             Map.entry("axon.timeout.handler.events.timeout-ms", "-1"),
             Map.entry("axon.timeout.handler.events.warning-threshold-ms", "-1"),
             Map.entry("axon.timeout.handler.commands.timeout-ms", "-1"),

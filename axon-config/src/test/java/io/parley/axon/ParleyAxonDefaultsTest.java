@@ -26,8 +26,18 @@ class ParleyAxonDefaultsTest {
     }
 
     @Test
-    void unitsOfWorkKeepAxonsTimeoutsWhileTheHandlersInsideThemAreNotGuardedTwice() {
+    void axonsTimeoutsAreOffAsEachGuardWalksTheStackOfEveryCommandAndBatch() {
         StandardEnvironment environment = new StandardEnvironment();
+        new ParleyAxonDefaults().postProcessEnvironment(environment, new SpringApplication());
+
+        assertThat(Binder.get(environment).bindOrCreate("axon.timeout", TimeoutProperties.class).isEnabled()).isFalse();
+    }
+
+    @Test
+    void anOperatorWhoTurnsTheTimeoutsOnGetsTheUnitsOfWorksGuardWithoutASecondOnePerHandler() {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("operator",
+                Map.of("axon.timeout.enabled", "true")));
         new ParleyAxonDefaults().postProcessEnvironment(environment, new SpringApplication());
 
         TimeoutProperties timeouts = Binder.get(environment).bindOrCreate("axon.timeout", TimeoutProperties.class);
