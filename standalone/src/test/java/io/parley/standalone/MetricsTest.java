@@ -60,6 +60,9 @@ class MetricsTest {
                         .isEqualTo(MESSAGES);
                 // a socket is not an HTTP request (observed as one, it kept the observation alive as long as it lived)
                 assertThat(after.value("http_server_requests_seconds_count", "uri=\"/ws\"")).isZero();
+                // nor are the scrapes themselves (the one before this was made)
+                assertThat(after.value("http_server_requests_seconds_count", "uri=\"/actuator/prometheus\""))
+                        .isZero();
                 assertThat(after.value("http_server_requests_seconds_count", "uri=\"/api/sessions\""))
                         .isPositive();
                 assertThat(after.value("parley_messages_delivered_total")

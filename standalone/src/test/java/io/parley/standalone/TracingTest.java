@@ -41,6 +41,7 @@ class TracingTest {
     static final String SOCKET_PARENT = "00f067aa0ba902b7";
     static final String HTTP_TRACE = "0af7651916cd43dd8448eb211c80319c";
     static final String HTTP_PARENT = "b7ad6b7169203331";
+    static final String PROBE_TRACE = "5c0a2e1f3b4d4c6e8f9a0b1c2d3e4f50";
     static final String SECRET_TEXT = "the eagle lands at midnight";
 
     @TempDir
@@ -63,6 +64,12 @@ class TracingTest {
                      "management.tracing.opentelemetry.export.schedule-delay=100ms",
                      // an operator turning up a logger inside the command handler sees the trace on its lines
                      "logging.level.org.axonframework.commandhandling.SimpleCommandBus=debug")) {
+            // a load balancer's probe, even one that asks for its trace to be kept, is not what is traced
+            HttpResponse<String> probe = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(parley.http() + "/actuator/health/readiness")).timeout(Duration.ofSeconds(10))
+                    .header("traceparent", traceparent(PROBE_TRACE, HTTP_PARENT)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(probe.statusCode()).as(probe.body()).isEqualTo(200);
             ParleyClient alice = ParleyClient.signUp(parley, "alice");
             ParleyClient bob = ParleyClient.signUp(parley, "bob");
             String conversation = alice.openDirectWith(bob);
@@ -94,7 +101,8 @@ class TracingTest {
                 assertThat(names(otlp.spansOf(HTTP_TRACE))).as("the edge's HTTP span")
                         .anyMatch(name -> name.startsWith("http post"));
             });
-            assertThat(otlp.spans()).as("unsampled messages leave no span").extracting(ExportedSpan::traceId)
+            assertThat(otlp.spans()).as("unsampled messages and the probe leave no span")
+                    .extracting(ExportedSpan::traceId)
                     .containsOnly(SOCKET_TRACE, HTTP_TRACE);
 
             Pattern traced = Pattern.compile("\\[" + SOCKET_TRACE + ",[0-9a-f]{16},[0-9a-f-]{36}] .*Handling command");
@@ -112,6 +120,12 @@ class TracingTest {
                 "management.tracing.enabled=true",
                 "management.tracing.sampling.probability=0",
                 "logging.level.org.axonframework.commandhandling.SimpleCommandBus=debug")) {
+            // a load balancer's probe, even one that asks for its trace to be kept, is not what is traced
+            HttpResponse<String> probe = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(parley.http() + "/actuator/health/readiness")).timeout(Duration.ofSeconds(10))
+                    .header("traceparent", traceparent(PROBE_TRACE, HTTP_PARENT)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(probe.statusCode()).as(probe.body()).isEqualTo(200);
             ParleyClient alice = ParleyClient.signUp(parley, "alice");
             ParleyClient bob = ParleyClient.signUp(parley, "bob");
             String conversation = alice.openDirectWith(bob);
