@@ -9,10 +9,15 @@ import java.time.Duration;
  * Waking readers of the event store in other processes ({@code parley.event-nudge.*}). The poll belongs to
  * {@link ParleyEventStore}; the Redis transport of the nudge is the {@code distributed} module's.
  *
- * @param mode       {@code none} (poll only) or {@code redis} (publish a nudge after each commit, wake on nudges)
- * @param fetchDelay the poll interval that remains as a fallback for lost nudges
+ * @param mode               {@code none} (poll only) or {@code redis} (publish a nudge after each commit, wake on
+ *                           nudges)
+ * @param fetchDelay         the poll interval that remains as a fallback for lost nudges
+ * @param processorWakeDelay how long this process's streaming processors are woken after a new event, so that the
+ *                           commits of that time reach each in one batch ({@link ParleyEventStore}); 0 wakes them at
+ *                           once. It adds to the commit-to-read-model lag, not to live delivery
  */
 @ConfigurationProperties(prefix = "parley.event-nudge")
 public record EventNudgeProperties(@DefaultValue("none") String mode,
-                                   @DefaultValue("500ms") Duration fetchDelay) {
+                                   @DefaultValue("500ms") Duration fetchDelay,
+                                   @DefaultValue("5ms") Duration processorWakeDelay) {
 }

@@ -29,7 +29,8 @@ public class ParleyEventStoreAutoConfiguration {
 
     /**
      * Named and qualified as Axon's own ({@code eventBus} / {@code eventStore}). {@code parley.event-nudge.fetch-delay}
-     * is the poll that finds other processes' commits when no nudge arrives.
+     * is the poll that finds other processes' commits when no nudge arrives; {@code processor-wake-delay} gathers the
+     * commits of a few milliseconds into one batch per processor.
      */
     @Bean(name = "eventBus")
     @Qualifier("eventStore")
@@ -41,6 +42,6 @@ public class ParleyEventStoreAutoConfiguration {
                 .storageEngine(storageEngine)
                 .messageMonitor(configuration.messageMonitor(EventStore.class, "eventStore"))
                 .spanFactory(configuration.getComponent(EventBusSpanFactory.class))
-                .fetchDelay(Math.max(1, nudge.fetchDelay().toMillis())));
+                .fetchDelay(Math.max(1, nudge.fetchDelay().toMillis())), nudge.processorWakeDelay());
     }
 }
