@@ -1,6 +1,6 @@
 package io.parley.push.auth;
 
-import io.parley.push.socket.SocketConfig;
+import io.parley.push.EdgePaths;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -59,8 +59,8 @@ public class SecurityConfiguration {
                     ? ServerWebExchangeMatcher.MatchResult.match() : ServerWebExchangeMatcher.MatchResult.notMatch());
 
     /** The socket handshake, where a token may also come as a query parameter. */
-    static final ServerWebExchangeMatcher SOCKET = ServerWebExchangeMatchers.pathMatchers(SocketConfig.PATH,
-            SocketConfig.PATH + "/**");
+    static final ServerWebExchangeMatcher SOCKET = ServerWebExchangeMatchers.pathMatchers(EdgePaths.SOCKET,
+            EdgePaths.SOCKET + "/**");
 
     /** A path rule and what the refused are told. Checked in order; the first whose path matches decides. */
     record Rule(String pattern, ReactiveAuthorizationManager<AuthorizationContext> access, String refusal) {

@@ -1,5 +1,6 @@
 package io.parley.push.socket;
 
+import io.parley.push.EdgePaths;
 import io.parley.push.PushProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,14 +18,11 @@ import java.util.Map;
  * the handshake on the socket's event loop ({@link EventLoopHandshake}).
  */
 @Configuration(proxyBeanMethods = false)
-public class SocketConfig {
-
-    /** Where clients open their socket. */
-    public static final String PATH = "/ws";
+class SocketConfig {
 
     @Bean
     HandlerMapping chatSocketMapping(ChatSocketHandler handler) {
-        return new SimpleUrlHandlerMapping(Map.of(PATH, handler), -1);
+        return new SimpleUrlHandlerMapping(Map.of(EdgePaths.SOCKET, handler), -1);
     }
 
     @Bean
