@@ -218,26 +218,23 @@ public final class MessageIndex implements Closeable {
             // A merge the commit's flush starts may also end before the searchers refresh: they then see the
             // rewritten segment while the commit still refers to the old one, whose files stay (one purge in six
             // under load waited for them in vain). So: wait for running merges, rewrite, commit, and look again until
-            // no merge runs and neither the searchers nor the last commit hold a document of the sender, live or
-            // deleted, beyond their live ones (messages under a new key, if any).
+            // no merge runs and no segment of the searchers or of the last commit holds a deleted document of the
+            // sender. Segments with only live ones (messages under a new key, indexed meanwhile) are not waited for.
             for (int round = 1; ; round++) {
                 awaitRunningMerges();
                 writer.forceMergeDeletes(true);
                 commit(commitData);
                 writer.deleteUnusedFiles();
-                boolean clean;
+                boolean commitHolds;
                 try (DirectoryReader committed = DirectoryReader.open(directory)) {
-                    filesWithText.addAll(filesOfSegmentsHolding(committed, sender));
-                    clean = !merging() && !holdsDeletedDocumentsOf(committed, sender, bySender)
-                            && !withSearcher(searcher -> holdsDeletedDocumentsOf(searcher.getIndexReader(), sender,
-                                    bySender));
+                    commitHolds = holdsDeletedDocumentsOf(committed, sender, bySender, filesWithText);
                 }
-                if (clean) {
+                boolean searchersHold = withSearcher(searcher -> holdsDeletedDocumentsOf(searcher.getIndexReader(),
+                        sender, bySender, filesWithText));
+                if (!merging() && !commitHolds && !searchersHold) {
                     awaitDeleted(filesWithText);
                     return removed;
                 }
-                filesWithText.addAll(withSearcher(searcher -> filesOfSegmentsHolding(searcher.getIndexReader(),
-                        sender)));
                 if (round == PURGE_ROUNDS) {
                     throw new IllegalStateException("the search index still holds deleted messages of an erased"
                             + " sender after " + round + " rewrites");
@@ -290,10 +287,23 @@ public final class MessageIndex implements Closeable {
         }
     }
 
-    /** Whether a segment of this reader still holds a deleted document of this sender (a term counts those too). */
-    private static boolean holdsDeletedDocumentsOf(IndexReader reader, Term sender, Query liveOfSender)
-            throws IOException {
-        return reader.docFreq(sender) > new IndexSearcher(reader).count(liveOfSender);
+    /**
+     * Whether a segment of this reader still holds a deleted document of this sender (a term counts those too); the
+     * files of each such segment are added to {@code files}. A segment that holds only live documents of the sender
+     * (messages under a new key, indexed while the purge ran) is not theirs to wait for: those files stay.
+     */
+    private static boolean holdsDeletedDocumentsOf(IndexReader reader, Term sender, Query liveOfSender,
+                                                   Set<String> files) throws IOException {
+        boolean holding = false;
+        for (LeafReaderContext leaf : reader.leaves()) {
+            if (leaf.reader().docFreq(sender) > new IndexSearcher(leaf.reader()).count(liveOfSender)) {
+                holding = true;
+                if (FilterLeafReader.unwrap(leaf.reader()) instanceof SegmentReader segment) {
+                    files.addAll(segment.getSegmentInfo().files());
+                }
+            }
+        }
+        return holding;
     }
 
     private boolean merging() {

@@ -300,6 +300,32 @@ class MessageIndexTest {
     }
 
     @Test
+    void aPurgeWhileTheSendersNewMessagesAreIndexedAnswersAndKeepsThemFindable() throws Exception {
+        send("c1", 1, "alice", "qzxoldwordq");
+        index.commit(Map.of());
+        long erasedAt = position;
+        AtomicBoolean sending = new AtomicBoolean(true);
+        Thread newMessages = new Thread(() -> {
+            // messages under a new key, indexed by the projection while the purge runs on its own thread
+            for (long seq = 100; sending.get(); seq++) {
+                index.messageSent("c1", "m-new-" + seq, seq, "alice", "fresh words " + seq,
+                        Instant.parse("2026-01-01T00:00:00Z").plusSeconds(seq), erasedAt + seq);
+                index.refresh();
+            }
+        });
+        newMessages.start();
+        try {
+            index.purgeSender("alice", erasedAt, Map.of());
+        } finally {
+            sending.set(false);
+            newMessages.join();
+        }
+
+        assertThat(filesContain("qzxoldwordq")).isFalse();
+        assertThat(texts("bob", "fresh")).isNotEmpty();
+    }
+
+    @Test
     void anErasedSendersOlderMessageReadLateStaysOutButTheirNewMessagesAreFound() {
         send("c1", 1, "alice", "old words");
         long erasedAt = position + 1; // the head when the keys were destroyed: one more event not yet indexed
