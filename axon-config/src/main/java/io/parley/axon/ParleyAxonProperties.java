@@ -13,11 +13,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           and its token commit together, so a larger batch means fewer commits
  * @param processorSegments  initial segments of each streaming processor (parallelism of projections)
  * @param tokenClaimInterval how often an idle processor looks for unclaimed segments, in milliseconds
+ * @param commandBatchSize   the most commands run in one unit of work and transaction ({@link BatchingCommandBus});
+ *                           {@code 1} runs each command in its own, as Axon's {@code SimpleCommandBus} does
+ * @param commandLanes       threads that run command batches, each for its share of the aggregates
  */
 @ConfigurationProperties(prefix = "parley.axon")
 public record ParleyAxonProperties(@DefaultValue("250") int snapshotThreshold,
                                    @DefaultValue("10000") int cacheSize,
                                    @DefaultValue("100") int processorBatchSize,
                                    @DefaultValue("1") int processorSegments,
-                                   @DefaultValue("1000") long tokenClaimInterval) {
+                                   @DefaultValue("1000") long tokenClaimInterval,
+                                   @DefaultValue("64") int commandBatchSize,
+                                   @DefaultValue("4") int commandLanes) {
 }
