@@ -19,7 +19,7 @@ def stage(thread, stack):
         return "GC and VM"
     if thread.startswith("reactor-http"):
         return "socket: read, JSON, rate limits, frames out"
-    if thread.startswith("parley-backend"):
+    if thread.startswith(("parley-backend", "parley-command-lane")):
         if "HashChainingStorageEngine.appendEvents" in stack:
             return "command: append (hash chain, serialize + encrypt, JDBC insert)"
         if re.search(r"HikariProxyConnection\.commit|GroupCommit|JdbcConnection\.commit", stack):

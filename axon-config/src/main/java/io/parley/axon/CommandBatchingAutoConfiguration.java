@@ -26,6 +26,6 @@ public class CommandBatchingAutoConfiguration {
     BatchingCommandBus batchingCommandBus(@Qualifier("localSegment") CommandBus localSegment,
                                           TransactionManager transactionManager, ParleyAxonProperties properties) {
         return new BatchingCommandBus(localSegment, transactionManager, properties.commandLanes(),
-                properties.commandBatchSize());
+                properties.commandBatchSize(), properties.commandBatchWindow());
     }
 }

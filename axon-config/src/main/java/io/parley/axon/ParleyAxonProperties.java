@@ -3,6 +3,8 @@ package io.parley.axon;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import java.time.Duration;
+
 /**
  * Axon tuning for every Parley service, in one place ({@code parley.axon.*}).
  *
@@ -16,6 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param commandBatchSize   the most commands run in one unit of work and transaction ({@link BatchingCommandBus});
  *                           {@code 1} runs each command in its own, as Axon's {@code SimpleCommandBus} does
  * @param commandLanes       threads that run command batches, each for its share of the aggregates
+ * @param commandBatchWindow under load, the least time between two batches of a lane (the commands of the window
+ *                           share one commit); a lone command never waits
  */
 @ConfigurationProperties(prefix = "parley.axon")
 public record ParleyAxonProperties(@DefaultValue("250") int snapshotThreshold,
@@ -24,5 +28,6 @@ public record ParleyAxonProperties(@DefaultValue("250") int snapshotThreshold,
                                    @DefaultValue("1") int processorSegments,
                                    @DefaultValue("1000") long tokenClaimInterval,
                                    @DefaultValue("64") int commandBatchSize,
-                                   @DefaultValue("4") int commandLanes) {
+                                   @DefaultValue("4") int commandLanes,
+                                   @DefaultValue("5ms") Duration commandBatchWindow) {
 }

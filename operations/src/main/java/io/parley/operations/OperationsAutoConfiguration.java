@@ -1,6 +1,8 @@
 package io.parley.operations;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.parley.operations.tracing.CorrelationIdLogging;
 import org.axonframework.commandhandling.CommandBus;
@@ -102,6 +104,28 @@ public class OperationsAutoConfiguration {
             // several clients may exist (presence, the nudge); they point at the same Redis
             return () -> client.orderedStream().findFirst().ifPresent(redis ->
                     register("redis", new RedisHealth(redis), health, reactive));
+        }
+    }
+
+    /**
+     * Command batching ({@code BatchingCommandBus}): units of work run, the commands they carried (their ratio is the
+     * mean batch size) and the batches that failed and ran their commands one by one.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.parley.axon.BatchingCommandBus")
+    static class CommandBatching {
+
+        // not @ConditionalOnBean: the bus's auto-configuration may come after this one
+        @Bean
+        MeterBinder parleyCommandBatchMeters(ObjectProvider<io.parley.axon.BatchingCommandBus> batchingBus) {
+            return registry -> batchingBus.ifAvailable(bus -> {
+                FunctionCounter.builder("parley.command.batches", bus, b -> b.batchesCommandsAndFallbacks()[0])
+                        .description("units of work that ran commands, one per batch").register(registry);
+                FunctionCounter.builder("parley.command.batch.commands", bus, b -> b.batchesCommandsAndFallbacks()[1])
+                        .description("commands run in those batches").register(registry);
+                FunctionCounter.builder("parley.command.batch.fallbacks", bus, b -> b.batchesCommandsAndFallbacks()[2])
+                        .description("batches that failed and ran their commands one by one").register(registry);
+            });
         }
     }
 

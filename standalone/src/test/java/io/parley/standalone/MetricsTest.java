@@ -86,6 +86,14 @@ class MetricsTest {
                         - before.value("commandBus_successCounter_total", "payloadType=\"SendMessage\""))
                         .isEqualTo(MESSAGES);
                 assertThat(after.has("eventProcessor_latency")).isTrue();
+                // command batching: every send ran in some batch; each batch is one unit of work
+                double commands = after.value("parley_command_batch_commands_total")
+                        - before.value("parley_command_batch_commands_total");
+                double batches = after.value("parley_command_batches_total")
+                        - before.value("parley_command_batches_total");
+                assertThat(commands).isGreaterThanOrEqualTo(MESSAGES);
+                assertThat(batches).isPositive().isLessThanOrEqualTo(commands);
+                assertThat(after.value("parley_command_batch_fallbacks_total")).isZero();
                 // registered at start, so that a rate over them exists from the first scrape
                 assertThat(after.has("parley_media_uploads_total")).isTrue();
                 assertThat(after.has("parley_media_upload_bytes_total")).isTrue();
