@@ -62,7 +62,7 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
     private final int maxBatchSize;
     private final long windowNanos;
     private final RoutingStrategy routing = AnnotationRoutingStrategy.builder()
-            .fallbackRoutingStrategy(UnresolvedRoutingKeyPolicy.RANDOM_KEY).build();
+            .fallbackRoutingStrategy(UnresolvedRoutingKeyPolicy.ERROR).build();
     private final List<BlockingQueue<Pending>> lanes = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong batches = new AtomicLong();
@@ -109,25 +109,36 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
     @Override
     @SuppressWarnings("unchecked")
     public <C, R> void dispatch(CommandMessage<C> command, CommandCallback<? super C, ? super R> callback) {
-        if (shutDown || CurrentUnitOfWork.isStarted()) {
-            local.dispatch(command, callback);
+        String target = shutDown || CurrentUnitOfWork.isStarted() ? null : targetOf(command);
+        if (target == null) {
+            local.dispatch(command, callback); // nested in the caller's unit of work, or not an aggregate's command
             return;
         }
-        int lane = Math.floorMod(routing.getRoutingKey(command).hashCode(), lanes.size());
-        lanes.get(lane).add(new Pending(command, (CommandCallback<Object, Object>) callback));
+        int lane = Math.floorMod(target.hashCode(), lanes.size());
+        BlockingQueue<Pending> queue = lanes.get(lane);
+        queue.add(new Pending(command, (CommandCallback<Object, Object>) callback));
+        if (!threads.get(lane).isAlive()) {
+            runAlone(queue); // the lane has ended (shut down): nothing else would take it
+        }
+    }
+
+    /** The aggregate a command targets, or null for a command without one (such as an administrator's). */
+    private String targetOf(CommandMessage<?> command) {
+        try {
+            return routing.getRoutingKey(command);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private void runLane(BlockingQueue<Pending> queue) {
         List<Pending> batch = new ArrayList<>(maxBatchSize);
         long lastStart = 0;
         int lastSize = 0;
-        while (true) {
-            try {
+        try {
+            while (!shutDown || !queue.isEmpty()) {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
-                    if (shutDown) {
-                        return;
-                    }
                     continue;
                 }
                 batch.add(first);
@@ -149,66 +160,93 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
                 lastStart = System.nanoTime();
                 lastSize = batch.size();
                 run(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException | Error e) {
-                log.error("command batch failed unexpectedly; its commands are answered with the error", e);
-                batch.forEach(p -> p.callback().onResult(p.command(), GenericCommandResultMessage.asCommandResultMessage(e)));
-            } finally {
                 batch.clear();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            // ending (interrupted, or shut down): what this lane holds or has queued runs here, one by one
+            batch.forEach(this::runAlone);
+            runAlone(queue);
         }
     }
 
-    /** Runs a batch in one unit of work; on any failure, each command on its own. */
+    /**
+     * Runs a batch in one unit of work. When a command fails, or the unit of work fails before its transaction
+     * commits, nothing of the batch is stored and each command runs again on its own. When the commit itself fails,
+     * the batch may or may not be stored: no command runs again, each is answered with the error (a client retries;
+     * a repeated send is recognised by its clientMsgId).
+     */
     private void run(List<Pending> batch) {
+        count(batch.size()); // before any answer: whoever reads the figures after an answer sees its batch
         if (batch.size() == 1) {
-            Pending only = batch.get(0);
-            local.dispatch(only.command(), only.callback());
-            count(1);
+            runAlone(batch.get(0));
             return;
         }
         List<CommandResultMessage<?>> results = new ArrayList<>(batch.size());
+        boolean[] committing = {false};
+        Throwable failure = null;
         UnitOfWork<?> root = DefaultUnitOfWork.startAndGet(null);
-        boolean failed = false;
         try {
             root.attachTransaction(transactionManager);
+            // commit handlers run last-registered first: this one runs just before the transaction's commit
+            root.onCommit(u -> committing[0] = true);
             for (Pending pending : batch) {
                 int answered = results.size();
                 // the local bus answers before it returns; a later answer would not be part of this unit of work
                 local.dispatch(pending.command(), (message, result) -> results.add(result));
                 if (results.size() != answered + 1 || last(results).isExceptional()) {
-                    failed = true;
+                    failure = results.size() == answered + 1 ? last(results).exceptionResult()
+                            : new IllegalStateException("the local command bus answered asynchronously");
                     break;
                 }
             }
-        } catch (RuntimeException e) {
-            failed = true;
-            log.debug("command batch of {} failed before its commit; running its commands one by one", batch.size(), e);
-        }
-        if (failed) {
-            root.rollback();
-        } else {
-            try {
+            if (failure == null) {
                 root.commit();
-            } catch (RuntimeException e) {
-                failed = true;
-                log.debug("command batch of {} failed to commit; running its commands one by one", batch.size(), e);
+            }
+        } catch (Throwable e) {
+            failure = e;
+        } finally {
+            if (root.isActive() && root.phase().isBefore(UnitOfWork.Phase.ROLLBACK)) {
+                root.rollback(failure);
             }
         }
-        if (failed) {
+        if (failure == null) {
+            for (int i = 0; i < batch.size(); i++) {
+                answer(batch.get(i), results.get(i));
+            }
+        } else if (committing[0]) {
+            log.error("the commit of a batch of {} commands failed; each is answered with the error", batch.size(),
+                    failure);
+            CommandResultMessage<?> error = GenericCommandResultMessage.asCommandResultMessage(failure);
+            batch.forEach(pending -> answer(pending, error));
+        } else {
+            log.debug("a batch of {} commands failed before its commit; running them one by one", batch.size(), failure);
             fallbacks.incrementAndGet();
-            for (Pending pending : batch) {
-                local.dispatch(pending.command(), pending.callback());
-            }
-            count(batch.size());
-            return;
+            batch.forEach(this::runAlone);
         }
-        count(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            Pending pending = batch.get(i);
-            pending.callback().onResult(pending.command(), results.get(i));
+    }
+
+    /** Runs one command in its own unit of work on the local bus; whatever happens, its sender is answered. */
+    private void runAlone(Pending pending) {
+        try {
+            local.dispatch(pending.command(), pending.callback());
+        } catch (Throwable e) {
+            answer(pending, GenericCommandResultMessage.asCommandResultMessage(e));
+        }
+    }
+
+    private void runAlone(BlockingQueue<Pending> queue) {
+        for (Pending pending; (pending = queue.poll()) != null; ) {
+            runAlone(pending);
+        }
+    }
+
+    private static void answer(Pending pending, CommandResultMessage<?> result) {
+        try {
+            pending.callback().onResult(pending.command(), result);
+        } catch (RuntimeException e) {
+            log.warn("the callback of command {} failed", pending.command().getCommandName(), e);
         }
     }
 
@@ -229,7 +267,10 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
         return new long[] {batches.get(), batchedCommands.get(), fallbacks.get()};
     }
 
-    /** Lets the lanes finish what is queued (at most ten seconds); commands dispatched from now on run directly. */
+    /**
+     * Lets the lanes run what is queued (each waits at most ten seconds in all) and end; a command dispatched from
+     * now on runs on the caller's thread.
+     */
     @Override
     public void close() throws InterruptedException {
         shutDown = true;

@@ -111,6 +111,8 @@ class CommandBatchingTest {
             }
             assertThat(seqs).as("the others, in the order sent").isSorted().doesNotHaveDuplicates()
                     .startsWith(1L).endsWith(199L);
+            assertThat(eventsOf(parley.bean(DataSource.class), conversation))
+                    .as("the opening and the 199 messages, each stored once").isEqualTo(200);
             assertThat(bus.batchesCommandsAndFallbacks()[2] - fallbacksBefore)
                     .as("the batch holding the refused send ran again one command at a time").isPositive();
         }
@@ -134,6 +136,18 @@ class CommandBatchingTest {
 
     private static String memberOf(String conversation) {
         return MEMBERS.get(conversation);
+    }
+
+    private static long eventsOf(DataSource dataSource, String conversation) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement read = connection.prepareStatement(
+                     "SELECT COUNT(*) FROM DomainEventEntry WHERE aggregateIdentifier = ?")) {
+            read.setString(1, conversation);
+            try (ResultSet rows = read.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
     }
 
     private static boolean stored(DataSource dataSource, String conversation, long seq) {
