@@ -44,11 +44,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * file write of its own).
  * <p>
  * <b>Guarantees.</b> A command's callback runs only after the root's commit has returned, so a result still means
- * committed (and, with the group commit, written to the file). When any command of a batch fails, or the commit does,
- * the root is rolled back, nothing of it is stored, and each of its commands runs again on its own, as on Axon's
- * {@code SimpleCommandBus}: the failing one gets its own error, the others their results. A command dispatched while a
- * unit of work is active on the caller's thread (from within a handler) goes straight to the local bus, nested in
- * the caller's, as before.
+ * committed (and, with the group commit, written to the file). When any command of a batch fails, or the unit of work
+ * fails before its transaction commits, the root is rolled back, nothing of it is stored, and each of its commands
+ * runs again on its own, as on Axon's {@code SimpleCommandBus}: the failing one gets its own error, the others their
+ * results. When the commit itself fails, the batch may be stored: no command runs again, each is answered with the
+ * error. Every command is answered once, whatever fails. A command dispatched while a unit of work is active on the
+ * caller's thread (from within a handler) goes straight to the local bus, nested in the caller's, as before; so does
+ * a command without a target aggregate (an administrator's).
  */
 public class BatchingCommandBus implements CommandBus, AutoCloseable {
 
