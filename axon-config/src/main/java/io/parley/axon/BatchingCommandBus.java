@@ -5,6 +5,7 @@ import org.axonframework.commandhandling.CommandCallback;
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.commandhandling.CommandResultMessage;
 import org.axonframework.commandhandling.GenericCommandResultMessage;
+import org.axonframework.commandhandling.callbacks.LoggingCallback;
 import org.axonframework.commandhandling.distributed.AnnotationRoutingStrategy;
 import org.axonframework.commandhandling.distributed.RoutingStrategy;
 import org.axonframework.commandhandling.distributed.UnresolvedRoutingKeyPolicy;
@@ -101,11 +102,7 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
 
     @Override
     public <C> void dispatch(CommandMessage<C> command) {
-        dispatch(command, (message, result) -> {
-            if (result.isExceptional()) {
-                log.warn("command {} failed", message.getCommandName(), result.exceptionResult());
-            }
-        });
+        dispatch(command, LoggingCallback.INSTANCE); // as Axon's SimpleCommandBus answers a command nobody waits for
     }
 
     @Override

@@ -74,9 +74,9 @@ public class SecurityConfiguration {
             new Rule("/api/admin/**", role(Role.ADMIN), "this call needs the ADMIN role"),
             // the probes of load balancers and orchestrators: open, status only; an ADMIN's token (read here, unlike
             // on PUBLIC paths) also shows the components and their details (README, "Health and metrics")
-            new Rule("/actuator/health/**", (authentication, context) -> Mono.just(new AuthorizationDecision(true)),
-                    "forbidden"),
-            new Rule("/actuator/**", role(Role.ADMIN), "this call needs the ADMIN role"),
+            new Rule(EdgePaths.ACTUATOR + "/health/**",
+                    (authentication, context) -> Mono.just(new AuthorizationDecision(true)), "forbidden"),
+            new Rule(EdgePaths.ACTUATOR + "/**", role(Role.ADMIN), "this call needs the ADMIN role"),
             new Rule("/api/audit/**", role(Role.AUDITOR), "this call needs the AUDITOR role"),
             new Rule("/api/streams/**", role(Role.ANALYST), "this call needs the ANALYST role"),
             new Rule("/api/users/{userId}/data", selfOr(Role.ADMIN),
