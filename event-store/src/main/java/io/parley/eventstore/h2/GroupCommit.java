@@ -26,6 +26,13 @@ import java.time.Duration;
  * <p>
  * This is the same durability as {@code WRITE_DELAY=0}: the data is in the operating system when the commit
  * returns (a killed process loses nothing), not forced to the disk (power loss can lose the last writes).
+ * <p>
+ * A transaction committed inside {@link #commitAsynchronously} does not wait (PostgreSQL's asynchronous commit,
+ * {@code synchronous_commit = off}): it is visible at once and goes into the file with the next write, H2's own
+ * background write (within {@code WRITE_DELAY}, 500 ms) or its close. A killed process can lose such a commit, never
+ * half of it, and never a commit made before it, since a write holds everything committed so far. That is for state
+ * derived from the event store and stored with its tracking token (the streaming processors'): what a crash takes back
+ * is the token and what it derived, together, and the processor handles those events again.
  */
 final class GroupCommit implements AutoCloseable {
 
@@ -40,6 +47,9 @@ final class GroupCommit implements AutoCloseable {
 
     private static final long SLOW_WRITE_MS = 200;
 
+    /** Set on a thread while it commits asynchronously ({@link #commitAsynchronously}). */
+    private static final ThreadLocal<Boolean> ASYNCHRONOUS = new ThreadLocal<>();
+
     private final Object lock = new Object();
     private final Thread writer;
     /** The database of the first connection that waited: its store is what the writer writes. */
@@ -47,6 +57,7 @@ final class GroupCommit implements AutoCloseable {
     private Round next;
     private long writes;
     private long commits;
+    private long asynchronousCommits;
     private boolean closed;
     /** The writer has written its last round and ended: a commit from now on is left to H2's own close. */
     private boolean writerDone;
@@ -66,6 +77,34 @@ final class GroupCommit implements AutoCloseable {
         writer = new Thread(this::writeLoop, "h2-group-commit");
         writer.setDaemon(true);
         writer.start();
+    }
+
+    /**
+     * Runs {@code commit} (a transaction's commit on this thread) as an asynchronous commit: it returns without
+     * waiting for the file (see the class comment for what that may lose, and for what it is meant).
+     */
+    static void commitAsynchronously(Runnable commit) {
+        Boolean outer = ASYNCHRONOUS.get();
+        ASYNCHRONOUS.set(Boolean.TRUE);
+        try {
+            commit.run();
+        } finally {
+            if (outer == null) {
+                ASYNCHRONOUS.remove();
+            }
+        }
+    }
+
+    /** Whether this thread commits asynchronously now ({@link #commitAsynchronously}). */
+    static boolean committingAsynchronously() {
+        return ASYNCHRONOUS.get() != null;
+    }
+
+    /** Counts a commit that changed something and did not wait ({@link #commitAsynchronously}). */
+    void committedAsynchronously() {
+        synchronized (lock) {
+            asynchronousCommits++;
+        }
     }
 
     /** Whether this connection's open transaction has changed anything (a commit of only reads needs no write). */
@@ -112,6 +151,13 @@ final class GroupCommit implements AutoCloseable {
     long[] writesAndCommits() {
         synchronized (lock) {
             return new long[] {writes, commits};
+        }
+    }
+
+    /** Commits that changed something and did not wait for a write ({@link #commitAsynchronously}). */
+    long asynchronousCommits() {
+        synchronized (lock) {
+            return asynchronousCommits;
         }
     }
 
@@ -227,7 +273,8 @@ final class GroupCommit implements AutoCloseable {
             if (!writerDone) {
                 log.warn("H2 group commit: the last write did not end within 5 s; H2 writes the rest when it closes");
             }
-            log.info("H2 group commit: {} commits were written to the file in {} writes", commits, writes);
+            log.info("H2 group commit: {} commits were written to the file in {} writes; {} committed asynchronously",
+                    commits, writes, asynchronousCommits);
         }
     }
 }

@@ -17,8 +17,9 @@ import java.util.Set;
 /**
  * Hands out connections whose writes return only once they are in the database file ({@link GroupCommit}): an
  * explicit {@code commit()} of a transaction that changed something, and every statement that changed rows in
- * auto-commit mode (statements created in that mode are wrapped to see it). Everything else (reads, rollbacks, the
- * pool) is the target's.
+ * auto-commit mode (statements created in that mode are wrapped to see it); an explicit commit inside
+ * {@link GroupCommit#commitAsynchronously} returns without waiting. Everything else (reads, rollbacks, the pool) is
+ * the target's.
  */
 final class GroupCommitDataSource extends DelegatingDataSource {
 
@@ -64,7 +65,9 @@ final class GroupCommitDataSource extends DelegatingDataSource {
                 case "commit" -> {
                     boolean pending = groupCommit.hasPendingChanges(target);
                     target.commit();
-                    if (pending) {
+                    if (pending && GroupCommit.committingAsynchronously()) {
+                        groupCommit.committedAsynchronously();
+                    } else if (pending) {
                         groupCommit.awaitWritten(target);
                     }
                     return null;

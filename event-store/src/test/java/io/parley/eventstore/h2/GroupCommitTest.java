@@ -2,6 +2,9 @@ package io.parley.eventstore.h2;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import org.axonframework.common.transaction.Transaction;
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.MVStore;
@@ -27,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * On an H2 file database without {@code WRITE_DELAY=0} (so H2 itself would keep commits in memory for up to 500 ms):
- * a write returns only once it is in the file, reads cost no write, and concurrent commits share writes.
+ * a write returns only once it is in the file, reads cost no write, concurrent commits share writes, and a streaming
+ * processor's commit does not wait.
  */
 class GroupCommitTest {
 
@@ -129,6 +133,35 @@ class GroupCommitTest {
         assertThat(writesAndCommits[1]).isEqualTo(threads * each);
         assertThat(writesAndCommits[0]).isLessThan(threads * each);
         assertThat(new JdbcTemplate(ds).queryForObject("SELECT COUNT(*) FROM t", Long.class)).isEqualTo(threads * each);
+    }
+
+    @Test
+    void aProcessorsCommitDoesNotWaitForTheFileAndTheNextWriteHoldsIt() throws SQLException {
+        GroupCommitDataSource ds = dataSource();
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        TransactionManager processors = new AsynchronousCommitTransactionManager(
+                new SpringTransactionManager(new DataSourceTransactionManager(ds)));
+        processors.executeInTransaction(() -> jdbc.update("INSERT INTO t VALUES (1, 'derived')"));
+        assertThat(groupCommit.writesAndCommits()[1]).as("commits that waited for a write").isZero();
+        assertThat(groupCommit.asynchronousCommits()).isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT v FROM t WHERE id = 1", String.class)).isEqualTo("derived");
+
+        jdbc.update("INSERT INTO t VALUES (2, 'acknowledged')"); // a commit that waits
+        assertThat(groupCommit.writesAndCommits()[1]).isEqualTo(1);
+        assertThat(mvStore().hasUnsavedChanges()).as("the processor's commit is written with it").isFalse();
+    }
+
+    @Test
+    void aProcessorsRolledBackTransactionLeavesNothing() throws SQLException {
+        GroupCommitDataSource ds = dataSource();
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        TransactionManager processors = new AsynchronousCommitTransactionManager(
+                new SpringTransactionManager(new DataSourceTransactionManager(ds)));
+        Transaction transaction = processors.startTransaction();
+        jdbc.update("INSERT INTO t VALUES (1, 'derived')");
+        transaction.rollback();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM t", Long.class)).isZero();
+        assertThat(groupCommit.asynchronousCommits()).isZero();
     }
 
     private GroupCommitDataSource dataSource() {
