@@ -129,6 +129,30 @@ public class OperationsAutoConfiguration {
         }
     }
 
+    /**
+     * The standalone H2 database's group commit ({@code GroupCommit}): file writes, the commits that waited for one
+     * (their ratio is the size of the groups) and the streaming processors' commits that did not.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.parley.eventstore.h2.GroupCommit")
+    static class H2GroupCommit {
+
+        @Bean
+        MeterBinder parleyH2GroupCommitMeters(ObjectProvider<io.parley.eventstore.h2.GroupCommit> groupCommit) {
+            return registry -> groupCommit.ifAvailable(commits -> {
+                FunctionCounter.builder("parley.h2.file.writes", commits, c -> c.writesAndCommits()[0])
+                        .description("writes of committed changes to the H2 file").register(registry);
+                FunctionCounter.builder("parley.h2.commits", commits, c -> c.writesAndCommits()[1])
+                        .tag("durability", "synchronous")
+                        .description("commits that returned once written to the file").register(registry);
+                FunctionCounter.builder("parley.h2.commits", commits, c -> c.asynchronousCommits())
+                        .tag("durability", "asynchronous")
+                        .description("commits that returned before the file write (streaming processors)")
+                        .register(registry);
+            });
+        }
+    }
+
     /** A node that sends its commands over HTTP: readiness follows whether any command-side node answers. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.parley.distributed.ConsistentHashCommandRouter")

@@ -94,6 +94,14 @@ class MetricsTest {
                 assertThat(commands).isGreaterThanOrEqualTo(MESSAGES);
                 assertThat(batches).isPositive().isLessThanOrEqualTo(commands);
                 assertThat(after.value("parley_command_batch_fallbacks_total")).isZero();
+                // standalone H2: the sends' commits waited for a file write, the projections' batches did not
+                assertThat(after.value("parley_h2_commits_total", "durability=\"synchronous\"")
+                        - before.value("parley_h2_commits_total", "durability=\"synchronous\"")).isPositive();
+                assertThat(after.value("parley_h2_file_writes_total")
+                        - before.value("parley_h2_file_writes_total")).isPositive();
+                await().atMost(Duration.ofSeconds(30)).until(() -> Scrape.of(prometheus, ops.token)
+                        .value("parley_h2_commits_total", "durability=\"asynchronous\"")
+                        > before.value("parley_h2_commits_total", "durability=\"asynchronous\""));
                 // registered at start, so that a rate over them exists from the first scrape
                 assertThat(after.has("parley_media_uploads_total")).isTrue();
                 assertThat(after.has("parley_media_upload_bytes_total")).isTrue();

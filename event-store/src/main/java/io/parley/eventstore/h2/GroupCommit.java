@@ -34,7 +34,7 @@ import java.time.Duration;
  * derived from the event store and stored with its tracking token (the streaming processors'): what a crash takes back
  * is the token and what it derived, together, and the processor handles those events again.
  */
-final class GroupCommit implements AutoCloseable {
+public final class GroupCommit implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
 
@@ -147,15 +147,21 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
-    /** File writes and the commits they served so far: their ratio is the size of the groups. */
-    long[] writesAndCommits() {
+    /**
+     * File writes and the commits they served so far: their ratio is the size of the groups (the meters
+     * {@code parley_h2_file_writes_total} and {@code parley_h2_commits_total{durability="synchronous"}}).
+     */
+    public long[] writesAndCommits() {
         synchronized (lock) {
             return new long[] {writes, commits};
         }
     }
 
-    /** Commits that changed something and did not wait for a write ({@link #commitAsynchronously}). */
-    long asynchronousCommits() {
+    /**
+     * Commits that changed something and did not wait for a write ({@link #commitAsynchronously}; the meter
+     * {@code parley_h2_commits_total{durability="asynchronous"}}).
+     */
+    public long asynchronousCommits() {
         synchronized (lock) {
             return asynchronousCommits;
         }
