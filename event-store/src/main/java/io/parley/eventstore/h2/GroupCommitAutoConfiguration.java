@@ -50,8 +50,8 @@ public class GroupCommitAutoConfiguration {
     /**
      * Axon's default transaction manager for event processors, wrapped so that their commits do not wait for the file
      * write: each processor's batch and token are derived from the event store and are handled again if a crash loses
-     * them. At 2,500 msg/s the processors' batches were most of the commits and half of them made a file write of
-     * their own (docs/benchmark.md, fifth round).
+     * them. The processors' batches were half of all commits, and most writes served one or two commits: without
+     * them 37-40% fewer writes (docs/benchmark.md, fifth round).
      */
     @Bean
     @ConditionalOnProperty(name = "parley.h2.asynchronous-processor-commits", matchIfMissing = true)

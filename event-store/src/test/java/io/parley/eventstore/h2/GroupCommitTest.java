@@ -139,8 +139,7 @@ class GroupCommitTest {
     void aProcessorsCommitDoesNotWaitForTheFileAndTheNextWriteHoldsIt() throws SQLException {
         GroupCommitDataSource ds = dataSource();
         JdbcTemplate jdbc = new JdbcTemplate(ds);
-        TransactionManager processors = new AsynchronousCommitTransactionManager(
-                new SpringTransactionManager(new DataSourceTransactionManager(ds)));
+        TransactionManager processors = processorTransactions(ds);
         processors.executeInTransaction(() -> jdbc.update("INSERT INTO t VALUES (1, 'derived')"));
         assertThat(groupCommit.writesAndCommits()[1]).as("commits that waited for a write").isZero();
         assertThat(groupCommit.asynchronousCommits()).isEqualTo(1);
@@ -155,13 +154,17 @@ class GroupCommitTest {
     void aProcessorsRolledBackTransactionLeavesNothing() throws SQLException {
         GroupCommitDataSource ds = dataSource();
         JdbcTemplate jdbc = new JdbcTemplate(ds);
-        TransactionManager processors = new AsynchronousCommitTransactionManager(
-                new SpringTransactionManager(new DataSourceTransactionManager(ds)));
+        TransactionManager processors = processorTransactions(ds);
         Transaction transaction = processors.startTransaction();
         jdbc.update("INSERT INTO t VALUES (1, 'derived')");
         transaction.rollback();
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM t", Long.class)).isZero();
         assertThat(groupCommit.asynchronousCommits()).isZero();
+    }
+
+    /** Axon's transaction manager as the streaming processors get it. */
+    private static TransactionManager processorTransactions(GroupCommitDataSource ds) {
+        return new AsynchronousCommitTransactionManager(new SpringTransactionManager(new DataSourceTransactionManager(ds)));
     }
 
     private GroupCommitDataSource dataSource() {
