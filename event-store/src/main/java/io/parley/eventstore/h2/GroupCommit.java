@@ -200,6 +200,8 @@ public final class GroupCommit implements AutoCloseable {
                 // PostgreSQL's commit_delay waits only with commit_siblings open): one client committing one
                 // thing after another, with the processors' commits that follow each of its messages, would
                 // otherwise wait a window each time (the long-conversation benchmark: ~190 commands/s, 5 ms each).
+                // A processor's open transaction counts too, although its asynchronous commit will not join: the
+                // session cannot tell which kind it is before the commit, and the wait is bounded by the window.
                 long wait = lastRoundCommits > 1 ? lastWriteStarted + windowNanos - System.nanoTime() : 0;
                 while (wait > 0 && !closed && anotherTransactionMayJoin()) {
                     try {

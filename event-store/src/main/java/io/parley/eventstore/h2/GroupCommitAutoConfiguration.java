@@ -7,7 +7,6 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
@@ -21,7 +20,8 @@ import java.time.Duration;
  * a chunk per commit. Other databases (PostgreSQL, in-memory H2) are left alone.
  * <p>
  * The streaming processors' transactions commit asynchronously ({@link AsynchronousCommitTransactionManager}) unless
- * {@code parley.h2.asynchronous-processor-commits=false}.
+ * {@code parley.h2.asynchronous-processor-commits=false}, or their tokens are not in this database
+ * ({@code parley.token-store=mongo}).
  */
 @AutoConfiguration
 @ConditionalOnClass(name = "org.h2.mvstore.MVStore")
@@ -53,8 +53,10 @@ public class GroupCommitAutoConfiguration {
      * them. The processors' batches were half of all commits, and most writes served one or two commits: without
      * them 37-40% fewer writes (docs/benchmark.md, fifth round).
      */
+    // Only with the tokens in this database (parley.token-store=jdbc, the default): a token in MongoDB is durable at
+    // once, and a lost batch of H2 writes would then be behind its token for good.
     @Bean
-    @ConditionalOnProperty(name = "parley.h2.asynchronous-processor-commits", matchIfMissing = true)
+    @ConditionalOnExpression("${parley.h2.asynchronous-processor-commits:true} and '${parley.token-store:jdbc}' == 'jdbc'")
     static ConfigurerModule parleyH2AsynchronousProcessorCommits() {
         return configurer -> configurer.eventProcessing(processing -> processing.registerDefaultTransactionManager(
                 config -> new AsynchronousCommitTransactionManager(config.getComponent(TransactionManager.class))));

@@ -1,0 +1,42 @@
+package io.parley.eventstore.h2;
+
+import org.axonframework.config.ConfigurerModule;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The streaming processors commit asynchronously only where their tokens are in the same H2 file as what they write
+ * (a token elsewhere would be durable at once and stay ahead of lost writes), and only while that is not turned off.
+ */
+class GroupCommitAutoConfigurationTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(GroupCommitAutoConfiguration.class))
+            .withPropertyValues("spring.datasource.url=jdbc:h2:file:./target/never-opened");
+
+    @Test
+    void processorsCommitAsynchronouslyWithTheirTokensInTheH2File() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(GroupCommit.class);
+            assertThat(context).hasBean("parleyH2AsynchronousProcessorCommits");
+            assertThat(context.getBean("parleyH2AsynchronousProcessorCommits")).isInstanceOf(ConfigurerModule.class);
+        });
+    }
+
+    @Test
+    void processorsWaitForTheFileWhenTheirTokensAreInMongo() {
+        runner.withPropertyValues("parley.token-store=mongo").run(context -> {
+            assertThat(context).hasSingleBean(GroupCommit.class);
+            assertThat(context).doesNotHaveBean("parleyH2AsynchronousProcessorCommits");
+        });
+    }
+
+    @Test
+    void processorsWaitForTheFileWhenTurnedOff() {
+        runner.withPropertyValues("parley.h2.asynchronous-processor-commits=false")
+                .run(context -> assertThat(context).doesNotHaveBean("parleyH2AsynchronousProcessorCommits"));
+    }
+}
