@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Group commit for an H2 file database: a transaction's commit returns only once its changes are written to the
@@ -57,7 +58,8 @@ public final class GroupCommit implements AutoCloseable {
     private Round next;
     private long writes;
     private long commits;
-    private long asynchronousCommits;
+    /** Counted apart from the rounds: a processor's commit must not contend for the writer's monitor. */
+    private final LongAdder asynchronousCommits = new LongAdder();
     private boolean closed;
     /** The writer has written its last round and ended: a commit from now on is left to H2's own close. */
     private boolean writerDone;
@@ -102,9 +104,7 @@ public final class GroupCommit implements AutoCloseable {
 
     /** Counts a commit that changed something and did not wait ({@link #commitAsynchronously}). */
     void committedAsynchronously() {
-        synchronized (lock) {
-            asynchronousCommits++;
-        }
+        asynchronousCommits.increment();
     }
 
     /** Whether this connection's open transaction has changed anything (a commit of only reads needs no write). */
@@ -162,9 +162,7 @@ public final class GroupCommit implements AutoCloseable {
      * {@code parley_h2_commits_total{durability="asynchronous"}}).
      */
     public long asynchronousCommits() {
-        synchronized (lock) {
-            return asynchronousCommits;
-        }
+        return asynchronousCommits.sum();
     }
 
     private void writeLoop() {
@@ -282,7 +280,7 @@ public final class GroupCommit implements AutoCloseable {
                 log.warn("H2 group commit: the last write did not end within 5 s; H2 writes the rest when it closes");
             }
             log.info("H2 group commit: {} commits were written to the file in {} writes; {} committed asynchronously",
-                    commits, writes, asynchronousCommits);
+                    commits, writes, asynchronousCommits.sum());
         }
     }
 }
