@@ -11,6 +11,7 @@ import org.axonframework.eventsourcing.SnapshotterSpanFactory;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.annotation.HandlerDefinition;
 import org.axonframework.messaging.annotation.ParameterResolverFactory;
+import org.axonframework.modelling.command.CommandTargetResolver;
 import org.axonframework.spring.eventsourcing.SpringAggregateSnapshotter;
 import org.axonframework.springboot.autoconfig.AxonAutoConfiguration;
 import org.axonframework.springboot.autoconfig.JdbcAutoConfiguration;
@@ -85,6 +86,13 @@ public class ParleyAxonAutoConfiguration {
     }
 
     private static final int SNAPSHOT_QUEUE = 1_000;
+
+    /** Axon's rules for the aggregate a command targets, with the annotated members found once per command class. */
+    @Bean
+    @ConditionalOnMissingBean(CommandTargetResolver.class)
+    CommandTargetResolver commandTargetResolver() {
+        return new CachedAnnotationCommandTargetResolver();
+    }
 
     /**
      * On the bus that runs this process's command handlers (a distributed bus passes it to its local segment), in every

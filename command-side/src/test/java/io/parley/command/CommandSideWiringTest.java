@@ -6,6 +6,7 @@ import io.parley.api.conversation.ConversationCommands.SendResult;
 import io.parley.api.error.ErrorDetails;
 import io.parley.api.error.ErrorKind;
 import io.parley.api.user.UserCommands.RegisterUser;
+import io.parley.axon.CachedAnnotationCommandTargetResolver;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.commandhandling.CommandExecutionException;
@@ -14,6 +15,7 @@ import org.axonframework.eventsourcing.NoSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
+import org.axonframework.modelling.command.CommandTargetResolver;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
@@ -63,6 +65,15 @@ class CommandSideWiringTest {
 
     @Autowired
     private CommandGateway commands;
+
+    @Autowired
+    private org.axonframework.config.Configuration axon;
+
+    @Test
+    void theAggregatesFindTheirTargetWithParleysResolverThatLooksUpEachCommandClassOnce() {
+        assertThat(axon.getComponent(CommandTargetResolver.class))
+                .isInstanceOf(CachedAnnotationCommandTargetResolver.class);
+    }
 
     @Test
     void aGroupIsCreatedAndItsMessagesSequencedThroughTheCommandBus() {
