@@ -195,11 +195,18 @@ public class NotificationDispatcher implements SmartLifecycle {
     }
 
     private void promote(Pending pending, boolean connected, Instant now) {
-        int taken = jdbc.update("DELETE FROM ntf_pending WHERE user_id = ? AND conversation_id = ? AND last_seq = ?",
-                pending.userId(), pending.conversationId(), pending.lastSeq());
-        if (taken == 0) {
-            return; // read, or joined by a newer message meanwhile: the next tick sees its current state
+        // The row is locked without waiting, and skipped when the notification processor's open batch holds it: the
+        // processor changes rows in event order and this chunk in due order, so waiting could deadlock the two (seen
+        // under load: H2 "Deadlock detected", the chunk rolled back). Never waiting, this transaction cannot be part
+        // of a cycle; the row is changing anyway, and the next tick sees its new state.
+        List<Long> lastSeq = jdbc.queryForList("SELECT last_seq FROM ntf_pending WHERE user_id = ?"
+                + " AND conversation_id = ? FOR UPDATE SKIP LOCKED", Long.class, pending.userId(),
+                pending.conversationId());
+        if (lastSeq.isEmpty() || lastSeq.get(0) != pending.lastSeq()) {
+            return; // being changed, read, or joined by a newer message meanwhile: the next tick sees its state
         }
+        jdbc.update("DELETE FROM ntf_pending WHERE user_id = ? AND conversation_id = ?", pending.userId(),
+                pending.conversationId());
         if (connected) {
             suppressedOnline.incrementAndGet();
             return;

@@ -279,6 +279,29 @@ abstract class NotificationRulesTest {
         assertThat(deliveries.waiting()).isZero();
     }
 
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aPendingNotificationTheProcessorIsChangingWaitsForTheNextTickWhileTheOthersGoOut() throws Exception {
+        send("alice", NOW, List.of());
+        NotificationDispatcher dispatcher = new NotificationDispatcher(jdbc,
+                new org.springframework.transaction.support.TransactionTemplate(
+                        new org.springframework.jdbc.datasource.DataSourceTransactionManager(jdbc.getDataSource())),
+                null, settings, new io.parley.notify.store.DeliveryStore(jdbc), userId -> false, List.of(),
+                properties, Clock.fixed(NOW.plusSeconds(10), ZoneOffset.UTC));
+
+        try (java.sql.Connection processorBatch = jdbc.getDataSource().getConnection()) {
+            processorBatch.setAutoCommit(false);
+            try (java.sql.Statement statement = processorBatch.createStatement()) {
+                statement.executeUpdate("UPDATE ntf_pending SET message_count = message_count WHERE user_id = 'bob'");
+            }
+            dispatcher.promoteDue();
+            assertThat(pendingFor()).as("carol's went out; bob's is held by the open batch").containsExactly("bob");
+            processorBatch.commit();
+        }
+        dispatcher.promoteDue();
+        assertThat(pendingFor()).isEmpty();
+    }
+
     private MessageSent send(String sender, Instant at, List<String> mentions) {
         seq++;
         MessageSent sent = new MessageSent(GROUP, "m-" + seq, seq, sender, "c-" + seq, "message " + seq, List.of(), at,
