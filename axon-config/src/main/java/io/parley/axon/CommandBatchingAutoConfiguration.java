@@ -3,6 +3,7 @@ package io.parley.axon;
 import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.springboot.autoconfig.AxonAutoConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
@@ -24,8 +25,13 @@ public class CommandBatchingAutoConfiguration {
     @Bean
     @Primary
     BatchingCommandBus batchingCommandBus(@Qualifier("localSegment") CommandBus localSegment,
-                                          TransactionManager transactionManager, ParleyAxonProperties properties) {
-        return new BatchingCommandBus(localSegment, transactionManager, properties.commandLanes(),
-                properties.commandBatchSize(), properties.commandBatchWindow());
+                                          TransactionManager transactionManager, ParleyAxonProperties properties,
+                                          ObjectProvider<DeferredCommit> deferredCommit) {
+        DeferredCommit commit = deferredCommit.getIfAvailable(() -> DeferredCommit.SYNCHRONOUS);
+        int lanes = properties.commandLanes() != null ? properties.commandLanes()
+                : commit == DeferredCommit.SYNCHRONOUS ? ParleyAxonProperties.WAITING_LANES
+                : ParleyAxonProperties.DEFERRING_LANES;
+        return new BatchingCommandBus(localSegment, transactionManager, lanes, properties.commandBatchSize(),
+                properties.commandBatchWindow(), commit);
     }
 }

@@ -17,7 +17,10 @@ import java.time.Duration;
  * @param tokenClaimInterval how often an idle processor looks for unclaimed segments, in milliseconds
  * @param commandBatchSize   the most commands run in one unit of work and transaction ({@link BatchingCommandBus});
  *                           {@code 1} runs each command in its own, as Axon's {@code SimpleCommandBus} does
- * @param commandLanes       threads that run command batches, each for its share of the aggregates
+ * @param commandLanes       threads that run command batches, each for its share of the aggregates; unset: one
+ *                           where a batch's commit is durable later ({@link DeferredCommit}, the standalone H2 group
+ *                           commit: the lane runs on while the file is written, and one lane makes the largest
+ *                           batches), four where each lane waits for its commit (PostgreSQL)
  * @param commandBatchWindow under load, the least time between two batches of a lane (the commands of the window
  *                           share one commit); a lone command never waits
  */
@@ -28,6 +31,12 @@ public record ParleyAxonProperties(@DefaultValue("250") int snapshotThreshold,
                                    @DefaultValue("1") int processorSegments,
                                    @DefaultValue("1000") long tokenClaimInterval,
                                    @DefaultValue("64") int commandBatchSize,
-                                   @DefaultValue("4") int commandLanes,
+                                   Integer commandLanes,
                                    @DefaultValue("5ms") Duration commandBatchWindow) {
+
+    /** Lanes where each waits for its batch's commit to be durable ({@code parley.axon.command-lanes} unset). */
+    public static final int WAITING_LANES = 4;
+
+    /** Lanes where a batch's durability comes after its commit returns ({@code parley.axon.command-lanes} unset). */
+    public static final int DEFERRING_LANES = 1;
 }

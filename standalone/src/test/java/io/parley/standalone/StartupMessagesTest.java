@@ -78,6 +78,13 @@ class StartupMessagesTest {
     }
 
     @Test
+    void noCommandLanesIsRefusedWithTheValuesItAccepts(CapturedOutput output) {
+        String printed = failedStart(output, "--parley.axon.command-lanes=0");
+        assertThat(printed).contains("parley.axon.command-lanes=0: it must be at least 1")
+                .contains("Set parley.axon.command-lanes to a whole number from 1 to 2147483647");
+    }
+
+    @Test
     void aNegativeLimitIsRefusedToo(CapturedOutput output) {
         assertThat(failedStart(output, "--parley.limits.connections-per-user=-1"))
                 .contains("parley.limits.connections-per-user=-1: a negative number");

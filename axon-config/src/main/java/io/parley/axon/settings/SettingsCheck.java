@@ -37,7 +37,8 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
 
     /**
      * Counts and rates that must be whole numbers of at least 1: a rate of 0 would refuse every message, a burst of 0
-     * every request, a concurrency of 0 every send (each used to be accepted at start and fail the first user).
+     * every request, a concurrency of 0 every send (each used to be accepted at start and fail the first user); 0
+     * command lanes or a batch size of 0 used to end the start in a stack trace from deep inside Axon or the bus.
      */
     static final List<String> POSITIVE = List.of(
             "parley.limits.sends-per-second", "parley.limits.sends-burst",
@@ -47,7 +48,9 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
             "parley.limits.connections-per-user",
             "parley.notifications.max-attempts", "parley.notifications.per-target-concurrency",
             "parley.notifications.max-in-flight", "parley.notifications.max-targets-per-user",
-            "parley.search.batch-size");
+            "parley.search.batch-size",
+            "parley.axon.snapshot-threshold", "parley.axon.processor-batch-size",
+            "parley.axon.processor-segments", "parley.axon.command-batch-size", "parley.axon.command-lanes");
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {

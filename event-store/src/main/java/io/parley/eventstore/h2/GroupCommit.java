@@ -10,6 +10,9 @@ import org.slf4j.LoggerFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -44,12 +47,17 @@ public final class GroupCommit implements AutoCloseable {
         private int commits;
         private boolean done;
         private SQLException error;
+        /** Deferred commits ({@link #commitDeferred}), completed in the order they joined once the write is done. */
+        private final List<CompletableFuture<Void>> deferred = new ArrayList<>();
     }
 
     private static final long SLOW_WRITE_MS = 200;
 
     /** Set on a thread while it commits asynchronously ({@link #commitAsynchronously}). */
     private static final ThreadLocal<Boolean> ASYNCHRONOUS = new ThreadLocal<>();
+
+    /** Set on a thread while it commits deferred ({@link #commitDeferred}): what its commits are to wait for. */
+    private static final ThreadLocal<List<CompletableFuture<Void>>> DEFERRED = new ThreadLocal<>();
 
     private final Object lock = new Object();
     private final Thread writer;
@@ -94,6 +102,70 @@ public final class GroupCommit implements AutoCloseable {
             if (outer == null) {
                 ASYNCHRONOUS.remove();
             }
+        }
+    }
+
+    /**
+     * Runs {@code commit} (a transaction's commit on this thread) without waiting for the file, and tells when it is
+     * there: the commit returns once it is visible, the future completes once a file write holds it (or fails with
+     * the write's {@link SQLException}). Unlike {@link #commitAsynchronously}, nothing may treat the commit as durable
+     * before the future completes: it is for a caller that acknowledges later (the command batches, which start the
+     * next batch while the last one's write runs). A commit that changed nothing, or that does not go through a
+     * {@link GroupCommitDataSource}, completes at once.
+     */
+    public static CompletableFuture<Void> commitDeferred(Runnable commit) {
+        List<CompletableFuture<Void>> outer = DEFERRED.get();
+        List<CompletableFuture<Void>> writes = new ArrayList<>(1);
+        DEFERRED.set(writes);
+        try {
+            commit.run();
+        } finally {
+            if (outer == null) {
+                DEFERRED.remove();
+            } else {
+                outer.addAll(writes);
+                DEFERRED.set(outer);
+            }
+        }
+        return switch (writes.size()) {
+            case 0 -> CompletableFuture.completedFuture(null);
+            case 1 -> writes.get(0);
+            default -> CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+        };
+    }
+
+    /** Whether this thread commits deferred now ({@link #commitDeferred}). */
+    static boolean committingDeferred() {
+        return DEFERRED.get() != null;
+    }
+
+    /**
+     * Joins what this connection committed so far (in memory) to the next file write, without waiting: the thread's
+     * {@link #commitDeferred} returns a future that completes with that write.
+     */
+    void deferUntilWritten(Connection connection) throws SQLException {
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        DEFERRED.get().add(written);
+        if (database == null) {
+            SessionLocal session = session(connection);
+            if (session == null) {
+                written.complete(null);
+                return;
+            }
+            database = session.getDatabase();
+        }
+        synchronized (lock) {
+            if (writerDone) {
+                written.complete(null); // shut down: H2 writes everything when it closes
+                return;
+            }
+            if (next == null) {
+                next = new Round();
+                lock.notifyAll();
+            }
+            next.commits++;
+            next.deferred.add(written);
+            commits++;
         }
     }
 
@@ -169,10 +241,14 @@ public final class GroupCommit implements AutoCloseable {
         try {
             writeRounds();
         } finally {
+            List<CompletableFuture<Void>> left;
             synchronized (lock) {
                 writerDone = true;
+                left = next == null ? List.of() : next.deferred;
                 lock.notifyAll();
             }
+            // as for the commits waiting in awaitWritten: what is left H2 writes when it closes
+            left.forEach(written -> written.complete(null));
         }
     }
 
@@ -230,6 +306,13 @@ public final class GroupCommit implements AutoCloseable {
                 round.error = error;
                 writes++;
                 lock.notifyAll();
+            }
+            for (CompletableFuture<Void> written : round.deferred) {
+                if (error == null) {
+                    written.complete(null);
+                } else {
+                    written.completeExceptionally(error);
+                }
             }
         }
     }

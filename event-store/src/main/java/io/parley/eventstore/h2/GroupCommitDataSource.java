@@ -67,6 +67,8 @@ final class GroupCommitDataSource extends DelegatingDataSource {
                     target.commit();
                     if (pending && GroupCommit.committingAsynchronously()) {
                         groupCommit.committedAsynchronously();
+                    } else if (pending && GroupCommit.committingDeferred()) {
+                        groupCommit.deferUntilWritten(target);
                     } else if (pending) {
                         groupCommit.awaitWritten(target);
                     }

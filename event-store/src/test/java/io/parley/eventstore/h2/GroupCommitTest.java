@@ -162,6 +162,34 @@ class GroupCommitTest {
         assertThat(groupCommit.asynchronousCommits()).isZero();
     }
 
+    @Test
+    void aDeferredCommitIsVisibleAtOnceAndItsFutureCompletesWithTheWriteThatHoldsIt() throws Exception {
+        GroupCommitDataSource ds = dataSource();
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        DataSourceTransactionManager transactions = new DataSourceTransactionManager(ds);
+        org.springframework.transaction.TransactionStatus status = transactions.getTransaction(null);
+        jdbc.update("INSERT INTO t VALUES (1, 'batch')");
+
+        CompletableFuture<Void> written = GroupCommit.commitDeferred(() -> transactions.commit(status));
+        assertThat(new JdbcTemplate(pool).queryForObject("SELECT v FROM t WHERE id = 1", String.class))
+                .as("visible to another connection when the commit returns").isEqualTo("batch");
+
+        written.get(10, TimeUnit.SECONDS);
+        assertThat(mvStore().hasUnsavedChanges()).as("in the file once the future completes").isFalse();
+        assertThat(groupCommit.writesAndCommits()).containsExactly(1, 1);
+    }
+
+    @Test
+    void aDeferredCommitThatChangedNothingIsCompleteAtOnceWithoutAWrite() throws Exception {
+        GroupCommitDataSource ds = dataSource();
+        DataSourceTransactionManager transactions = new DataSourceTransactionManager(ds);
+        org.springframework.transaction.TransactionStatus status = transactions.getTransaction(null);
+        new JdbcTemplate(ds).queryForObject("SELECT COUNT(*) FROM t", Long.class);
+
+        assertThat(GroupCommit.commitDeferred(() -> transactions.commit(status))).isCompleted();
+        assertThat(groupCommit.writesAndCommits()).containsExactly(0, 0);
+    }
+
     /** Axon's transaction manager as the streaming processors get it. */
     private static TransactionManager processorTransactions(GroupCommitDataSource ds) {
         return new AsynchronousCommitTransactionManager(new SpringTransactionManager(new DataSourceTransactionManager(ds)));

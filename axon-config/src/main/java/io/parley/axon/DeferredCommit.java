@@ -1,0 +1,28 @@
+package io.parley.axon;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A transaction's commit whose durability is reported apart: {@link #run} returns once the commit is made (visible to
+ * other transactions), and its future completes once the commit is durable, or fails with the reason it is not. The
+ * command batches ({@link BatchingCommandBus}) start their next batch meanwhile and answer the senders of a batch only
+ * when its future completes: an acknowledgement still means durable. The standalone H2 database provides one (its
+ * group commit, event-store's {@code GroupCommit.commitDeferred}); {@link #SYNCHRONOUS} is a commit that is durable
+ * when it returns, as on PostgreSQL.
+ */
+@FunctionalInterface
+public interface DeferredCommit {
+
+    /** A commit that is durable when it returns: the future is complete. */
+    DeferredCommit SYNCHRONOUS = commit -> {
+        commit.run();
+        return CompletableFuture.completedFuture(null);
+    };
+
+    /**
+     * Runs {@code commit} (the commit of a transaction open on this thread).
+     *
+     * @return completes once what the commit made is durable; fails with the error that kept it from being so
+     */
+    CompletableFuture<Void> run(Runnable commit);
+}

@@ -1,0 +1,126 @@
+package io.parley.axon;
+
+import org.axonframework.commandhandling.CommandResultMessage;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.commandhandling.SimpleCommandBus;
+import org.axonframework.common.transaction.NoTransactionManager;
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The command batches with a commit whose durability comes later ({@link DeferredCommit}): a sender is answered only
+ * once its batch is durable, in order, and the lane runs the next batch meanwhile.
+ */
+class BatchingCommandBusTest {
+
+    record Note(@TargetAggregateIdentifier String conversationId, String text) {
+    }
+
+    /** Commits at once; each batch's durability is completed by the test. */
+    private final List<CompletableFuture<Void>> writes = new CopyOnWriteArrayList<>();
+    private final DeferredCommit deferred = commit -> {
+        commit.run();
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        writes.add(written);
+        return written;
+    };
+
+    /** A command with this text holds the lane until the test lets it go, while the ones after it queue up. */
+    private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>(Map.of(
+            "first", new CountDownLatch(1), "second", new CountDownLatch(1)));
+    private final List<String> handling = new CopyOnWriteArrayList<>();
+    private final Map<String, CommandResultMessage<?>> answers = new ConcurrentHashMap<>();
+    private final List<String> answerOrder = new CopyOnWriteArrayList<>();
+    private BatchingCommandBus bus;
+
+    @AfterEach
+    void close() throws InterruptedException {
+        holds.values().forEach(CountDownLatch::countDown);
+        writes.forEach(written -> written.complete(null));
+        bus.close();
+    }
+
+    private void start() {
+        SimpleCommandBus local = SimpleCommandBus.builder().build();
+        local.subscribe(Note.class.getName(), message -> {
+            Note note = (Note) message.getPayload();
+            handling.add(note.text());
+            CountDownLatch hold = holds.get(note.text());
+            if (hold != null) {
+                hold.await(10, TimeUnit.SECONDS);
+            }
+            return note.text();
+        });
+        bus = new BatchingCommandBus(local, NoTransactionManager.INSTANCE, 1, 64, Duration.ZERO, deferred);
+    }
+
+    /** Sends a holding command and waits until the lane is in it: what is sent next queues behind it. */
+    private void sendAndHoldTheLane(String text) {
+        send(text);
+        await().atMost(Duration.ofSeconds(10)).until(() -> handling.contains(text));
+    }
+
+    private void send(String text) {
+        bus.dispatch(GenericCommandMessage.asCommandMessage(new Note("c-1", text)), (command, result) -> {
+            answers.put(text, result);
+            answerOrder.add(text);
+        });
+    }
+
+    @Test
+    void aBatchsSendersAreAnsweredOnlyOnceItsCommitIsDurableAndTheLaneRunsTheNextBatchMeanwhile() {
+        start();
+        sendAndHoldTheLane("first"); // alone: its own unit of work, answered when it returns (here: no transaction)
+        send("a");
+        send("b");
+        holds.get("first").countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> writes.size() == 1);
+        assertThat(answers).as("the batch [a, b] is committed, not yet durable").containsOnlyKeys("first");
+
+        sendAndHoldTheLane("second");
+        send("c");
+        send("d");
+        holds.get("second").countDown();
+        await("the next batch ran while the first's write was under way").atMost(Duration.ofSeconds(10))
+                .until(() -> writes.size() == 2);
+        assertThat(answers).containsOnlyKeys("first", "second");
+
+        writes.get(0).complete(null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers.containsKey("b"));
+        assertThat(answers.get("a").getPayload()).isEqualTo("a");
+        assertThat(answers).doesNotContainKeys("c", "d");
+        writes.get(1).complete(null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == 6);
+        assertThat(answerOrder).containsSubsequence("a", "b", "c", "d");
+    }
+
+    @Test
+    void whenTheWriteFailsEverySenderOfTheBatchIsAnsweredWithTheError() {
+        start();
+        sendAndHoldTheLane("first");
+        send("a");
+        send("b");
+        holds.get("first").countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> writes.size() == 1);
+
+        writes.get(0).completeExceptionally(new java.sql.SQLException("disk full"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == 3);
+        assertThat(List.of(answers.get("a"), answers.get("b"))).allSatisfy(answer -> {
+            assertThat(answer.isExceptional()).isTrue();
+            assertThat(answer.exceptionResult()).hasMessageContaining("disk full");
+        });
+    }
+}
