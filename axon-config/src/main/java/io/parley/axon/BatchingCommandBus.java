@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -67,21 +68,22 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
     private record Pending(CommandMessage<?> command, CommandCallback<Object, Object> callback) {
     }
 
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
     private final CommandBus local;
     private final TransactionManager transactionManager;
     private final DeferredCommit deferredCommit;
-    /** Answers batches whose commit became durable after it returned, in the order it did. */
+    /** Answers what became durable after its commit returned, lane by lane in the order it was committed. */
     private final ExecutorService acknowledgements = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "parley-command-acks");
-        thread.setDaemon(true);
+        thread.setDaemon(true); // never shut down: an answer due after close() still goes out
         return thread;
     });
     private final int maxBatchSize;
     private final long windowNanos;
     private final RoutingStrategy routing = AnnotationRoutingStrategy.builder()
             .fallbackRoutingStrategy(UnresolvedRoutingKeyPolicy.ERROR).build();
-    private final List<BlockingQueue<Pending>> lanes = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final List<Lane> lanes = new ArrayList<>();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong batchedCommands = new AtomicLong();
     private final AtomicLong fallbacks = new AtomicLong();
@@ -108,12 +110,7 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
         this.maxBatchSize = maxBatchSize;
         this.windowNanos = window.toNanos();
         for (int i = 0; i < lanes; i++) {
-            BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-            Thread thread = new Thread(() -> runLane(queue), "parley-command-lane-" + i);
-            thread.setDaemon(true);
-            this.lanes.add(queue);
-            this.threads.add(thread);
-            thread.start();
+            this.lanes.add(new Lane("parley-command-lane-" + i));
         }
     }
 
@@ -130,11 +127,10 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
             local.dispatch(command, callback); // nested in the caller's unit of work, or not an aggregate's command
             return;
         }
-        int lane = Math.floorMod(target.hashCode(), lanes.size());
-        BlockingQueue<Pending> queue = lanes.get(lane);
-        queue.add(new Pending(command, (CommandCallback<Object, Object>) callback));
-        if (!threads.get(lane).isAlive()) {
-            runAlone(queue); // the lane has ended (shut down): nothing else would take it
+        Lane lane = lanes.get(Math.floorMod(target.hashCode(), lanes.size()));
+        lane.queue.add(new Pending(command, (CommandCallback<Object, Object>) callback));
+        if (!lane.thread.isAlive()) {
+            lane.runAloneAll(); // the lane has ended (shut down): nothing else would take it
         }
     }
 
@@ -147,145 +143,226 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
         }
     }
 
-    private void runLane(BlockingQueue<Pending> queue) {
-        List<Pending> batch = new ArrayList<>(maxBatchSize);
-        long lastStart = 0;
-        int lastSize = 0;
-        try {
-            while (!shutDown || !queue.isEmpty()) {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, maxBatchSize - 1);
-                // Under load (the last batch or this one holds more than one command) at most one batch per window:
-                // the commands of the window share its commit. A lone sender is never held back.
-                if (lastSize > 1 || batch.size() > 1) {
-                    long deadline = lastStart + windowNanos;
-                    long wait;
-                    while (batch.size() < maxBatchSize && (wait = deadline - System.nanoTime()) > 0) {
-                        Pending next = queue.poll(wait, TimeUnit.NANOSECONDS);
-                        if (next == null) {
-                            break;
+    /**
+     * One thread with its queue, and what it has committed but not yet answered. {@code durable} completes once
+     * everything the lane committed so far is durable (a write holds everything committed before it, so a later
+     * write's success covers the earlier commits; a failed one fails whatever follows); {@code answered} once every
+     * answer given so far has run. Every answer waits for both: a command that changed nothing (a send repeated
+     * with its clientMsgId, answered from the aggregate's memory) is not answered before the batch that stored what
+     * it answers with, and answers leave the lane in the order it committed.
+     */
+    private final class Lane {
+
+        private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+        private final Thread thread;
+        private CompletableFuture<Void> durable = DONE;
+        private CompletableFuture<Void> answered = DONE;
+
+        Lane(String name) {
+            thread = new Thread(this::run, name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void run() {
+            List<Pending> batch = new ArrayList<>(maxBatchSize);
+            long lastStart = 0;
+            int lastSize = 0;
+            try {
+                while (!shutDown || !queue.isEmpty()) {
+                    Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                    queue.drainTo(batch, maxBatchSize - 1);
+                    // Under load (the last batch or this one holds more than one command) at most one batch per
+                    // window: the commands of the window share its commit. A lone sender is never held back.
+                    if (lastSize > 1 || batch.size() > 1) {
+                        long deadline = lastStart + windowNanos;
+                        long wait;
+                        while (batch.size() < maxBatchSize && (wait = deadline - System.nanoTime()) > 0) {
+                            Pending next = queue.poll(wait, TimeUnit.NANOSECONDS);
+                            if (next == null) {
+                                break;
+                            }
+                            batch.add(next);
+                            queue.drainTo(batch, maxBatchSize - batch.size());
                         }
-                        batch.add(next);
-                        queue.drainTo(batch, maxBatchSize - batch.size());
+                    }
+                    lastStart = System.nanoTime();
+                    lastSize = batch.size();
+                    List<Pending> taken = List.copyOf(batch);
+                    batch.clear(); // before running it: whatever happens, it does not run again below
+                    runBatch(taken);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                // ending (interrupted, or shut down): what this lane holds or has queued runs here, one by one
+                batch.forEach(this::runAlone);
+                runAloneAll();
+            }
+        }
+
+        /**
+         * Runs a batch in one unit of work. When a command fails, or the unit of work fails before its transaction
+         * commits, nothing of the batch is stored and each command runs again on its own. When the commit itself
+         * fails, the batch may or may not be stored: no command runs again, each is answered with the error (a client
+         * retries; a repeated send is recognised by its clientMsgId).
+         */
+        private synchronized void runBatch(List<Pending> batch) {
+            count(batch.size()); // before any answer: whoever reads the figures after an answer sees its batch
+            if (batch.size() == 1) {
+                runAlone(batch.get(0));
+                return;
+            }
+            List<CommandResultMessage<?>> results = new ArrayList<>(batch.size());
+            boolean[] committing = {false};
+            List<CompletableFuture<Void>> written = new ArrayList<>(1);
+            Throwable failure = null;
+            UnitOfWork<?> root = DefaultUnitOfWork.startAndGet(null);
+            try {
+                // only the transaction's own commit is deferred, not what Axon runs after it
+                root.attachTransaction(() -> {
+                    org.axonframework.common.transaction.Transaction transaction =
+                            transactionManager.startTransaction();
+                    return new org.axonframework.common.transaction.Transaction() {
+                        @Override
+                        public void commit() {
+                            written.add(deferredCommit.run(transaction::commit));
+                        }
+
+                        @Override
+                        public void rollback() {
+                            transaction.rollback();
+                        }
+                    };
+                });
+                // commit handlers run last-registered first: this one runs just before the transaction's commit
+                root.onCommit(u -> committing[0] = true);
+                for (Pending pending : batch) {
+                    int answered = results.size();
+                    // the local bus answers before it returns; a later answer would not be part of this unit of work
+                    local.dispatch(pending.command(), (message, result) -> results.add(result));
+                    if (results.size() != answered + 1 || last(results).isExceptional()) {
+                        failure = results.size() == answered + 1 ? last(results).exceptionResult()
+                                : new IllegalStateException("the local command bus answered asynchronously");
+                        break;
                     }
                 }
-                lastStart = System.nanoTime();
-                lastSize = batch.size();
-                run(batch);
-                batch.clear();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            // ending (interrupted, or shut down): what this lane holds or has queued runs here, one by one
-            batch.forEach(this::runAlone);
-            runAlone(queue);
-        }
-    }
-
-    /**
-     * Runs a batch in one unit of work. When a command fails, or the unit of work fails before its transaction
-     * commits, nothing of the batch is stored and each command runs again on its own. When the commit itself fails,
-     * the batch may or may not be stored: no command runs again, each is answered with the error (a client retries;
-     * a repeated send is recognised by its clientMsgId).
-     */
-    private void run(List<Pending> batch) {
-        count(batch.size()); // before any answer: whoever reads the figures after an answer sees its batch
-        if (batch.size() == 1) {
-            runAlone(batch.get(0));
-            return;
-        }
-        List<CommandResultMessage<?>> results = new ArrayList<>(batch.size());
-        boolean[] committing = {false};
-        Throwable failure = null;
-        CompletableFuture<Void> durable = null;
-        UnitOfWork<?> root = DefaultUnitOfWork.startAndGet(null);
-        try {
-            root.attachTransaction(transactionManager);
-            // commit handlers run last-registered first: this one runs just before the transaction's commit
-            root.onCommit(u -> committing[0] = true);
-            for (Pending pending : batch) {
-                int answered = results.size();
-                // the local bus answers before it returns; a later answer would not be part of this unit of work
-                local.dispatch(pending.command(), (message, result) -> results.add(result));
-                if (results.size() != answered + 1 || last(results).isExceptional()) {
-                    failure = results.size() == answered + 1 ? last(results).exceptionResult()
-                            : new IllegalStateException("the local command bus answered asynchronously");
-                    break;
+                if (failure == null) {
+                    root.commit();
+                }
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                if (root.isActive() && root.phase().isBefore(UnitOfWork.Phase.ROLLBACK)) {
+                    root.rollback(failure);
                 }
             }
             if (failure == null) {
-                durable = deferredCommit.run(root::commit);
-            }
-        } catch (Throwable e) {
-            failure = e;
-        } finally {
-            if (root.isActive() && root.phase().isBefore(UnitOfWork.Phase.ROLLBACK)) {
-                root.rollback(failure);
+                answerWhenDurable(batch, results, written.isEmpty() ? DONE : written.get(0));
+            } else if (committing[0]) {
+                log.error("the commit of a batch of {} commands failed; each is answered with the error",
+                        batch.size(), failure);
+                CommandResultMessage<?> error = GenericCommandResultMessage.asCommandResultMessage(failure);
+                answerWhenDurable(batch, Collections.nCopies(batch.size(), error), DONE);
+            } else {
+                log.debug("a batch of {} commands failed before its commit; running them one by one", batch.size(),
+                        failure);
+                fallbacks.incrementAndGet();
+                batch.forEach(this::runAlone);
             }
         }
-        if (failure == null) {
-            List<Pending> answered = List.copyOf(batch); // the lane reuses its list for the next batch
-            CompletableFuture<Void> written = durable;
-            if (written.isDone()) {
-                answerWhenDurable(answered, results, written);
-            } else {
-                written.whenCompleteAsync((done, error) -> answerWhenDurable(answered, results, written),
-                        acknowledgements);
+
+        /**
+         * Runs one command in its own unit of work on the local bus (its commit waits for its own durability); its
+         * sender is answered once what the lane committed before is durable too, whatever happens.
+         */
+        private synchronized void runAlone(Pending pending) {
+            CommandResultMessage<?>[] result = {null};
+            try {
+                local.dispatch(pending.command(), (message, outcome) -> result[0] = outcome);
+            } catch (Throwable e) {
+                result[0] = GenericCommandResultMessage.asCommandResultMessage(e);
             }
-        } else if (committing[0]) {
-            log.error("the commit of a batch of {} commands failed; each is answered with the error", batch.size(),
-                    failure);
-            CommandResultMessage<?> error = GenericCommandResultMessage.asCommandResultMessage(failure);
-            batch.forEach(pending -> answer(pending, error));
-        } else {
-            log.debug("a batch of {} commands failed before its commit; running them one by one", batch.size(), failure);
-            fallbacks.incrementAndGet();
-            batch.forEach(this::runAlone);
+            if (result[0] == null) {
+                result[0] = GenericCommandResultMessage.asCommandResultMessage(
+                        new IllegalStateException("the local command bus answered asynchronously"));
+            }
+            answerWhenDurable(List.of(pending), List.of(result[0]), DONE);
+        }
+
+        private void runAloneAll() {
+            for (Pending pending; (pending = queue.poll()) != null; ) {
+                runAlone(pending);
+            }
+        }
+
+        /**
+         * Answers each command with its result once {@code written} and everything the lane committed before are
+         * durable and every earlier answer has run; all of them with the error when a write failed. At once on the
+         * lane's thread when nothing is outstanding, else on the acknowledgements thread.
+         */
+        private void answerWhenDurable(List<Pending> batch, List<CommandResultMessage<?>> results,
+                                       CompletableFuture<Void> written) {
+            if (written != DONE) {
+                durable = durable.isDone() && !durable.isCompletedExceptionally() ? written
+                        : CompletableFuture.allOf(durable, written);
+            }
+            CompletableFuture<Void> now = durable;
+            if (now.isDone() && answered.isDone()) {
+                answerAll(batch, results, now);
+                return;
+            }
+            answered = CompletableFuture.allOf(answered, now).handleAsync((ignored, error) -> {
+                answerAll(batch, results, now);
+                return null;
+            }, acknowledgements);
+        }
+
+        /** Waits at most until the deadline for the answers this lane still owes (at shutdown). */
+        private void awaitAnswered(long deadlineNanos) {
+            CompletableFuture<Void> last;
+            synchronized (this) {
+                last = answered;
+            }
+            try {
+                last.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                log.warn("{}: answers still wait for their write at shutdown; they go out when it is done",
+                        thread.getName());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // answerAll does not throw; nothing else completes it exceptionally
+            }
         }
     }
 
-    /** Answers a committed batch: each command with its result, or all with the error that kept it from the file. */
-    private static void answerWhenDurable(List<Pending> batch, List<CommandResultMessage<?>> results,
-                                          CompletableFuture<Void> durable) {
-        Throwable error = durable.handle((written, e) -> e).join();
-        if (error == null) {
-            for (int i = 0; i < batch.size(); i++) {
-                answer(batch.get(i), results.get(i));
-            }
+    /** Answers each command with its result, or all with the error that kept what they wrote from being durable. */
+    private static void answerAll(List<Pending> batch, List<CommandResultMessage<?>> results,
+                                  CompletableFuture<Void> durable) {
+        Throwable error = durable.handle((done, e) -> e).join();
+        if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            log.error("{} commands were committed but not written; each is answered with the error", batch.size(),
+                    cause);
+            CommandResultMessage<?> failed = GenericCommandResultMessage.asCommandResultMessage(cause);
+            batch.forEach(pending -> answer(pending, failed));
             return;
         }
-        log.error("the commit of a batch of {} commands was not written; each is answered with the error",
-                batch.size(), error);
-        CommandResultMessage<?> failed = GenericCommandResultMessage.asCommandResultMessage(
-                error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
-        batch.forEach(pending -> answer(pending, failed));
-    }
-
-    /** Runs one command in its own unit of work on the local bus; whatever happens, its sender is answered. */
-    private void runAlone(Pending pending) {
-        try {
-            local.dispatch(pending.command(), pending.callback());
-        } catch (Throwable e) {
-            answer(pending, GenericCommandResultMessage.asCommandResultMessage(e));
-        }
-    }
-
-    private void runAlone(BlockingQueue<Pending> queue) {
-        for (Pending pending; (pending = queue.poll()) != null; ) {
-            runAlone(pending);
+        for (int i = 0; i < batch.size(); i++) {
+            answer(batch.get(i), results.get(i));
         }
     }
 
     private static void answer(Pending pending, CommandResultMessage<?> result) {
         try {
             pending.callback().onResult(pending.command(), result);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             log.warn("the callback of command {} failed", pending.command().getCommandName(), e);
         }
     }
@@ -308,18 +385,20 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
     }
 
     /**
-     * Lets the lanes run what is queued (each waits at most ten seconds in all) and end; a command dispatched from
-     * now on runs on the caller's thread.
+     * Lets the lanes run what is queued and end, and waits for the answers they still owe (ten seconds in all; an
+     * answer whose write comes later still goes out then); a command dispatched from now on runs on the caller's
+     * thread.
      */
     @Override
     public void close() throws InterruptedException {
         shutDown = true;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        for (Thread thread : threads) {
-            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        for (Lane lane : lanes) {
+            lane.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
-        acknowledgements.shutdown(); // the answers of batches whose write is still under way come first
-        acknowledgements.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        for (Lane lane : lanes) {
+            lane.awaitAnswered(deadline); // the writes of the last batches are under way (the group commit closes after)
+        }
     }
 
     @Override

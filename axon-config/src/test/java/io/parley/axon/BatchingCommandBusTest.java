@@ -96,7 +96,8 @@ class BatchingCommandBusTest {
         holds.get("second").countDown();
         await("the next batch ran while the first's write was under way").atMost(Duration.ofSeconds(10))
                 .until(() -> writes.size() == 2);
-        assertThat(answers).containsOnlyKeys("first", "second");
+        assertThat(answers).as("'second' ran alone and stored nothing; it waits for the batch before it")
+                .containsOnlyKeys("first");
 
         writes.get(0).complete(null);
         await().atMost(Duration.ofSeconds(10)).until(() -> answers.containsKey("b"));
@@ -104,7 +105,7 @@ class BatchingCommandBusTest {
         assertThat(answers).doesNotContainKeys("c", "d");
         writes.get(1).complete(null);
         await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == 6);
-        assertThat(answerOrder).containsSubsequence("a", "b", "c", "d");
+        assertThat(answerOrder).containsExactly("first", "a", "b", "second", "c", "d");
     }
 
     @Test

@@ -113,7 +113,7 @@ public final class GroupCommit implements AutoCloseable {
      * next batch while the last one's write runs). A commit that changed nothing, or that does not go through a
      * {@link GroupCommitDataSource}, completes at once.
      */
-    public static CompletableFuture<Void> commitDeferred(Runnable commit) {
+    public CompletableFuture<Void> commitDeferred(Runnable commit) {
         List<CompletableFuture<Void>> outer = DEFERRED.get();
         List<CompletableFuture<Void>> writes = new ArrayList<>(1);
         DEFERRED.set(writes);
@@ -144,21 +144,19 @@ public final class GroupCommit implements AutoCloseable {
      * {@link #commitDeferred} returns a future that completes with that write.
      */
     void deferUntilWritten(Connection connection) throws SQLException {
-        CompletableFuture<Void> written = new CompletableFuture<>();
-        DEFERRED.get().add(written);
         if (database == null) {
             SessionLocal session = session(connection);
             if (session == null) {
-                written.complete(null);
-                return;
+                return; // not H2's: nothing to wait for
             }
             database = session.getDatabase();
         }
+        CompletableFuture<Void> written = new CompletableFuture<>();
         synchronized (lock) {
             if (writerDone) {
-                written.complete(null); // shut down: H2 writes everything when it closes
-                return;
+                return; // shut down: H2 writes everything when it closes (as for awaitWritten)
             }
+            DEFERRED.get().add(written);
             if (next == null) {
                 next = new Round();
                 lock.notifyAll();
@@ -297,7 +295,8 @@ public final class GroupCommit implements AutoCloseable {
                 if (tookMs >= SLOW_WRITE_MS) {
                     log.warn("H2 took {} ms to write to its file; commits waited for it", tookMs);
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // an Error too: the round's waiters and deferred commits must hear of it, or they would wait forever
                 log.error("H2 could not write committed changes to its file", e);
                 error = new SQLException("the commit could not be written to the database file: " + e.getMessage(), e);
             }

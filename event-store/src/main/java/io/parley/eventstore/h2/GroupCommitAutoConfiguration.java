@@ -55,8 +55,10 @@ public class GroupCommitAutoConfiguration {
      */
     @Bean
     @ConditionalOnExpression("${parley.h2.deferred-command-commits:true}")
-    static DeferredCommit parleyH2DeferredCommandCommits() {
-        return GroupCommit::commitDeferred;
+    static DeferredCommit parleyH2DeferredCommandCommits(GroupCommit groupCommit) {
+        // a bean of the group commit's, so that the command bus that uses it closes before it (its last batches'
+        // writes are still under way then)
+        return groupCommit::commitDeferred;
     }
 
     /**

@@ -170,7 +170,7 @@ class GroupCommitTest {
         org.springframework.transaction.TransactionStatus status = transactions.getTransaction(null);
         jdbc.update("INSERT INTO t VALUES (1, 'batch')");
 
-        CompletableFuture<Void> written = GroupCommit.commitDeferred(() -> transactions.commit(status));
+        CompletableFuture<Void> written = groupCommit.commitDeferred(() -> transactions.commit(status));
         assertThat(new JdbcTemplate(pool).queryForObject("SELECT v FROM t WHERE id = 1", String.class))
                 .as("visible to another connection when the commit returns").isEqualTo("batch");
 
@@ -186,7 +186,7 @@ class GroupCommitTest {
         org.springframework.transaction.TransactionStatus status = transactions.getTransaction(null);
         new JdbcTemplate(ds).queryForObject("SELECT COUNT(*) FROM t", Long.class);
 
-        assertThat(GroupCommit.commitDeferred(() -> transactions.commit(status))).isCompleted();
+        assertThat(groupCommit.commitDeferred(() -> transactions.commit(status))).isCompleted();
         assertThat(groupCommit.writesAndCommits()).containsExactly(0, 0);
     }
 
