@@ -144,18 +144,16 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
     }
 
     /**
-     * One thread with its queue, and what it has committed but not yet answered. {@code durable} completes once
-     * everything the lane committed so far is durable (a write holds everything committed before it, so a later
-     * write's success covers the earlier commits; a failed one fails whatever follows); {@code answered} once every
-     * answer given so far has run. Every answer waits for both: a command that changed nothing (a send repeated
-     * with its clientMsgId, answered from the aggregate's memory) is not answered before the batch that stored what
-     * it answers with, and answers leave the lane in the order it committed.
+     * One thread with its queue, and {@code answered}: completes once every answer the lane has given so far has run,
+     * each after what it answers for was durable. Every answer waits for it as well as for its own commit, so answers
+     * leave the lane in the order it committed, and a command that changed nothing (a send repeated with its
+     * clientMsgId, answered from the aggregate's memory) is not answered before the batch that stored what it answers
+     * with.
      */
     private final class Lane {
 
         private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
         private final Thread thread;
-        private CompletableFuture<Void> durable = DONE;
         private CompletableFuture<Void> answered = DONE;
 
         Lane(String name) {
@@ -301,23 +299,18 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
         }
 
         /**
-         * Answers each command with its result once {@code written} and everything the lane committed before are
-         * durable and every earlier answer has run; all of them with the error when a write failed. At once on the
-         * lane's thread when nothing is outstanding, else on the acknowledgements thread.
+         * Answers each command with its result once {@code written} is durable and every earlier answer of the lane
+         * has run (each of which waited for its own write); all of them with the error when their write failed. At
+         * once on the lane's thread when nothing is outstanding, else on the acknowledgements thread.
          */
         private void answerWhenDurable(List<Pending> batch, List<CommandResultMessage<?>> results,
                                        CompletableFuture<Void> written) {
-            if (written != DONE) {
-                durable = durable.isDone() && !durable.isCompletedExceptionally() ? written
-                        : CompletableFuture.allOf(durable, written);
-            }
-            CompletableFuture<Void> now = durable;
-            if (now.isDone() && answered.isDone()) {
-                answerAll(batch, results, now);
+            if (written.isDone() && answered.isDone()) {
+                answerAll(batch, results, written);
                 return;
             }
-            answered = CompletableFuture.allOf(answered, now).handleAsync((ignored, error) -> {
-                answerAll(batch, results, now);
+            answered = CompletableFuture.allOf(answered, written).handleAsync((ignored, error) -> {
+                answerAll(batch, results, written);
                 return null;
             }, acknowledgements);
         }
