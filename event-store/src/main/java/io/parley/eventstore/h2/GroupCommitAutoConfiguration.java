@@ -1,6 +1,5 @@
 package io.parley.eventstore.h2;
 
-import io.parley.axon.DeferredCommit;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.ConfigurerModule;
 import org.springframework.beans.factory.ObjectProvider;
@@ -46,19 +45,6 @@ public class GroupCommitAutoConfiguration {
                 return bean;
             }
         };
-    }
-
-    /**
-     * The command batches' commits ({@code BatchingCommandBus}) return once made, and their senders are answered when
-     * the group commit's next write holds them, so that a lane runs its next batch while the file is written;
-     * {@code parley.h2.deferred-command-commits=false} makes each batch wait for its write.
-     */
-    @Bean
-    @ConditionalOnExpression("${parley.h2.deferred-command-commits:true}")
-    static DeferredCommit parleyH2DeferredCommandCommits(GroupCommit groupCommit) {
-        // a bean of the group commit's, so that the command bus that uses it closes before it (its last batches'
-        // writes are still under way then)
-        return groupCommit::commitDeferred;
     }
 
     /**
