@@ -390,7 +390,7 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
             lane.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         }
         for (Lane lane : lanes) {
-            lane.awaitAnswered(deadline); // the writes of the last batches are under way (the group commit closes after)
+            lane.awaitAnswered(deadline); // the last batches' writes are under way (the group commit closes later)
         }
     }
 

@@ -40,7 +40,8 @@ public final class CachedAnnotationCommandTargetResolver implements CommandTarge
     private final ClassValue<Members> members = new ClassValue<>() {
         @Override
         protected Members computeValue(Class<?> type) {
-            return new Members(reader(type, TargetAggregateIdentifier.class), reader(type, TargetAggregateVersion.class));
+            return new Members(reader(type, TargetAggregateIdentifier.class),
+                    reader(type, TargetAggregateVersion.class));
         }
     };
 

@@ -7,8 +7,8 @@ import java.util.concurrent.CompletableFuture;
  * other transactions), and its future completes once the commit is durable, or fails with the reason it is not. The
  * command batches ({@link BatchingCommandBus}) start their next batch meanwhile and answer the senders of a batch only
  * when its future completes: an acknowledgement still means durable. The standalone H2 database provides one (its
- * group commit, event-store's {@code GroupCommit.commitDeferred}, wired by the standalone application); {@link #SYNCHRONOUS} is a commit that is durable
- * when it returns, as on PostgreSQL.
+ * group commit, event-store's {@code GroupCommit.commitDeferred}, wired by the standalone application);
+ * {@link #SYNCHRONOUS} is a commit that is durable when it returns, as on PostgreSQL.
  */
 @FunctionalInterface
 public interface DeferredCommit {
