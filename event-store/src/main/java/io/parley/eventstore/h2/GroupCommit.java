@@ -144,12 +144,8 @@ public final class GroupCommit implements AutoCloseable {
      * {@link #commitDeferred} returns a future that completes with that write.
      */
     void deferUntilWritten(Connection connection) throws SQLException {
-        if (database == null) {
-            SessionLocal session = session(connection);
-            if (session == null) {
-                return; // not H2's: nothing to wait for
-            }
-            database = session.getDatabase();
+        if (!knowsDatabaseOf(connection)) {
+            return; // not H2's: nothing to wait for
         }
         CompletableFuture<Void> written = new CompletableFuture<>();
         synchronized (lock) {
@@ -185,12 +181,8 @@ public final class GroupCommit implements AutoCloseable {
 
     /** Blocks until everything this connection committed so far is written to the file. */
     void awaitWritten(Connection connection) throws SQLException {
-        if (database == null) {
-            SessionLocal session = session(connection);
-            if (session == null) {
-                return;
-            }
-            database = session.getDatabase();
+        if (!knowsDatabaseOf(connection)) {
+            return;
         }
         synchronized (lock) {
             if (writerDone) {
@@ -331,6 +323,18 @@ public final class GroupCommit implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Whether the writer knows the database to write (the first H2 connection that commits tells it). */
+    private boolean knowsDatabaseOf(Connection connection) throws SQLException {
+        if (database == null) {
+            SessionLocal session = session(connection);
+            if (session == null) {
+                return false;
+            }
+            database = session.getDatabase();
+        }
+        return true;
     }
 
     private static SessionLocal session(Connection connection) throws SQLException {
