@@ -240,12 +240,10 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
                 // commit handlers run last-registered first: this one runs just before the transaction's commit
                 root.onCommit(u -> committing[0] = true);
                 for (Pending pending : batch) {
-                    int answered = results.size();
-                    // the local bus answers before it returns; a later answer would not be part of this unit of work
-                    local.dispatch(pending.command(), (message, result) -> results.add(result));
-                    if (results.size() != answered + 1 || last(results).isExceptional()) {
-                        failure = results.size() == answered + 1 ? last(results).exceptionResult()
-                                : new IllegalStateException("the local command bus answered asynchronously");
+                    CommandResultMessage<?> result = runOnLocalBus(pending);
+                    results.add(result);
+                    if (result.isExceptional()) {
+                        failure = result.exceptionResult();
                         break;
                     }
                 }
@@ -279,17 +277,7 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
          * sender is answered once what the lane committed before is durable too, whatever happens.
          */
         private synchronized void runAlone(Pending pending) {
-            CommandResultMessage<?>[] result = {null};
-            try {
-                local.dispatch(pending.command(), (message, outcome) -> result[0] = outcome);
-            } catch (Throwable e) {
-                result[0] = GenericCommandResultMessage.asCommandResultMessage(e);
-            }
-            if (result[0] == null) {
-                result[0] = GenericCommandResultMessage.asCommandResultMessage(
-                        new IllegalStateException("the local command bus answered asynchronously"));
-            }
-            answerWhenDurable(List.of(pending), List.of(result[0]), DONE);
+            answerWhenDurable(List.of(pending), List.of(runOnLocalBus(pending)), DONE);
         }
 
         private void runAloneAll() {
@@ -334,6 +322,22 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
         }
     }
 
+    /**
+     * Runs one command on the local bus, in the unit of work active on this thread if any (a batch's root) or in its
+     * own, and returns its result: what the handler threw or returned, as the bus answers it before it returns (a
+     * later answer would not be part of the unit of work, and is an error here).
+     */
+    private CommandResultMessage<?> runOnLocalBus(Pending pending) {
+        CommandResultMessage<?>[] result = {null};
+        try {
+            local.dispatch(pending.command(), (message, outcome) -> result[0] = outcome);
+        } catch (Throwable e) {
+            return GenericCommandResultMessage.asCommandResultMessage(e);
+        }
+        return result[0] != null ? result[0] : GenericCommandResultMessage.asCommandResultMessage(
+                new IllegalStateException("the local command bus answered asynchronously"));
+    }
+
     /** Answers each command with its result, or all with the error that kept what they wrote from being durable. */
     private static void answerAll(List<Pending> batch, List<CommandResultMessage<?>> results,
                                   CompletableFuture<Void> durable) {
@@ -358,10 +362,6 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
         } catch (Throwable e) {
             log.warn("the callback of command {} failed", pending.command().getCommandName(), e);
         }
-    }
-
-    private static CommandResultMessage<?> last(List<CommandResultMessage<?>> results) {
-        return results.get(results.size() - 1);
     }
 
     private void count(int commands) {

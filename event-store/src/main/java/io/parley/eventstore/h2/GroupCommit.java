@@ -153,13 +153,7 @@ public final class GroupCommit implements AutoCloseable {
                 return; // shut down: H2 writes everything when it closes (as for awaitWritten)
             }
             DEFERRED.get().add(written);
-            if (next == null) {
-                next = new Round();
-                lock.notifyAll();
-            }
-            next.commits++;
-            next.deferred.add(written);
-            commits++;
+            joinNextRound().deferred.add(written);
         }
     }
 
@@ -188,13 +182,7 @@ public final class GroupCommit implements AutoCloseable {
             if (writerDone) {
                 return; // shut down: H2 writes everything when it closes
             }
-            if (next == null) {
-                next = new Round();
-                lock.notifyAll();
-            }
-            Round round = next;
-            round.commits++;
-            commits++;
+            Round round = joinNextRound();
             while (!round.done && !writerDone) {
                 try {
                     lock.wait();
@@ -323,6 +311,17 @@ public final class GroupCommit implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Counts a commit into the round the next write serves, starting it if none waits yet; under {@code lock}. */
+    private Round joinNextRound() {
+        if (next == null) {
+            next = new Round();
+            lock.notifyAll();
+        }
+        next.commits++;
+        commits++;
+        return next;
     }
 
     /** Whether the writer knows the database to write (the first H2 connection that commits tells it). */
