@@ -132,14 +132,17 @@ public class NotificationProcessor {
             return;
         }
         String conversationId = e.conversationId();
-        // members with their mute settings and preview choice in one read (three statements per message before)
+        // members with their mute settings, preview choice and pending notification in one read (the pending one was
+        // a statement per recipient before, and the settings three per message)
         List<String> members = new ArrayList<>();
         Map<String, ConversationSettings> settings = new HashMap<>();
         Set<String> previews = new HashSet<>();
-        jdbc.query("SELECT m.user_id, c.muted_until, c.muted_forever, c.mentions_only, a.show_preview"
+        Map<String, OffsetDateTime> pendingSince = new HashMap<>();
+        jdbc.query("SELECT m.user_id, c.muted_until, c.muted_forever, c.mentions_only, a.show_preview, p.first_at"
                 + " FROM ntf_members m"
                 + " LEFT JOIN ntf_conversation_settings c ON c.conversation_id = m.conversation_id AND c.user_id = m.user_id"
                 + " LEFT JOIN ntf_account_settings a ON a.user_id = m.user_id"
+                + " LEFT JOIN ntf_pending p ON p.user_id = m.user_id AND p.conversation_id = m.conversation_id"
                 + " WHERE m.conversation_id = ?", rs -> {
             String userId = rs.getString(1);
             members.add(userId);
@@ -152,6 +155,10 @@ public class NotificationProcessor {
             }
             if (rs.getBoolean(5)) {
                 previews.add(userId);
+            }
+            OffsetDateTime firstAt = rs.getObject(6, OffsetDateTime.class);
+            if (firstAt != null) {
+                pendingSince.put(userId, firstAt);
             }
         }, conversationId);
         if (members.size() <= 1) {
@@ -173,15 +180,14 @@ public class NotificationProcessor {
             }
             // the preview text is stored only for recipients who chose to see it
             String preview = previews.contains(recipient) ? storedPreview : null;
-            List<OffsetDateTime> firstAt = jdbc.queryForList("SELECT first_at FROM ntf_pending WHERE user_id = ?"
-                    + " AND conversation_id = ?", OffsetDateTime.class, recipient, conversationId);
-            if (firstAt.isEmpty()) {
+            OffsetDateTime firstAt = pendingSince.get(recipient);
+            if (firstAt == null) {
                 jdbc.update("INSERT INTO ntf_pending (user_id, conversation_id, sender_id, message_id, first_seq,"
                                 + " last_seq, message_count, preview, mentioned, first_at, due_at)"
                                 + " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)", recipient, conversationId, e.senderId(),
                         e.messageId(), e.seq(), e.seq(), preview, mentioned, time(sentAt), due);
             } else {
-                Instant latest = firstAt.get(0).toInstant().plus(properties.maxDelay());
+                Instant latest = firstAt.toInstant().plus(properties.maxDelay());
                 Instant quiet = sentAt.plus(properties.delay());
                 // guarded by seq: a message seen again (a replay) does not count twice
                 jdbc.update("UPDATE ntf_pending SET sender_id = ?, message_id = ?, last_seq = ?,"
