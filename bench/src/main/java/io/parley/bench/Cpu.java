@@ -8,14 +8,17 @@ import java.nio.file.Path;
 /**
  * CPU use of the server (from /proc/PID/stat), of this JVM (OperatingSystemMXBean) and of the whole machine
  * (/proc/stat), as a share of one core: 200% is both cores of a 2-core machine. The machine figure shows what
- * anything else running at the same time took.
+ * anything else running at the same time took. A sample also holds the bytes the server has written to storage
+ * ({@code write_bytes} of /proc/PID/io: what its files took, the H2 file's rewritten pages and Lucene's segments most
+ * of it), which varies far less between runs than its CPU.
  */
 public final class Cpu {
 
     /** USER_HZ: 100 on every Linux/x86 and arm64 build. */
     private static final double TICK_NANOS = 10_000_000.0;
 
-    public record Sample(long wallNanos, long serverNanos, long selfNanos, long machineBusyTicks, long machineTotalTicks) {
+    public record Sample(long wallNanos, long serverNanos, long selfNanos, long machineBusyTicks, long machineTotalTicks,
+                         long serverWrittenBytes) {
     }
 
     public record Use(double serverPct, double generatorPct, double machinePct, int cores) {
@@ -30,7 +33,8 @@ public final class Cpu {
 
     public Sample sample() {
         long[] machine = machine();
-        return new Sample(System.nanoTime(), processNanos(serverPid), selfNanos(), machine[0], machine[1]);
+        return new Sample(System.nanoTime(), processNanos(serverPid), selfNanos(), machine[0], machine[1],
+                writtenBytes(serverPid));
     }
 
     public Use between(Sample a, Sample b) {
@@ -64,6 +68,23 @@ public final class Cpu {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** Bytes a process has caused to be written to storage ({@code write_bytes}, proc(5)); 0 if it cannot be read. */
+    public static long writtenBytes(long pid) {
+        if (pid <= 0) {
+            return 0;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
+                if (line.startsWith("write_bytes:")) {
+                    return Long.parseLong(line.substring("write_bytes:".length()).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not readable (another user's process, or no /proc): reported as 0
+        }
+        return 0;
     }
 
     /** [busy, total] jiffies of all CPUs. */

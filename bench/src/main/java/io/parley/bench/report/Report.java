@@ -282,9 +282,10 @@ public final class Report {
 
     private static void runTable(StringBuilder md, List<Map<String, Object>> runs) {
         md.append("| offered/s | sent/s | acked/s | delivered/s | ack p50 | ack p99 | e2e p50 | e2e p90 | e2e p99 | e2e p99.9 | ")
-                .append("e2e max | e2e p99 uncorr. | server CPU | generator CPU | machine CPU | not acked / not delivered | ")
+                .append("e2e max | e2e p99 uncorr. | server CPU | generator CPU | machine CPU | server writes per message | ")
+                .append("not acked / not delivered | ")
                 .append("errors | notes |\n");
-        md.append("|").append(" ---: |".repeat(17)).append(" --- |\n");
+        md.append("|").append(" ---: |".repeat(18)).append(" --- |\n");
         for (Map<String, Object> r : runs) {
             List<String> notes = new ArrayList<>();
             if (Boolean.TRUE.equals(r.get("overloaded"))) {
@@ -309,11 +310,18 @@ public final class Report {
                     .append(" | ").append(at(r, "e2eLatency", "maxMs")).append(" | ")
                     .append(at(r, "e2eLatencyUncorrected", "p99Ms")).append(" | ")
                     .append(at(r, "cpu", "serverPct")).append("% | ").append(at(r, "cpu", "generatorPct")).append("% | ")
-                    .append(at(r, "cpu", "machinePct")).append("% | ").append(num(r.get("notAcked"))).append(" / ")
+                    .append(at(r, "cpu", "machinePct")).append("% | ").append(bytes(r.get("serverWrittenBytesPerMessage")))
+                    .append(" | ").append(num(r.get("notAcked"))).append(" / ")
                     .append(num(r.get("notDelivered"))).append(" | ").append(map(r.get("errors")).isEmpty() ? "0"
                             : map(r.get("errors")).toString()).append(" | ").append(String.join("; ", notes)).append(" |\n");
         }
         md.append('\n');
+    }
+
+    /** A byte count per message as "18.3 KB" (or "–" where the run has none, as the search steps). */
+    private static String bytes(Object perMessage) {
+        return perMessage instanceof Number n ? String.format(java.util.Locale.ROOT, "%.1f KB", n.doubleValue() / 1000)
+                : "–";
     }
 
     private static void search(StringBuilder md, Map<String, Object> report, Path dir) {

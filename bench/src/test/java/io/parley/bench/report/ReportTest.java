@@ -44,6 +44,7 @@ class ReportTest {
         run.put("e2eLatency", Latency.summary(h));
         run.put("e2eLatencyUncorrected", Latency.summary(h));
         run.put("cpu", Map.of("serverPct", 80.0, "generatorPct", 20.0, "machinePct", 110.0));
+        run.put("serverWrittenBytesPerMessage", 18_324);
         run.put("e2eCurve", Latency.curve(h));
         run.put("e2eCurveUncorrected", Latency.curve(h));
         List<Map<String, Object>> series = new ArrayList<>();
@@ -59,7 +60,7 @@ class ReportTest {
 
         String md = Files.readString(dir.resolve("report.md"));
         assertThat(md).contains("## Fixed-rate runs", "| 1,000 | 1,000 | 1,000 | 998 | 5 | 9.90 |",
-                "p99 send→message < 20 ms at 1,000 msg/s", "| cores | 2 |");
+                "p99 send→message < 20 ms at 1,000 msg/s", "| cores | 2 |", "| 110% | 18.3 KB | 0 / 0 |");
         assertThat(Files.readString(dir.resolve("report.json"))).contains("\"fixedRate\"", "\"environment\"");
         for (String png : List.of("latency-over-time-1000.png", "latency-distribution.png", "throughput-vs-offered.png")) {
             assertThat(dir.resolve(png)).exists();
