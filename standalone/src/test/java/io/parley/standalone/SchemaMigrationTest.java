@@ -69,8 +69,8 @@ class SchemaMigrationTest {
     /** What each history holds once migrated: its baseline and every script of its module. */
     private static List<String> applied(String history, boolean postgres) {
         return history.endsWith("_edge") ? List.of("0 BASELINE true", "1 SQL true", "2 SQL true") // V2: sessions
-                : history.endsWith("_readmodel") // V2: replies, mentions, reactions, blocks
-                ? List.of("0 BASELINE true", "1 SQL true", "2 SQL true")
+                : history.endsWith("_readmodel") // V2: replies, mentions, reactions, blocks; V3: an inbox index goes
+                ? List.of("0 BASELINE true", "1 SQL true", "2 SQL true", "3 SQL true")
                 : history.endsWith("_eventstore") && !postgres // V2 (H2): no unique index on eventIdentifier
                 ? List.of("0 BASELINE true", "1 SQL true", "2 SQL true")
                 : List.of("0 BASELINE true", "1 SQL true");

@@ -182,21 +182,31 @@ public class NotificationProcessor {
             String preview = previews.contains(recipient) ? storedPreview : null;
             OffsetDateTime firstAt = pendingSince.get(recipient);
             if (firstAt == null) {
-                jdbc.update("INSERT INTO ntf_pending (user_id, conversation_id, sender_id, message_id, first_seq,"
-                                + " last_seq, message_count, preview, mentioned, first_at, due_at)"
-                                + " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)", recipient, conversationId, e.senderId(),
-                        e.messageId(), e.seq(), e.seq(), preview, mentioned, time(sentAt), due);
-            } else {
-                Instant latest = firstAt.toInstant().plus(properties.maxDelay());
-                Instant quiet = sentAt.plus(properties.delay());
-                // guarded by seq: a message seen again (a replay) does not count twice
-                jdbc.update("UPDATE ntf_pending SET sender_id = ?, message_id = ?, last_seq = ?,"
-                                + " message_count = message_count + 1, preview = ?, mentioned = (mentioned OR ?),"
-                                + " due_at = ? WHERE user_id = ? AND conversation_id = ? AND last_seq < ?",
-                        e.senderId(), e.messageId(), e.seq(), preview, mentioned,
-                        time(quiet.isBefore(latest) ? quiet : latest), recipient, conversationId, e.seq());
+                insertPending(recipient, e, preview, mentioned, sentAt, due);
+                continue;
+            }
+            Instant latest = firstAt.toInstant().plus(properties.maxDelay());
+            Instant quiet = sentAt.plus(properties.delay());
+            // guarded by seq: a message seen again (a replay) does not count twice
+            int joined = jdbc.update("UPDATE ntf_pending SET sender_id = ?, message_id = ?, last_seq = ?,"
+                            + " message_count = message_count + 1, preview = ?, mentioned = (mentioned OR ?),"
+                            + " due_at = ? WHERE user_id = ? AND conversation_id = ? AND last_seq < ?",
+                    e.senderId(), e.messageId(), e.seq(), preview, mentioned,
+                    time(quiet.isBefore(latest) ? quiet : latest), recipient, conversationId, e.seq());
+            if (joined == 0 && jdbc.queryForList("SELECT last_seq FROM ntf_pending WHERE user_id = ?"
+                    + " AND conversation_id = ?", Long.class, recipient, conversationId).isEmpty()) {
+                // the dispatcher sent (or dropped) the pending one since it was read above: this message starts anew
+                insertPending(recipient, e, preview, mentioned, sentAt, due);
             }
         }
+    }
+
+    private void insertPending(String recipient, MessageSent e, String preview, boolean mentioned, Instant sentAt,
+                               SqlParameterValue due) {
+        jdbc.update("INSERT INTO ntf_pending (user_id, conversation_id, sender_id, message_id, first_seq, last_seq,"
+                        + " message_count, preview, mentioned, first_at, due_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                recipient, e.conversationId(), e.senderId(), e.messageId(), e.seq(), e.seq(), preview, mentioned,
+                time(sentAt), due);
     }
 
     /** Reading up to the last message of a pending notification (on any device) cancels it. */
