@@ -70,10 +70,13 @@ public final class Cpu {
         }
     }
 
-    /** Bytes a process has caused to be written to storage ({@code write_bytes}, proc(5)); 0 if it cannot be read. */
+    /**
+     * Bytes a process has caused to be written to storage ({@code write_bytes}, proc(5)); -1 if it cannot be read (no
+     * server pid, or another user's process: the file is readable by its owner only).
+     */
     public static long writtenBytes(long pid) {
         if (pid <= 0) {
-            return 0;
+            return -1;
         }
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
@@ -82,9 +85,9 @@ public final class Cpu {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // not readable (another user's process, or no /proc): reported as 0
+            // not readable: unknown, not zero
         }
-        return 0;
+        return -1;
     }
 
     /** [busy, total] jiffies of all CPUs. */

@@ -197,20 +197,25 @@ public final class OpenLoop {
         r.put("cpu", Map.of("serverPct", use.serverPct(), "generatorPct", use.generatorPct(),
                 "machinePct", use.machinePct(), "cores", use.cores()));
         long ackedMeasured = acksAtEnd - acksAtMeasure;
-        long writtenPerMessage = ackedMeasured > 0
-                ? (cpuAtEnd.serverWrittenBytes() - cpuAtMeasure.serverWrittenBytes()) / ackedMeasured : 0;
-        r.put("serverWrittenBytesPerMessage", writtenPerMessage);
+        boolean writesKnown = ackedMeasured > 0 && cpuAtMeasure.serverWrittenBytes() >= 0
+                && cpuAtEnd.serverWrittenBytes() >= 0;
+        String writes = "";
+        if (writesKnown) {
+            long perMessage = (cpuAtEnd.serverWrittenBytes() - cpuAtMeasure.serverWrittenBytes()) / ackedMeasured;
+            r.put("serverWrittenBytesPerMessage", perMessage);
+            writes = String.format(", server wrote %,d bytes per message", perMessage);
+        }
         r.put("e2eCurve", Latency.curve(e2e));
         r.put("e2eCurveUncorrected", Latency.curve(e2eRaw));
         r.put("ackCurve", Latency.curve(ack));
         r.put("series", series);
         System.out.printf("  => %s rate %d/s: acked %.0f/s delivered %.0f/s, ack p99 %s ms, e2e p50 %s p99 %s p99.9 %s max %s ms, "
-                        + "server CPU %.0f%%, generator CPU %.0f%%, machine %.0f%%, server wrote %,d bytes per message%s%n",
+                        + "server CPU %.0f%%, generator CPU %.0f%%, machine %.0f%%%s%s%n",
                 label, s.rate(), r.get("ackedPerSecond"), r.get("deliveredPerSecond"),
                 ((Map<?, ?>) r.get("ackLatency")).get("p99Ms"), ((Map<?, ?>) r.get("e2eLatency")).get("p50Ms"),
                 ((Map<?, ?>) r.get("e2eLatency")).get("p99Ms"), ((Map<?, ?>) r.get("e2eLatency")).get("p999Ms"),
                 ((Map<?, ?>) r.get("e2eLatency")).get("maxMs"), use.serverPct(), use.generatorPct(),
-                use.machinePct(), writtenPerMessage, overloaded ? " (OVERLOADED: backlog limit hit, schedule stopped)" : "");
+                use.machinePct(), writes, overloaded ? " (OVERLOADED: backlog limit hit, schedule stopped)" : "");
         return r;
     }
 

@@ -318,7 +318,7 @@ public final class Report {
         md.append('\n');
     }
 
-    /** A byte count per message as "18.3 KB" (or "–" where the run has none, as the search steps). */
+    /** A byte count per message as "18.3 KB", or "–" where the run could not read the server's writes. */
     private static String bytes(Object perMessage) {
         return perMessage instanceof Number n ? String.format(java.util.Locale.ROOT, "%.1f KB", n.doubleValue() / 1000)
                 : "–";
