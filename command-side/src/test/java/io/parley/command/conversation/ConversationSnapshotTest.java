@@ -1,7 +1,9 @@
 package io.parley.command.conversation;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.parley.api.conversation.ConversationCommands.AddMember;
 import io.parley.api.conversation.ConversationCommands.EditMessage;
@@ -76,15 +78,36 @@ class ConversationSnapshotTest {
         assertThat(after).isEqualTo(before);
         assertThat(before.get("members").properties()).extracting(java.util.Map.Entry::getKey)
                 .containsExactly(BOB, CAROL, DAVE);
-        assertThat(before.get("recentSends")).hasSize(RecentSends.CAPACITY);
+        assertThat(before.get("recentSends").get("seqs")).hasSize(RecentSends.CAPACITY);
         assertThat(before.get("lastSeq").asLong()).isEqualTo(2_000);
     }
 
     @Test
     void aRestoredSnapshotStaysSmall() throws Exception {
         byte[] data = serializer.serialize(original, byte[].class).getData();
-        // 2,000 messages: about 25 bytes each in the message window, plus 1,024 remembered sends
-        assertThat(data.length).isLessThan(250_000);
+        // 2,000 messages: about 25 bytes each in the message window, plus 1,024 remembered sends in columns (about
+        // 60 bytes each with their clientMsgId; about 140 each as the list of objects written before issue 17)
+        assertThat(data.length).isLessThan(120_000);
+    }
+
+    @Test
+    void aSnapshotTakenBeforeTheColumnsStillAnswersARetryWithTheOriginalResult() throws Exception {
+        // before issue 17 the idempotency window was written as a list of one object per send (the tree keeps the
+        // times' nanoseconds as decimals, as the bytes of a snapshot do)
+        ObjectMapper exact = json.copy().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        ObjectNode tree = (ObjectNode) exact.readTree(serializer.serialize(original, byte[].class).getData());
+        RecentSends window = exact.treeToValue(tree.get("recentSends"), RecentSends.class);
+        tree.set("recentSends", exact.valueToTree(window.oldestFirst()));
+        assertThat(tree.get("recentSends").get(0).get("clientMsgId").asText()).isEqualTo("c-977");
+        Conversation fromListForm = exact.treeToValue(tree, Conversation.class);
+
+        ConversationTestData.fixture().givenState(() -> fromListForm)
+                .when(new SendMessage(GROUP, CAROL, "c-2000", "again"))
+                .expectNoEvents()
+                .expectResultMessagePayload(new SendResult(GROUP, messageId(2_000), 2_000, EARLIER.plusSeconds(2_000)));
+        assertThat(json.readTree(serializer.serialize(fromListForm, byte[].class).getData()))
+                .as("written again in columns, equal to the original's")
+                .isEqualTo(json.readTree(serializer.serialize(original, byte[].class).getData()));
     }
 
     @Test
