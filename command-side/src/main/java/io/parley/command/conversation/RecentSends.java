@@ -35,7 +35,7 @@ import java.util.UUID;
  * Serialised by Jackson in columns, oldest first ({@link Columns}): senders as indexes into a dictionary, message
  * ids as their 16 bytes (base64 in JSON), about 60 bytes per send with its clientMsgId. Issue 17: the list of one
  * object per send written before took about 140 bytes each, and a busy conversation's snapshot (taken every 250
- * events, and deleted by the next) was 187 KB instead of 108 KB; the server wrote 7% fewer bytes per message with
+ * events, and deleted by the next) was 187 KB instead of 108 KB; the server wrote 6-9% fewer bytes per message with
  * the columns (docs/benchmark.md, seventh round). That list form is still read, so snapshots taken before stay
  * usable.
  */
