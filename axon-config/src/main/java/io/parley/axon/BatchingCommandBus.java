@@ -10,6 +10,7 @@ import org.axonframework.commandhandling.distributed.AnnotationRoutingStrategy;
 import org.axonframework.commandhandling.distributed.RoutingStrategy;
 import org.axonframework.commandhandling.distributed.UnresolvedRoutingKeyPolicy;
 import org.axonframework.common.Registration;
+import org.axonframework.common.transaction.Transaction;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.messaging.MessageDispatchInterceptor;
 import org.axonframework.messaging.MessageHandler;
@@ -26,10 +27,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -221,22 +225,7 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
             Throwable failure = null;
             UnitOfWork<?> root = DefaultUnitOfWork.startAndGet(null);
             try {
-                // only the transaction's own commit is deferred, not what Axon runs after it
-                root.attachTransaction(() -> {
-                    org.axonframework.common.transaction.Transaction transaction =
-                            transactionManager.startTransaction();
-                    return new org.axonframework.common.transaction.Transaction() {
-                        @Override
-                        public void commit() {
-                            written.add(deferredCommit.run(transaction::commit));
-                        }
-
-                        @Override
-                        public void rollback() {
-                            transaction.rollback();
-                        }
-                    };
-                });
+                root.attachTransaction(() -> deferredTransaction(written));
                 // commit handlers run last-registered first: this one runs just before the transaction's commit
                 root.onCommit(u -> committing[0] = true);
                 for (Pending pending : batch) {
@@ -270,6 +259,25 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
                 fallbacks.incrementAndGet();
                 batch.forEach(this::runAlone);
             }
+        }
+
+        /**
+         * A transaction whose commit is deferred ({@link DeferredCommit}): only the transaction's own commit, not what
+         * Axon runs after it; the future that completes once it is durable goes into {@code written}.
+         */
+        private Transaction deferredTransaction(List<CompletableFuture<Void>> written) {
+            Transaction transaction = transactionManager.startTransaction();
+            return new Transaction() {
+                @Override
+                public void commit() {
+                    written.add(deferredCommit.run(transaction::commit));
+                }
+
+                @Override
+                public void rollback() {
+                    transaction.rollback();
+                }
+            };
         }
 
         /**
@@ -311,12 +319,12 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
             }
             try {
                 last.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 log.warn("{}: answers still wait for their write at shutdown; they go out when it is done",
                         thread.getName());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 // answerAll does not throw; nothing else completes it exceptionally
             }
         }
@@ -343,7 +351,7 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
                                   CompletableFuture<Void> durable) {
         Throwable error = durable.handle((done, e) -> e).join();
         if (error != null) {
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
                     ? error.getCause() : error;
             log.error("{} commands were committed but not written; each is answered with the error", batch.size(),
                     cause);

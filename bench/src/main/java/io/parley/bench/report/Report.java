@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import static io.parley.bench.report.Json.at;
@@ -320,7 +321,7 @@ public final class Report {
 
     /** A byte count per message as "18.3 KB", or "–" where the run could not read the server's writes. */
     private static String bytes(Object perMessage) {
-        return perMessage instanceof Number n ? String.format(java.util.Locale.ROOT, "%.1f KB", n.doubleValue() / 1000)
+        return perMessage instanceof Number n ? String.format(Locale.ROOT, "%.1f KB", n.doubleValue() / 1000)
                 : "–";
     }
 
