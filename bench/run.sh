@@ -16,7 +16,8 @@
 #   BENCH_SERVER_HEAP server heap (default 2g, fixed: -Xms = -Xmx)
 #   BENCH_SERVER_ARGS extra --name=value arguments for the server (to compare settings)
 #   BENCH_SERVER_JVM  extra JVM options for the server (e.g. "-Xlog:gc:file=/tmp/gc.log")
-#   BENCH_SERVER_GC   the server's collector options (default "-XX:+UseG1GC -XX:MaxGCPauseMillis=25")
+#   BENCH_SERVER_GC   the server's collector options (default "@standalone/jvm.options", what README's run command
+#                     uses)
 #   BENCH_INPROCESS_ARGS extra --name=value arguments for the in-process benchmarks (e.g. "--events=200000
 #                     --parley.axon.processor-batch-size=500", or for lag "--rates=500,1000 --load-seconds=30";
 #                     lag runs at the fixed-rate runs' rates unless --rates here says otherwise)
@@ -90,8 +91,8 @@ if has fixed || has search || has fanout || has idle; then
   echo "== starting the standalone server (heap $HEAP, data in $DATA)"
   # bcrypt strength 4: the set-up registers thousands of users; password hashing is not what is measured.
   # Per-user connection limit raised: the idle scenario holds many sockets per user (per-user send limits stay).
-  # MaxGCPauseMillis=25: G1's default goal (200 ms) let young collections pause the server up to 211 ms under load
-  java -Xms"$HEAP" -Xmx"$HEAP" ${BENCH_SERVER_GC:--XX:+UseG1GC -XX:MaxGCPauseMillis=25} -XX:+UnlockDiagnosticVMOptions -Daxoniq.update-checker.disabled=true "${JFR[@]}" ${BENCH_SERVER_JVM:-} \
+  # The collector's options are README's (standalone/jvm.options: G1 with a 10 ms pause goal), the heap is fixed.
+  java -Xms"$HEAP" -Xmx"$HEAP" ${BENCH_SERVER_GC:-@$ROOT/standalone/jvm.options} -XX:+UnlockDiagnosticVMOptions -Daxoniq.update-checker.disabled=true "${JFR[@]}" ${BENCH_SERVER_JVM:-} \
     -jar "$LIB/parley.jar" --server.port="${BENCH_PORT:-0}" --parley.data-dir="$DATA" \
     --parley.auth.bcrypt-strength=4 --parley.limits.connections-per-user=100000 ${BENCH_SERVER_ARGS:-} \
     > "$OUT/server-$PART.log" 2>&1 &
