@@ -16,8 +16,8 @@
 #   BENCH_SERVER_HEAP server heap (default 2g, fixed: -Xms = -Xmx)
 #   BENCH_SERVER_ARGS extra --name=value arguments for the server (to compare settings)
 #   BENCH_SERVER_JVM  extra JVM options for the server (e.g. "-Xlog:gc:file=/tmp/gc.log")
-#   BENCH_SERVER_GC   the server's collector options (default "@standalone/jvm.options", what README's run command
-#                     uses)
+#   BENCH_SERVER_GC   the server's collector options instead of README's "@standalone/jvm.options" (the whole file:
+#                     to change one of its flags, add it to BENCH_SERVER_JVM instead, the later flag wins)
 #   BENCH_INPROCESS_ARGS extra --name=value arguments for the in-process benchmarks (e.g. "--events=200000
 #                     --parley.axon.processor-batch-size=500", or for lag "--rates=500,1000 --load-seconds=30";
 #                     lag runs at the fixed-rate runs' rates unless --rates here says otherwise)
@@ -78,6 +78,8 @@ trap cleanup EXIT
   echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
   echo "ulimit_n=$(ulimit -n)"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
+  # the standalone server's JVM options, the argument file's flags spelled out
+  echo "server_jvm=-Xms$HEAP -Xmx$HEAP ${BENCH_SERVER_GC:-$(grep -v '^#' standalone/jvm.options | tr '\n' ' ')} ${BENCH_SERVER_JVM:-}"
 } >> "$OUT/environment-$PART.txt"
 [ -f "$OUT/environment.txt" ] || cp "$OUT/environment-$PART.txt" "$OUT/environment.txt"
 
@@ -92,7 +94,7 @@ if has fixed || has search || has fanout || has idle; then
   # bcrypt strength 4: the set-up registers thousands of users; password hashing is not what is measured.
   # Per-user connection limit raised: the idle scenario holds many sockets per user (per-user send limits stay).
   # The collector's options are README's (standalone/jvm.options: G1 with a 10 ms pause goal), the heap is fixed.
-  java -Xms"$HEAP" -Xmx"$HEAP" ${BENCH_SERVER_GC:-@$ROOT/standalone/jvm.options} -XX:+UnlockDiagnosticVMOptions -Daxoniq.update-checker.disabled=true "${JFR[@]}" ${BENCH_SERVER_JVM:-} \
+  java -Xms"$HEAP" -Xmx"$HEAP" ${BENCH_SERVER_GC:-@standalone/jvm.options} -XX:+UnlockDiagnosticVMOptions -Daxoniq.update-checker.disabled=true "${JFR[@]}" ${BENCH_SERVER_JVM:-} \
     -jar "$LIB/parley.jar" --server.port="${BENCH_PORT:-0}" --parley.data-dir="$DATA" \
     --parley.auth.bcrypt-strength=4 --parley.limits.connections-per-user=100000 ${BENCH_SERVER_ARGS:-} \
     > "$OUT/server-$PART.log" 2>&1 &
