@@ -37,8 +37,9 @@ public final class Report {
                     .append(loadMeta.get("finishedAt")).append(", arguments ").append(loadMeta.get("arguments"))
                     .append(" |\n");
         }
-        md.append("\nThe server is the standalone jar in its own JVM (its options are `server_jvm` above: by default a 2 GiB heap and README's `standalone/jvm.options`; H2 file database on a ")
-                .append("fresh temporary directory, `--parley.auth.bcrypt-strength=4` so that registering thousands of ")
+        md.append("\nThe server is the standalone jar in its own JVM (its options are `server_jvm` above: by default a ")
+                .append("2 GiB heap and README's `standalone/jvm.options`; H2 file database on a fresh temporary ")
+                .append("directory, `--parley.auth.bcrypt-strength=4` so that registering thousands of ")
                 .append("users for the set-up is quick; password hashing is not on any measured path). The load ")
                 .append("generator is another JVM on the same machine, talking HTTP and `/ws` only.\n\n");
 
