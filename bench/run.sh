@@ -14,7 +14,8 @@
 #   BENCH_SKIP_BUILD=1  use what is built
 #   BENCH_OUT         results folder (default bench/results/<timestamp>-<profile>)
 #   BENCH_SERVER_HEAP server heap (default 2g, fixed: -Xms = -Xmx)
-#   BENCH_SERVER_ARGS extra --name=value arguments for the server (to compare settings)
+#   BENCH_SERVER_ARGS extra --name=value arguments for the server (to compare settings; the report lists them as
+#                     server_args)
 #   BENCH_SERVER_JVM  extra JVM options for the server (e.g. "-Xlog:gc:file=/tmp/gc.log")
 #   BENCH_SERVER_GC   the server's collector options instead of README's "@standalone/jvm.options" (the whole file:
 #                     to change one of its flags, add it to BENCH_SERVER_JVM instead, the later flag wins)
@@ -80,6 +81,8 @@ trap cleanup EXIT
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
   # the standalone server's JVM options, the argument file's flags spelled out
   echo "server_jvm=-Xms$HEAP -Xmx$HEAP ${BENCH_SERVER_GC:-$(grep -v '^#' standalone/jvm.options | tr '\n' ' ')} ${BENCH_SERVER_JVM:-}"
+  # arguments that change the server's settings for a comparison (BENCH_SERVER_ARGS; none: the jar's defaults)
+  echo "server_args=${BENCH_SERVER_ARGS:-none}"
 } >> "$OUT/environment-$PART.txt"
 [ -f "$OUT/environment.txt" ] || cp "$OUT/environment-$PART.txt" "$OUT/environment.txt"
 

@@ -176,6 +176,30 @@ class ChatFeaturesTest {
         assertThat(summaryOf(bob, team).get("unreadMentions").asLong()).isZero();
     }
 
+    /**
+     * The edge answers "blocked?" from its caches when it holds the blocker's list, and asks the read model when it
+     * does not: here the blocker opened the conversation (which looks up the other user's list, not the blocker's),
+     * so the first send after the block finds no list held and the second finds the one the first loaded.
+     */
+    @Test
+    void aBlockHoldsFromTheFirstSendAfterItAlsoInAConversationTheBlockerOpened() {
+        ParleyClient dave = ParleyClient.signUp(parley, "dave");
+        ParleyClient erin = ParleyClient.signUp(parley, "erin");
+        String direct = erin.openDirectWith(dave);
+        assertThat(erin.call("PUT", "/api/blocks/" + dave.userId, null).status()).isEqualTo(204);
+        try (SocketClient daveSocket = dave.connect(parley)) {
+            for (String id : List.of("first", "second")) {
+                daveSocket.send(json("type", "send", "id", id, "conversationId", direct, "text", "hello?"));
+                assertThat(daveSocket.await(reply("error", id)).get("code").asText()).as(id).isEqualTo("FORBIDDEN");
+            }
+        }
+        assertThat(dave.call("POST", "/api/conversations/" + direct + "/messages",
+                json("clientMsgId", "http", "text", "hello?")).status()).as("the same over HTTP").isEqualTo(403);
+        assertThat(erin.call("DELETE", "/api/blocks/" + dave.userId, null).status()).isEqualTo(204);
+        assertThat(dave.call("POST", "/api/conversations/" + direct + "/messages",
+                json("clientMsgId", "after", "text", "hello again")).status()).isEqualTo(201);
+    }
+
     @Test
     void aBlockedUserCannotOpenOrWriteTheDirectConversationIsMarkedInGroupsAndAnUnblockRestoresEverything() {
         ParleyClient alice = ParleyClient.signUp(parley, "alice");

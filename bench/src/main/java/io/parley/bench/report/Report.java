@@ -37,11 +37,13 @@ public final class Report {
                     .append(loadMeta.get("finishedAt")).append(", arguments ").append(loadMeta.get("arguments"))
                     .append(" |\n");
         }
-        md.append("\nThe server is the standalone jar in its own JVM (its options are `server_jvm` above: by default a ")
-                .append("2 GiB heap and README's `standalone/jvm.options`; H2 file database on a fresh temporary ")
-                .append("directory, `--parley.auth.bcrypt-strength=4` so that registering thousands of ")
-                .append("users for the set-up is quick; password hashing is not on any measured path). The load ")
-                .append("generator is another JVM on the same machine, talking HTTP and `/ws` only.\n\n");
+        md.append("\nThe server is the standalone jar in its own JVM. Its JVM options are `server_jvm` above (by ")
+                .append("default a 2 GiB heap and README's `standalone/jvm.options`); its arguments are the jar's ")
+                .append("defaults with an H2 file database on a fresh temporary directory, ")
+                .append("`--parley.auth.bcrypt-strength=4` (registering thousands of users for the set-up is quick; ")
+                .append("password hashing is not on any measured path) and `server_args` above, the settings a ")
+                .append("comparison changed (`none`: nothing). The load generator is another JVM on the same machine, ")
+                .append("talking HTTP and `/ws` only.\n\n");
 
         targets(md, report);
         fixed(md, report, dir);

@@ -79,8 +79,16 @@ public class BlockList {
 
     /** Whether this node knows {@code blockerId}'s list without asking (the fan-out never waits for the read model). */
     public boolean hasBlockedIfKnown(String blockerId, String otherUserId) {
+        return hasBlockedIfCached(blockerId, otherUserId).orElse(false);
+    }
+
+    /**
+     * Whether {@code blockerId} has blocked {@code otherUserId}, if this node holds {@code blockerId}'s list; empty when
+     * answering would mean asking the read model. Never blocks: for event loops.
+     */
+    public Optional<Boolean> hasBlockedIfCached(String blockerId, String otherUserId) {
         Set<String> known = blockedBy.getIfPresent(blockerId);
-        return known != null && known.contains(otherUserId);
+        return known == null ? Optional.empty() : Optional.of(known.contains(otherUserId));
     }
 
     /** A block or unblock read from the event stream (or acknowledged here): the cached list follows it. */

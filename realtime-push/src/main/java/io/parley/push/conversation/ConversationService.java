@@ -36,6 +36,7 @@ import io.parley.api.conversation.ConversationQueries.ReactionChangesQuery;
 import io.parley.api.conversation.ConversationType;
 import io.parley.push.limits.RateLimits;
 import io.parley.push.media.MediaLinks;
+import io.parley.push.membership.Membership;
 import io.parley.push.membership.MembershipCache;
 import io.parley.push.web.ApiException;
 import io.parley.push.web.ErrorCode;
@@ -146,16 +147,36 @@ public class ConversationService {
         });
     }
 
-    /** FORBIDDEN when the conversation is direct and its other member has blocked {@code userId}. */
+    /**
+     * FORBIDDEN when the conversation is direct and its other member has blocked {@code userId}. Answered on the
+     * calling thread when this node holds the conversation's members and the other member's block list (every send
+     * after the first), otherwise on a worker, where the lookup may ask the read model: one hop to a worker per send
+     * instead of two (docs/benchmark.md, issue 17's ninth round).
+     */
     private Mono<Void> notBlockedInDirect(String userId, String conversationId) {
-        return Mono.fromRunnable(() -> memberships.get(conversationId)
-                        .filter(m -> m.type() == ConversationType.DIRECT && m.isMember(userId))
-                        .flatMap(m -> m.roles().keySet().stream().filter(id -> !id.equals(userId)).findFirst())
-                        .filter(other -> blocks.hasBlocked(other, userId))
-                        .ifPresent(other -> {
-                            throw new ForbiddenException(BLOCKED);
-                        }))
-                .subscribeOn(backend.workers()).then();
+        return Mono.defer(() -> {
+            Optional<Boolean> known = memberships.getIfCached(conversationId).flatMap(m -> otherInDirect(userId, m)
+                    .map(other -> blocks.hasBlockedIfCached(other, userId))
+                    .orElse(Optional.of(false)));
+            if (known.isPresent()) {
+                return known.get() ? Mono.error(new ForbiddenException(BLOCKED)) : Mono.<Void>empty();
+            }
+            return Mono.fromRunnable(() -> memberships.get(conversationId)
+                            .flatMap(m -> otherInDirect(userId, m))
+                            .filter(other -> blocks.hasBlocked(other, userId))
+                            .ifPresent(other -> {
+                                throw new ForbiddenException(BLOCKED);
+                            }))
+                    .subscribeOn(backend.workers()).then();
+        });
+    }
+
+    /** The other member of a direct conversation that {@code userId} belongs to; empty for any other conversation. */
+    private static Optional<String> otherInDirect(String userId, Membership m) {
+        if (m.type() != ConversationType.DIRECT || !m.isMember(userId)) {
+            return Optional.empty();
+        }
+        return m.roles().keySet().stream().filter(id -> !id.equals(userId)).findFirst();
     }
 
     public Mono<Void> markDelivered(String userId, String conversationId, long upToSeq) {

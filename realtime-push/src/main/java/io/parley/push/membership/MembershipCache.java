@@ -55,6 +55,11 @@ public class MembershipCache {
         return cache.getIfPresent(conversationId) != null;
     }
 
+    /** The membership of a conversation if this node holds it, without loading: never blocks. */
+    public Optional<Membership> getIfCached(String conversationId) {
+        return Optional.ofNullable(cache.getIfPresent(conversationId));
+    }
+
     public void offer(Membership membership) {
         Membership kept = cache.asMap().merge(membership.conversationId(), membership,
                 (old, fresh) -> fresh.version() > old.version() ? fresh : old);

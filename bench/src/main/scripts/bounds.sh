@@ -1,0 +1,41 @@
+#!/bin/bash
+# What the two design changes named for issue 17 could buy at most, measured before either is built: the fixed-rate
+# scenario against the same jar in four configurations, one after the other (docs/benchmark.md, issue 17's ninth
+# round):
+#   as-is        the standalone server as README runs it
+#   no-file      H2 in memory (jdbc:h2:mem:): no file at all, so no page writes, no group commit and no stalls; an
+#                upper bound for any event-store file format (an append-only log would still write each message once)
+#   two-fewer    the search projection and the notification processor off: an upper bound for running the read
+#                models in fewer processors (a merged processor would still do their work)
+#   both         no-file and two-fewer together
+# These are experiments, not settings: with H2 in memory everything is lost when the server stops, and without the
+# two processors there is no search and no push notification. The heap is 6 GiB for all four (an in-memory database
+# grows with every message; the same heap keeps the runs comparable).
+#
+# usage: bench/src/main/scripts/bounds.sh OUT_DIR [PROFILE=full] [RATES=2000,3000,4000,5000] [WARMUP_S=180] [RATE_S=30]
+# Run from the repository root after `mvn -B -q -DskipTests package`, on a quiet machine: about 6-7 minutes per
+# configuration. Prints each configuration's summary line per rate; the reports are in OUT_DIR/<configuration>/.
+set -euo pipefail
+OUT=$1; PROFILE=${2:-full}; RATES=${3:-2000,3000,4000,5000}; WARM=${4:-180}; PER_RATE=${5:-30}
+ROOT=$(cd "$(dirname "$0")/../../../.." && pwd)
+mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
+# the embedded URL without the file (and so without the group commit, which only a jdbc:h2:file: URL turns on); one
+# command lane, as the standalone default has with the group commit (with no deferred commit it would be four)
+NO_FILE="--spring.datasource.url=jdbc:h2:mem:parley;DB_CLOSE_DELAY=-1;MAX_LENGTH_INPLACE_LOB=8192;QUERY_CACHE_SIZE=64"
+NO_FILE="$NO_FILE --parley.axon.command-lanes=1"
+TWO_FEWER="--parley.search.enabled=false --parley.notifications.processor-enabled=false"
+
+run() {
+  local name=$1 args=$2
+  echo "== $name ${args:-(as README runs it)}"
+  ( cd "$ROOT" && BENCH_SKIP_BUILD=1 BENCH_SCENARIOS=fixed BENCH_OUT="$OUT/$name" BENCH_SERVER_HEAP=6g \
+      BENCH_SERVER_ARGS="$args" \
+      BENCH_ARGS="--rates=$RATES --duration=$PER_RATE --jit-warmup=$WARM --jit-warmup-rate=300" \
+      bench/run.sh "$PROFILE" > "$OUT/$name.log" 2>&1 )
+  grep "=> fixed" "$OUT/$name.log" || echo "   no result: see $OUT/$name.log"
+}
+
+run as-is ""
+run no-file "$NO_FILE"
+run two-fewer "$TWO_FEWER"
+run both "$NO_FILE $TWO_FEWER"
