@@ -41,9 +41,11 @@ public final class Report {
                 .append("default a 2 GiB heap and README's `standalone/jvm.options`); its arguments are the jar's ")
                 .append("defaults with an H2 file database on a fresh temporary directory, ")
                 .append("`--parley.auth.bcrypt-strength=4` (registering thousands of users for the set-up is quick; ")
-                .append("password hashing is not on any measured path) and `server_args` above, the settings a ")
-                .append("comparison changed (`none`: nothing). The load generator is another JVM on the same machine, ")
-                .append("talking HTTP and `/ws` only.\n\n");
+                .append("password hashing is not on any measured path), `--parley.limits.connections-per-user=100000` ")
+                .append("(the idle scenario holds many sockets per user) and `server_args` above when the report ")
+                .append("lists it, the settings a comparison changed (`none`: nothing; another database URL there ")
+                .append("replaces the file). The load generator is another JVM on the same machine, talking HTTP and ")
+                .append("`/ws` only.\n\n");
 
         targets(md, report);
         fixed(md, report, dir);

@@ -149,12 +149,15 @@ public class ConversationService {
 
     /**
      * FORBIDDEN when the conversation is direct and its other member has blocked {@code userId}. Answered on the
-     * calling thread when this node holds the conversation's members and the other member's block list (every send
-     * after the first), otherwise on a worker, where the lookup may ask the read model: one hop to a worker per send
+     * calling thread when this node holds the conversation's members and, for a direct conversation, the other
+     * member's block list (most sends: after the first of a conversation on this node, until the cached list expires
+     * or is evicted), otherwise on a worker, where the lookup may ask the read model: one hop to a worker per send
      * instead of two (docs/benchmark.md, issue 17's ninth round).
      */
     private Mono<Void> notBlockedInDirect(String userId, String conversationId) {
         return Mono.defer(() -> {
+            // false for a conversation that is not direct (or not userId's); empty when the members or the other
+            // member's block list are not held here
             Optional<Boolean> known = memberships.getIfCached(conversationId).flatMap(m -> otherInDirect(userId, m)
                     .map(other -> blocks.hasBlockedIfCached(other, userId))
                     .orElse(Optional.of(false)));
