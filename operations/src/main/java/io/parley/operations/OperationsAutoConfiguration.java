@@ -1,6 +1,7 @@
 package io.parley.operations;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -29,6 +30,8 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.ContextClosedEvent;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * Health and readiness contributors of every Parley service, and the management port of those without a web server.
@@ -131,7 +134,8 @@ public class OperationsAutoConfiguration {
 
     /**
      * The standalone H2 database's group commit ({@code GroupCommit}): file writes, the commits that waited for one
-     * (their ratio is the size of the groups) and the streaming processors' commits that did not.
+     * (their ratio is the size of the groups), the streaming processors' commits that did not, and the forces of the
+     * file to the disk.
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.parley.eventstore.h2.GroupCommit")
@@ -148,6 +152,10 @@ public class OperationsAutoConfiguration {
                 FunctionCounter.builder("parley.h2.commits", commits, c -> c.asynchronousCommits())
                         .tag("durability", "asynchronous")
                         .description("commits that returned before the file write (streaming processors)")
+                        .register(registry);
+                FunctionTimer.builder("parley.h2.file.syncs", commits, c -> c.syncsAndNanos()[0],
+                                c -> c.syncsAndNanos()[1], TimeUnit.NANOSECONDS)
+                        .description("forces of the H2 file to the disk (every parley.h2.file-sync-interval)")
                         .register(registry);
             });
         }

@@ -102,6 +102,9 @@ class MetricsTest {
                 await().atMost(Duration.ofSeconds(30)).until(() -> Scrape.of(prometheus, ops.token)
                         .value("parley_h2_commits_total", "durability=\"asynchronous\"")
                         > before.value("parley_h2_commits_total", "durability=\"asynchronous\""));
+                // ... and the file is forced to the disk (every second) after what was written
+                await().atMost(Duration.ofSeconds(30)).until(() -> Scrape.of(prometheus, ops.token)
+                        .value("parley_h2_file_syncs_seconds_count") > before.value("parley_h2_file_syncs_seconds_count"));
                 // registered at start, so that a rate over them exists from the first scrape
                 assertThat(after.has("parley_media_uploads_total")).isTrue();
                 assertThat(after.has("parley_media_upload_bytes_total")).isTrue();

@@ -13,6 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -30,6 +33,14 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>
  * This is the same durability as {@code WRITE_DELAY=0}: the data is in the operating system when the commit
  * returns (a killed process loses nothing), not forced to the disk (power loss can lose the last writes).
+ * <p>
+ * A second thread forces the file to the disk ({@link MVStore#sync()}, {@code fsync}) every sync interval (1 s in
+ * the standalone mode) when something was written since the last time, outside H2's locks, so commits go on while it
+ * runs. Without it the operating system kept up to ~30 s of writes in memory (Linux's {@code dirty_expire}), and H2's
+ * own chunk moves, which force the file while holding its store lock, then wrote all of it at once: every commit
+ * waited 0.2-0.8 s, a few times a minute under load (docs/benchmark.md, tenth round). It also bounds what power loss
+ * can take to about one interval's writes, and keeps to H2's assumption that a chunk is on the disk before its space
+ * is reused (45 s later, its {@code RETENTION_TIME}).
  * <p>
  * A transaction committed inside {@link #commitAsynchronously} does not wait (PostgreSQL's asynchronous commit,
  * {@code synchronous_commit = off}): it is visible at once and goes into the file with the next write, H2's own
@@ -76,17 +87,42 @@ public final class GroupCommit implements AutoCloseable {
     private long lastWriteStarted;
     private int lastRoundCommits;
 
+    /** Forces the file to the disk every sync interval ({@link #syncFile}); {@code null} when the interval is zero. */
+    private final ScheduledExecutorService syncer;
+    /** The store's version at the last sync (only the syncer's thread uses it). */
+    private long syncedVersion = -1;
+    private final LongAdder syncs = new LongAdder();
+    private final LongAdder syncNanos = new LongAdder();
+
     /**
      * @param window the least time between the starts of two writes while commits overlap (the previous write
      *               served more than one): under load, commits that arrive within it share a write (fewer, larger
      *               writes cost less CPU than many small ones, since every write serializes each changed page
      *               again); a lone commit is written at once
+     * @param syncInterval how often the file is forced to the disk when something was written (see the class
+     *               comment); zero leaves it to the operating system
      */
-    GroupCommit(Duration window) {
+    GroupCommit(Duration window, Duration syncInterval) {
         this.windowNanos = window.toNanos();
         writer = new Thread(this::writeLoop, "h2-group-commit");
         writer.setDaemon(true);
         writer.start();
+        if (syncInterval.isZero() || syncInterval.isNegative()) {
+            syncer = null;
+        } else {
+            syncer = Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "h2-file-sync");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long ms = syncInterval.toMillis();
+            syncer.scheduleWithFixedDelay(this::syncFile, ms, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Group commit without the periodic sync (tests of the writes alone). */
+    GroupCommit(Duration window) {
+        this(window, Duration.ZERO);
     }
 
     /**
@@ -213,6 +249,40 @@ public final class GroupCommit implements AutoCloseable {
      */
     public long asynchronousCommits() {
         return asynchronousCommits.sum();
+    }
+
+    /**
+     * Forces to the disk what H2 has written to its file since the last sync: the group commit's writes and H2's own
+     * (the processors' asynchronous commits, its chunk rewrites). Skipped while nothing changed.
+     */
+    private void syncFile() {
+        Database db = database;
+        if (db == null) {
+            return; // nothing committed yet
+        }
+        try {
+            MVStore store = db.getStore().getMvStore();
+            long version = store.getCurrentVersion();
+            if (store.isClosed() || version == syncedVersion) {
+                return;
+            }
+            long started = System.nanoTime();
+            store.sync();
+            syncNanos.add(System.nanoTime() - started);
+            syncs.increment();
+            syncedVersion = version;
+        } catch (RuntimeException e) {
+            // the store closed under it (shutdown), or the disk failed: the next commit's write reports a failure
+            log.debug("H2's file could not be forced to the disk", e);
+        }
+    }
+
+    /**
+     * Times the file was forced to the disk ({@link #syncFile}) and the nanoseconds it took in all (the meter
+     * {@code parley_h2_file_syncs_seconds}).
+     */
+    public long[] syncsAndNanos() {
+        return new long[] {syncs.sum(), syncNanos.sum()};
     }
 
     private void writeLoop() {
@@ -349,6 +419,9 @@ public final class GroupCommit implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (syncer != null) {
+            syncer.shutdown();
+        }
         synchronized (lock) {
             closed = true;
             lock.notifyAll();

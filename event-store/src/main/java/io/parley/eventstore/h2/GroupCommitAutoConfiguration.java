@@ -17,7 +17,8 @@ import java.time.Duration;
  * Group commit ({@link GroupCommit}) for an H2 file database ({@code spring.datasource.url} starting with
  * {@code jdbc:h2:file:}), on unless {@code parley.h2.group-commit=false}. With it the URL needs no
  * {@code WRITE_DELAY=0}: commits are durable when they return either way, and without that setting H2 stops writing
- * a chunk per commit. Other databases (PostgreSQL, in-memory H2) are left alone.
+ * a chunk per commit. The file is forced to the disk every {@code parley.h2.file-sync-interval} (1 s; {@code 0s}
+ * leaves it to the operating system). Other databases (PostgreSQL, in-memory H2) are left alone.
  * <p>
  * The streaming processors' transactions commit asynchronously ({@link AsynchronousCommitTransactionManager}) unless
  * {@code parley.h2.asynchronous-processor-commits=false}, or their tokens are not in this database
@@ -30,8 +31,9 @@ public class GroupCommitAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     static GroupCommit parleyH2GroupCommit(Environment environment) {
-        return new GroupCommit(environment.getProperty("parley.h2.group-commit-window", Duration.class,
-                Duration.ofMillis(5)));
+        return new GroupCommit(
+                environment.getProperty("parley.h2.group-commit-window", Duration.class, Duration.ofMillis(5)),
+                environment.getProperty("parley.h2.file-sync-interval", Duration.class, Duration.ofSeconds(1)));
     }
 
     @Bean

@@ -190,6 +190,39 @@ class GroupCommitTest {
         assertThat(groupCommit.writesAndCommits()).containsExactly(0, 0);
     }
 
+    @Test
+    void theFileIsForcedToTheDiskAfterAWriteAndNotAgainUntilTheNextOne() throws Exception {
+        GroupCommit syncing = new GroupCommit(Duration.ofMillis(2), Duration.ofMillis(20));
+        try {
+            dataSource();
+            JdbcTemplate jdbc = new JdbcTemplate(new GroupCommitDataSource(pool, syncing));
+            assertThat(syncing.syncsAndNanos()[0]).as("nothing written yet").isZero();
+            jdbc.update("INSERT INTO t VALUES (1, 'one')");
+            long afterFirst = awaitSyncs(syncing, 1);
+            Thread.sleep(200); // ten intervals with nothing written
+            assertThat(syncing.syncsAndNanos()[0]).as("syncs while nothing was written").isEqualTo(afterFirst);
+            jdbc.update("INSERT INTO t VALUES (2, 'two')");
+            awaitSyncs(syncing, afterFirst + 1);
+            syncing.close();
+            long atClose = syncing.syncsAndNanos()[0];
+            jdbc.update("INSERT INTO t VALUES (3, 'three')");
+            Thread.sleep(100);
+            assertThat(syncing.syncsAndNanos()[0]).as("syncs after close").isEqualTo(atClose);
+        } finally {
+            syncing.close();
+        }
+    }
+
+    /** Waits (at most 5 s) until {@code commit} has forced the file at least {@code count} times; returns the count. */
+    private static long awaitSyncs(GroupCommit commit, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (commit.syncsAndNanos()[0] < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(commit.syncsAndNanos()[0]).as("syncs").isGreaterThanOrEqualTo(count);
+        return commit.syncsAndNanos()[0];
+    }
+
     /** Axon's transaction manager as the streaming processors get it. */
     private static TransactionManager processorTransactions(GroupCommitDataSource ds) {
         return new AsynchronousCommitTransactionManager(new SpringTransactionManager(new DataSourceTransactionManager(ds)));
