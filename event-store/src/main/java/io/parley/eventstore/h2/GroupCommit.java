@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.LongAdder;
  * the standalone mode) when something was written since the last time, outside H2's locks, so commits go on while it
  * runs. Without it the operating system kept up to ~30 s of writes in memory (Linux's {@code dirty_expire}), and H2's
  * own chunk moves, which force the file while holding its store lock, then wrote all of it at once: every commit
- * waited 0.2-0.8 s, a few times a minute under load (docs/benchmark.md, tenth round). It also bounds what power loss
+ * waited 0.2-1 s, a few times a minute under load (docs/benchmark.md, tenth round; the chunk moves still hold commits
+ * at times for their other work). It also bounds what power loss
  * can take to about one interval's writes, and keeps to H2's assumption that a chunk is on the disk before its space
  * is reused (45 s later, its {@code RETENTION_TIME}).
  * <p>
