@@ -50,11 +50,6 @@ public class MembershipCache {
         return Optional.ofNullable(cache.getIfPresent(conversationId));
     }
 
-    /** Whether this node holds an entry, without loading. */
-    public boolean isCached(String conversationId) {
-        return cache.getIfPresent(conversationId) != null;
-    }
-
     /** The membership of a conversation if this node holds it, without loading: never blocks. */
     public Optional<Membership> getIfCached(String conversationId) {
         return Optional.ofNullable(cache.getIfPresent(conversationId));
@@ -86,7 +81,7 @@ public class MembershipCache {
 
     /** Applies a membership event of aggregate sequence {@code version} to a cached entry (loading it first). */
     public void apply(String conversationId, long version, UnaryOperator<Map<String, MemberRole>> change) {
-        if (!isCached(conversationId)) {
+        if (getIfCached(conversationId).isEmpty()) {
             load(conversationId).ifPresent(this::offer);
         }
         Membership[] before = new Membership[1];
