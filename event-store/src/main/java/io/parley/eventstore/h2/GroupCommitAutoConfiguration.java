@@ -15,7 +15,8 @@ import java.time.Duration;
 
 /**
  * Group commit ({@link GroupCommit}) for an H2 file database ({@code spring.datasource.url} starting with
- * {@code jdbc:h2:file:}), on unless {@code parley.h2.group-commit=false}. With it the URL needs no
+ * {@code jdbc:h2:file:}, or {@code jdbc:h2:retry:file:}, the same file through H2's file system that survives an
+ * interrupted thread), on unless {@code parley.h2.group-commit=false}. With it the URL needs no
  * {@code WRITE_DELAY=0}: commits are durable when they return either way, and without that setting H2 stops writing
  * a chunk per commit. The file is forced to the disk every {@code parley.h2.file-sync-interval} (1 s; {@code 0s}
  * leaves it to the operating system). Other databases (PostgreSQL, in-memory H2) are left alone.
@@ -26,7 +27,7 @@ import java.time.Duration;
  */
 @AutoConfiguration
 @ConditionalOnClass(name = "org.h2.mvstore.MVStore")
-@ConditionalOnExpression("'${spring.datasource.url:}'.startsWith('jdbc:h2:file:') and ${parley.h2.group-commit:true}")
+@ConditionalOnExpression("'${spring.datasource.url:}'.matches('jdbc:h2:(retry:)?file:.*') and ${parley.h2.group-commit:true}")
 public class GroupCommitAutoConfiguration {
 
     @Bean(destroyMethod = "close")

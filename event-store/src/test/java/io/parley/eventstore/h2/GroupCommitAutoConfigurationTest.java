@@ -8,7 +8,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The streaming processors commit asynchronously only where their tokens are in the same H2 file as what they write
+ * Group commit serves an H2 file, opened plainly or through H2's {@code retry:} file system (the standalone URL), and
+ * nothing else. The streaming processors commit asynchronously only where their tokens are in the same H2 file as what they write
  * (a token elsewhere would be durable at once and stay ahead of lost writes), and only while that is not turned off.
  */
 class GroupCommitAutoConfigurationTest {
@@ -38,5 +39,15 @@ class GroupCommitAutoConfigurationTest {
     void processorsWaitForTheFileWhenTurnedOff() {
         runner.withPropertyValues("parley.h2.asynchronous-processor-commits=false")
                 .run(context -> assertThat(context).doesNotHaveBean("parleyH2AsynchronousProcessorCommits"));
+    }
+
+    @Test
+    void groupCommitServesAnH2FileAlsoThroughTheRetryFileSystemAndNoOtherDatabase() {
+        runner.withPropertyValues("spring.datasource.url=jdbc:h2:retry:file:./target/never-opened")
+                .run(context -> assertThat(context).hasSingleBean(GroupCommit.class));
+        runner.withPropertyValues("spring.datasource.url=jdbc:h2:mem:parley")
+                .run(context -> assertThat(context).doesNotHaveBean(GroupCommit.class));
+        runner.withPropertyValues("spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test")
+                .run(context -> assertThat(context).doesNotHaveBean(GroupCommit.class));
     }
 }
