@@ -80,7 +80,7 @@ trap cleanup EXIT
   echo "ulimit_n=$(ulimit -n)"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
   # the standalone server's JVM options, the argument file's flags spelled out
-  echo "server_jvm=-Xms$HEAP -Xmx$HEAP ${BENCH_SERVER_GC:-$(grep -v '^#' standalone/jvm.options | tr '\n' ' ')} ${BENCH_SERVER_JVM:-}"
+  echo "server_jvm=${BENCH_SERVER_GC:-$(grep -v '^#' standalone/jvm.options | tr '\n' ' ')} -Xms$HEAP -Xmx$HEAP ${BENCH_SERVER_JVM:-}"
   # arguments that change the server's settings for a comparison (BENCH_SERVER_ARGS; none: the jar's defaults)
   echo "server_args=${BENCH_SERVER_ARGS:-none}"
 } >> "$OUT/environment-$PART.txt"
@@ -96,8 +96,9 @@ if has fixed || has search || has fanout || has idle; then
   echo "== starting the standalone server (heap $HEAP, data in $DATA)"
   # bcrypt strength 4: the set-up registers thousands of users; password hashing is not what is measured.
   # Per-user connection limit raised: the idle scenario holds many sockets per user (per-user send limits stay).
-  # The collector's options are README's (standalone/jvm.options: G1 with a 10 ms pause goal), the heap is fixed.
-  java -Xms"$HEAP" -Xmx"$HEAP" ${BENCH_SERVER_GC:-@standalone/jvm.options} -XX:+UnlockDiagnosticVMOptions -Daxoniq.update-checker.disabled=true "${JFR[@]}" ${BENCH_SERVER_JVM:-} \
+  # The collector's options are README's (standalone/jvm.options: G1 with a 10 ms pause goal), the heap is fixed (after
+  # the file, so that BENCH_SERVER_HEAP wins over the file's own).
+  java ${BENCH_SERVER_GC:-@standalone/jvm.options} -Xms"$HEAP" -Xmx"$HEAP" -XX:+UnlockDiagnosticVMOptions -Daxoniq.update-checker.disabled=true "${JFR[@]}" ${BENCH_SERVER_JVM:-} \
     -jar "$LIB/parley.jar" --server.port="${BENCH_PORT:-0}" --parley.data-dir="$DATA" \
     --parley.auth.bcrypt-strength=4 --parley.limits.connections-per-user=100000 ${BENCH_SERVER_ARGS:-} \
     > "$OUT/server-$PART.log" 2>&1 &
