@@ -25,8 +25,9 @@ fi
 OUT=$1; PROFILE=${2:-full}; RATES=${3:-2000,3000,4000,5000}; WARM=${4:-180}; PER_RATE=${5:-30}
 ROOT=$(cd "$(dirname "$0")/../../../.." && pwd)
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
-# the embedded URL without the file (and so without the group commit, which only a jdbc:h2:file: or jdbc:h2:retry:file: URL turns on); one
-# command lane, as the standalone default has with the group commit (with no deferred commit it would be four)
+# the embedded URL without the file (and so without the group commit, which only a jdbc:h2:file: or
+# jdbc:h2:retry:file: URL turns on); one command lane, as the standalone default has with the group commit (with no
+# deferred commit it would be four)
 NO_FILE="--spring.datasource.url=jdbc:h2:mem:parley;DB_CLOSE_DELAY=-1;MAX_LENGTH_INPLACE_LOB=8192;QUERY_CACHE_SIZE=64"
 NO_FILE="$NO_FILE --parley.axon.command-lanes=1"
 TWO_FEWER="--parley.search.enabled=false --parley.notifications.processor-enabled=false"

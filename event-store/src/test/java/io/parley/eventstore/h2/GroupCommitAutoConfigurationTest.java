@@ -9,8 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Group commit serves an H2 file, opened plainly or through H2's {@code retry:} file system (the standalone URL), and
- * nothing else. The streaming processors commit asynchronously only where their tokens are in the same H2 file as what they write
- * (a token elsewhere would be durable at once and stay ahead of lost writes), and only while that is not turned off.
+ * nothing else. The streaming processors commit asynchronously only where their tokens are in the same H2 file as what
+ * they write (a token elsewhere would be durable at once and stay ahead of lost writes), and only while that is not
+ * turned off.
  */
 class GroupCommitAutoConfigurationTest {
 
