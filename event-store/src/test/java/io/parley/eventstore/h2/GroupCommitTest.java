@@ -27,11 +27,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * On an H2 file database without {@code WRITE_DELAY=0} (so H2 itself would keep commits in memory for up to 500 ms):
- * a write returns only once it is in the file, reads cost no write, concurrent commits share writes, and a streaming
- * processor's commit does not wait.
+ * a write returns only once it is in the file, reads cost no write, concurrent commits share writes, a streaming
+ * processor's commit does not wait, and no commit returns as written once the writer has stopped.
  */
 class GroupCommitTest {
 
@@ -223,6 +224,21 @@ class GroupCommitTest {
         }
         assertThat(commit.syncsAndNanos()[0]).as("syncs").isGreaterThanOrEqualTo(count);
         return commit.syncsAndNanos()[0];
+    }
+
+    @Test
+    void aCommitAfterTheWriterStoppedFailsRatherThanReturnAsWritten() throws Exception {
+        GroupCommitDataSource ds = dataSource();
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        jdbc.update("INSERT INTO t VALUES (1, 'one')");
+
+        groupCommit.writer.interrupt(); // a writer ended by anything but close: an interrupt, an exception
+        groupCommit.writer.join(5_000);
+
+        assertThatThrownBy(() -> jdbc.update("INSERT INTO t VALUES (2, 'two')"))
+                .hasMessageContaining("writer has stopped");
+        assertThatThrownBy(() -> groupCommit.commitDeferred(() -> jdbc.update("INSERT INTO t VALUES (3, 'three')")))
+                .as("the command batches' deferred commit").hasMessageContaining("writer has stopped");
     }
 
     /** Axon's transaction manager as the streaming processors get it. */
