@@ -81,13 +81,15 @@ public final class GroupCommit implements AutoCloseable {
     /** Counted apart from the rounds: a processor's commit must not contend for the writer's monitor. */
     private final LongAdder asynchronousCommits = new LongAdder();
     private boolean closed;
-    /** The writer has written its last round and ended: a commit from now on is left to H2's own close. */
-    private boolean writerDone;
     /**
-     * Why the writer ended before {@link #close}, or {@code null}: from then on a commit that waits for the file fails
-     * with it rather than return as if written.
+     * The writer has ended: after {@link #close}, having written its last round (a commit from now on is left to H2's
+     * own close); before it, stopped ({@link #writerStopped}).
      */
-    private SQLException writerStopped;
+    private boolean writerDone;
+    /** The writer ended before {@link #close}: a commit that waits for the file fails rather than return as written. */
+    private boolean writerStopped;
+    /** What ended the writer before close, if it was an exception (the cause of {@link #stoppedError}). */
+    private Throwable writerFailure;
 
     private final long windowNanos;
     private long lastWriteStarted;
@@ -192,8 +194,8 @@ public final class GroupCommit implements AutoCloseable {
         CompletableFuture<Void> written = new CompletableFuture<>();
         synchronized (lock) {
             if (writerDone) {
-                if (writerStopped != null) {
-                    throw writerStopped;
+                if (writerStopped) {
+                    throw stoppedError();
                 }
                 return; // shut down: H2 writes everything when it closes (as for awaitWritten)
             }
@@ -241,8 +243,8 @@ public final class GroupCommit implements AutoCloseable {
                     return;
                 }
             }
-            if (writerStopped != null) {
-                throw writerStopped;
+            if (writerStopped) {
+                throw stoppedError();
             }
             // shut down: H2 writes everything when it closes
         }
@@ -314,31 +316,36 @@ public final class GroupCommit implements AutoCloseable {
             writeRounds();
         } catch (Throwable e) {
             failure = e;
-        } finally {
-            List<CompletableFuture<Void>> left;
-            SQLException stopped;
-            synchronized (lock) {
-                if (!closed) {
-                    // ended before close (an exception, an interrupt): nothing may take a commit as written now
-                    log.error("H2 group commit's writer stopped; commits that wait for the file fail from now on",
-                            failure);
-                    writerStopped = new SQLException("the database file's writer has stopped; the commit may not be "
-                            + "on disk", failure);
-                }
-                stopped = writerStopped;
-                writerDone = true;
-                left = next == null ? List.of() : next.deferred;
-                lock.notifyAll();
-            }
-            // as for the commits waiting in awaitWritten: what is left H2 writes when it closes
-            left.forEach(written -> {
-                if (stopped == null) {
-                    written.complete(null);
-                } else {
-                    written.completeExceptionally(stopped);
-                }
-            });
         }
+        List<CompletableFuture<Void>> left;
+        boolean stopped;
+        synchronized (lock) { // state first, so that no waiter can miss the end whatever the logging below does
+            stopped = !closed; // ended before close: an exception, an interrupt
+            writerStopped = stopped;
+            writerFailure = failure;
+            writerDone = true;
+            left = next == null ? List.of() : next.deferred;
+            lock.notifyAll();
+        }
+        if (stopped) {
+            log.error("H2 group commit's writer stopped; commits that wait for the file fail from now on", failure);
+        } else if (failure != null) {
+            log.error("H2 group commit's writer failed while it closed", failure);
+        }
+        // after close, as for the commits waiting in awaitWritten: what is left H2 writes when it closes
+        for (CompletableFuture<Void> written : left) {
+            if (stopped) {
+                written.completeExceptionally(stoppedError());
+            } else {
+                written.complete(null);
+            }
+        }
+    }
+
+    /** A new exception per caller (so that no caller adds to another's), with what ended the writer as its cause. */
+    private SQLException stoppedError() {
+        return new SQLException("the database file's writer has stopped; the commit may not be on disk",
+                writerFailure);
     }
 
     /** Writes round after round; once closed, writes the round still waiting (commits already made) and ends. */
