@@ -63,9 +63,9 @@ class InterruptedThreadTest {
     /**
      * Runs {@code CHECKPOINT SYNC}, which has H2 write its changes and then forces the file on the calling thread,
      * with the thread's interrupt flag set: Java's {@code FileChannel} closes itself as the force begins, as it does
-     * for a thread interrupted while blocked in it. Up to {@link #ATTEMPTS} times, until one fails: H2 sometimes clears the flag
-     * before the force (likely while it waits for its own writer threads). The connection is taken before the flag
-     * is set, so the pool never sees it.
+     * for a thread interrupted while blocked in it. Up to {@link #ATTEMPTS} times, until one fails: H2 sometimes
+     * clears the flag before the force (likely while it waits for its own writer threads). The connection is taken
+     * before the flag is set, so the pool never sees it.
      *
      * @return the first statement's failure, or {@code null} when every attempt succeeded
      */

@@ -418,8 +418,9 @@ public final class GroupCommit implements AutoCloseable {
      * Whether a session has an open transaction that changed something: it will commit (and join) or roll back. A
      * session whose commit waits in the round has already committed in memory and does not count. Other threads'
      * sessions are read without their lock: H2's {@code SessionLocal.hasPendingTransaction} reads its transaction
-     * twice, and threw a {@link NullPointerException} when the transaction ended in between (H2 2.3.232, found by a
-     * CI run of {@code GroupCommitTest}); such a session counts as one that may join, which at most waits the window.
+     * three times, and threw a {@link NullPointerException} when the transaction ended in between (H2 2.3.232, found
+     * by a CI run of {@code GroupCommitTest}); such a session counts as one that may join, which at most waits the
+     * window.
      */
     private boolean anotherTransactionMayJoin() {
         Database db = database;
