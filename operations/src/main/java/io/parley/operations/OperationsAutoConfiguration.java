@@ -135,7 +135,7 @@ public class OperationsAutoConfiguration {
     /**
      * The standalone H2 database's group commit ({@code GroupCommit}): file writes, the commits that waited for one
      * (their ratio is the size of the groups), the streaming processors' commits that did not, and the forces of the
-     * file to the disk.
+     * file to the disk; and the health contributor {@code databaseFile}, DOWN once its writer has stopped.
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.parley.eventstore.h2.GroupCommit")
@@ -158,6 +158,15 @@ public class OperationsAutoConfiguration {
                         .description("forces of the H2 file to the disk (every parley.h2.file-sync-interval)")
                         .register(registry);
             });
+        }
+
+        // registered late, as the Mongo and Redis contributors: the group commit's auto-configuration may come after
+        @Bean
+        SmartInitializingSingleton parleyDatabaseFileHealth(
+                ObjectProvider<io.parley.eventstore.h2.GroupCommit> groupCommit, HealthContributorRegistry health,
+                ObjectProvider<ReactiveHealthContributorRegistry> reactive) {
+            return () -> groupCommit.ifAvailable(commits ->
+                    register("databaseFile", new DatabaseFileHealth(commits), health, reactive));
         }
     }
 

@@ -25,9 +25,10 @@ public class OperationsDefaults implements EnvironmentPostProcessor {
             Map.entry("management.endpoint.health.show-components", "when-authorized"),
             Map.entry("management.endpoint.health.roles", "ADMIN"),
             Map.entry("management.endpoint.health.validate-group-membership", "false"),
-            Map.entry("management.endpoint.health.group.liveness.include", "livenessState"),
+            // databaseFile (standalone): a stopped writer of the H2 file fails every write until a restart
+            Map.entry("management.endpoint.health.group.liveness.include", "livenessState,databaseFile"),
             Map.entry("management.endpoint.health.group.readiness.include",
-                    "readinessState,db,eventStore,readStore,redis,axonServer,commandBus,projections"),
+                    "readinessState,db,databaseFile,eventStore,readStore,redis,axonServer,commandBus,projections"),
             Map.entry("management.metrics.tags.application", "${spring.application.name:parley}"),
             Map.entry("axon.metrics.micrometer.dimensional", "true"),
             // a command handled in another process, and an event handled by a streaming processor, continue the

@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A thread interrupted while it writes H2's file leaves the database open for everyone: the standalone URL opens the
  * file through H2's {@code retry:} file system (docs/decisions.md, "The H2 file survives an interrupted thread"). The
- * same steps on a plain {@code jdbc:h2:file:} URL show that the interrupt does reach the file.
+ * same steps on a plain {@code jdbc:h2:file:} URL show that the interrupt does reach the file. Should the group
+ * commit's own writer be interrupted, writes fail and health says why.
  */
 class InterruptedThreadTest {
 
@@ -57,6 +58,32 @@ class InterruptedThreadTest {
 
             assertThat(failed).as("the interrupted thread's own statement").isNotNull();
             assertThat(send(alice, conversation, "after")).as("a send after it").isEqualTo(500);
+        }
+    }
+
+    @Test
+    void whenTheFilesWriterStopsHealthSaysSoAndWritesFailRatherThanBeAcknowledged() throws Exception {
+        try (RunningParley parley = RunningParley.start(dataDir, "parley.roles.admins=ops")) {
+            ParleyClient ops = ParleyClient.signUpExactly(parley, "ops");
+            ParleyClient alice = ParleyClient.signUp(parley, "alice");
+            ParleyClient bob = ParleyClient.signUp(parley, "bob");
+            String conversation = alice.openDirectWith(bob);
+            assertThat(send(alice, conversation, "before")).isEqualTo(201);
+            ParleyClient.Response up = ops.call("GET", "/actuator/health/readiness", null);
+            assertThat(up.body().at("/components/databaseFile/status").asText()).as(up.toString()).isEqualTo("UP");
+
+            Thread writer = Thread.getAllStackTraces().keySet().stream()
+                    .filter(thread -> thread.getName().equals("h2-group-commit")).findFirst().orElseThrow();
+            writer.interrupt(); // the writer ended by anything but the server's close
+            writer.join(5_000);
+
+            assertThat(send(alice, conversation, "after")).as("a send that cannot be written").isEqualTo(500);
+            assertThat(ops.call("GET", "/actuator/health/liveness", null, null).status()).isEqualTo(503);
+            ParleyClient.Response down = ops.call("GET", "/actuator/health/readiness", null);
+            assertThat(down.status()).isEqualTo(503);
+            assertThat(down.body().at("/components/databaseFile/status").asText()).as(down.toString())
+                    .isEqualTo("DOWN");
+            assertThat(down.body().at("/components/databaseFile/details/reason").asText()).isEqualTo("interrupted");
         }
     }
 

@@ -76,6 +76,8 @@ public final class GroupCommit implements AutoCloseable {
     /** The database of the first connection that waited: its store is what the writer writes. */
     private volatile Database database;
     private Round next;
+    /** The round being written, until its waiters are released (its deferred commits too, should the writer end). */
+    private Round writing;
     private long writes;
     private long commits;
     /** Counted apart from the rounds: a processor's commit must not contend for the writer's monitor. */
@@ -251,6 +253,23 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     /**
+     * Whether the writer has ended before {@link #close} (an exception, an interrupt): from then on every commit that
+     * waits for the file fails, until a restart (the health contributor {@code databaseFile}).
+     */
+    public boolean writerStopped() {
+        synchronized (lock) {
+            return writerStopped;
+        }
+    }
+
+    /** What ended the writer before close, or {@code null}: still running, closed, or ended by an interrupt. */
+    public Throwable writerFailure() {
+        synchronized (lock) {
+            return writerFailure;
+        }
+    }
+
+    /**
      * File writes and the commits they served so far: their ratio is the size of the groups (the meters
      * {@code parley_h2_file_writes_total} and {@code parley_h2_commits_total{durability="synchronous"}}).
      */
@@ -317,15 +336,28 @@ public final class GroupCommit implements AutoCloseable {
         } catch (Throwable e) {
             failure = e;
         }
-        List<CompletableFuture<Void>> left;
+        List<CompletableFuture<Void>> left = new ArrayList<>();
+        Round cut; // the round being written when the writer ended, if its deferred commits may not have heard of it
         boolean stopped;
         synchronized (lock) { // state first, so that no waiter can miss the end whatever the logging below does
             stopped = !closed; // ended before close: an exception, an interrupt
             writerStopped = stopped;
             writerFailure = failure;
             writerDone = true;
-            left = next == null ? List.of() : next.deferred;
+            cut = writing;
+            if (cut != null && !cut.done) {
+                left.addAll(cut.deferred);
+                cut = null;
+            }
+            if (next != null) {
+                left.addAll(next.deferred);
+            }
             lock.notifyAll();
+        }
+        if (cut != null) { // ended while it told its deferred commits the write's outcome: the rest hear the same
+            for (CompletableFuture<Void> written : cut.deferred) {
+                complete(written, cut.error);
+            }
         }
         if (stopped) {
             log.error("H2 group commit's writer stopped; commits that wait for the file fail from now on", failure);
@@ -339,6 +371,15 @@ public final class GroupCommit implements AutoCloseable {
             } else {
                 written.complete(null);
             }
+        }
+    }
+
+    /** Completes a deferred commit with its write's outcome (a second completion changes nothing). */
+    private static void complete(CompletableFuture<Void> written, SQLException error) {
+        if (error == null) {
+            written.complete(null);
+        } else {
+            written.completeExceptionally(error);
         }
     }
 
@@ -383,6 +424,7 @@ public final class GroupCommit implements AutoCloseable {
                 }
                 round = next; // whoever commits from now on joins the following round
                 next = null;
+                writing = round;
                 lastWriteStarted = System.nanoTime();
                 lastRoundCommits = round.commits;
             }
@@ -405,11 +447,10 @@ public final class GroupCommit implements AutoCloseable {
                 lock.notifyAll();
             }
             for (CompletableFuture<Void> written : round.deferred) {
-                if (error == null) {
-                    written.complete(null);
-                } else {
-                    written.completeExceptionally(error);
-                }
+                complete(written, error);
+            }
+            synchronized (lock) {
+                writing = null;
             }
         }
     }

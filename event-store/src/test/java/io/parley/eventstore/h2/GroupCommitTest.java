@@ -231,11 +231,13 @@ class GroupCommitTest {
         GroupCommitDataSource ds = dataSource();
         JdbcTemplate jdbc = new JdbcTemplate(ds);
         jdbc.update("INSERT INTO t VALUES (1, 'one')");
+        assertThat(groupCommit.writerStopped()).isFalse();
 
         groupCommit.writer.interrupt(); // a writer ended by anything but close: an interrupt, an exception
         groupCommit.writer.join(5_000);
 
         assertThat(groupCommit.writer.isAlive()).isFalse();
+        assertThat(groupCommit.writerStopped()).as("what health reports").isTrue();
         assertThatThrownBy(() -> jdbc.update("INSERT INTO t VALUES (2, 'two')"))
                 .as("an awaited commit").hasRootCauseMessage("the database file's writer has stopped; the commit may "
                         + "not be on disk");
