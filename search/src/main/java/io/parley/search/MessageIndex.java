@@ -45,6 +45,7 @@ import org.apache.lucene.search.uhighlight.WholeBreakIterator;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.IOSupplier;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -59,6 +60,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
@@ -73,6 +78,14 @@ import java.util.function.Supplier;
  * <p>
  * Thread safety: one writer thread (the projection) plus any number of searchers; {@link #purgeSender} may run on
  * another thread (Lucene's {@code IndexWriter} is thread-safe).
+ * <p>
+ * Interrupts: Java closes a file channel for every thread when a thread using it is interrupted, and Lucene then
+ * closes its {@code IndexWriter} for good (a failed flush is a tragic event), so one search cancelled during its
+ * refresh stopped the index until a restart (a test here showed it on the first try). The methods callers use from
+ * threads that are interrupted in normal running (a request's worker, whose client hangs up) do their file work on
+ * the index's own threads ({@link #onIndexThread}), which nothing interrupts: {@link #refresh}, {@link #commit},
+ * {@link #purgeSender} and {@link #close}. The projection's own writes stay on its thread, which Axon interrupts at
+ * most when it stops the processor.
  */
 public final class MessageIndex implements Closeable {
 
@@ -103,6 +116,12 @@ public final class MessageIndex implements Closeable {
     private final SearcherManager searchers;
     /** Per erased sender, the stream position up to which their text was erased (see {@link #purgeSender}). */
     private final Map<String, Long> erasedUpTo = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Runs the file work of {@link #onIndexThread}; threads made as needed, none ever interrupted. */
+    private final ExecutorService indexThreads = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "search-index-files");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private MessageIndex(Path path) throws IOException {
         this.path = path;
@@ -198,7 +217,11 @@ public final class MessageIndex implements Closeable {
      * stream position {@code upTo} (the head when their keys were destroyed) that the projection reads afterwards (it
      * may have decrypted them just before) are not indexed; their later messages, under a new key, are.
      */
-    public synchronized long purgeSender(String senderId, long upTo, Map<String, String> commitData) {
+    public long purgeSender(String senderId, long upTo, Map<String, String> commitData) {
+        return onIndexThread(() -> purge(senderId, upTo, commitData));
+    }
+
+    private synchronized long purge(String senderId, long upTo, Map<String, String> commitData) {
         erasedUpTo.merge(senderId, upTo, Math::max);
         Query bySender = new BooleanQuery.Builder()
                 .add(new TermQuery(new Term(KIND, MESSAGE)), BooleanClause.Occur.FILTER)
@@ -223,7 +246,7 @@ public final class MessageIndex implements Closeable {
             for (int round = 1; ; round++) {
                 awaitRunningMerges();
                 writer.forceMergeDeletes(true);
-                commit(commitData);
+                commitHere(commitData);
                 writer.deleteUnusedFiles();
                 boolean commitHolds;
                 try (DirectoryReader committed = DirectoryReader.open(directory)) {
@@ -329,21 +352,49 @@ public final class MessageIndex implements Closeable {
 
     /** Makes the writes so far visible to searches (not yet durable). */
     public void refresh() {
-        try {
+        onIndexThread(() -> {
             searchers.maybeRefreshBlocking();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not refresh the search index", e);
-        }
+            return null;
+        });
     }
 
     /** Makes the writes so far durable, with {@code data} (the tracking token) in the same commit, and visible. */
-    public synchronized void commit(Map<String, String> data) {
+    public void commit(Map<String, String> data) {
+        onIndexThread(() -> {
+            commitHere(data);
+            return null;
+        });
+    }
+
+    private synchronized void commitHere(Map<String, String> data) throws IOException {
+        writer.setLiveCommitData(Map.copyOf(data).entrySet());
+        writer.commit();
+        searchers.maybeRefreshBlocking();
+    }
+
+    /**
+     * Runs file work of the index on the index's own threads and waits for it, uninterruptibly: an interrupt of the
+     * caller (kept set for it) cannot reach the files through this work (see the class comment).
+     *
+     * @throws UncheckedIOException when the work fails with an {@link IOException}; its other exceptions as they are
+     */
+    private <T> T onIndexThread(IOSupplier<T> work) {
         try {
-            writer.setLiveCommitData(Map.copyOf(data).entrySet());
-            writer.commit();
-            searchers.maybeRefreshBlocking();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not commit the search index", e);
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return work.get();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not write the search index", e);
+                }
+            }, indexThreads).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
         }
     }
 
@@ -422,13 +473,18 @@ public final class MessageIndex implements Closeable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         try {
-            searchers.close();
-            writer.close();
-            directory.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not close the search index", e);
+            onIndexThread(() -> {
+                synchronized (this) {
+                    searchers.close();
+                    writer.close();
+                    directory.close();
+                }
+                return null;
+            });
+        } finally {
+            indexThreads.shutdown();
         }
     }
 

@@ -349,6 +349,49 @@ class MessageIndexTest {
         assertThat(texts("bob", "durable")).hasSize(1);
     }
 
+    /**
+     * A search whose client hangs up is interrupted on its worker thread, possibly while its refresh writes the newest
+     * segment; an erasure's or a commit's caller likewise. Before the index did that file work on threads of its own,
+     * the first such refresh closed the index for good ("this IndexWriter is closed").
+     */
+    @Test
+    void aRefreshOrCommitCalledOnAnInterruptedThreadLeavesTheIndexWorking() throws Exception {
+        List<Throwable> failures = new ArrayList<>();
+        List<Boolean> stillInterrupted = new ArrayList<>();
+        for (int round = 1; round <= 10; round++) {
+            for (int i = 0; i < 50; i++) {
+                index.messageSent("c1", "m-" + round + "-" + i, round * 100L + i, "alice", "round" + round + " words",
+                        Instant.parse("2026-01-01T00:00:00Z"), ++position);
+            }
+            boolean commit = round % 2 == 0;
+            int r = round;
+            Thread caller = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                try {
+                    if (commit) {
+                        index.commit(Map.of("token", String.valueOf(r)));
+                    } else {
+                        index.refresh();
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+                stillInterrupted.add(Thread.currentThread().isInterrupted());
+            });
+            caller.start();
+            caller.join();
+        }
+
+        assertThat(failures).isEmpty();
+        assertThat(stillInterrupted).as("the caller's interrupt is left for it to see").containsOnly(true);
+        assertThat(index.isOpen()).isTrue();
+        send("c1", 2000, "alice", "afterwards");
+        assertThat(texts("bob", "afterwards")).containsExactly("afterwards");
+        assertThat(texts("bob", "round3")).hasSize(50);
+        index.commit(Map.of("token", "last"));
+        assertThat(index.committedData()).containsEntry("token", "last");
+    }
+
     private boolean filesContain(String word) throws IOException {
         return filesContain(dir, word);
     }
