@@ -42,6 +42,7 @@ import org.apache.lucene.search.uhighlight.Passage;
 import org.apache.lucene.search.uhighlight.PassageFormatter;
 import org.apache.lucene.search.uhighlight.UnifiedHighlighter;
 import org.apache.lucene.search.uhighlight.WholeBreakIterator;
+import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.BytesRef;
@@ -64,6 +65,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -122,6 +125,7 @@ public final class MessageIndex implements Closeable {
         thread.setDaemon(true);
         return thread;
     });
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private MessageIndex(Path path) throws IOException {
         this.path = path;
@@ -218,7 +222,7 @@ public final class MessageIndex implements Closeable {
      * may have decrypted them just before) are not indexed; their later messages, under a new key, are.
      */
     public long purgeSender(String senderId, long upTo, Map<String, String> commitData) {
-        return onIndexThread(() -> purge(senderId, upTo, commitData));
+        return onIndexThread("purge", () -> purge(senderId, upTo, commitData));
     }
 
     private synchronized long purge(String senderId, long upTo, Map<String, String> commitData) {
@@ -340,7 +344,10 @@ public final class MessageIndex implements Closeable {
         }
     }
 
-    /** Sleeps between two looks of the purge; an interrupt ends the purge. */
+    /**
+     * Sleeps between two looks of the purge. The purge runs on the index's own threads ({@link #onIndexThread}), which
+     * nothing interrupts: an erasure whose caller gives up still finishes (its promise is about the files).
+     */
     private static void pause(long millis) {
         try {
             Thread.sleep(millis);
@@ -352,7 +359,7 @@ public final class MessageIndex implements Closeable {
 
     /** Makes the writes so far visible to searches (not yet durable). */
     public void refresh() {
-        onIndexThread(() -> {
+        onIndexThread("refresh", () -> {
             searchers.maybeRefreshBlocking();
             return null;
         });
@@ -360,7 +367,7 @@ public final class MessageIndex implements Closeable {
 
     /** Makes the writes so far durable, with {@code data} (the tracking token) in the same commit, and visible. */
     public void commit(Map<String, String> data) {
-        onIndexThread(() -> {
+        onIndexThread("commit", () -> {
             commitHere(data);
             return null;
         });
@@ -374,20 +381,30 @@ public final class MessageIndex implements Closeable {
 
     /**
      * Runs file work of the index on the index's own threads and waits for it, uninterruptibly: an interrupt of the
-     * caller (kept set for it) cannot reach the files through this work (see the class comment).
+     * caller (kept set for it) cannot reach the files through this work (see the class comment). A failure carries
+     * the caller's stack as a suppressed exception.
      *
+     * @param what names the work in the message of an {@link IOException}'s wrapper ("could not ... the search index")
      * @throws UncheckedIOException when the work fails with an {@link IOException}; its other exceptions as they are
+     * @throws AlreadyClosedException once the index is closed
      */
-    private <T> T onIndexThread(IOSupplier<T> work) {
+    private <T> T onIndexThread(String what, IOSupplier<T> work) {
+        CompletableFuture<T> done;
         try {
-            return CompletableFuture.supplyAsync(() -> {
+            done = CompletableFuture.supplyAsync(() -> {
                 try {
                     return work.get();
                 } catch (IOException e) {
-                    throw new UncheckedIOException("could not write the search index", e);
+                    throw new UncheckedIOException("could not " + what + " the search index", e);
                 }
-            }, indexThreads).join();
+            }, indexThreads);
+        } catch (RejectedExecutionException e) {
+            throw new AlreadyClosedException("the search index is closed", e);
+        }
+        try {
+            return done.join();
         } catch (CompletionException e) {
+            e.getCause().addSuppressed(new Exception("the caller of the search index's " + what));
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
             }
@@ -472,10 +489,14 @@ public final class MessageIndex implements Closeable {
         return withSearcher(searcher -> searcher.count(new TermQuery(new Term(KIND, MESSAGE))));
     }
 
+    /** Closes the index (writing what Lucene still holds); a second call does nothing. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         try {
-            onIndexThread(() -> {
+            onIndexThread("close", () -> {
                 synchronized (this) {
                     searchers.close();
                     writer.close();

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import static io.parley.standalone.ParleyClient.json;
@@ -72,10 +73,13 @@ class InterruptedThreadTest {
             ParleyClient.Response up = ops.call("GET", "/actuator/health/readiness", null);
             assertThat(up.body().at("/components/databaseFile/status").asText()).as(up.toString()).isEqualTo("UP");
 
-            Thread writer = Thread.getAllStackTraces().keySet().stream()
-                    .filter(thread -> thread.getName().equals("h2-group-commit")).findFirst().orElseThrow();
+            List<Thread> writers = Thread.getAllStackTraces().keySet().stream()
+                    .filter(thread -> thread.getName().equals("h2-group-commit") && thread.isAlive()).toList();
+            assertThat(writers).as("this server's writer, alone").hasSize(1);
+            Thread writer = writers.get(0);
             writer.interrupt(); // the writer ended by anything but the server's close
             writer.join(5_000);
+            assertThat(writer.isAlive()).isFalse();
 
             assertThat(send(alice, conversation, "after")).as("a send that cannot be written").isEqualTo(500);
             assertThat(ops.call("GET", "/actuator/health/liveness", null, null).status()).isEqualTo(503);

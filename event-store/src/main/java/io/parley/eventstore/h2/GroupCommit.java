@@ -262,7 +262,10 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
-    /** What ended the writer before close, or {@code null}: still running, closed, or ended by an interrupt. */
+    /**
+     * What ended the writer with an exception, before close or while it closed; {@code null} while it runs, after a
+     * normal close, or when an interrupt ended it.
+     */
     public Throwable writerFailure() {
         synchronized (lock) {
             return writerFailure;
