@@ -7,6 +7,7 @@ import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.reflect.Field;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -103,6 +104,8 @@ public final class GroupCommit implements AutoCloseable {
     private long syncedWrites = -1;
     private final LongAdder syncs = new LongAdder();
     private final LongAdder syncNanos = new LongAdder();
+    /** H2's auto-commit buffer to set on the store ({@link #limitMaintenanceSteps}); zero or less keeps H2's own. */
+    private final long autoCommitBufferBytes;
 
     /**
      * @param window the least time between the starts of two writes while commits overlap (the previous write
@@ -111,9 +114,12 @@ public final class GroupCommit implements AutoCloseable {
      *               again); a lone commit is written at once
      * @param syncInterval how often the file is forced to the disk when something was written (see the class
      *               comment); zero or negative leaves it to the operating system
+     * @param autoCommitBufferBytes H2's auto-commit buffer for the store, in bytes ({@link #limitMaintenanceSteps});
+     *               zero or negative keeps H2's own (scaled with the heap: 19 MB at 2 GiB)
      */
-    GroupCommit(Duration window, Duration syncInterval) {
+    GroupCommit(Duration window, Duration syncInterval, long autoCommitBufferBytes) {
         this.windowNanos = window.toNanos();
+        this.autoCommitBufferBytes = autoCommitBufferBytes;
         writer = new Thread(this::writeLoop, "h2-group-commit");
         writer.setDaemon(true);
         writer.start();
@@ -130,9 +136,9 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
-    /** Group commit without the periodic sync (tests of the writes alone). */
+    /** Group commit without the periodic sync, with H2's own buffer (tests of the writes alone). */
     GroupCommit(Duration window) {
-        this(window, Duration.ZERO);
+        this(window, Duration.ZERO, 0);
     }
 
     /**
@@ -502,8 +508,37 @@ public final class GroupCommit implements AutoCloseable {
                 return false;
             }
             database = session.getDatabase();
+            limitMaintenanceSteps(database.getStore().getMvStore());
         }
         return true;
+    }
+
+    /**
+     * Sets H2's auto-commit buffer ({@code MVStore.Builder.autoCommitBufferSize}) on the store, which H2 otherwise
+     * scales with the heap (19 MB from ~300 MB of heap up) and lets no database setting change. Besides how many
+     * unsaved changes make H2 write on its own (group commit writes every few milliseconds under load, far below
+     * either size), it sizes H2's background maintenance: a chunk move handles up to twice it and a rewrite under
+     * load up to a quarter of it, each holding the store lock that every file write needs, so every commit waits for
+     * the whole step. Moves of up to 38 MB were the write stalls of 0.2-0.9 s (docs/benchmark.md, tenth to twelfth
+     * rounds). H2 2.3.232 keeps it in a private final field, set here by reflection; should a later H2 rename it, the
+     * store keeps H2's own size and a warning says so ({@code GroupCommitTest} fails first).
+     */
+    private void limitMaintenanceSteps(MVStore store) {
+        if (autoCommitBufferBytes <= 0 || store.getAutoCommitMemory() == 0) {
+            return; // H2's own, or a store that never writes on its own (in memory)
+        }
+        try {
+            Field field = MVStore.class.getDeclaredField("autoCommitMemory");
+            field.setAccessible(true);
+            int own = store.getAutoCommitMemory();
+            field.setInt(store, (int) Math.min(Integer.MAX_VALUE, autoCommitBufferBytes));
+            log.info("H2's auto-commit buffer: {} KB (H2's own: {} KB; parley.h2.auto-commit-buffer-size)",
+                    store.getAutoCommitMemory() / 1024, own / 1024);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.warn("H2's auto-commit buffer could not be set (H2 {}); its background maintenance keeps steps of up"
+                    + " to {} KB, which may stall commits", org.h2.engine.Constants.VERSION,
+                    2 * store.getAutoCommitMemory() / 1024, e);
+        }
     }
 
     private static SessionLocal session(Connection connection) throws SQLException {
