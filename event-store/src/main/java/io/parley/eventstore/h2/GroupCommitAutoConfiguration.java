@@ -38,8 +38,23 @@ public class GroupCommitAutoConfiguration {
         return new GroupCommit(
                 environment.getProperty("parley.h2.group-commit-window", Duration.class, Duration.ofMillis(5)),
                 environment.getProperty("parley.h2.file-sync-interval", Duration.class, Duration.ofSeconds(1)),
-                environment.getProperty("parley.h2.auto-commit-buffer-size", DataSize.class, DataSize.ofMegabytes(4))
-                        .toBytes());
+                autoCommitBufferSize(environment));
+    }
+
+    /**
+     * {@code parley.h2.auto-commit-buffer-size} in bytes: 0 (H2's own) or 1-64 MB. Outside that H2's maintenance would
+     * move nothing (a few KB) or its step sizes overflow (from 256 MB), so the server does not start.
+     */
+    static long autoCommitBufferSize(Environment environment) {
+        // parsed here: an Environment outside SpringApplication (a test's context runner) has no DataSize converter
+        String raw = environment.getProperty("parley.h2.auto-commit-buffer-size");
+        DataSize size = raw == null ? DataSize.ofMegabytes(4) : DataSize.parse(raw.trim());
+        long bytes = size.toBytes();
+        if (bytes != 0 && (bytes < DataSize.ofMegabytes(1).toBytes() || bytes > DataSize.ofMegabytes(64).toBytes())) {
+            throw new IllegalArgumentException("parley.h2.auto-commit-buffer-size must be 0 (H2's own) or between 1MB"
+                    + " and 64MB, not " + size);
+        }
+        return bytes;
     }
 
     @Bean

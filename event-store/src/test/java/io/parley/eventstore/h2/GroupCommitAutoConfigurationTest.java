@@ -43,6 +43,17 @@ class GroupCommitAutoConfigurationTest {
     }
 
     @Test
+    void anAutoCommitBufferOutsideOneTo64MegabytesStopsTheStartWithTheReason() {
+        runner.withPropertyValues("parley.h2.auto-commit-buffer-size=4").run(context ->
+                assertThat(context).getFailure().hasRootCauseMessage("parley.h2.auto-commit-buffer-size must be 0"
+                        + " (H2's own) or between 1MB and 64MB, not 4B"));
+        runner.withPropertyValues("parley.h2.auto-commit-buffer-size=256MB").run(context ->
+                assertThat(context).hasFailed());
+        runner.withPropertyValues("parley.h2.auto-commit-buffer-size=0").run(context ->
+                assertThat(context).hasSingleBean(GroupCommit.class));
+    }
+
+    @Test
     void groupCommitServesAnH2FileAlsoThroughTheRetryFileSystemAndNoOtherDatabase() {
         runner.withPropertyValues("spring.datasource.url=jdbc:h2:retry:file:./target/never-opened")
                 .run(context -> assertThat(context).hasSingleBean(GroupCommit.class));
