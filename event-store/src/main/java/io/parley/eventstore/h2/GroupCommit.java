@@ -18,7 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Group commit for an H2 file database: a transaction's commit returns only once its changes are written to the
@@ -440,9 +439,7 @@ public final class GroupCommit implements AutoCloseable {
             }
             SQLException error = null;
             try {
-                MVStore store = database.getStore().getMvStore();
-                store.commit();
-                awaitStoresUnderWay(store);
+                writeCommitted(database.getStore().getMvStore());
                 long tookMs = (System.nanoTime() - lastWriteStarted) / 1_000_000; // only this thread sets it
                 if (tookMs >= SLOW_WRITE_MS) {
                     log.warn("H2 took {} ms to write to its file; commits waited for it", tookMs);
@@ -468,34 +465,21 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     /**
-     * Returns once every store H2 has started is in the file. {@link MVStore#commit()} returns at once when it finds
-     * nothing unsaved, and it finds nothing unsaved when another thread has just taken the changes into H2's
-     * asynchronous pipeline ({@code MVStore.tryCommit}: H2's background writer; a transaction's commit once the unsaved
-     * changes pass 3/4 of the auto-commit buffer; the back pressure past it), whose chunk its own threads serialize and
-     * write a little later: without this wait the round's commits would be released before they are in the file. Each
-     * store writes one chunk, of the version the store began, in version order, so the last written chunk's version
-     * reaches the current version once nothing is under way (H2 2.3.232, {@code MVStore.store},
-     * {@code FileStore.serializeAndStore}).
-     *
-     * @throws IllegalStateException when H2 has not written it within {@link #PENDING_STORE_LIMIT_MS}, or the store
-     *                               closed meanwhile (the round's commits then fail rather than return as written)
+     * Writes everything committed so far: {@link MVStore#commit()}, and, when it found nothing left to store, waits
+     * for H2's own pipeline. {@code commit()} returns at once when it finds nothing unsaved, and it finds nothing
+     * unsaved when another thread has just taken the changes into that pipeline ({@code MVStore.tryCommit}: H2's
+     * background writer; a transaction's commit once the unsaved changes pass 3/4 of the auto-commit buffer; the back
+     * pressure past it), whose threads serialize and write the chunk a little later: without the wait the round's
+     * commits would be released before they are in the file. {@code executeFilestoreOperation} empties both of H2's
+     * executors, chunk and store header written (H2 2.3.232, {@code FileStore.executeFileStoreOperation}). When
+     * {@code commit()} stored, it waited for its own chunk behind every earlier one.
      */
-    private static void awaitStoresUnderWay(MVStore store) {
-        long version = store.getCurrentVersion();
-        long deadline = System.nanoTime() + PENDING_STORE_LIMIT_MS * 1_000_000;
-        while (store.getFileStore().lastChunkVersion() < version) {
-            if (store.isClosed()) {
-                throw new IllegalStateException("H2's store closed before version " + version + " was written");
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("H2 has not written version " + version + " of its store to the file"
-                        + " within " + PENDING_STORE_LIMIT_MS + " ms");
-            }
-            LockSupport.parkNanos(100_000);
+    private static void writeCommitted(MVStore store) {
+        if (store.commit() < 0) {
+            store.executeFilestoreOperation(() -> {
+            });
         }
     }
-
-    private static final long PENDING_STORE_LIMIT_MS = 10_000;
 
     /**
      * Whether a session has an open transaction that changed something: it will commit (and join) or roll back. A

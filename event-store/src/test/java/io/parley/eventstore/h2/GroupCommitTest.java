@@ -232,12 +232,12 @@ class GroupCommitTest {
             connection.createStatement().execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100))");
             MVStore store = ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession()).getDatabase()
                     .getStore().getMvStore();
-            connection.setAutoCommit(false);
-            connection.createStatement().execute("INSERT INTO t VALUES (1, 'one')");
-            connection.commit(); // in memory: nothing awaited yet
-            SlowWritesFilePath.delayMillis = 300;
+            SlowWritesFilePath.delayMillis = 300; // from here every chunk H2 writes takes 300 ms
             try {
-                store.tryCommit(); // another thread's store, as H2's background writer begins one
+                connection.setAutoCommit(false);
+                connection.createStatement().execute("INSERT INTO t VALUES (1, 'one')");
+                connection.commit(); // in memory: nothing awaited yet
+                store.tryCommit(); // another thread's store, as H2's background writer begins one (or it just did)
                 long version = store.getCurrentVersion();
                 assertThat(store.getFileStore().lastChunkVersion()).as("under way").isLessThan(version);
 
