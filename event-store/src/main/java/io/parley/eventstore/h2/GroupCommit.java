@@ -534,9 +534,9 @@ public final class GroupCommit implements AutoCloseable {
      * Sets H2's auto-commit buffer ({@code MVStore.Builder.autoCommitBufferSize}) on the store, which H2 otherwise
      * scales with the heap (19 MB from ~300 MB of heap up) and lets no database setting change. Besides how many
      * unsaved changes make H2 write on its own (group commit writes every few milliseconds under load, far below
-     * either size), it sizes H2's background maintenance: a chunk move handles up to twice it and a rewrite under
-     * load up to a quarter of it, each holding the store lock that every file write needs, so every commit waits for
-     * the whole step. Moves of up to 38 MB were the write stalls of 0.2-0.9 s (docs/benchmark.md, tenth to twelfth
+     * either size), it sizes H2's background maintenance: a chunk move handles up to twice it under load (eight times
+     * when idle) and a rewrite under load up to a quarter of it, each holding the store lock that every file write
+     * needs, so every commit waits for the whole step. Moves of up to 38 MB were the write stalls of 0.2-0.9 s (docs/benchmark.md, tenth to twelfth
      * rounds). H2 2.3.232 keeps it in a private final field, set here by reflection; should a later H2 rename it, the
      * store keeps H2's own size and a warning says so ({@code GroupCommitTest} fails first).
      */
