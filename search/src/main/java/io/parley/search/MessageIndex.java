@@ -359,18 +359,12 @@ public final class MessageIndex implements Closeable {
 
     /** Makes the writes so far visible to searches (not yet durable). */
     public void refresh() {
-        onIndexThread("refresh", () -> {
-            searchers.maybeRefreshBlocking();
-            return null;
-        });
+        onIndexThread("refresh", searchers::maybeRefreshBlocking);
     }
 
     /** Makes the writes so far durable, with {@code data} (the tracking token) in the same commit, and visible. */
     public void commit(Map<String, String> data) {
-        onIndexThread("commit", () -> {
-            commitHere(data);
-            return null;
-        });
+        onIndexThread("commit", () -> commitHere(data));
     }
 
     private synchronized void commitHere(Map<String, String> data) throws IOException {
@@ -413,6 +407,14 @@ public final class MessageIndex implements Closeable {
             }
             throw e;
         }
+    }
+
+    /** {@link #onIndexThread(String, IOSupplier)} for work without a result. */
+    private void onIndexThread(String what, IndexWrite work) {
+        onIndexThread(what, () -> {
+            work.run();
+            return null;
+        });
     }
 
     /** The data stored with the last commit (empty for a new index). */
@@ -502,7 +504,6 @@ public final class MessageIndex implements Closeable {
                     writer.close();
                     directory.close();
                 }
-                return null;
             });
         } finally {
             indexThreads.shutdown();

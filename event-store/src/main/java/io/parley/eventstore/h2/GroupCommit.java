@@ -91,7 +91,7 @@ public final class GroupCommit implements AutoCloseable {
     private boolean writerDone;
     /** The writer ended before {@link #close}: a commit that waits for the file fails rather than return as written. */
     private boolean writerStopped;
-    /** What ended the writer before close, if it was an exception (the cause of {@link #stoppedError}). */
+    /** The exception that ended the writer, before close or while it closed (the cause of {@link #stoppedError}). */
     private Throwable writerFailure;
 
     private final long windowNanos;
@@ -105,7 +105,7 @@ public final class GroupCommit implements AutoCloseable {
     private final LongAdder syncs = new LongAdder();
     private final LongAdder syncNanos = new LongAdder();
     /** H2's auto-commit buffer to set on the store ({@link #limitMaintenanceSteps}); zero or less keeps H2's own. */
-    private final long autoCommitBufferBytes;
+    private final int autoCommitBufferBytes;
 
     /**
      * @param window the least time between the starts of two writes while commits overlap (the previous write
@@ -117,7 +117,7 @@ public final class GroupCommit implements AutoCloseable {
      * @param autoCommitBufferBytes H2's auto-commit buffer for the store, in bytes ({@link #limitMaintenanceSteps});
      *               zero or negative keeps H2's own (scaled with the heap: 19 MB at 2 GiB)
      */
-    GroupCommit(Duration window, Duration syncInterval, long autoCommitBufferBytes) {
+    GroupCommit(Duration window, Duration syncInterval, int autoCommitBufferBytes) {
         this.windowNanos = window.toNanos();
         this.autoCommitBufferBytes = autoCommitBufferBytes;
         writer = new Thread(this::writeLoop, "h2-group-commit");
@@ -375,11 +375,7 @@ public final class GroupCommit implements AutoCloseable {
         }
         // after close, as for the commits waiting in awaitWritten: what is left H2 writes when it closes
         for (CompletableFuture<Void> written : left) {
-            if (stopped) {
-                written.completeExceptionally(stoppedError());
-            } else {
-                written.complete(null);
-            }
+            complete(written, stopped ? stoppedError() : null);
         }
     }
 
@@ -536,9 +532,10 @@ public final class GroupCommit implements AutoCloseable {
      * unsaved changes make H2 write on its own (group commit writes every few milliseconds under load, far below
      * either size), it sizes H2's background maintenance: a chunk move handles up to twice it under load (eight times
      * when idle) and a rewrite under load up to a quarter of it, each holding the store lock that every file write
-     * needs, so every commit waits for the whole step. Moves of up to 38 MB were the write stalls of 0.2-0.9 s (docs/benchmark.md, tenth to twelfth
-     * rounds). H2 2.3.232 keeps it in a private final field, set here by reflection; should a later H2 rename it, the
-     * store keeps H2's own size and a warning says so ({@code GroupCommitTest} fails first).
+     * needs, so every commit waits for the whole step. Moves of up to 38 MB were the write stalls of 0.2-0.9 s
+     * (docs/benchmark.md, tenth to twelfth rounds). H2 2.3.232 keeps it in a private final field, set here by
+     * reflection; should a later H2 rename it, the store keeps H2's own size and a warning says so
+     * ({@code GroupCommitTest} fails first).
      */
     private void limitMaintenanceSteps(MVStore store) {
         if (autoCommitBufferBytes <= 0 || store.getAutoCommitMemory() == 0) {
@@ -551,7 +548,7 @@ public final class GroupCommit implements AutoCloseable {
             if (own == autoCommitBufferBytes) {
                 return; // set already (two first commits may both get here)
             }
-            field.setInt(store, (int) Math.min(Integer.MAX_VALUE, autoCommitBufferBytes));
+            field.setInt(store, autoCommitBufferBytes);
             log.info("H2's auto-commit buffer: {} KB (H2's own: {} KB; parley.h2.auto-commit-buffer-size)",
                     store.getAutoCommitMemory() / 1024, own / 1024);
         } catch (ReflectiveOperationException | RuntimeException e) {

@@ -45,7 +45,7 @@ public class GroupCommitAutoConfiguration {
      * {@code parley.h2.auto-commit-buffer-size} in bytes: 0 (H2's own) or 1-64 MB. Outside that H2's maintenance would
      * move nothing (a few KB) or its step sizes overflow (from 256 MB), so the server does not start.
      */
-    static long autoCommitBufferSize(Environment environment) {
+    static int autoCommitBufferSize(Environment environment) {
         // parsed here: an Environment outside SpringApplication (a test's context runner) has no DataSize converter
         String raw = environment.getProperty("parley.h2.auto-commit-buffer-size");
         DataSize size = raw == null ? DataSize.ofMegabytes(4) : DataSize.parse(raw.trim());
@@ -54,7 +54,7 @@ public class GroupCommitAutoConfiguration {
             throw new IllegalArgumentException("parley.h2.auto-commit-buffer-size must be 0 (H2's own) or between 1MB"
                     + " and 64MB, not " + size);
         }
-        return bytes;
+        return (int) bytes;
     }
 
     @Bean
