@@ -21,7 +21,9 @@
 #                     to change one of its flags, add it to BENCH_SERVER_JVM instead, the later flag wins)
 #   BENCH_INPROCESS_ARGS extra --name=value arguments for the in-process benchmarks (e.g. "--events=200000
 #                     --parley.axon.processor-batch-size=500", or for lag "--rates=500,1000 --load-seconds=30";
-#                     lag runs at the fixed-rate runs' rates unless --rates here says otherwise)
+#                     lag runs at the fixed-rate runs' rates unless --rates here says otherwise; parley.*, axon.*,
+#                     spring.* and logging.* names go to the application, e.g. --logging.level.io.parley=info, since
+#                     it logs warnings only by default)
 #   BENCH_PART        name of the load generator's part (default socket): a second run into the same BENCH_OUT
 #                     with another name adds its fixed-rate runs to the report and replaces its other scenarios
 set -euo pipefail

@@ -86,7 +86,7 @@ public final class InProcessBench {
             props.put("parley.query.consistency-wait", "60s");
         }
         args.all().forEach((k, v) -> {
-            if (k.startsWith("parley.") || k.startsWith("axon.") || k.startsWith("spring.")) {
+            if (k.startsWith("parley.") || k.startsWith("axon.") || k.startsWith("spring.") || k.startsWith("logging.")) {
                 props.put(k, v);
             }
         });
