@@ -164,9 +164,12 @@ public class OperationsAutoConfiguration {
         @Bean
         SmartInitializingSingleton parleyDatabaseFileHealth(
                 ObjectProvider<io.parley.eventstore.h2.GroupCommit> groupCommit, HealthContributorRegistry health,
-                ObjectProvider<ReactiveHealthContributorRegistry> reactive) {
-            return () -> groupCommit.ifAvailable(commits ->
-                    register("databaseFile", new DatabaseFileHealth(commits), health, reactive));
+                ObjectProvider<ReactiveHealthContributorRegistry> reactive, OperationsProperties properties) {
+            return () -> groupCommit.ifAvailable(commits -> {
+                register("databaseFile", new DatabaseFileHealth(commits), health, reactive);
+                register("databaseFileWrites", new DatabaseFileWritesHealth(commits, properties.maxFileWrite()),
+                        health, reactive);
+            });
         }
     }
 

@@ -25,10 +25,11 @@ public class OperationsDefaults implements EnvironmentPostProcessor {
             Map.entry("management.endpoint.health.show-components", "when-authorized"),
             Map.entry("management.endpoint.health.roles", "ADMIN"),
             Map.entry("management.endpoint.health.validate-group-membership", "false"),
-            // databaseFile (standalone): a stopped writer of the H2 file fails every write until a restart
+            // databaseFile (standalone): a stopped writer of the H2 file fails every write until a restart;
+            // databaseFileWrites: a write that does not come back holds every commit, which a restart does not mend
             Map.entry("management.endpoint.health.group.liveness.include", "livenessState,databaseFile"),
-            Map.entry("management.endpoint.health.group.readiness.include",
-                    "readinessState,db,databaseFile,eventStore,readStore,redis,axonServer,commandBus,projections"),
+            Map.entry("management.endpoint.health.group.readiness.include", "readinessState,db,databaseFile,"
+                    + "databaseFileWrites,eventStore,readStore,redis,axonServer,commandBus,projections"),
             Map.entry("management.metrics.tags.application", "${spring.application.name:parley}"),
             Map.entry("axon.metrics.micrometer.dimensional", "true"),
             // a command handled in another process, and an event handled by a streaming processor, continue the

@@ -1,5 +1,7 @@
 package io.parley.operations;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -13,8 +15,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                          {@code /actuator/health/liveness}, {@code /actuator/health/readiness} and
  *                          {@code /actuator/prometheus} on this port (0: any free port); unset: no port
  * @param managementAddress the address that port binds to: a private one (the default is the loopback interface)
+ * @param maxFileWrite      standalone: readiness's {@code databaseFileWrites} is DOWN while one write to the H2 file
+ *                          has taken longer than this, since every commit that waits for the file waits for it (writes
+ *                          take milliseconds; H2's slowest measured took ~1 s)
  */
 @ConfigurationProperties("parley.operations")
 public record OperationsProperties(@DefaultValue("10000") long maxProjectionLag, Integer managementPort,
-                                   @DefaultValue("127.0.0.1") String managementAddress) {
+                                   @DefaultValue("127.0.0.1") String managementAddress,
+                                   @DefaultValue("30s") Duration maxFileWrite) {
+
+    public OperationsProperties {
+        if (maxFileWrite.isZero() || maxFileWrite.isNegative()) {
+            // zero would report every write as stuck while it runs
+            throw new IllegalArgumentException("parley.operations.max-file-write must be more than 0, not "
+                    + maxFileWrite);
+        }
+    }
 }

@@ -279,6 +279,17 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     /**
+     * How long the write under way has taken so far; {@link Duration#ZERO} between writes. A write takes milliseconds
+     * under load (H2's slowest measured ~1 s, docs/benchmark.md); every commit that waits for the file waits for it, so
+     * one that goes on for seconds is a disk that stopped answering (the health contributor {@code databaseFile}).
+     */
+    public Duration writeUnderWay() {
+        synchronized (lock) {
+            return writing == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - lastWriteStarted);
+        }
+    }
+
+    /**
      * File writes and the commits they served so far: their ratio is the size of the groups (the meters
      * {@code parley_h2_file_writes_total} and {@code parley_h2_commits_total{durability="synchronous"}}).
      */

@@ -251,6 +251,35 @@ class GroupCommitTest {
         }
     }
 
+    /** A write that goes on is seen while it does (the health contributor databaseFile reads it); zero between writes. */
+    @Test
+    void aWriteUnderWayTellsHowLongItHasTakenSoFar() throws Exception {
+        FilePath.register(new SlowWritesFilePath());
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:h2:slowwrites:file:" + dir.resolve("slow") + ";DB_CLOSE_ON_EXIT=FALSE");
+        try (HikariDataSource slow = new HikariDataSource(config)) {
+            JdbcTemplate jdbc = new JdbcTemplate(new GroupCommitDataSource(slow, groupCommit));
+            jdbc.execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100))");
+            assertThat(groupCommit.writeUnderWay()).as("between writes").isZero();
+            SlowWritesFilePath.delayMillis = 500;
+            CompletableFuture<Integer> insert;
+            try {
+                insert = CompletableFuture.supplyAsync(() -> jdbc.update("INSERT INTO t VALUES (1, 'one')"));
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (groupCommit.writeUnderWay().toMillis() < 300 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(groupCommit.writeUnderWay()).as("while the file holds the write back")
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+                assertThat(insert).as("the commit it holds").isNotDone();
+            } finally {
+                SlowWritesFilePath.delayMillis = 0;
+            }
+            assertThat(insert.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(groupCommit.writeUnderWay()).as("written").isZero();
+        }
+    }
+
     /**
      * H2's background maintenance moves up to twice its auto-commit buffer under its store lock, which every commit's
      * write waits for; H2 sizes the buffer from the heap (19 MB at 2 GiB) and has no setting for it. Set by reflection:
