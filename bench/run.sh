@@ -81,12 +81,15 @@ trap cleanup EXIT
   echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
   echo "ulimit_n=$(ulimit -n)"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
+  # the CPU's speed now, on one thread (io.parley.bench.CpuCheck; lower is faster): compares runs made at other times
+  echo "cpu_check_before=$("${JAVA_GEN[@]}" io.parley.bench.CpuCheck)"
   # the standalone server's JVM options, the argument file's flags spelled out
   echo "server_jvm=${BENCH_SERVER_GC:-$(grep -v '^#' standalone/jvm.options | tr '\n' ' ')} -Xms$HEAP -Xmx$HEAP ${BENCH_SERVER_JVM:-}"
   # arguments that change the server's settings for a comparison (BENCH_SERVER_ARGS; none: the jar's defaults)
   echo "server_args=${BENCH_SERVER_ARGS:-none}"
 } >> "$OUT/environment-$PART.txt"
-[ -f "$OUT/environment.txt" ] || cp "$OUT/environment-$PART.txt" "$OUT/environment.txt"
+FIRST_PART=
+[ -f "$OUT/environment.txt" ] || { cp "$OUT/environment-$PART.txt" "$OUT/environment.txt"; FIRST_PART=1; }
 
 if has fixed || has search || has fanout || has idle; then
   DATA=$(mktemp -d /tmp/parley-bench-server.XXXXXX); DATA_DIRS+=("$DATA")
@@ -150,6 +153,11 @@ if has search-index; then
     --events="$([ "$PROFILE" = full ] && echo 1000000 || echo 100000)"
   rm -rf "$d"
 fi
+
+# the CPU's speed again, with nothing of the benchmark running: a host that slowed down during the run shows here
+CPU_AFTER="cpu_check_after=$("${JAVA_GEN[@]}" io.parley.bench.CpuCheck)"
+echo "$CPU_AFTER" >> "$OUT/environment-$PART.txt"
+if [ -n "$FIRST_PART" ]; then echo "$CPU_AFTER" >> "$OUT/environment.txt"; fi
 
 echo "== writing the report"
 "${JAVA_GEN[@]}" io.parley.bench.report.ReportMain --out="$OUT"
