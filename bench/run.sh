@@ -82,7 +82,7 @@ trap cleanup EXIT
   echo "ulimit_n=$(ulimit -n)"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
   # the CPU's speed now, on one thread (io.parley.bench.CpuCheck; lower is faster): compares runs made at other times
-  echo "cpu_check_before=$("${JAVA_GEN[@]}" io.parley.bench.CpuCheck)"
+  echo "cpu_check_before=$("${JAVA_GEN[@]}" io.parley.bench.CpuCheck || echo failed)"
   # the standalone server's JVM options, the argument file's flags spelled out
   echo "server_jvm=${BENCH_SERVER_GC:-$(grep -v '^#' standalone/jvm.options | tr '\n' ' ')} -Xms$HEAP -Xmx$HEAP ${BENCH_SERVER_JVM:-}"
   # arguments that change the server's settings for a comparison (BENCH_SERVER_ARGS; none: the jar's defaults)
@@ -155,9 +155,14 @@ if has search-index; then
 fi
 
 # the CPU's speed again, with nothing of the benchmark running: a host that slowed down during the run shows here
-CPU_AFTER="cpu_check_after=$("${JAVA_GEN[@]}" io.parley.bench.CpuCheck)"
-echo "$CPU_AFTER" >> "$OUT/environment-$PART.txt"
-if [ -n "$FIRST_PART" ]; then echo "$CPU_AFTER" >> "$OUT/environment.txt"; fi
+CPU_AFTER=$("${JAVA_GEN[@]}" io.parley.bench.CpuCheck || echo failed)
+echo "cpu_check_after=$CPU_AFTER" >> "$OUT/environment-$PART.txt"
+if [ -n "$FIRST_PART" ]; then
+  echo "cpu_check_after=$CPU_AFTER" >> "$OUT/environment.txt"
+else # the report reads environment.txt: a later part's checks go there under its name
+  sed -n "s/^cpu_check_before=/cpu_check_before_$PART=/p" "$OUT/environment-$PART.txt" | tail -1 >> "$OUT/environment.txt"
+  echo "cpu_check_after_$PART=$CPU_AFTER" >> "$OUT/environment.txt"
+fi
 
 echo "== writing the report"
 "${JAVA_GEN[@]}" io.parley.bench.report.ReportMain --out="$OUT"

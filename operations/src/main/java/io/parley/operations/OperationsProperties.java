@@ -15,9 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                          {@code /actuator/health/liveness}, {@code /actuator/health/readiness} and
  *                          {@code /actuator/prometheus} on this port (0: any free port); unset: no port
  * @param managementAddress the address that port binds to: a private one (the default is the loopback interface)
- * @param maxFileWrite      standalone: readiness's {@code databaseFileWrites} is DOWN while one write to the H2 file
- *                          has taken longer than this, since every commit that waits for the file waits for it (writes
- *                          take milliseconds; H2's slowest measured took ~1 s)
+ * @param maxFileWrite      standalone: readiness's {@code databaseFileWrites} is DOWN while one write to the H2 file,
+ *                          or one force of it to the disk, has taken longer than this (writes take milliseconds, H2's
+ *                          slowest measured ~1 s; every commit that waits for the file waits for the write)
  */
 @ConfigurationProperties("parley.operations")
 public record OperationsProperties(@DefaultValue("10000") long maxProjectionLag, Integer managementPort,
@@ -25,7 +25,7 @@ public record OperationsProperties(@DefaultValue("10000") long maxProjectionLag,
                                    @DefaultValue("30s") Duration maxFileWrite) {
 
     public OperationsProperties {
-        if (maxFileWrite.isZero() || maxFileWrite.isNegative()) {
+        if (maxFileWrite == null || maxFileWrite.isZero() || maxFileWrite.isNegative()) {
             // zero would report every write as stuck while it runs
             throw new IllegalArgumentException("parley.operations.max-file-write must be more than 0, not "
                     + maxFileWrite);

@@ -96,12 +96,16 @@ public final class GroupCommit implements AutoCloseable {
 
     private final long windowNanos;
     private long lastWriteStarted;
+    /** When the write under way started ({@link System#nanoTime}), until its commits are released; 0 between writes. */
+    private long writeStarted;
     private int lastRoundCommits;
 
     /** Forces the file to the disk every sync interval ({@link #syncFile}); {@code null} when the interval is zero. */
     private final ScheduledExecutorService syncer;
     /** H2's count of completed file writes at the last sync (only the syncer's thread uses it). */
     private long syncedWrites = -1;
+    /** When the sync under way started ({@link System#nanoTime}); 0 between syncs. */
+    private volatile long syncStarted;
     private final LongAdder syncs = new LongAdder();
     private final LongAdder syncNanos = new LongAdder();
     /** H2's auto-commit buffer to set on the store ({@link #limitMaintenanceSteps}); zero or less keeps H2's own. */
@@ -279,14 +283,25 @@ public final class GroupCommit implements AutoCloseable {
     }
 
     /**
-     * How long the write under way has taken so far; {@link Duration#ZERO} between writes. A write takes milliseconds
-     * under load (H2's slowest measured ~1 s, docs/benchmark.md); every commit that waits for the file waits for it, so
-     * one that goes on for seconds is a disk that stopped answering (the health contributor {@code databaseFile}).
+     * How long the write under way has taken so far, until its commits are released; {@link Duration#ZERO} between
+     * writes. A write takes milliseconds under load (H2's slowest measured ~1 s, docs/benchmark.md); every commit that
+     * waits for the file waits for it, so one that goes on for seconds is a disk that stopped answering (the health
+     * contributor {@code databaseFileWrites}).
      */
     public Duration writeUnderWay() {
         synchronized (lock) {
-            return writing == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - lastWriteStarted);
+            return writeStarted == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - writeStarted);
         }
+    }
+
+    /**
+     * How long the force of the file to the disk under way ({@link #syncFile}) has taken so far; {@link Duration#ZERO}
+     * between syncs. No commit waits for it, but until it returns what was written since the last sync is not safe
+     * from a power loss (the health contributor {@code databaseFileWrites}).
+     */
+    public Duration syncUnderWay() {
+        long started = syncStarted;
+        return started == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - started);
     }
 
     /**
@@ -326,7 +341,12 @@ public final class GroupCommit implements AutoCloseable {
                 return;
             }
             long started = System.nanoTime();
-            store.sync();
+            syncStarted = started;
+            try {
+                store.sync();
+            } finally {
+                syncStarted = 0;
+            }
             syncNanos.add(System.nanoTime() - started);
             syncs.increment();
             syncedWrites = written;
@@ -442,6 +462,7 @@ public final class GroupCommit implements AutoCloseable {
                 next = null;
                 writing = round;
                 lastWriteStarted = System.nanoTime();
+                writeStarted = lastWriteStarted;
                 lastRoundCommits = round.commits;
             }
             SQLException error = null;
@@ -459,6 +480,7 @@ public final class GroupCommit implements AutoCloseable {
             synchronized (lock) {
                 round.done = true;
                 round.error = error;
+                writeStarted = 0;
                 writes++;
                 lock.notifyAll();
             }

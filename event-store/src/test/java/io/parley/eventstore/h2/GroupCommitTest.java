@@ -251,7 +251,10 @@ class GroupCommitTest {
         }
     }
 
-    /** A write that goes on is seen while it does (the health contributor databaseFile reads it); zero between writes. */
+    /**
+     * A write that goes on is seen while it does (the health contributor databaseFileWrites reads it); zero between
+     * writes, and from the moment its commits are released.
+     */
     @Test
     void aWriteUnderWayTellsHowLongItHasTakenSoFar() throws Exception {
         FilePath.register(new SlowWritesFilePath());
@@ -260,6 +263,8 @@ class GroupCommitTest {
         try (HikariDataSource slow = new HikariDataSource(config)) {
             JdbcTemplate jdbc = new JdbcTemplate(new GroupCommitDataSource(slow, groupCommit));
             jdbc.execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100))");
+            jdbc.update("INSERT INTO t VALUES (0, 'zero')");
+            assertThat(groupCommit.writesAndCommits()[0]).as("written").isPositive();
             assertThat(groupCommit.writeUnderWay()).as("between writes").isZero();
             SlowWritesFilePath.delayMillis = 500;
             CompletableFuture<Integer> insert;
@@ -277,6 +282,35 @@ class GroupCommitTest {
             }
             assertThat(insert.get(10, TimeUnit.SECONDS)).isEqualTo(1);
             assertThat(groupCommit.writeUnderWay()).as("written").isZero();
+        }
+    }
+
+    /** A force of the file that goes on is seen while it does (databaseFileWrites reads it), and holds no commit. */
+    @Test
+    void aSyncUnderWayTellsHowLongItHasTakenSoFar() throws Exception {
+        FilePath.register(new SlowWritesFilePath());
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:h2:slowwrites:file:" + dir.resolve("slow-sync") + ";DB_CLOSE_ON_EXIT=FALSE");
+        GroupCommit syncing = new GroupCommit(Duration.ofMillis(2), Duration.ofMillis(50), 0);
+        try (HikariDataSource slow = new HikariDataSource(config)) {
+            JdbcTemplate jdbc = new JdbcTemplate(new GroupCommitDataSource(slow, syncing));
+            jdbc.execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100))");
+            assertThat(syncing.syncUnderWay()).as("no sync under way").isZero();
+            SlowWritesFilePath.forceDelayMillis = 1_000;
+            try {
+                jdbc.update("INSERT INTO t VALUES (1, 'one')"); // written: the next sync forces it, slowly
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (syncing.syncUnderWay().toMillis() < 300 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(syncing.syncUnderWay()).as("while the disk holds the force back")
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+                assertThat(jdbc.update("INSERT INTO t VALUES (2, 'two')")).as("a commit meanwhile").isEqualTo(1);
+                assertThat(syncing.writeUnderWay()).isZero();
+            } finally {
+                SlowWritesFilePath.forceDelayMillis = 0;
+                syncing.close();
+            }
         }
     }
 

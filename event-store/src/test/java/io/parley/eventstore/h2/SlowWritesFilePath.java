@@ -11,11 +11,13 @@ import java.nio.channels.FileLock;
 /**
  * H2's file system for tests ({@code jdbc:h2:slowwrites:file:...}): the same file, whose writes first wait
  * {@link #delayMillis} while it is above zero, so that a write H2 does on its own threads is still under way when the
- * test looks.
+ * test looks; its forces to the disk likewise wait {@link #forceDelayMillis}.
  */
 public class SlowWritesFilePath extends FilePathWrapper {
 
     static volatile long delayMillis;
+    /** What each force of the file to the disk waits first, while above zero. */
+    static volatile long forceDelayMillis;
 
     @Override
     public String getScheme() {
@@ -49,13 +51,13 @@ public class SlowWritesFilePath extends FilePathWrapper {
 
             @Override
             public int write(ByteBuffer src) throws IOException {
-                pause();
+                pause(delayMillis);
                 return base.write(src);
             }
 
             @Override
             public int write(ByteBuffer src, long position) throws IOException {
-                pause();
+                pause(delayMillis);
                 return base.write(src, position);
             }
 
@@ -72,6 +74,7 @@ public class SlowWritesFilePath extends FilePathWrapper {
 
             @Override
             public void force(boolean metaData) throws IOException {
+                pause(forceDelayMillis);
                 base.force(metaData);
             }
 
@@ -87,8 +90,7 @@ public class SlowWritesFilePath extends FilePathWrapper {
         };
     }
 
-    private static void pause() throws IOException {
-        long delay = delayMillis;
+    private static void pause(long delay) throws IOException {
         if (delay > 0) {
             try {
                 Thread.sleep(delay);
