@@ -1,9 +1,9 @@
 package io.parley.operations;
 
-import java.time.Duration;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.time.Duration;
 
 /**
  * {@code parley.operations.*}: what readiness tolerates, and the management port of the services that have no web
