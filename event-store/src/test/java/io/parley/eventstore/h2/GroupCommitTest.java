@@ -225,10 +225,7 @@ class GroupCommitTest {
      */
     @Test
     void aCommitWaitsForTheWriteOfAStoreAnotherThreadBegan() throws Exception {
-        FilePath.register(new SlowWritesFilePath());
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:h2:slowwrites:file:" + dir.resolve("slow") + ";DB_CLOSE_ON_EXIT=FALSE");
-        try (HikariDataSource slow = new HikariDataSource(config); Connection connection = slow.getConnection()) {
+        try (HikariDataSource slow = slowWritesPool("slow"); Connection connection = slow.getConnection()) {
             connection.createStatement().execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100))");
             MVStore store = ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession()).getDatabase()
                     .getStore().getMvStore();
@@ -257,10 +254,7 @@ class GroupCommitTest {
      */
     @Test
     void aWriteUnderWayTellsHowLongItHasTakenSoFar() throws Exception {
-        FilePath.register(new SlowWritesFilePath());
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:h2:slowwrites:file:" + dir.resolve("slow") + ";DB_CLOSE_ON_EXIT=FALSE");
-        try (HikariDataSource slow = new HikariDataSource(config)) {
+        try (HikariDataSource slow = slowWritesPool("slow")) {
             JdbcTemplate jdbc = new JdbcTemplate(new GroupCommitDataSource(slow, groupCommit));
             jdbc.execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100))");
             jdbc.update("INSERT INTO t VALUES (0, 'zero')");
@@ -288,11 +282,8 @@ class GroupCommitTest {
     /** A force of the file that goes on is seen while it does (databaseFileWrites reads it), and holds no commit. */
     @Test
     void aSyncUnderWayTellsHowLongItHasTakenSoFar() throws Exception {
-        FilePath.register(new SlowWritesFilePath());
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:h2:slowwrites:file:" + dir.resolve("slow-sync") + ";DB_CLOSE_ON_EXIT=FALSE");
         GroupCommit syncing = new GroupCommit(Duration.ofMillis(2), Duration.ofMillis(50), 0);
-        try (HikariDataSource slow = new HikariDataSource(config)) {
+        try (HikariDataSource slow = slowWritesPool("slow-sync")) {
             JdbcTemplate jdbc = new JdbcTemplate(new GroupCommitDataSource(slow, syncing));
             jdbc.execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100))");
             assertThat(syncing.syncUnderWay()).as("no sync under way").isZero();
@@ -369,6 +360,14 @@ class GroupCommitTest {
     /** Axon's transaction manager as the streaming processors get it. */
     private static TransactionManager processorTransactions(GroupCommitDataSource ds) {
         return new AsynchronousCommitTransactionManager(new SpringTransactionManager(new DataSourceTransactionManager(ds)));
+    }
+
+    /** A pool on a database of this name in {@link #dir}, through {@link SlowWritesFilePath}. */
+    private HikariDataSource slowWritesPool(String name) {
+        FilePath.register(new SlowWritesFilePath());
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:h2:slowwrites:file:" + dir.resolve(name) + ";DB_CLOSE_ON_EXIT=FALSE");
+        return new HikariDataSource(config);
     }
 
     private GroupCommitDataSource dataSource() {
