@@ -27,8 +27,8 @@ public record OperationsProperties(@DefaultValue("10000") long maxProjectionLag,
     public OperationsProperties {
         if (maxFileWrite == null || maxFileWrite.isZero() || maxFileWrite.isNegative()) {
             // zero would report every write as stuck while it runs
-            throw new IllegalArgumentException("parley.operations.max-file-write must be more than 0, not "
-                    + maxFileWrite);
+            throw new IllegalArgumentException("parley.operations.max-file-write must be more than 0 (a duration such as"
+                    + " 30s), not " + (maxFileWrite == null ? "empty" : maxFileWrite.toMillis() + "ms"));
         }
     }
 }

@@ -106,7 +106,7 @@ final class Plots {
     /** Per-second latency percentiles of one open-loop run. */
     static String latencyOverTime(Map<String, Object> run, Path dir, String name) {
         List<Map<String, Object>> series = Json.list(run.get("series"));
-        XYChart chart = chart("Latency over time at " + run.get("offeredRate") + " msg/s offered (per-second percentiles, "
+        XYChart chart = chart("Latency over time at " + runName(run) + " offered (per-second percentiles, "
                 + "corrected for coordinated omission)", "seconds since start (warm-up " + run.get("warmupSeconds")
                 + " s included)", "latency (ms)");
         // drawn bottom to top: the max a wide pale band (where p99.9 reaches it, the band shows around p99.9), then each
@@ -131,7 +131,7 @@ final class Plots {
         chart.getStyler().setYAxisLogarithmic(true);
         int i = 0;
         for (Map<String, Object> run : runs) {
-            String label = run.get("offeredRate") + " msg/s";
+            String label = runName(run);
             Color color = PALETTE[i++ % PALETTE.length];
             addCurve(chart, label + " send->message", run.get("e2eCurve"), Json.map(run.get("e2eLatency")).get("count"))
                     .ifPresent(s -> look(s, new Look(color, SOLID, SeriesMarkers.NONE)));
@@ -140,6 +140,15 @@ final class Plots {
                     .ifPresent(s -> look(s, new Look(color.darker(), DASHED, SeriesMarkers.CROSS)));
         }
         return save(chart, dir, name);
+    }
+
+    /**
+     * A fixed-rate run's name in plots and file names: its offered rate, and its part when that is not the default
+     * part ({@code socket}): a second {@code BENCH_PART} into the same folder may run the same rate.
+     */
+    static String runName(Map<String, Object> run) {
+        Object part = run.get("part");
+        return run.get("offeredRate") + " msg/s" + (part == null || "socket".equals(part) ? "" : " (" + part + ")");
     }
 
     /** A curve of [percentile, ms] pairs, cut at the percentile of its largest sample when the count is known. */

@@ -266,7 +266,9 @@ public final class Report {
         runTable(md, runs);
         List<String> images = new ArrayList<>();
         for (Map<String, Object> run : runs) {
-            String png = Plots.latencyOverTime(run, dir, "latency-over-time-" + num(run.get("offeredRate")).replace(",", "") + ".png");
+            Object part = run.get("part");
+            String png = Plots.latencyOverTime(run, dir, "latency-over-time-" + num(run.get("offeredRate")).replace(",", "")
+                    + (part == null || "socket".equals(part) ? "" : "-" + part) + ".png");
             if (png != null) {
                 images.add(png);
             }
@@ -294,6 +296,9 @@ public final class Report {
         md.append("|").append(" ---: |".repeat(18)).append(" --- |\n");
         for (Map<String, Object> r : runs) {
             List<String> notes = new ArrayList<>();
+            if (r.get("part") != null && !"socket".equals(r.get("part"))) {
+                notes.add("part " + r.get("part"));
+            }
             if (Boolean.TRUE.equals(r.get("overloaded"))) {
                 notes.add("overloaded: schedule stopped at the backlog limit");
             }

@@ -48,6 +48,17 @@ public final class ReportMain {
         for (Path part : parts) {
             @SuppressWarnings("unchecked")
             Map<String, Object> content = json.readValue(part.toFile(), Map.class);
+            // each fixed-rate run names its part (BENCH_PART), so two parts' runs at one rate stay apart
+            String partName = part.getFileName().toString().replace(".part.json", "");
+            if (content.get("fixedRate") instanceof List<?> runs) {
+                runs.forEach(run -> {
+                    if (run instanceof Map<?, ?> fields) {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> named = (Map<String, Object>) fields;
+                        named.putIfAbsent("part", partName);
+                    }
+                });
+            }
             // several runs into one folder: lists (fixed-rate runs) add up, anything else the later part wins
             content.forEach((key, value) -> report.merge(key, value, (old, add) -> {
                 if (old instanceof List<?> a && add instanceof List<?> b) {

@@ -24,34 +24,7 @@ class ReportTest {
     @Test
     @Timeout(120)
     void mergesPartsAndRendersTablesAndPlots() throws Exception {
-        Histogram h = Latency.histogram();
-        for (int i = 1; i <= 1000; i++) {
-            h.recordValue(i * 10L); // 0.01 .. 10 ms
-        }
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("label", "fixed");
-        run.put("offeredRate", 1000);
-        run.put("warmupSeconds", 2);
-        run.put("senders", 10);
-        run.put("textSize", 100);
-        run.put("sentPerSecondMeasured", 1000.0);
-        run.put("ackedPerSecond", 999.5);
-        run.put("deliveredPerSecond", 998.0);
-        run.put("notAcked", 0);
-        run.put("notDelivered", 0);
-        run.put("errors", Map.of());
-        run.put("ackLatency", Latency.summary(h));
-        run.put("e2eLatency", Latency.summary(h));
-        run.put("e2eLatencyUncorrected", Latency.summary(h));
-        run.put("cpu", Map.of("serverPct", 80.0, "generatorPct", 20.0, "machinePct", 110.0));
-        run.put("serverWrittenBytesPerMessage", 18_324);
-        run.put("e2eCurve", Latency.curve(h));
-        run.put("e2eCurveUncorrected", Latency.curve(h));
-        List<Map<String, Object>> series = new ArrayList<>();
-        for (int t = 1; t <= 5; t++) {
-            series.add(Map.of("t", t, "e2eP50Ms", 1.0, "e2eP99Ms", 5.0, "ackP99Ms", 4.0));
-        }
-        run.put("series", series);
+        Map<String, Object> run = fullRun();
         Files.writeString(dir.resolve("environment.txt"), "profile=quick\ncores=2\n");
         new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve("socket.part.json").toFile(),
                 Map.of("fixedRate", List.of(run)));
@@ -66,6 +39,23 @@ class ReportTest {
             assertThat(dir.resolve(png)).exists();
             assertThat(Files.size(dir.resolve(png))).isGreaterThan(1000);
         }
+    }
+
+    /** BENCH_PART: a second part at the same rate renders beside the first, each with its own plot and name. */
+    @Test
+    @Timeout(120)
+    void twoPartsAtTheSameRateStayApart() throws Exception {
+        Files.writeString(dir.resolve("environment.txt"), "profile=quick\ncores=2\n");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        json.writeValue(dir.resolve("socket.part.json").toFile(), Map.of("fixedRate", List.of(fullRun())));
+        json.writeValue(dir.resolve("second.part.json").toFile(), Map.of("fixedRate", List.of(fullRun())));
+
+        ReportMain.main(new String[]{"--out=" + dir});
+
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).contains("| part second |", "latency-over-time-1000.png", "latency-over-time-1000-second.png");
+        assertThat(dir.resolve("latency-over-time-1000-second.png")).exists();
+        assertThat(dir.resolve("latency-distribution.png")).exists();
     }
 
     @Test
@@ -171,6 +161,39 @@ class ReportTest {
         assertThat(last[0]).isCloseTo(99.9, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(last[1]).isCloseTo(10.0, org.assertj.core.data.Offset.offset(0.02)); // HdrHistogram's 3 digits
         assertThat(curve).allSatisfy(point -> assertThat(point[0]).isLessThanOrEqualTo(99.9 + 1e-9));
+    }
+
+    /** A fixed-rate run at 1,000 msg/s with every figure the report reads. */
+    private static Map<String, Object> fullRun() {
+        Histogram h = Latency.histogram();
+        for (int i = 1; i <= 1000; i++) {
+            h.recordValue(i * 10L); // 0.01 .. 10 ms
+        }
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("label", "fixed");
+        run.put("offeredRate", 1000);
+        run.put("warmupSeconds", 2);
+        run.put("senders", 10);
+        run.put("textSize", 100);
+        run.put("sentPerSecondMeasured", 1000.0);
+        run.put("ackedPerSecond", 999.5);
+        run.put("deliveredPerSecond", 998.0);
+        run.put("notAcked", 0);
+        run.put("notDelivered", 0);
+        run.put("errors", Map.of());
+        run.put("ackLatency", Latency.summary(h));
+        run.put("e2eLatency", Latency.summary(h));
+        run.put("e2eLatencyUncorrected", Latency.summary(h));
+        run.put("cpu", Map.of("serverPct", 80.0, "generatorPct", 20.0, "machinePct", 110.0));
+        run.put("serverWrittenBytesPerMessage", 18_324);
+        run.put("e2eCurve", Latency.curve(h));
+        run.put("e2eCurveUncorrected", Latency.curve(h));
+        List<Map<String, Object>> series = new ArrayList<>();
+        for (int t = 1; t <= 5; t++) {
+            series.add(Map.of("t", t, "e2eP50Ms", 1.0, "e2eP99Ms", 5.0, "ackP99Ms", 4.0));
+        }
+        run.put("series", series);
+        return run;
     }
 
     private static Map<String, Object> socketRun(int offered, int senders, double acked, double delivered,
