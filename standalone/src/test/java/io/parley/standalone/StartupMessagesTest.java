@@ -35,6 +35,19 @@ class StartupMessagesTest {
                 .doesNotContain("required a bean of type");
     }
 
+    /** A second Parley on a data directory another one has open: the file and what to do, not a stack trace. */
+    @Test
+    void aDataDirAnotherParleyHasOpenIsNamedWithWhatToDo(CapturedOutput output) {
+        Path data = dir.resolve("shared");
+        try (ParleyProcess first = new ParleyProcess(data).start()) {
+            String printed = failedStart(output, "--parley.data-dir=" + data);
+            assertThat(printed).contains("APPLICATION FAILED TO START")
+                    .contains("Parley cannot open its database: " + data.resolve("parley.mv.db").toAbsolutePath()
+                            + " is in use by another process")
+                    .contains("Stop the other process, or start this one with another data directory");
+        }
+    }
+
     @Test
     void anUnknownPresenceModeIsNamedWithTheValuesItAccepts(CapturedOutput output) {
         String printed = failedStart(output, "--parley.presence=cluster");
