@@ -147,8 +147,13 @@ final class Plots {
      * part ({@code socket}): a second {@code BENCH_PART} into the same folder may run the same rate.
      */
     static String runName(Map<String, Object> run) {
+        return run.get("offeredRate") + " msg/s" + otherPart(run).map(part -> " (" + part + ")").orElse("");
+    }
+
+    /** The run's part ({@code BENCH_PART}) when it is not the default one ({@code socket}). */
+    static Optional<String> otherPart(Map<String, Object> run) {
         Object part = run.get("part");
-        return run.get("offeredRate") + " msg/s" + (part == null || "socket".equals(part) ? "" : " (" + part + ")");
+        return part == null || "socket".equals(part) ? Optional.empty() : Optional.of(part.toString());
     }
 
     /** A curve of [percentile, ms] pairs, cut at the percentile of its largest sample when the count is known. */

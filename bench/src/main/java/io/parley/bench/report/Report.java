@@ -266,9 +266,8 @@ public final class Report {
         runTable(md, runs);
         List<String> images = new ArrayList<>();
         for (Map<String, Object> run : runs) {
-            Object part = run.get("part");
             String png = Plots.latencyOverTime(run, dir, "latency-over-time-" + num(run.get("offeredRate")).replace(",", "")
-                    + (part == null || "socket".equals(part) ? "" : "-" + part) + ".png");
+                    + Plots.otherPart(run).map(part -> "-" + part).orElse("") + ".png");
             if (png != null) {
                 images.add(png);
             }
@@ -296,9 +295,7 @@ public final class Report {
         md.append("|").append(" ---: |".repeat(18)).append(" --- |\n");
         for (Map<String, Object> r : runs) {
             List<String> notes = new ArrayList<>();
-            if (r.get("part") != null && !"socket".equals(r.get("part"))) {
-                notes.add("part " + r.get("part"));
-            }
+            Plots.otherPart(r).ifPresent(part -> notes.add("part " + part));
             if (Boolean.TRUE.equals(r.get("overloaded"))) {
                 notes.add("overloaded: schedule stopped at the backlog limit");
             }
