@@ -81,7 +81,7 @@ trap cleanup EXIT
   echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
   echo "ulimit_n=$(ulimit -n)"
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
-  # the CPU's speed now, on one thread (io.parley.bench.CpuCheck; lower is faster): compares runs made at other times
+  # the CPU's and the memory's speed now (io.parley.bench.CpuCheck; lower is faster): compares runs made at other times
   echo "cpu_check_before=$("${JAVA_GEN[@]}" io.parley.bench.CpuCheck || echo failed)"
   # the standalone server's JVM options, the argument file's flags spelled out
   echo "server_jvm=${BENCH_SERVER_GC:-$(grep -v '^#' standalone/jvm.options | tr '\n' ' ')} -Xms$HEAP -Xmx$HEAP ${BENCH_SERVER_JVM:-}"

@@ -5,7 +5,6 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.core.env.Environment;
 
-import java.nio.file.Path;
 import java.sql.SQLException;
 
 /**
@@ -26,12 +25,23 @@ public class DatabaseInUseFailureAnalyzer extends AbstractFailureAnalyzer<SQLExc
         if (cause.getErrorCode() != ErrorCode.DATABASE_ALREADY_OPEN_1) {
             return null;
         }
-        String dataDir = environment.getProperty("parley.data-dir", "./data");
-        Path file = Path.of(dataDir, "parley.mv.db").toAbsolutePath().normalize();
-        String description = "Parley cannot open its database: " + file + " is in use by another process (another"
-                + " Parley started with parley.data-dir=" + dataDir + ", or an H2 tool).";
+        String description = "Parley cannot open its database: " + lockedFile(cause) + " is in use by another process"
+                + " (another Parley on the same data directory, or an H2 tool).";
         String action = "Stop the other process, or start this one with another data directory (--parley.data-dir=PATH"
-                + ", or the environment variable PARLEY_DATA_DIR).";
+                + ", or the environment variable PARLEY_DATA_DIR; this one is "
+                + environment.getProperty("parley.data-dir", "./data") + ").";
         return new FailureAnalysis(description, action, cause);
+    }
+
+    /** The file H2 names in its message ({@code Database may be already in use: "retry:/path/parley.mv.db"}). */
+    private static String lockedFile(SQLException cause) {
+        String message = String.valueOf(cause.getMessage());
+        int open = message.indexOf('"');
+        int close = open < 0 ? -1 : message.indexOf('"', open + 1);
+        if (close < 0) {
+            return "the H2 file";
+        }
+        String file = message.substring(open + 1, close);
+        return file.startsWith("retry:") ? file.substring("retry:".length()) : file;
     }
 }
