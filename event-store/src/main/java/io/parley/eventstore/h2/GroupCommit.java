@@ -96,8 +96,6 @@ public final class GroupCommit implements AutoCloseable {
 
     private final long windowNanos;
     private long lastWriteStarted;
-    /** When the write under way started ({@link System#nanoTime}), until its commits are released; 0 between writes. */
-    private long writeStarted;
     private int lastRoundCommits;
 
     /** Forces the file to the disk every sync interval ({@link #syncFile}); {@code null} when the interval is zero. */
@@ -290,7 +288,8 @@ public final class GroupCommit implements AutoCloseable {
      */
     public Duration writeUnderWay() {
         synchronized (lock) {
-            return writeStarted == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - writeStarted);
+            Round round = writing;
+            return round == null || round.done ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - lastWriteStarted);
         }
     }
 
@@ -462,7 +461,6 @@ public final class GroupCommit implements AutoCloseable {
                 next = null;
                 writing = round;
                 lastWriteStarted = System.nanoTime();
-                writeStarted = lastWriteStarted;
                 lastRoundCommits = round.commits;
             }
             SQLException error = null;
@@ -480,7 +478,6 @@ public final class GroupCommit implements AutoCloseable {
             synchronized (lock) {
                 round.done = true;
                 round.error = error;
-                writeStarted = 0;
                 writes++;
                 lock.notifyAll();
             }
