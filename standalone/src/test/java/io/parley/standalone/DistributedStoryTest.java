@@ -370,8 +370,7 @@ class DistributedStoryTest extends DistributedStories {
     }
 
     private static void send(ParleyClient sender, String conversation, String text) {
-        assertThat(sender.call("POST", "/api/conversations/" + conversation + "/messages",
-                json("clientMsgId", UUID.randomUUID().toString(), "text", text)).status()).isEqualTo(201);
+        assertThat(sender.sendOverHttp(conversation, text).status()).isEqualTo(201);
     }
 
     private static List<Long> seqs(SocketClient socket, String conversation) {

@@ -10,9 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 
-import static io.parley.standalone.ParleyClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -125,7 +123,6 @@ class InterruptedThreadTest {
     }
 
     private static int send(ParleyClient from, String conversation, String text) {
-        return from.call("POST", "/api/conversations/" + conversation + "/messages",
-                json("clientMsgId", UUID.randomUUID().toString(), "text", text)).status();
+        return from.sendOverHttp(conversation, text).status();
     }
 }

@@ -345,8 +345,7 @@ class NotificationStoryTest {
     }
 
     private static void send(ParleyClient from, String conversation, String text) {
-        ParleyClient.Response sent = from.call("POST", "/api/conversations/" + conversation + "/messages",
-                json("clientMsgId", UUID.randomUUID().toString(), "text", text));
+        ParleyClient.Response sent = from.sendOverHttp(conversation, text);
         assertThat(sent.status()).as(sent.toString()).isEqualTo(201);
     }
 

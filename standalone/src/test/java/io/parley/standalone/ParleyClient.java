@@ -88,6 +88,12 @@ final class ParleyClient {
         return response.body().get("conversationId").asText();
     }
 
+    /** Sends {@code text} to the conversation over HTTP with a fresh {@code clientMsgId}; the answer as it came. */
+    Response sendOverHttp(String conversation, String text) {
+        return call("POST", "/api/conversations/" + conversation + "/messages",
+                json("clientMsgId", UUID.randomUUID().toString(), "text", text));
+    }
+
     Response call(String method, String path, JsonNode body) {
         return call(method, path, body, token);
     }

@@ -11,12 +11,10 @@ import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
-import static io.parley.standalone.ParleyClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -91,7 +89,6 @@ class StuckFileWriteTest {
     }
 
     private static int send(ParleyClient from, String conversation, String text) {
-        return from.call("POST", "/api/conversations/" + conversation + "/messages",
-                json("clientMsgId", UUID.randomUUID().toString(), "text", text)).status();
+        return from.sendOverHttp(conversation, text).status();
     }
 }
