@@ -24,6 +24,8 @@
 #                     lag runs at the fixed-rate runs' rates unless --rates here says otherwise; parley.*, axon.*,
 #                     spring.* and logging.* names go to the application, e.g. --logging.level.io.parley=info, since
 #                     it logs warnings only by default)
+#   BENCH_INPROCESS_JVM extra JVM options for the in-process benchmarks (e.g. a JFR recording:
+#                     "-XX:StartFlightRecording=filename=/tmp/rebuild.jfr,settings=profile")
 #   BENCH_PART        name of the load generator's part (default socket): a second run into the same BENCH_OUT
 #                     with another name adds its fixed-rate runs to the report and replaces its other scenarios
 set -euo pipefail
@@ -133,7 +135,7 @@ fi
 inprocess() {
   local d; d=$(mktemp -d /tmp/parley-bench-inprocess.XXXXXX); DATA_DIRS+=("$d")
   # shellcheck disable=SC2086
-  "${JAVA_GEN[@]}" io.parley.bench.inprocess.InProcessBench --profile="$PROFILE" --out="$OUT" --data-dir="$d" "$@" \
+  "${JAVA_GEN[@]}" ${BENCH_INPROCESS_JVM:-} io.parley.bench.inprocess.InProcessBench --profile="$PROFILE" --out="$OUT" --data-dir="$d" "$@" \
     ${BENCH_INPROCESS_ARGS:-}
   rm -rf "$d"
 }

@@ -58,6 +58,9 @@ import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.axonframework.messaging.MetaData;
+import org.axonframework.messaging.ResultMessage;
+import org.axonframework.messaging.unitofwork.BatchingUnitOfWork;
+import org.axonframework.messaging.unitofwork.RollbackConfigurationType;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.queryhandling.DefaultQueryGateway;
 import org.axonframework.queryhandling.QueryGateway;
@@ -490,6 +493,58 @@ public abstract class ReadModelContract {
     }
 
     @Test
+    void aBatchOfMessagesFromSeveralSendersCountsAsTheSameMessagesOneBatchEach() {
+        String together = groupOf("g-together", "Together", ALICE, BOB, CAROL, DAVE);
+        String apart = groupOf("g-apart", "Apart", ALICE, BOB, CAROL, DAVE);
+        List<String> senders = List.of(ALICE, ALICE, BOB, CAROL, CAROL);
+
+        given(senders.stream().map(sender -> nextMessage(together, sender)).toArray());
+        senders.forEach(sender -> given(nextMessage(apart, sender)));
+
+        assertThat(inboxOf(together)).isEqualTo(Map.of(
+                ALICE, List.of(5L, 2L, 2L, 3L), BOB, List.of(5L, 3L, 3L, 2L),
+                CAROL, List.of(5L, 5L, 5L, 0L), DAVE, List.of(5L, 0L, 0L, 5L)));
+        assertThat(inboxOf(together)).isEqualTo(inboxOf(apart));
+        assertThat(summaryOf(DAVE, together).lastMessage().seq()).isEqualTo(5);
+        assertThat(summaryOf(DAVE, together).updatedAt()).isEqualTo(summaryOf(DAVE, together).lastMessage().sentAt());
+    }
+
+    @Test
+    void aReadAndANewMemberAmongTheMessagesOfABatchCountOnlyWhatCameAfterThemAndAnotherEventMayEndIt() {
+        String team = groupOf("g-busy", "Busy", ALICE, BOB, CAROL, DAVE);
+
+        given(nextMessage(team, ALICE), nextMessage(team, BOB), new MessagesRead(team, DAVE, 2, tick()),
+                nextMessage(team, CAROL), new MemberAdded(team, "u-erin", MemberRole.MEMBER, ALICE, tick()),
+                nextMessage(team, BOB), new UserRegistered("u-frank", "frank", "Frank", tick()));
+
+        assertThat(inboxOf(team)).isEqualTo(Map.of(
+                ALICE, List.of(4L, 1L, 1L, 3L), BOB, List.of(4L, 4L, 4L, 0L), CAROL, List.of(4L, 3L, 3L, 1L),
+                DAVE, List.of(4L, 2L, 2L, 2L), "u-erin", List.of(4L, 3L, 3L, 1L)));
+    }
+
+    @Test
+    void messagesDeliveredAgainWithNewOnesInOneBatchAreCountedOnce() {
+        String team = groupOf("g-again", "Again", ALICE, BOB, CAROL, DAVE);
+        given(nextMessage(team, ALICE), nextMessage(team, BOB), nextMessage(team, ALICE));
+
+        givenAfterRedelivering(3, nextMessage(team, BOB), nextMessage(team, CAROL));
+
+        assertThat(inboxOf(team)).isEqualTo(Map.of(
+                ALICE, List.of(5L, 3L, 3L, 2L), BOB, List.of(5L, 4L, 4L, 1L), CAROL, List.of(5L, 5L, 5L, 0L),
+                DAVE, List.of(5L, 0L, 0L, 5L)));
+    }
+
+    /** Each member's last seq, read and delivered cursors and unread count, as their conversation list shows them. */
+    private Map<String, List<Long>> inboxOf(String conversationId) {
+        Map<String, List<Long>> rows = new HashMap<>();
+        for (Member member : members(conversationId).members()) {
+            ConversationSummary s = summaryOf(member.userId(), conversationId);
+            rows.put(member.userId(), List.of(s.lastSeq(), s.readSeq(), s.deliveredSeq(), s.unread()));
+        }
+        return rows;
+    }
+
+    @Test
     void replyingMarksEverythingBeforeAsReadForTheReplier() {
         String c = directBetween(ALICE, BOB);
         sendMany(c, ALICE, 3);
@@ -603,7 +658,7 @@ public abstract class ReadModelContract {
         resetAndReplay();
         assertThat(unreadOf(c, team)).as("after a reset and replay").isEqualTo(expected);
 
-        inBatch(() -> history.forEach(this::dispatch));
+        process(history, false);
         assertThat(unreadOf(c, team)).as("after replaying on top").isEqualTo(expected);
     }
 
@@ -809,7 +864,7 @@ public abstract class ReadModelContract {
         story();
         Map<String, Object> once = observe();
 
-        inBatch(() -> history.forEach(this::dispatch));
+        process(history, false);
 
         assertThat(observe()).isEqualTo(once);
     }
@@ -829,7 +884,7 @@ public abstract class ReadModelContract {
         assertThat(page("g-team", null, null, 50).messages()).isEmpty();
         assertThat(user(ALICE)).isNull();
 
-        inBatch(() -> history.forEach(this::dispatch));
+        process(history, false);
         assertThat(observe()).isEqualTo(before);
     }
 
@@ -882,8 +937,8 @@ public abstract class ReadModelContract {
         inBatch(() -> {
             conversationProjection.prepareReset();
             userProjection.prepareReset();
-            history.forEach(this::dispatch);
         });
+        process(history, false);
     }
 
     // ---------------------------------------------------------------- feeding events
@@ -898,12 +953,49 @@ public abstract class ReadModelContract {
                     UUID.randomUUID().toString(), tick()));
         }
         history.addAll(batch);
-        inBatch(() -> batch.forEach(message -> {
-            dispatch(message);
-            if (deliverTwice) {
-                dispatch(message);
+        process(batch, deliverTwice);
+    }
+
+    /**
+     * Handles the messages as one batch of a streaming processor: in one {@link BatchingUnitOfWork} (so each handler
+     * learns whether its event concludes the batch) inside {@link #inBatch}; with {@code twice}, each message is
+     * handled a second time right after the first.
+     */
+    private void process(List<DomainEventMessage<?>> messages, boolean twice) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        inBatch(() -> {
+            BatchingUnitOfWork<DomainEventMessage<?>> unitOfWork = new BatchingUnitOfWork<>(List.copyOf(messages));
+            ResultMessage<Object> result = unitOfWork.executeWithResult(() -> {
+                dispatch(unitOfWork.getMessage());
+                if (twice) {
+                    dispatch(unitOfWork.getMessage());
+                }
+                return null;
+            }, RollbackConfigurationType.ANY_THROWABLE);
+            if (result.isExceptional()) {
+                throw new IllegalStateException("the batch failed", result.exceptionResult());
             }
-        }));
+        });
+    }
+
+    /**
+     * Feeds, as one batch, the last {@code redelivered} events fed before (as a processor does after a crash before it
+     * saved its position) followed by new ones.
+     */
+    protected void givenAfterRedelivering(int redelivered, Object... events) {
+        List<DomainEventMessage<?>> again = List.copyOf(history.subList(history.size() - redelivered, history.size()));
+        List<DomainEventMessage<?>> batch = new ArrayList<>(again);
+        for (Object event : events) {
+            String aggregate = aggregateOf(event);
+            long sequence = aggregateSequence.merge(aggregate, 1L, Long::sum) - 1;
+            DomainEventMessage<?> message = new GenericDomainEventMessage<>("Conversation", aggregate, sequence, event,
+                    MetaData.emptyInstance(), UUID.randomUUID().toString(), tick());
+            history.add(message);
+            batch.add(message);
+        }
+        process(batch, false);
     }
 
     /** The aggregate sequence number of the aggregate's latest event. */
@@ -989,6 +1081,13 @@ public abstract class ReadModelContract {
         given(new MessageSent(conversationId, "m-" + conversationId + "-" + seq, seq, senderId, "client-" + seq, text,
                 List.of(), tick(), mentions, replyTo));
         return seq;
+    }
+
+    /** The conversation's next message from {@code senderId}, to feed with others in one batch. */
+    protected MessageSent nextMessage(String conversationId, String senderId) {
+        long seq = lastSeq.merge(conversationId, 1L, Long::sum);
+        return new MessageSent(conversationId, "m-" + conversationId + "-" + seq, seq, senderId, "client-" + seq,
+                "message " + seq, List.of(), tick(), List.of(), null);
     }
 
     protected void sendMany(String conversationId, String senderId, int count) {

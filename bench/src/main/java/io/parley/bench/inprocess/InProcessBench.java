@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.parley.api.conversation.ConversationCommands.OpenDirectConversation;
 import io.parley.api.conversation.ConversationCommands.SendMessage;
 import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
+import io.parley.api.conversation.ConversationEvents.GroupCreated;
+import io.parley.api.conversation.ConversationEvents.Member;
+import io.parley.api.conversation.MemberRole;
 import io.parley.api.conversation.ConversationEvents.MessageSent;
 import io.parley.api.conversation.ConversationIds;
 import io.parley.bench.Args;
@@ -43,9 +46,10 @@ import java.util.UUID;
  * Benchmarks that need the inside of a Parley process, run against the standalone set-up (H2 file database) booted
  * in this JVM:
  * <ul>
- *   <li>{@code --scenario=rebuild}: appends N events (default 1,000,000: direct conversations full of messages)
- *   straight to the event store in batches, then resets the {@code conversation-projection} processor and measures
- *   events/s until it has caught up;</li>
+ *   <li>{@code --scenario=rebuild}: appends N events (default 1,000,000: {@code --conversations} direct conversations
+ *   full of messages, or groups of {@code --members} members each when that is above 2, their members sending in
+ *   turn) straight to the event store in batches, then resets the {@code conversation-projection} processor and
+ *   measures events/s until it has caught up;</li>
  *   <li>{@code --scenario=long}: SendMessage command latency at message 100 and at message N (default 100,000) of one
  *   conversation, with the configured snapshots and cache ({@code --cache=off} replaces the cache with none);</li>
  *   <li>{@code --scenario=lag}: the commit → read-model lag of {@code conversation-projection}, timed with the query
@@ -109,7 +113,7 @@ public final class InProcessBench {
         try {
             if ("rebuild".equals(scenario)) {
                 result.putAll(rebuild(context, args.integer("events", full ? 1_000_000 : 30_000),
-                        args.integer("conversations", 1000), args.integer("batch", 1000),
+                        args.integer("conversations", 1000), args.integer("members", 2), args.integer("batch", 1000),
                         args.integer("append-max-seconds", full ? 150 : 45),
                         args.integer("rebuild-max-seconds", full ? 150 : 45)));
                 key = "rebuild";
@@ -155,7 +159,7 @@ public final class InProcessBench {
     // ---------------------------------------------------------------------------------------------------------
 
     static Map<String, Object> rebuild(ConfigurableApplicationContext context, int events, int conversations,
-                                       int batch, int appendMaxSeconds, int rebuildMaxSeconds)
+                                       int membersEach, int batch, int appendMaxSeconds, int rebuildMaxSeconds)
             throws InterruptedException {
         EventStore eventStore = context.getBean(EventStore.class);
         EventProcessingConfiguration processing = context.getBean(EventProcessingConfiguration.class);
@@ -165,8 +169,10 @@ public final class InProcessBench {
 
         // Appending is not what is measured: stop everything that would follow the log meanwhile.
         List<String> stopped = stopLogFollowers(context);
-        System.out.printf("== rebuild: appending %,d events (%d direct conversations, batches of %d); stopped %s%n",
-                events, conversations, batch, stopped);
+        boolean groups = membersEach > 2;
+        System.out.printf("== rebuild: appending %,d events (%d %s, batches of %d); stopped %s%n", events,
+                conversations, groups ? "groups of " + membersEach + " members" : "direct conversations", batch,
+                stopped);
 
         int perConversation = Math.max(1, (events - conversations) / conversations);
         String[] ids = new String[conversations];
@@ -176,13 +182,25 @@ public final class InProcessBench {
         long appended = 0;
         long lastPrint = appendStart;
         for (int c = 0; c < conversations; c++) {
-            String a = "rb-user-" + (2 * c);
-            String b = "rb-user-" + (2 * c + 1);
-            ids[c] = ConversationIds.direct(a, b);
-            members[c] = new String[]{a, b};
-            List<String> pair = a.compareTo(b) < 0 ? List.of(a, b) : List.of(b, a);
-            pending.add(new GenericDomainEventMessage<>("Conversation", ids[c], 0,
-                    new DirectConversationOpened(ids[c], pair, a, Instant.now())));
+            Object opened;
+            if (groups) {
+                ids[c] = "rb-group-" + c;
+                members[c] = new String[membersEach];
+                List<Member> list = new ArrayList<>(membersEach);
+                for (int m = 0; m < membersEach; m++) {
+                    members[c][m] = "rb-user-" + (membersEach * c + m);
+                    list.add(new Member(members[c][m], m == 0 ? MemberRole.OWNER : MemberRole.MEMBER));
+                }
+                opened = new GroupCreated(ids[c], "group " + c, members[c][0], list, Instant.now());
+            } else {
+                String a = "rb-user-" + (2 * c);
+                String b = "rb-user-" + (2 * c + 1);
+                ids[c] = ConversationIds.direct(a, b);
+                members[c] = new String[]{a, b};
+                List<String> pair = a.compareTo(b) < 0 ? List.of(a, b) : List.of(b, a);
+                opened = new DirectConversationOpened(ids[c], pair, a, Instant.now());
+            }
+            pending.add(new GenericDomainEventMessage<>("Conversation", ids[c], 0, opened));
             if (pending.size() >= batch) {
                 appended += flush(eventStore, pending);
             }
@@ -191,7 +209,7 @@ public final class InProcessBench {
         outer:
         for (int seq = 1; seq <= perConversation; seq++) {
             for (int c = 0; c < conversations; c++) {
-                String sender = members[c][seq % 2];
+                String sender = members[c][seq % members[c].length];
                 pending.add(new GenericDomainEventMessage<>("Conversation", ids[c], seq,
                         new MessageSent(ids[c], UUID.randomUUID().toString(), seq, sender, "rb-" + seq, text, List.of(),
                                 Instant.now(), List.of(), null)));
@@ -267,6 +285,7 @@ public final class InProcessBench {
         r.put("events", appended);
         r.put("eventsRebuilt", processed);
         r.put("conversations", conversations);
+        r.put("membersEach", membersEach);
         r.put("appendSeconds", Math.round(appendSeconds * 10) / 10.0);
         r.put("appendEventsPerSecond", Math.round(appended / appendSeconds));
         r.put("rebuildSeconds", Math.round(seconds * 10) / 10.0);

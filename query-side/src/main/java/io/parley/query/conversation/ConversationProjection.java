@@ -20,6 +20,7 @@ import io.parley.query.store.ConversationStore;
 import io.parley.query.store.InboxEntry;
 import io.parley.query.store.InboxStore;
 import io.parley.query.store.MentionStore;
+import io.parley.query.store.MessageArrival;
 import io.parley.query.store.ReactionStore;
 import io.parley.query.store.ReplyStore;
 import io.parley.api.conversation.ConversationEvents.ReactionAdded;
@@ -27,17 +28,23 @@ import io.parley.api.conversation.ConversationEvents.ReactionRemoved;
 import io.parley.query.store.ReadStores;
 import io.parley.query.store.TimelineStore;
 import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.ConcludesBatch;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -52,6 +59,12 @@ import java.util.function.UnaryOperator;
  * conversation's {@code membersVersion}. With the Mongo store (no transactions) the idempotent inbox change of a
  * membership event is written before the guarded member list, so a crash between the two is repaired when the event
  * is redelivered.
+ *
+ * <p>Batch-aware (issue 17): a message's row in the timeline is written when it is handled, but what it changes in the
+ * conversation's row, its members' inbox rows and its sender's mentions is held until the processor's batch ends or
+ * an event other than a message arrives, and then written once per conversation for all of its messages held. Every
+ * other handler writes what is held first, so each event still sees the read model as if every event before it had
+ * been written; the writes stay in the batch's transaction (or, with Mongo, happen before the batch's token is saved).
  */
 @Component
 @ProcessingGroup(ConversationProjection.PROCESSING_GROUP)
@@ -60,6 +73,9 @@ public class ConversationProjection {
     public static final String PROCESSING_GROUP = "conversation-projection";
 
     private static final Logger log = LoggerFactory.getLogger(ConversationProjection.class);
+
+    /** The unit-of-work resource holding a batch's messages whose inbox and conversation writes are still to come. */
+    private static final String HELD_ARRIVALS = ConversationProjection.class.getName() + ".heldArrivals";
 
     private final TimelineStore timeline;
     private final ConversationStore conversations;
@@ -79,6 +95,7 @@ public class ConversationProjection {
 
     @EventHandler
     void on(DirectConversationOpened e, @Timestamp Instant timestamp, @SequenceNumber long version) {
+        writeHeldArrivals();
         Instant at = orElse(e.openedAt(), timestamp);
         List<Member> members = e.memberIds().stream().distinct().map(id -> new Member(id, MemberRole.MEMBER)).toList();
         created(new ConversationRecord(e.conversationId(), ConversationType.DIRECT, null, members, version, 0, at), at);
@@ -86,6 +103,7 @@ public class ConversationProjection {
 
     @EventHandler
     void on(GroupCreated e, @Timestamp Instant timestamp, @SequenceNumber long version) {
+        writeHeldArrivals();
         Instant at = orElse(e.createdAt(), timestamp);
         List<Member> members = new ArrayList<>();
         if (e.ownerId() != null && e.members().stream().noneMatch(m -> m.userId().equals(e.ownerId()))) {
@@ -98,6 +116,7 @@ public class ConversationProjection {
 
     @EventHandler
     void on(MemberAdded e, @Timestamp Instant timestamp, @SequenceNumber long version) {
+        writeHeldArrivals();
         Instant at = orElse(e.addedAt(), timestamp);
         Member added = new Member(e.userId(), e.role() == null ? MemberRole.MEMBER : e.role());
         changeMembers(e.conversationId(), version, at,
@@ -107,16 +126,19 @@ public class ConversationProjection {
 
     @EventHandler
     void on(MemberLeft e, @Timestamp Instant timestamp, @SequenceNumber long version) {
+        writeHeldArrivals();
         removed(e.conversationId(), e.userId(), version, orElse(e.leftAt(), timestamp));
     }
 
     @EventHandler
     void on(MemberRemoved e, @Timestamp Instant timestamp, @SequenceNumber long version) {
+        writeHeldArrivals();
         removed(e.conversationId(), e.userId(), version, orElse(e.removedAt(), timestamp));
     }
 
     @EventHandler
     void on(MemberRoleChanged e, @Timestamp Instant timestamp, @SequenceNumber long version) {
+        writeHeldArrivals();
         changeMembers(e.conversationId(), version, orElse(e.changedAt(), timestamp), c -> {
         }, members -> members.stream()
                 .map(m -> m.userId().equals(e.userId()) ? new Member(m.userId(), e.role()) : m)
@@ -124,41 +146,55 @@ public class ConversationProjection {
     }
 
     @EventHandler
-    void on(MessageSent e, @Timestamp Instant timestamp) {
+    void on(MessageSent e, @Timestamp Instant timestamp, @ConcludesBatch boolean concludesBatch) {
         Instant at = orElse(e.sentAt(), timestamp);
         timeline.append(new MessageView(e.conversationId(), e.messageId(), e.seq(), e.senderId(), e.text(), at, null,
                 false, e.attachments() == null ? List.of() : List.copyOf(e.attachments())));
-        // Without transactions (Mongo) readers may see the writes one by one: the message and the conversation's
-        // lastSeq first, so an unread badge never points at a last message that is not there yet.
         if (e.replyTo() != null) {
             replies.record(e.conversationId(), e.seq(), e.replyTo());
         }
         if (!e.mentionsOrNone().isEmpty()) {
             mentions.record(e.conversationId(), e.seq(), e.mentionsOrNone());
         }
-        conversations.messageAdded(e.conversationId(), e.seq(), at);
-        inbox.messageArrived(e.conversationId(), e.seq(), e.senderId(), at);
-        // the sender has read up to its own message (as the inbox counts it): its mentions up to here too
-        mentions.read(e.senderId(), e.conversationId(), e.seq());
+        Map<String, List<MessageArrival>> held = heldArrivals();
+        held.computeIfAbsent(e.conversationId(), c -> new ArrayList<>()).add(new MessageArrival(e.seq(), e.senderId(), at));
+        if (concludesBatch || !CurrentUnitOfWork.isStarted()) {
+            write(held);
+        }
+    }
+
+    /**
+     * Any other event (its payload left serialized) that ends a batch: what the batch's messages changed is written
+     * now.
+     */
+    @EventHandler
+    void on(EventMessage<?> otherEvent, @ConcludesBatch boolean concludesBatch) {
+        if (concludesBatch) {
+            writeHeldArrivals();
+        }
     }
 
     @EventHandler
     void on(ReactionAdded e) {
+        writeHeldArrivals();
         reactions.add(e.conversationId(), e.seq(), e.messageId(), e.userId(), e.emoji(), e.reactionVersion());
     }
 
     @EventHandler
     void on(ReactionRemoved e) {
+        writeHeldArrivals();
         reactions.remove(e.conversationId(), e.seq(), e.messageId(), e.userId(), e.emoji(), e.reactionVersion());
     }
 
     @EventHandler
     void on(MessagesDelivered e) {
+        writeHeldArrivals();
         inbox.delivered(e.userId(), e.conversationId(), e.upToSeq());
     }
 
     @EventHandler
     void on(MessagesRead e) {
+        writeHeldArrivals();
         long unread = timeline.countUnread(e.conversationId(), e.userId(), e.upToSeq());
         inbox.read(e.userId(), e.conversationId(), e.upToSeq(), unread);
         mentions.read(e.userId(), e.conversationId(), e.upToSeq());
@@ -166,6 +202,7 @@ public class ConversationProjection {
 
     @EventHandler
     void on(MessageEdited e, @Timestamp Instant timestamp) {
+        writeHeldArrivals();
         timeline.edit(e.conversationId(), e.seq(), e.text(), orElse(e.editedAt(), timestamp));
     }
 
@@ -178,6 +215,7 @@ public class ConversationProjection {
      */
     @EventHandler
     void on(MessageDeleted e) {
+        writeHeldArrivals();
         timeline.delete(e.conversationId(), e.seq());
         mentions.deleteOfMessage(e.conversationId(), e.seq());
         reactions.deleteOfMessage(e.conversationId(), e.seq());
@@ -187,6 +225,39 @@ public class ConversationProjection {
                         timeline.countUnread(e.conversationId(), row.userId(), row.readSeq()));
             }
         }
+    }
+
+    /**
+     * A batch's messages held so far, per conversation in the order first seen; outside a unit of work (a handler
+     * called directly) a fresh map, which the message's handler writes at once.
+     */
+    private Map<String, List<MessageArrival>> heldArrivals() {
+        if (!CurrentUnitOfWork.isStarted()) {
+            return new LinkedHashMap<>();
+        }
+        return CurrentUnitOfWork.get().getOrComputeResource(HELD_ARRIVALS, key -> new LinkedHashMap<>());
+    }
+
+    /**
+     * For each conversation with messages held: its lastSeq, then its members' inbox rows, then each sender's own
+     * mentions as read up to its last message, in the order one message at a time wrote them (with Mongo a reader may
+     * see the writes one by one: never an unread badge pointing at a message that is not there yet).
+     */
+    private void writeHeldArrivals() {
+        write(heldArrivals());
+    }
+
+    private void write(Map<String, List<MessageArrival>> held) {
+        held.forEach((conversationId, arrivals) -> {
+            MessageArrival last = arrivals.get(arrivals.size() - 1);
+            Instant latest = arrivals.stream().map(MessageArrival::at).max(Comparator.naturalOrder()).orElseThrow();
+            conversations.messageAdded(conversationId, last.seq(), latest);
+            inbox.messagesArrived(conversationId, arrivals);
+            Map<String, Long> lastOfSender = new LinkedHashMap<>();
+            arrivals.forEach(a -> lastOfSender.merge(a.senderId(), a.seq(), Math::max));
+            lastOfSender.forEach((sender, seq) -> mentions.read(sender, conversationId, seq));
+        });
+        held.clear();
     }
 
     /** A replay starts from empty tables. */

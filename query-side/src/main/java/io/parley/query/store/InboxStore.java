@@ -24,6 +24,17 @@ public interface InboxStore {
      */
     void messageArrived(String conversationId, long seq, String senderId, Instant at);
 
+    /**
+     * Messages of one conversation arrived, in the order given: the rows end as {@link #messageArrived} for each in
+     * turn would leave them. The conversation projection hands over the messages of a processor batch at once, so that
+     * a store can write them together (issue 17); this default writes them one by one.
+     */
+    default void messagesArrived(String conversationId, List<MessageArrival> arrivals) {
+        for (MessageArrival arrival : arrivals) {
+            messageArrived(conversationId, arrival.seq(), arrival.senderId(), arrival.at());
+        }
+    }
+
     /** deliveredSeq moves forward to {@code upToSeq} (never back). */
     void delivered(String userId, String conversationId, long upToSeq);
 

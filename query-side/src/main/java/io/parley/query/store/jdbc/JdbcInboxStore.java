@@ -2,12 +2,16 @@ package io.parley.query.store.jdbc;
 
 import io.parley.query.store.InboxEntry;
 import io.parley.query.store.InboxStore;
+import io.parley.query.store.MessageArrival;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 final class JdbcInboxStore implements InboxStore {
 
@@ -53,6 +57,51 @@ final class JdbcInboxStore implements InboxStore {
                 + "   ELSE delivered_seq END,"
                 + " updated_at = GREATEST(updated_at, :at)"
                 + " WHERE conversation_id = :conversationId AND last_seq < :seq", params);
+    }
+
+    /**
+     * Per run of consecutive seqs, one statement for the rows of the members who sent none of the run's messages
+     * (above their lastSeq) and one per sender for its own row, instead of one per message for every row: in a batch
+     * of a busy group, its members' rows are rewritten once. Each row ends as {@link #messageArrived} for each message
+     * in turn would leave it, which takes only the messages above its lastSeq: a sender of some of them has read up to
+     * its last one (readSeq and deliveredSeq) and counts as unread those after it and above its readSeq; any other
+     * member counts every message above its readSeq and lastSeq. updatedAt moves to the run's latest time.
+     */
+    @Override
+    public void messagesArrived(String conversationId, List<MessageArrival> arrivals) {
+        int start = 0;
+        for (int i = 1; i <= arrivals.size(); i++) {
+            if (i == arrivals.size() || arrivals.get(i).seq() != arrivals.get(i - 1).seq() + 1) {
+                writeRun(conversationId, arrivals.subList(start, i));
+                start = i;
+            }
+        }
+    }
+
+    private void writeRun(String conversationId, List<MessageArrival> run) {
+        MessageArrival last = run.get(run.size() - 1);
+        if (run.size() == 1) {
+            messageArrived(conversationId, last.seq(), last.senderId(), last.at());
+            return;
+        }
+        Instant latest = run.stream().map(MessageArrival::at).max(Comparator.naturalOrder()).orElseThrow();
+        Map<String, Long> lastOfSender = new LinkedHashMap<>();
+        run.forEach(arrival -> lastOfSender.put(arrival.senderId(), arrival.seq()));
+        MapSqlParameterSource[] senders = lastOfSender.entrySet().stream()
+                .map(sender -> key(sender.getKey(), conversationId).addValue("own", sender.getValue())
+                        .addValue("last", last.seq()).addValue("at", Sql.time(latest)))
+                .toArray(MapSqlParameterSource[]::new);
+        // The senders' rows first: a row that takes its own message moves to the run's last seq, which keeps the
+        // statement after it away.
+        jdbc.batchUpdate("UPDATE rm_inbox SET unread = GREATEST(0, :last - GREATEST(read_seq, :own)),"
+                + " read_seq = GREATEST(read_seq, :own), delivered_seq = GREATEST(delivered_seq, :own),"
+                + " last_seq = :last, updated_at = GREATEST(updated_at, :at)"
+                + " WHERE user_id = :userId AND conversation_id = :conversationId AND last_seq < :own", senders);
+        jdbc.update("UPDATE rm_inbox SET unread = unread + GREATEST(0, :last - GREATEST(read_seq, last_seq, :first - 1)),"
+                        + " last_seq = :last, updated_at = GREATEST(updated_at, :at)"
+                        + " WHERE conversation_id = :conversationId AND last_seq < :last",
+                new MapSqlParameterSource("conversationId", conversationId).addValue("first", run.get(0).seq())
+                        .addValue("last", last.seq()).addValue("at", Sql.time(latest)));
     }
 
     @Override
