@@ -41,7 +41,6 @@ import org.springframework.stereotype.Component;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -249,13 +248,10 @@ public class ConversationProjection {
 
     private void write(Map<String, List<MessageArrival>> held) {
         held.forEach((conversationId, arrivals) -> {
-            MessageArrival last = arrivals.get(arrivals.size() - 1);
-            Instant latest = arrivals.stream().map(MessageArrival::at).max(Comparator.naturalOrder()).orElseThrow();
-            conversations.messageAdded(conversationId, last.seq(), latest);
+            long lastSeq = arrivals.stream().mapToLong(MessageArrival::seq).max().orElseThrow();
+            conversations.messageAdded(conversationId, lastSeq, MessageArrival.latest(arrivals));
             inbox.messagesArrived(conversationId, arrivals);
-            Map<String, Long> lastOfSender = new LinkedHashMap<>();
-            arrivals.forEach(a -> lastOfSender.merge(a.senderId(), a.seq(), Math::max));
-            lastOfSender.forEach((sender, seq) -> mentions.read(sender, conversationId, seq));
+            MessageArrival.lastOfEachSender(arrivals).forEach((sender, seq) -> mentions.read(sender, conversationId, seq));
         });
         held.clear();
     }

@@ -8,8 +8,6 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -69,13 +67,7 @@ final class JdbcInboxStore implements InboxStore {
      */
     @Override
     public void messagesArrived(String conversationId, List<MessageArrival> arrivals) {
-        int start = 0;
-        for (int i = 1; i <= arrivals.size(); i++) {
-            if (i == arrivals.size() || arrivals.get(i).seq() != arrivals.get(i - 1).seq() + 1) {
-                writeRun(conversationId, arrivals.subList(start, i));
-                start = i;
-            }
-        }
+        MessageArrival.runs(arrivals).forEach(run -> writeRun(conversationId, run));
     }
 
     private void writeRun(String conversationId, List<MessageArrival> run) {
@@ -84,9 +76,8 @@ final class JdbcInboxStore implements InboxStore {
             messageArrived(conversationId, last.seq(), last.senderId(), last.at());
             return;
         }
-        Instant latest = run.stream().map(MessageArrival::at).max(Comparator.naturalOrder()).orElseThrow();
-        Map<String, Long> lastOfSender = new LinkedHashMap<>();
-        run.forEach(arrival -> lastOfSender.put(arrival.senderId(), arrival.seq()));
+        Instant latest = MessageArrival.latest(run);
+        Map<String, Long> lastOfSender = MessageArrival.lastOfEachSender(run);
         MapSqlParameterSource[] senders = lastOfSender.entrySet().stream()
                 .map(sender -> key(sender.getKey(), conversationId).addValue("own", sender.getValue())
                         .addValue("last", last.seq()).addValue("at", Sql.time(latest)))

@@ -5,13 +5,16 @@ import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.UpdateManyModel;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.WriteModel;
 import io.parley.query.store.InboxEntry;
 import io.parley.query.store.InboxStore;
+import io.parley.query.store.MessageArrival;
 import org.bson.Document;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static io.parley.query.store.mongo.MongoReadStores.date;
 import static io.parley.query.store.mongo.MongoReadStores.instant;
@@ -62,6 +65,50 @@ final class MongoInboxStore implements InboxStore {
                                         .append("deliveredSeq", seq)
                                         .append("updatedAt", date(at))))),
                 new BulkWriteOptions().ordered(true));
+    }
+
+    /**
+     * Per run of consecutive seqs, one ordered bulk write instead of one per message over every row: each sender's own
+     * row, when its last message of the run is above the row's lastSeq and its readSeq (it has read up to that message
+     * and counts the run's messages after it as unread); then every other member's row that took none of the run and
+     * has read none of it (each message one more unread). Rows left behind the run's last seq (a row that took part of
+     * it before a crash between writes, or a read cursor past its lastSeq) then take the messages one at a time, as
+     * {@link #messageArrived} guards them.
+     */
+    @Override
+    public void messagesArrived(String conversationId, List<MessageArrival> arrivals) {
+        for (List<MessageArrival> run : MessageArrival.runs(arrivals)) {
+            MessageArrival last = run.get(run.size() - 1);
+            if (run.size() > 1) {
+                writeRun(conversationId, run);
+            }
+            if (run.size() == 1 || inbox.countDocuments(new Document("conversationId", conversationId)
+                    .append("lastSeq", new Document("$lt", last.seq()))) > 0) {
+                run.forEach(a -> messageArrived(conversationId, a.seq(), a.senderId(), a.at()));
+            }
+        }
+    }
+
+    private void writeRun(String conversationId, List<MessageArrival> run) {
+        long first = run.get(0).seq();
+        long last = run.get(run.size() - 1).seq();
+        Document latest = new Document("updatedAt", date(MessageArrival.latest(run)));
+        Map<String, Long> lastOfSender = MessageArrival.lastOfEachSender(run);
+        List<WriteModel<Document>> writes = new ArrayList<>();
+        lastOfSender.forEach((sender, own) -> writes.add(new UpdateOneModel<>(
+                key(sender, conversationId).append("lastSeq", new Document("$lt", own))
+                        .append("readSeq", new Document("$lte", own)),
+                new Document("$set", new Document("lastSeq", last).append("unread", last - own))
+                        .append("$max", new Document("readSeq", own).append("deliveredSeq", own)
+                                .append("updatedAt", latest.get("updatedAt"))))));
+        writes.add(new UpdateManyModel<>(new Document("conversationId", conversationId)
+                .append("userId", new Document("$nin", List.copyOf(lastOfSender.keySet())))
+                .append("lastSeq", new Document("$lt", first))
+                .append("readSeq", new Document("$lt", first)),
+                new Document("$set", new Document("lastSeq", last))
+                        .append("$inc", new Document("unread", (long) run.size()))
+                        .append("$max", latest)));
+        inbox.bulkWrite(writes, new BulkWriteOptions().ordered(true));
     }
 
     @Override
