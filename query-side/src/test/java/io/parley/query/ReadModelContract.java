@@ -43,6 +43,8 @@ import io.parley.api.user.UserQueries.UserView;
 import io.parley.eventstore.erasure.ErasureKeys;
 import io.parley.eventstore.erasure.TextSeal;
 import io.parley.query.consistency.ConsistencyBarrier;
+import io.parley.query.store.InboxStore;
+import io.parley.query.store.MessageArrival;
 import io.parley.query.store.MessageKey;
 import org.h2.jdbcx.JdbcDataSource;
 import io.parley.query.conversation.ConversationProjection;
@@ -76,8 +78,10 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -534,6 +538,52 @@ public abstract class ReadModelContract {
                 DAVE, List.of(5L, 0L, 0L, 5L)));
     }
 
+    @Test
+    void messagesHandedToTheInboxTogetherLeaveEveryRowAsOneAtATimeWould() {
+        Random random = new Random(17);
+        InboxStore inbox = rawStores.inbox();
+        List<String> members = List.of(ALICE, BOB, CAROL, DAVE);
+        for (int trial = 0; trial < 150; trial++) {
+            String together = "c-together-" + trial;
+            String apart = "c-apart-" + trial;
+            // the same rows in both: joined at various seqs, some read cursors moved (one even past the row's lastSeq)
+            List<Consumer<String>> rows = new ArrayList<>();
+            for (String member : members) {
+                long joinedAt = random.nextInt(6);
+                rows.add(c -> inbox.join(member, c, joinedAt, clock));
+                if (random.nextBoolean()) {
+                    long upTo = random.nextInt(9);
+                    long unread = random.nextInt(3);
+                    rows.add(c -> inbox.read(member, c, upTo, unread));
+                }
+            }
+            // mostly runs of consecutive seqs; now and then a seq again, a gap or a step back; a sender who is no member
+            List<MessageArrival> arrivals = new ArrayList<>();
+            long seq = 1 + random.nextInt(8);
+            for (int i = 0, n = 1 + random.nextInt(7); i < n; i++) {
+                int twist = random.nextInt(10);
+                seq += twist == 0 ? 0 : twist == 1 ? 2 : twist == 2 ? -2 : 1;
+                String sender = random.nextInt(8) == 0 ? "u-stranger" : members.get(random.nextInt(members.size()));
+                arrivals.add(new MessageArrival(Math.max(1, seq), sender, clock.plusSeconds(seq)));
+            }
+            inBatch(() -> {
+                rows.forEach(row -> row.accept(together));
+                rows.forEach(row -> row.accept(apart));
+                inbox.messagesArrived(together, arrivals);
+                arrivals.forEach(a -> inbox.messageArrived(apart, a.seq(), a.senderId(), a.at()));
+            });
+
+            assertThat(cursorsOf(inbox, together)).as("trial %d: %s", trial, arrivals)
+                    .isEqualTo(cursorsOf(inbox, apart));
+        }
+    }
+
+    private static List<List<Object>> cursorsOf(InboxStore inbox, String conversationId) {
+        return inbox.ofConversation(conversationId).stream()
+                .map(r -> List.<Object>of(r.userId(), r.lastSeq(), r.readSeq(), r.deliveredSeq(), r.unread()))
+                .toList();
+    }
+
     /** Each member's last seq, read and delivered cursors and unread count, as their conversation list shows them. */
     private Map<String, List<Long>> inboxOf(String conversationId) {
         Map<String, List<Long>> rows = new HashMap<>();
@@ -947,13 +997,18 @@ public abstract class ReadModelContract {
     protected void given(Object... events) {
         List<DomainEventMessage<?>> batch = new ArrayList<>();
         for (Object event : events) {
-            String aggregate = aggregateOf(event);
-            long sequence = aggregateSequence.merge(aggregate, 1L, Long::sum) - 1;
-            batch.add(new GenericDomainEventMessage<>(isUserEvent(event) ? "User" : "Conversation", aggregate, sequence, event, MetaData.emptyInstance(),
-                    UUID.randomUUID().toString(), tick()));
+            batch.add(nextDomainMessage(event));
         }
         history.addAll(batch);
         process(batch, deliverTwice);
+    }
+
+    /** The event as the next event of its aggregate. */
+    private DomainEventMessage<?> nextDomainMessage(Object event) {
+        String aggregate = aggregateOf(event);
+        long sequence = aggregateSequence.merge(aggregate, 1L, Long::sum) - 1;
+        return new GenericDomainEventMessage<>(isUserEvent(event) ? "User" : "Conversation", aggregate, sequence, event,
+                MetaData.emptyInstance(), UUID.randomUUID().toString(), tick());
     }
 
     /**
@@ -985,13 +1040,9 @@ public abstract class ReadModelContract {
      * saved its position) followed by new ones.
      */
     protected void givenAfterRedelivering(int redelivered, Object... events) {
-        List<DomainEventMessage<?>> again = List.copyOf(history.subList(history.size() - redelivered, history.size()));
-        List<DomainEventMessage<?>> batch = new ArrayList<>(again);
+        List<DomainEventMessage<?>> batch = new ArrayList<>(history.subList(history.size() - redelivered, history.size()));
         for (Object event : events) {
-            String aggregate = aggregateOf(event);
-            long sequence = aggregateSequence.merge(aggregate, 1L, Long::sum) - 1;
-            DomainEventMessage<?> message = new GenericDomainEventMessage<>("Conversation", aggregate, sequence, event,
-                    MetaData.emptyInstance(), UUID.randomUUID().toString(), tick());
+            DomainEventMessage<?> message = nextDomainMessage(event);
             history.add(message);
             batch.add(message);
         }

@@ -2,6 +2,7 @@ package io.parley.query.admin;
 
 import io.parley.api.admin.AdminMessages.CheckConsistencyQuery;
 import io.parley.api.admin.AdminMessages.ConsistencyReport;
+import io.parley.api.conversation.ConversationEvents;
 import io.parley.api.conversation.ConversationQueries.MessageView;
 import io.parley.api.user.UserEvents.UserRegistered;
 import io.parley.query.conversation.ConversationProjection;
@@ -73,7 +74,7 @@ class ConsistencyCheck {
                 if (position(event.trackingToken()) > head) {
                     break;
                 }
-                if (conversations.canHandle(event)) {
+                if (event.getPayloadType().getEnclosingClass() == ConversationEvents.class) {
                     conversations.handle(event);
                     conversationIds.add(aggregateOf(event));
                 }

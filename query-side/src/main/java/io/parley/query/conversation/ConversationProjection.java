@@ -34,6 +34,8 @@ import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventhandling.Timestamp;
+import org.axonframework.messaging.InterceptorChain;
+import org.axonframework.messaging.interceptors.MessageHandlerInterceptor;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,10 +62,11 @@ import java.util.function.UnaryOperator;
  * is redelivered.
  *
  * <p>Batch-aware (issue 17): a message's row in the timeline is written when it is handled, but what it changes in the
- * conversation's row, its members' inbox rows and its sender's mentions is held until the processor's batch ends or
- * an event other than a message arrives, and then written once per conversation for all of its messages held. Every
- * other handler writes what is held first, so each event still sees the read model as if every event before it had
- * been written; the writes stay in the batch's transaction (or, with Mongo, happen before the batch's token is saved).
+ * conversation's row, its members' inbox rows and its sender's mentions is held in the batch's unit of work and
+ * written once per conversation, for all of its messages held, by {@link #writeHeldAround}: before any other event of
+ * the batch is handled (so every handler sees the read model as if each event before it had been written) and after
+ * the event that concludes the batch, even if its handler failed. The writes so stay in the batch's transaction (with
+ * Mongo, they happen before the batch's token is saved).
  */
 @Component
 @ProcessingGroup(ConversationProjection.PROCESSING_GROUP)
@@ -75,6 +78,10 @@ public class ConversationProjection {
 
     /** The unit-of-work resource holding a batch's messages whose inbox and conversation writes are still to come. */
     private static final String HELD_ARRIVALS = ConversationProjection.class.getName() + ".heldArrivals";
+
+    /** Held messages of a handler called outside a unit of work, written (and so emptied) as the call returns. */
+    private static final ThreadLocal<Map<String, List<MessageArrival>>> NOT_IN_A_UNIT_OF_WORK =
+            ThreadLocal.withInitial(LinkedHashMap::new);
 
     private final TimelineStore timeline;
     private final ConversationStore conversations;
@@ -94,7 +101,6 @@ public class ConversationProjection {
 
     @EventHandler
     void on(DirectConversationOpened e, @Timestamp Instant timestamp, @SequenceNumber long version) {
-        writeHeldArrivals();
         Instant at = orElse(e.openedAt(), timestamp);
         List<Member> members = e.memberIds().stream().distinct().map(id -> new Member(id, MemberRole.MEMBER)).toList();
         created(new ConversationRecord(e.conversationId(), ConversationType.DIRECT, null, members, version, 0, at), at);
@@ -102,7 +108,6 @@ public class ConversationProjection {
 
     @EventHandler
     void on(GroupCreated e, @Timestamp Instant timestamp, @SequenceNumber long version) {
-        writeHeldArrivals();
         Instant at = orElse(e.createdAt(), timestamp);
         List<Member> members = new ArrayList<>();
         if (e.ownerId() != null && e.members().stream().noneMatch(m -> m.userId().equals(e.ownerId()))) {
@@ -115,7 +120,6 @@ public class ConversationProjection {
 
     @EventHandler
     void on(MemberAdded e, @Timestamp Instant timestamp, @SequenceNumber long version) {
-        writeHeldArrivals();
         Instant at = orElse(e.addedAt(), timestamp);
         Member added = new Member(e.userId(), e.role() == null ? MemberRole.MEMBER : e.role());
         changeMembers(e.conversationId(), version, at,
@@ -125,19 +129,16 @@ public class ConversationProjection {
 
     @EventHandler
     void on(MemberLeft e, @Timestamp Instant timestamp, @SequenceNumber long version) {
-        writeHeldArrivals();
         removed(e.conversationId(), e.userId(), version, orElse(e.leftAt(), timestamp));
     }
 
     @EventHandler
     void on(MemberRemoved e, @Timestamp Instant timestamp, @SequenceNumber long version) {
-        writeHeldArrivals();
         removed(e.conversationId(), e.userId(), version, orElse(e.removedAt(), timestamp));
     }
 
     @EventHandler
     void on(MemberRoleChanged e, @Timestamp Instant timestamp, @SequenceNumber long version) {
-        writeHeldArrivals();
         changeMembers(e.conversationId(), version, orElse(e.changedAt(), timestamp), c -> {
         }, members -> members.stream()
                 .map(m -> m.userId().equals(e.userId()) ? new Member(m.userId(), e.role()) : m)
@@ -145,7 +146,7 @@ public class ConversationProjection {
     }
 
     @EventHandler
-    void on(MessageSent e, @Timestamp Instant timestamp, @ConcludesBatch boolean concludesBatch) {
+    void on(MessageSent e, @Timestamp Instant timestamp) {
         Instant at = orElse(e.sentAt(), timestamp);
         timeline.append(new MessageView(e.conversationId(), e.messageId(), e.seq(), e.senderId(), e.text(), at, null,
                 false, e.attachments() == null ? List.of() : List.copyOf(e.attachments())));
@@ -155,45 +156,32 @@ public class ConversationProjection {
         if (!e.mentionsOrNone().isEmpty()) {
             mentions.record(e.conversationId(), e.seq(), e.mentionsOrNone());
         }
-        Map<String, List<MessageArrival>> held = heldArrivals();
-        held.computeIfAbsent(e.conversationId(), c -> new ArrayList<>()).add(new MessageArrival(e.seq(), e.senderId(), at));
-        if (concludesBatch || !CurrentUnitOfWork.isStarted()) {
-            write(held);
-        }
+        heldArrivals().computeIfAbsent(e.conversationId(), c -> new ArrayList<>())
+                .add(new MessageArrival(e.seq(), e.senderId(), at));
     }
 
-    /**
-     * Any other event (its payload left serialized) that ends a batch: what the batch's messages changed is written
-     * now.
-     */
+    /** Any other event (its payload left serialized): handled only so that {@link #writeHeldAround} sees it. */
     @EventHandler
-    void on(EventMessage<?> otherEvent, @ConcludesBatch boolean concludesBatch) {
-        if (concludesBatch) {
-            writeHeldArrivals();
-        }
+    void on(EventMessage<?> otherEvent) {
     }
 
     @EventHandler
     void on(ReactionAdded e) {
-        writeHeldArrivals();
         reactions.add(e.conversationId(), e.seq(), e.messageId(), e.userId(), e.emoji(), e.reactionVersion());
     }
 
     @EventHandler
     void on(ReactionRemoved e) {
-        writeHeldArrivals();
         reactions.remove(e.conversationId(), e.seq(), e.messageId(), e.userId(), e.emoji(), e.reactionVersion());
     }
 
     @EventHandler
     void on(MessagesDelivered e) {
-        writeHeldArrivals();
         inbox.delivered(e.userId(), e.conversationId(), e.upToSeq());
     }
 
     @EventHandler
     void on(MessagesRead e) {
-        writeHeldArrivals();
         long unread = timeline.countUnread(e.conversationId(), e.userId(), e.upToSeq());
         inbox.read(e.userId(), e.conversationId(), e.upToSeq(), unread);
         mentions.read(e.userId(), e.conversationId(), e.upToSeq());
@@ -201,7 +189,6 @@ public class ConversationProjection {
 
     @EventHandler
     void on(MessageEdited e, @Timestamp Instant timestamp) {
-        writeHeldArrivals();
         timeline.edit(e.conversationId(), e.seq(), e.text(), orElse(e.editedAt(), timestamp));
     }
 
@@ -214,7 +201,6 @@ public class ConversationProjection {
      */
     @EventHandler
     void on(MessageDeleted e) {
-        writeHeldArrivals();
         timeline.delete(e.conversationId(), e.seq());
         mentions.deleteOfMessage(e.conversationId(), e.seq());
         reactions.deleteOfMessage(e.conversationId(), e.seq());
@@ -227,14 +213,30 @@ public class ConversationProjection {
     }
 
     /**
-     * A batch's messages held so far, per conversation in the order first seen; outside a unit of work (a handler
-     * called directly) a fresh map, which the message's handler writes at once.
+     * Writes the batch's held messages before any event but a message is handled, and after the event that concludes
+     * the batch (a direct call outside a processor concludes its own); in a {@code finally}, so a failing handler
+     * that a logging error handler lets the batch commit past does not take the held writes with it.
      */
-    private Map<String, List<MessageArrival>> heldArrivals() {
-        if (!CurrentUnitOfWork.isStarted()) {
-            return new LinkedHashMap<>();
+    @MessageHandlerInterceptor
+    Object writeHeldAround(EventMessage<?> event, InterceptorChain chain, @ConcludesBatch boolean concludesBatch)
+            throws Exception {
+        if (!MessageSent.class.equals(event.getPayloadType())) {
+            write(heldArrivals());
         }
-        return CurrentUnitOfWork.get().getOrComputeResource(HELD_ARRIVALS, key -> new LinkedHashMap<>());
+        try {
+            return chain.proceed();
+        } finally {
+            if (concludesBatch) {
+                write(heldArrivals());
+            }
+        }
+    }
+
+    /** A batch's messages held so far, per conversation in the order first seen (a resource of its unit of work). */
+    private Map<String, List<MessageArrival>> heldArrivals() {
+        return CurrentUnitOfWork.isStarted()
+                ? CurrentUnitOfWork.get().getOrComputeResource(HELD_ARRIVALS, key -> new LinkedHashMap<>())
+                : NOT_IN_A_UNIT_OF_WORK.get();
     }
 
     /**
@@ -242,10 +244,6 @@ public class ConversationProjection {
      * mentions as read up to its last message, in the order one message at a time wrote them (with Mongo a reader may
      * see the writes one by one: never an unread badge pointing at a message that is not there yet).
      */
-    private void writeHeldArrivals() {
-        write(heldArrivals());
-    }
-
     private void write(Map<String, List<MessageArrival>> held) {
         held.forEach((conversationId, arrivals) -> {
             long lastSeq = arrivals.stream().mapToLong(MessageArrival::seq).max().orElseThrow();

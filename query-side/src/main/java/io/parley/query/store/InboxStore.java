@@ -25,9 +25,11 @@ public interface InboxStore {
     void messageArrived(String conversationId, long seq, String senderId, Instant at);
 
     /**
-     * Messages of one conversation arrived, in the order given: the rows end as {@link #messageArrived} for each in
-     * turn would leave them. The conversation projection hands over the messages of a processor batch at once, so that
-     * a store can write them together (issue 17); this default writes them one by one.
+     * Messages of one conversation arrived, in the order given: each row's lastSeq, cursors and unread count end as
+     * {@link #messageArrived} for each in turn would leave them, and its updatedAt moves forward to the latest time of
+     * the messages (or of each run of consecutive seqs among them) it took. The conversation projection hands over the
+     * messages of a processor batch at once, so that a store can write them together (issue 17); this default writes
+     * them one by one.
      */
     default void messagesArrived(String conversationId, List<MessageArrival> arrivals) {
         for (MessageArrival arrival : arrivals) {

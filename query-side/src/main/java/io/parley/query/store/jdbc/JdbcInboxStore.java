@@ -63,7 +63,7 @@ final class JdbcInboxStore implements InboxStore {
      * of a busy group, its members' rows are rewritten once. Each row ends as {@link #messageArrived} for each message
      * in turn would leave it, which takes only the messages above its lastSeq: a sender of some of them has read up to
      * its last one (readSeq and deliveredSeq) and counts as unread those after it and above its readSeq; any other
-     * member counts every message above its readSeq and lastSeq. updatedAt moves to the run's latest time.
+     * member counts every message above its readSeq and lastSeq. updatedAt moves forward to the run's latest time.
      */
     @Override
     public void messagesArrived(String conversationId, List<MessageArrival> arrivals) {
