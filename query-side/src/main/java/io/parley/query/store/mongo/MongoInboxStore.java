@@ -13,6 +13,7 @@ import org.bson.Document;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
@@ -92,7 +93,7 @@ final class MongoInboxStore implements InboxStore {
     private void writeRun(String conversationId, List<MessageArrival> run) {
         long first = run.get(0).seq();
         long last = run.get(run.size() - 1).seq();
-        Document latest = new Document("updatedAt", date(MessageArrival.latest(run)));
+        Date latest = date(MessageArrival.latest(run));
         Map<String, Long> lastOfSender = MessageArrival.lastOfEachSender(run);
         List<WriteModel<Document>> writes = new ArrayList<>();
         lastOfSender.forEach((sender, own) -> writes.add(new UpdateOneModel<>(
@@ -100,14 +101,14 @@ final class MongoInboxStore implements InboxStore {
                         .append("readSeq", new Document("$lte", own)),
                 new Document("$set", new Document("lastSeq", last).append("unread", last - own))
                         .append("$max", new Document("readSeq", own).append("deliveredSeq", own)
-                                .append("updatedAt", latest.get("updatedAt"))))));
+                                .append("updatedAt", latest)))));
         writes.add(new UpdateManyModel<>(new Document("conversationId", conversationId)
                 .append("userId", new Document("$nin", List.copyOf(lastOfSender.keySet())))
                 .append("lastSeq", new Document("$lt", first))
                 .append("readSeq", new Document("$lt", first)),
                 new Document("$set", new Document("lastSeq", last))
                         .append("$inc", new Document("unread", (long) run.size()))
-                        .append("$max", latest)));
+                        .append("$max", new Document("updatedAt", latest))));
         inbox.bulkWrite(writes, new BulkWriteOptions().ordered(true));
     }
 
