@@ -11,7 +11,9 @@
 #                     through the whole path and alone; search is the load generator's highest-rate search)
 #   BENCH_ARGS        extra --name=value arguments for the load generator (e.g. "--rates=1000 --duration=30")
 #   BENCH_JFR=1       record a JFR profile of the server (server.jfr in the results folder)
-#   BENCH_SKIP_BUILD=1  use what is built
+#   BENCH_SKIP_BUILD=1  use what is built: standalone/target/parley.jar for the server and, in process, the jars
+#                     bench/target/classpath.txt names (the modules' target/ jars after a build of the whole
+#                     project; after "mvn -pl bench package" alone, the local Maven repository's: install first)
 #   BENCH_OUT         results folder (default bench/results/<timestamp>-<profile>)
 #   BENCH_SERVER_HEAP server heap (default 2g, fixed: -Xms = -Xmx)
 #   BENCH_SERVER_ARGS extra --name=value arguments for the server (to compare settings; the report lists them as
