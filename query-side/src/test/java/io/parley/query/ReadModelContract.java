@@ -294,6 +294,23 @@ public abstract class ReadModelContract {
     }
 
     @Test
+    void aMemberRemovedOrLeavingAndAddedAgainHasNoUnreadMentionsFromBefore() {
+        String team = groupOf("g-back", "Back", ALICE, BOB, CAROL);
+        sendWith(team, ALICE, "@bob @carol before", List.of(BOB, CAROL), null);
+        assertThat(summaryOf(BOB, team).unreadMentions()).isEqualTo(1);
+        assertThat(summaryOf(CAROL, team).unreadMentions()).isEqualTo(1);
+
+        given(new MemberRemoved(team, BOB, ALICE, tick()), new MemberLeft(team, CAROL, tick()));
+        addMember(team, BOB, ALICE);
+        addMember(team, CAROL, ALICE);
+        sendWith(team, ALICE, "@bob after", List.of(BOB), null);
+
+        assertThat(summaryOf(BOB, team).unreadMentions()).isEqualTo(1);
+        assertThat(summaryOf(BOB, team).unread()).isEqualTo(1);
+        assertThat(summaryOf(CAROL, team).unreadMentions()).isZero();
+    }
+
+    @Test
     void aBlockListHoldsWhoTheUserBlockedOldestFirstAndAnUnblockTakesThemOff() {
         given(new UserRegistered(ALICE, "alice", "Alice", tick()));
         Instant first = tick();

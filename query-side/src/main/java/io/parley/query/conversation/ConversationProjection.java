@@ -274,9 +274,15 @@ public class ConversationProjection {
         conversations.create(created);
     }
 
+    /**
+     * A member who leaves or is removed loses the inbox row and, with it, its unread mentions: they are read, so that
+     * being added again counts none of what was said before, as the new row counts no message from before.
+     */
     private void removed(String conversationId, String userId, long version, Instant at) {
-        changeMembers(conversationId, version, at, c -> inbox.leave(userId, conversationId),
-                members -> members.stream().filter(m -> !m.userId().equals(userId)).toList());
+        changeMembers(conversationId, version, at, c -> {
+            inbox.leave(userId, conversationId);
+            mentions.read(userId, conversationId, Long.MAX_VALUE);
+        }, members -> members.stream().filter(m -> !m.userId().equals(userId)).toList());
     }
 
     /**
