@@ -1162,9 +1162,7 @@ public abstract class ReadModelContract {
         // one batch, like a processor catching up
         Object[] events = new Object[count];
         for (int i = 0; i < count; i++) {
-            long seq = lastSeq.merge(conversationId, 1L, Long::sum);
-            events[i] = new MessageSent(conversationId, "m-" + conversationId + "-" + seq, seq, senderId,
-                    "client-" + seq, "message " + seq, List.of(), tick(), List.of(), null);
+            events[i] = nextMessage(conversationId, senderId);
         }
         given(events);
     }

@@ -79,12 +79,14 @@ final class MongoInboxStore implements InboxStore {
     @Override
     public void messagesArrived(String conversationId, List<MessageArrival> arrivals) {
         for (List<MessageArrival> run : MessageArrival.runs(arrivals)) {
-            MessageArrival last = run.get(run.size() - 1);
+            long last = run.get(run.size() - 1).seq();
+            boolean rowsBehind = true;
             if (run.size() > 1) {
                 writeRun(conversationId, run);
+                rowsBehind = inbox.countDocuments(new Document("conversationId", conversationId)
+                        .append("lastSeq", new Document("$lt", last))) > 0;
             }
-            if (run.size() == 1 || inbox.countDocuments(new Document("conversationId", conversationId)
-                    .append("lastSeq", new Document("$lt", last.seq()))) > 0) {
+            if (rowsBehind) {
                 run.forEach(a -> messageArrived(conversationId, a.seq(), a.senderId(), a.at()));
             }
         }
