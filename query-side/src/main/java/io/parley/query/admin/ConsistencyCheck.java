@@ -27,8 +27,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -36,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * Compares the read models with the event store: every event up to the head is replayed, through the same projection
  * code, into a scratch copy of the read models (the embedded adapter on a private in-memory H2 database), and each
  * conversation's record, messages and inbox rows, and each user, are compared with the live read store through the
- * storage port. Differences are reported, not repaired: a rebuild repairs.
+ * storage port, with the messages' replies, mentions and reactions and each user's unread mentions. Differences are
+ * reported, not repaired: a rebuild repairs.
  * <p>
  * Conversations that receive events while the check runs may show passing differences; run it again, or on a quiet
  * system. The scratch copy lives in memory for the duration of the check.
@@ -107,6 +110,12 @@ class ConsistencyCheck {
             if (!Objects.equals(scratch.users().find(userId), live.users().find(userId))) {
                 note(differences, total, "user " + userId + ": read model differs from its events");
             }
+            Map<String, Long> expectedMentions = scratch.mentions().unreadOf(userId);
+            Map<String, Long> actualMentions = live.mentions().unreadOf(userId);
+            if (!expectedMentions.equals(actualMentions)) {
+                note(differences, total, "user " + userId + ": unread mentions per conversation differ: expected "
+                        + expectedMentions + " but the read model has " + actualMentions);
+            }
         }
         log.info("consistency check: {} events, {} conversations, {} messages, {} users, {} differences",
                 replayed, conversationIds.size(), messages, userIds.size(), total[0]);
@@ -141,12 +150,34 @@ class ConsistencyCheck {
                     return compared;
                 }
             }
+            List<Long> seqs = expectedPage.stream().map(MessageView::seq).toList();
+            compare(id, seqs, "replies", scratch.replies().repliesAmong(id, seqs),
+                    live.replies().repliesAmong(id, seqs), differences, total);
+            compare(id, seqs, "mentions", scratch.mentions().mentionsAmong(id, seqs),
+                    live.mentions().mentionsAmong(id, seqs), differences, total);
+            compare(id, seqs, "reactions", scratch.reactions().ofMessages(id, seqs),
+                    live.reactions().ofMessages(id, seqs), differences, total);
             compared += expectedPage.size();
             if (expectedPage.size() < PAGE) {
                 return compared;
             }
             after = expectedPage.get(expectedPage.size() - 1).seq();
         }
+    }
+
+    /** Notes one difference per page and kind, with the values of the messages that differ. */
+    private static <V> void compare(String id, List<Long> seqs, String kind, Map<Long, V> expected, Map<Long, V> actual,
+                                    List<String> differences, int[] total) {
+        if (expected.equals(actual)) {
+            return;
+        }
+        Map<Long, String> differing = new TreeMap<>();
+        for (Long seq : seqs) {
+            if (!Objects.equals(expected.get(seq), actual.get(seq))) {
+                differing.put(seq, "expected " + expected.get(seq) + " but the read model has " + actual.get(seq));
+            }
+        }
+        note(differences, total, "conversation " + id + ": " + kind + " differ: " + differing);
     }
 
     private static void note(List<String> differences, int[] total, String difference) {
