@@ -544,6 +544,27 @@ public abstract class ReadModelContract {
     }
 
     @Test
+    void aBatchOfMessagesInSeveralConversationsCountsEachConversationOnItsOwn() {
+        String team = groupOf("g-first", "First", ALICE, BOB, CAROL);
+        String other = groupOf("g-second", "Second", ALICE, BOB, CAROL);
+        String direct = directBetween(ALICE, BOB);
+
+        given(nextMessageMentioning(team, ALICE, BOB), nextMessage(direct, BOB), nextMessage(other, CAROL),
+                nextMessage(team, BOB), nextMessage(direct, ALICE), nextMessageMentioning(other, CAROL, ALICE));
+
+        assertThat(inboxOf(team)).isEqualTo(Map.of(
+                ALICE, List.of(2L, 1L, 1L, 1L), BOB, List.of(2L, 2L, 2L, 0L), CAROL, List.of(2L, 0L, 0L, 2L)));
+        assertThat(inboxOf(direct)).isEqualTo(Map.of(ALICE, List.of(2L, 2L, 2L, 0L), BOB, List.of(2L, 1L, 1L, 1L)));
+        assertThat(inboxOf(other)).isEqualTo(Map.of(
+                ALICE, List.of(2L, 0L, 0L, 2L), BOB, List.of(2L, 0L, 0L, 2L), CAROL, List.of(2L, 2L, 2L, 0L)));
+        assertThat(summaryOf(BOB, team).unreadMentions()).as("bob wrote after the mention").isZero();
+        assertThat(summaryOf(ALICE, other).unreadMentions()).isEqualTo(1);
+        assertThat(conversationsOf(ALICE)).extracting(ConversationSummary::conversationId)
+                .containsExactly(other, direct, team);
+        assertThat(summaryOf(ALICE, direct).lastMessage().senderId()).isEqualTo(ALICE);
+    }
+
+    @Test
     void messagesDeliveredAgainWithNewOnesInOneBatchAreCountedOnce() {
         String team = groupOf("g-again", "Again", ALICE, BOB, CAROL, DAVE);
         given(nextMessage(team, ALICE), nextMessage(team, BOB), nextMessage(team, ALICE));
@@ -583,15 +604,24 @@ public abstract class ReadModelContract {
                 String sender = random.nextInt(8) == 0 ? "u-stranger" : members.get(random.nextInt(members.size()));
                 arrivals.add(new MessageArrival(Math.max(1, seq), sender, clock.plusSeconds(seq)));
             }
+            // handed over with a second conversation that has the first of the messages alone
+            Map<String, List<MessageArrival>> togetherWithAnother = new LinkedHashMap<>();
+            togetherWithAnother.put(together, arrivals);
+            togetherWithAnother.put(together + "-first", arrivals.subList(0, 1));
             inBatch(() -> {
-                rows.forEach(row -> row.accept(together));
-                rows.forEach(row -> row.accept(apart));
-                inbox.messagesArrived(together, arrivals);
+                for (String c : List.of(together, apart, together + "-first", apart + "-first")) {
+                    rows.forEach(row -> row.accept(c));
+                }
+                inbox.messagesArrived(togetherWithAnother);
                 arrivals.forEach(a -> inbox.messageArrived(apart, a.seq(), a.senderId(), a.at()));
+                inbox.messageArrived(apart + "-first", arrivals.get(0).seq(), arrivals.get(0).senderId(),
+                        arrivals.get(0).at());
             });
 
             assertThat(cursorsOf(inbox, together)).as("trial %d: %s", trial, arrivals)
                     .isEqualTo(cursorsOf(inbox, apart));
+            assertThat(cursorsOf(inbox, together + "-first")).as("trial %d: %s", trial, arrivals)
+                    .isEqualTo(cursorsOf(inbox, apart + "-first"));
         }
     }
 
@@ -1156,6 +1186,13 @@ public abstract class ReadModelContract {
         long seq = lastSeq.merge(conversationId, 1L, Long::sum);
         return new MessageSent(conversationId, "m-" + conversationId + "-" + seq, seq, senderId, "client-" + seq,
                 "message " + seq, List.of(), tick(), List.of(), null);
+    }
+
+    /** The conversation's next message from {@code senderId}, mentioning {@code mentioned}. */
+    protected MessageSent nextMessageMentioning(String conversationId, String senderId, String mentioned) {
+        MessageSent next = nextMessage(conversationId, senderId);
+        return new MessageSent(conversationId, next.messageId(), next.seq(), senderId, next.clientMsgId(),
+                "@" + mentioned + " " + next.text(), List.of(), next.sentAt(), List.of(mentioned), null);
     }
 
     protected void sendMany(String conversationId, String senderId, int count) {

@@ -61,9 +61,9 @@ import java.util.function.UnaryOperator;
  * membership event is written before the guarded member list, so a crash between the two is repaired when the event
  * is redelivered.
  *
- * <p>Batch-aware (issue 17): a message's row in the timeline is written when it is handled, but what it changes in the
- * conversation's row, its members' inbox rows and its sender's mentions is held in the batch's unit of work and
- * written once per conversation, for all of its messages held, by {@link #writeHeldAround}: before any other event of
+ * <p>Batch-aware (issue 17): a message is held in the batch's unit of work when it is handled, and written by
+ * {@link #writeHeldAround}: the timeline rows of all held messages in one batch, and what they change in each
+ * conversation's row, its members' inbox rows and its senders' mentions once per conversation: before any other event of
  * the batch is handled (so every handler sees the read model as if each event before it had been written) and after
  * the event that concludes the batch, even if its handler failed. The writes so stay in the batch's transaction (with
  * Mongo, they happen before the batch's token is saved).
@@ -76,11 +76,11 @@ public class ConversationProjection {
 
     private static final Logger log = LoggerFactory.getLogger(ConversationProjection.class);
 
-    /** The unit-of-work resource holding a batch's messages whose inbox and conversation writes are still to come. */
-    private static final String HELD_ARRIVALS = ConversationProjection.class.getName() + ".heldArrivals";
+    /** The unit-of-work resource holding a batch's messages that are still to be written. */
+    private static final String HELD_MESSAGES = ConversationProjection.class.getName() + ".heldMessages";
 
     /** Held messages of a handler called outside a unit of work, written (and so emptied) as the call returns. */
-    private static final ThreadLocal<Map<String, List<MessageArrival>>> NOT_IN_A_UNIT_OF_WORK =
+    private static final ThreadLocal<Map<String, List<HeldMessage>>> NOT_IN_A_UNIT_OF_WORK =
             ThreadLocal.withInitial(LinkedHashMap::new);
 
     private final TimelineStore timeline;
@@ -145,19 +145,11 @@ public class ConversationProjection {
                 .toList());
     }
 
+    /** Held, with the batch's other messages, until {@link #writeHeldAround} writes them. */
     @EventHandler
     void on(MessageSent e, @Timestamp Instant timestamp) {
-        Instant at = orElse(e.sentAt(), timestamp);
-        timeline.append(new MessageView(e.conversationId(), e.messageId(), e.seq(), e.senderId(), e.text(), at, null,
-                false, e.attachments() == null ? List.of() : List.copyOf(e.attachments())));
-        if (e.replyTo() != null) {
-            replies.record(e.conversationId(), e.seq(), e.replyTo());
-        }
-        if (!e.mentionsOrNone().isEmpty()) {
-            mentions.record(e.conversationId(), e.seq(), e.mentionsOrNone());
-        }
-        heldArrivals().computeIfAbsent(e.conversationId(), c -> new ArrayList<>())
-                .add(new MessageArrival(e.seq(), e.senderId(), at));
+        heldMessages().computeIfAbsent(e.conversationId(), c -> new ArrayList<>())
+                .add(new HeldMessage(e, orElse(e.sentAt(), timestamp)));
     }
 
     /** Any other event (its payload left serialized): handled only so that {@link #writeHeldAround} sees it. */
@@ -221,36 +213,51 @@ public class ConversationProjection {
     Object writeHeldAround(EventMessage<?> event, InterceptorChain chain, @ConcludesBatch boolean concludesBatch)
             throws Exception {
         if (!MessageSent.class.equals(event.getPayloadType())) {
-            write(heldArrivals());
+            write(heldMessages());
         }
         try {
             return chain.proceed();
         } finally {
             if (concludesBatch) {
-                write(heldArrivals());
+                write(heldMessages());
             }
         }
     }
 
     /** A batch's messages held so far, per conversation in the order first seen (a resource of its unit of work). */
-    private Map<String, List<MessageArrival>> heldArrivals() {
+    private Map<String, List<HeldMessage>> heldMessages() {
         return CurrentUnitOfWork.isStarted()
-                ? CurrentUnitOfWork.get().getOrComputeResource(HELD_ARRIVALS, key -> new LinkedHashMap<>())
+                ? CurrentUnitOfWork.get().getOrComputeResource(HELD_MESSAGES, key -> new LinkedHashMap<>())
                 : NOT_IN_A_UNIT_OF_WORK.get();
     }
 
     /**
-     * For each conversation with messages held: its lastSeq, then its members' inbox rows, then each sender's own
-     * mentions as read up to its last message, in the order one message at a time wrote them (with Mongo a reader may
-     * see the writes one by one: never an unread badge pointing at a message that is not there yet).
+     * The held messages' timeline rows, their replies and mentions; then, for the conversations of the held messages,
+     * their lastSeqs, their members' inbox rows and each sender's own mentions as read up to its last message: each
+     * kind of write for all conversations together. That is the order one message at a time wrote them (with Mongo a
+     * reader may see the writes one by one: never an unread badge pointing at a message that is not there yet).
      */
-    private void write(Map<String, List<MessageArrival>> held) {
-        held.forEach((conversationId, arrivals) -> {
-            long lastSeq = arrivals.stream().mapToLong(MessageArrival::seq).max().orElseThrow();
-            conversations.messageAdded(conversationId, lastSeq, MessageArrival.latest(arrivals));
-            inbox.messagesArrived(conversationId, arrivals);
-            MessageArrival.lastOfEachSender(arrivals).forEach((sender, seq) -> mentions.read(sender, conversationId, seq));
-        });
+    private void write(Map<String, List<HeldMessage>> held) {
+        if (held.isEmpty()) {
+            return;
+        }
+        List<HeldMessage> all = held.values().stream().flatMap(List::stream).toList();
+        timeline.appendAll(all.stream().map(HeldMessage::timelineRow).toList());
+        for (HeldMessage message : all) {
+            MessageSent e = message.event();
+            if (e.replyTo() != null) {
+                replies.record(e.conversationId(), e.seq(), e.replyTo());
+            }
+            if (!e.mentionsOrNone().isEmpty()) {
+                mentions.record(e.conversationId(), e.seq(), e.mentionsOrNone());
+            }
+        }
+        Map<String, List<MessageArrival>> arrivals = new LinkedHashMap<>();
+        held.forEach((conversationId, messages) ->
+                arrivals.put(conversationId, messages.stream().map(HeldMessage::arrival).toList()));
+        conversations.messagesAdded(arrivals);
+        inbox.messagesArrived(arrivals);
+        mentions.readBySenders(arrivals);
         held.clear();
     }
 
@@ -322,6 +329,20 @@ public class ConversationProjection {
             result.add(added);
         }
         return result;
+    }
+
+    /** A message handled but not yet written, with the time it was sent (its own, else the event's). */
+    private record HeldMessage(MessageSent event, Instant at) {
+
+        MessageView timelineRow() {
+            return new MessageView(event.conversationId(), event.messageId(), event.seq(), event.senderId(),
+                    event.text(), at, null, false,
+                    event.attachments() == null ? List.of() : List.copyOf(event.attachments()));
+        }
+
+        MessageArrival arrival() {
+            return new MessageArrival(event.seq(), event.senderId(), at);
+        }
     }
 
     private static Instant orElse(Instant own, Instant timestamp) {

@@ -29,7 +29,16 @@ final class SealedTimelineStore implements TimelineStore {
 
     @Override
     public void append(MessageView m) {
-        delegate.append(withText(m, seal.seal(m.senderId(), context(m.conversationId(), m.seq()), m.text())));
+        delegate.append(sealed(m));
+    }
+
+    @Override
+    public void appendAll(List<MessageView> messages) {
+        delegate.appendAll(messages.stream().map(this::sealed).toList());
+    }
+
+    private MessageView sealed(MessageView m) {
+        return withText(m, seal.seal(m.senderId(), context(m.conversationId(), m.seq()), m.text()));
     }
 
     /** Only a message's sender may edit it: the text is sealed with the key of the stored message's sender. */

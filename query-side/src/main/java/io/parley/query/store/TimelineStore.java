@@ -12,6 +12,14 @@ public interface TimelineStore {
     /** Stores the message unless one with its (conversationId, seq) exists. */
     void append(MessageView message);
 
+    /**
+     * Stores each message, in the order given, as {@link #append} would (a message already stored, or given twice,
+     * is stored once). Adapters write them together: one JDBC batch, one MongoDB bulk write.
+     */
+    default void appendAll(List<MessageView> messages) {
+        messages.forEach(this::append);
+    }
+
     /** Replaces text and editedAt of the message, unless it is deleted or unknown. */
     void edit(String conversationId, long seq, String text, Instant editedAt);
 

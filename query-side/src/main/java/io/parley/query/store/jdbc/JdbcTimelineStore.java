@@ -25,6 +25,14 @@ final class JdbcTimelineStore implements TimelineStore {
     private static final String COLUMNS =
             "conversation_id, seq, message_id, sender_id, body, sent_at, edited_at, deleted, attachments";
 
+    /**
+     * One statement: the insert runs only when no row has the key (a redelivered message is a no-op). A SELECT COUNT
+     * before the INSERT was 43% of this method's CPU at 3,000 msg/s (docs/benchmark.md, fifth round).
+     */
+    private static final String INSERT_UNLESS_STORED = "INSERT INTO rm_messages (" + COLUMNS + ") SELECT"
+            + " :conversationId, :seq, :messageId, :senderId, :body, :sentAt, :editedAt, :deleted, :attachments"
+            + " WHERE NOT EXISTS (SELECT 1 FROM rm_messages WHERE conversation_id = :conversationId AND seq = :seq)";
+
     private final NamedParameterJdbcTemplate jdbc;
     private final RowMapper<MessageView> rowMapper = (rs, n) -> new MessageView(rs.getString("conversation_id"),
             rs.getString("message_id"), rs.getLong("seq"), rs.getString("sender_id"), rs.getString("body"),
@@ -37,19 +45,24 @@ final class JdbcTimelineStore implements TimelineStore {
 
     @Override
     public void append(MessageView m) {
-        // One statement: the insert runs only when no row has the key (a redelivered message is a no-op). A
-        // SELECT COUNT before the INSERT was 43% of this method's CPU at 3,000 msg/s (docs/benchmark.md, fifth round).
-        jdbc.update("INSERT INTO rm_messages (" + COLUMNS + ") SELECT :conversationId, :seq, :messageId, :senderId,"
-                        + " :body, :sentAt, :editedAt, :deleted, :attachments WHERE NOT EXISTS (SELECT 1 FROM rm_messages"
-                        + " WHERE conversation_id = :conversationId AND seq = :seq)",
-                key(m.conversationId(), m.seq())
-                        .addValue("messageId", m.messageId())
-                        .addValue("senderId", m.senderId())
-                        .addValue("body", m.text())
-                        .addValue("sentAt", Sql.time(m.sentAt()))
-                        .addValue("editedAt", Sql.time(m.editedAt()))
-                        .addValue("deleted", m.deleted())
-                        .addValue("attachments", toJson(m.attachments())));
+        jdbc.update(INSERT_UNLESS_STORED, row(m));
+    }
+
+    /** One JDBC batch of the same statement: a message given twice finds its first row and is skipped. */
+    @Override
+    public void appendAll(List<MessageView> messages) {
+        Sql.batch(jdbc, INSERT_UNLESS_STORED, messages.stream().map(JdbcTimelineStore::row).toList());
+    }
+
+    private static MapSqlParameterSource row(MessageView m) {
+        return key(m.conversationId(), m.seq())
+                .addValue("messageId", m.messageId())
+                .addValue("senderId", m.senderId())
+                .addValue("body", m.text())
+                .addValue("sentAt", Sql.time(m.sentAt()))
+                .addValue("editedAt", Sql.time(m.editedAt()))
+                .addValue("deleted", m.deleted())
+                .addValue("attachments", toJson(m.attachments()));
     }
 
     @Override

@@ -1,7 +1,9 @@
 package io.parley.query.store.mongo;
 
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.WriteModel;
 import io.parley.api.conversation.ConversationQueries.MessageView;
 import io.parley.query.store.MessageKey;
 import io.parley.query.store.TimelineStore;
@@ -29,16 +31,30 @@ final class MongoTimelineStore implements TimelineStore {
 
     @Override
     public void append(MessageView m) {
-        Document fields = new Document("messageId", m.messageId())
+        messages.updateOne(key(m.conversationId(), m.seq()), unlessStored(m), new UpdateOptions().upsert(true));
+    }
+
+    /** One ordered bulk write of the same upserts: a message given twice finds its first document and is skipped. */
+    @Override
+    public void appendAll(List<MessageView> batch) {
+        if (batch.size() == 1) {
+            append(batch.get(0));
+        } else if (!batch.isEmpty()) {
+            messages.bulkWrite(batch.stream().<WriteModel<Document>>map(m -> new UpdateOneModel<>(
+                    key(m.conversationId(), m.seq()), unlessStored(m), new UpdateOptions().upsert(true))).toList());
+        }
+    }
+
+    /** The message's fields, set only when the upsert inserts: a stored message is left as it is. */
+    private static Document unlessStored(MessageView m) {
+        return new Document("$setOnInsert", new Document("messageId", m.messageId())
                 .append("senderId", m.senderId())
                 .append("text", m.text())
                 .append("sentAt", date(m.sentAt()))
                 .append("editedAt", date(m.editedAt()))
                 .append("deleted", m.deleted())
                 .append("attachments", m.attachments() == null ? List.of()
-                        : m.attachments().stream().map(MongoTimelineStore::attachment).toList());
-        messages.updateOne(key(m.conversationId(), m.seq()), new Document("$setOnInsert", fields),
-                new UpdateOptions().upsert(true));
+                        : m.attachments().stream().map(MongoTimelineStore::attachment).toList()));
     }
 
     @Override
