@@ -4,12 +4,15 @@ import io.parley.query.consistency.ConsistencyBarrier;
 import io.parley.query.consistency.PositionRecorders;
 import io.parley.query.conversation.ConversationProjection;
 import io.parley.query.conversation.ConversationQueryHandlers;
+import io.parley.query.conversation.HeldWritesErrorHandler;
 import io.parley.query.store.jdbc.EmbeddedReadStoreConfiguration;
 import io.parley.query.store.mongo.MongoReadStoreConfiguration;
 import io.parley.query.user.UserProjection;
 import io.parley.query.user.UserQueryHandlers;
+import org.axonframework.config.ConfigurerModule;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
@@ -34,5 +37,13 @@ public class QuerySideAutoConfiguration {
     @ConditionalOnProperty(name = "parley.query.projections.enabled", havingValue = "true", matchIfMissing = true)
     @Import({ConversationProjection.class, UserProjection.class, PositionRecorders.class})
     static class Projections {
+
+        /** A batch whose held messages could not be written fails and is handled again (the class says why). */
+        @Bean
+        ConfigurerModule conversationProjectionErrorHandling() {
+            return configurer -> configurer.eventProcessing(processing -> processing
+                    .registerListenerInvocationErrorHandler(ConversationProjection.PROCESSING_GROUP,
+                            configuration -> new HeldWritesErrorHandler()));
+        }
     }
 }

@@ -13,6 +13,7 @@ import io.parley.api.user.UserEvents.UserRegistered;
 import io.parley.api.user.UserQueries.FindUserQuery;
 import io.parley.api.user.UserQueries.UserView;
 import io.parley.query.conversation.ConversationProjection;
+import io.parley.query.conversation.HeldWritesErrorHandler;
 import io.parley.query.user.UserProjection;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.EventProcessingConfiguration;
@@ -150,6 +151,9 @@ class QuerySideApplicationTest {
         EventProcessingConfiguration processing = context.getBean(EventProcessingConfiguration.class);
         assertThat(processing.eventProcessor(ConversationProjection.PROCESSING_GROUP)).isPresent();
         assertThat(processing.eventProcessor(UserProjection.PROCESSING_GROUP)).isPresent();
+        // a batch whose held messages could not be written fails and is handled again (HeldWritesErrorHandlerTest)
+        assertThat(processing.listenerInvocationErrorHandler(ConversationProjection.PROCESSING_GROUP))
+                .isInstanceOf(HeldWritesErrorHandler.class);
 
         EventStore events = context.getBean(EventStore.class);
         QueryGateway queries = context.getBean(QueryGateway.class);

@@ -153,8 +153,8 @@ class ConsistencyCheck {
             List<Long> seqs = expectedPage.stream().map(MessageView::seq).toList();
             compare(id, seqs, "replies", scratch.replies().repliesAmong(id, seqs),
                     live.replies().repliesAmong(id, seqs), differences, total);
-            compare(id, seqs, "mentions", scratch.mentions().mentionsAmong(id, seqs),
-                    live.mentions().mentionsAmong(id, seqs), differences, total);
+            compare(id, seqs, "mentions", sorted(scratch.mentions().mentionsAmong(id, seqs)),
+                    sorted(live.mentions().mentionsAmong(id, seqs)), differences, total);
             compare(id, seqs, "reactions", scratch.reactions().ofMessages(id, seqs),
                     live.reactions().ofMessages(id, seqs), differences, total);
             compared += expectedPage.size();
@@ -178,6 +178,13 @@ class ConsistencyCheck {
             }
         }
         note(differences, total, "conversation " + id + ": " + kind + " differ: " + differing);
+    }
+
+    /** The ids mentioned per message in one order: each adapter sorts them in its database's collation. */
+    private static Map<Long, List<String>> sorted(Map<Long, List<String>> mentions) {
+        Map<Long, List<String>> sorted = new TreeMap<>();
+        mentions.forEach((seq, userIds) -> sorted.put(seq, userIds.stream().sorted().toList()));
+        return sorted;
     }
 
     private static void note(List<String> differences, int[] total, String difference) {

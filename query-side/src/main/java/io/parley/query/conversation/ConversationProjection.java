@@ -61,12 +61,13 @@ import java.util.function.UnaryOperator;
  * membership event is written before the guarded member list, so a crash between the two is repaired when the event
  * is redelivered.
  *
- * <p>Batch-aware (issue 17): a message is held in the batch's unit of work when it is handled, and written by
- * {@link #writeHeldAround}: the timeline rows of all held messages in one batch, and what they change in each
- * conversation's row, its members' inbox rows and its senders' mentions once per conversation: before any other event of
- * the batch is handled (so every handler sees the read model as if each event before it had been written) and after
- * the event that concludes the batch, even if its handler failed. The writes so stay in the batch's transaction (with
- * Mongo, they happen before the batch's token is saved).
+ * <p>Batch-aware (issue 17): a message is held in the batch's unit of work when it is handled, and the held messages
+ * are written by {@link #writeHeldAround}: their timeline rows in one batch, then what they change in each
+ * conversation's row, its members' inbox rows and its senders' mentions once per conversation: before any other
+ * event of the batch is handled (so every handler sees the read model as if each event before it had been written)
+ * and after the event that concludes the batch, even if its handler failed. The writes so stay in the batch's
+ * transaction (with Mongo, they happen before the batch's token is saved); if they fail, the batch fails and is
+ * handled again ({@link HeldWritesErrorHandler}).
  */
 @Component
 @ProcessingGroup(ConversationProjection.PROCESSING_GROUP)
@@ -80,8 +81,7 @@ public class ConversationProjection {
     private static final String HELD_MESSAGES = ConversationProjection.class.getName() + ".heldMessages";
 
     /** Held messages of a handler called outside a unit of work, written (and so emptied) as the call returns. */
-    private static final ThreadLocal<Map<String, List<HeldMessage>>> NOT_IN_A_UNIT_OF_WORK =
-            ThreadLocal.withInitial(LinkedHashMap::new);
+    private static final ThreadLocal<List<HeldMessage>> NOT_IN_A_UNIT_OF_WORK = ThreadLocal.withInitial(ArrayList::new);
 
     private final TimelineStore timeline;
     private final ConversationStore conversations;
@@ -148,8 +148,7 @@ public class ConversationProjection {
     /** Held, with the batch's other messages, until {@link #writeHeldAround} writes them. */
     @EventHandler
     void on(MessageSent e, @Timestamp Instant timestamp) {
-        heldMessages().computeIfAbsent(e.conversationId(), c -> new ArrayList<>())
-                .add(new HeldMessage(e, orElse(e.sentAt(), timestamp)));
+        heldMessages().add(new HeldMessage(e, orElse(e.sentAt(), timestamp)));
     }
 
     /** Any other event (its payload left serialized): handled only so that {@link #writeHeldAround} sees it. */
@@ -224,24 +223,37 @@ public class ConversationProjection {
         }
     }
 
-    /** A batch's messages held so far, per conversation in the order first seen (a resource of its unit of work). */
-    private Map<String, List<HeldMessage>> heldMessages() {
+    /** A batch's messages held so far, in the order handled (a resource of its unit of work). */
+    private List<HeldMessage> heldMessages() {
         return CurrentUnitOfWork.isStarted()
-                ? CurrentUnitOfWork.get().getOrComputeResource(HELD_MESSAGES, key -> new LinkedHashMap<>())
+                ? CurrentUnitOfWork.get().getOrComputeResource(HELD_MESSAGES, key -> new ArrayList<>())
                 : NOT_IN_A_UNIT_OF_WORK.get();
     }
 
     /**
-     * The held messages' timeline rows, their replies and mentions; then, for the conversations of the held messages,
-     * their lastSeqs, their members' inbox rows and each sender's own mentions as read up to its last message: each
-     * kind of write for all conversations together. That is the order one message at a time wrote them (with Mongo a
-     * reader may see the writes one by one: never an unread badge pointing at a message that is not there yet).
+     * Writes the held messages and lets go of them; if a write fails, {@link HeldWritesFailedException} (which fails
+     * the batch: {@link HeldWritesErrorHandler}).
      */
-    private void write(Map<String, List<HeldMessage>> held) {
+    private void write(List<HeldMessage> held) {
         if (held.isEmpty()) {
             return;
         }
-        List<HeldMessage> all = held.values().stream().flatMap(List::stream).toList();
+        List<HeldMessage> all = List.copyOf(held);
+        held.clear(); // also when a write fails: a batch handled again holds its messages again
+        try {
+            writeAll(all);
+        } catch (RuntimeException e) {
+            throw new HeldWritesFailedException(all.size(), e);
+        }
+    }
+
+    /**
+     * The messages' timeline rows (one batch for all), their replies and mentions; then, for each of their
+     * conversations, its lastSeq, its members' inbox rows and each sender's own mentions as read up to its last
+     * message. Within a conversation that is the order one message at a time wrote them (with Mongo a reader may see
+     * the writes one by one: never an unread badge pointing at a message that is not there yet).
+     */
+    private void writeAll(List<HeldMessage> all) {
         timeline.appendAll(all.stream().map(HeldMessage::timelineRow).toList());
         for (HeldMessage message : all) {
             MessageSent e = message.event();
@@ -253,12 +265,14 @@ public class ConversationProjection {
             }
         }
         Map<String, List<MessageArrival>> arrivals = new LinkedHashMap<>();
-        held.forEach((conversationId, messages) ->
-                arrivals.put(conversationId, messages.stream().map(HeldMessage::arrival).toList()));
-        conversations.messagesAdded(arrivals);
-        inbox.messagesArrived(arrivals);
-        mentions.readBySenders(arrivals);
-        held.clear();
+        all.forEach(message -> arrivals.computeIfAbsent(message.event().conversationId(), c -> new ArrayList<>())
+                .add(message.arrival()));
+        arrivals.forEach((conversationId, messages) -> {
+            long lastSeq = messages.stream().mapToLong(MessageArrival::seq).max().orElseThrow();
+            conversations.messageAdded(conversationId, lastSeq, MessageArrival.latest(messages));
+            inbox.messagesArrived(conversationId, messages);
+            MessageArrival.lastOfEachSender(messages).forEach((sender, seq) -> mentions.read(sender, conversationId, seq));
+        });
     }
 
     /** A replay starts from empty tables. */
@@ -329,6 +343,16 @@ public class ConversationProjection {
             result.add(added);
         }
         return result;
+    }
+
+    /**
+     * The held messages could not be written: {@link HeldWritesErrorHandler} fails the batch with it, so the processor
+     * handles the batch again rather than move past messages whose writes were lost.
+     */
+    public static class HeldWritesFailedException extends RuntimeException {
+        HeldWritesFailedException(int messages, RuntimeException cause) {
+            super("could not write the " + messages + " message(s) held in this batch", cause);
+        }
     }
 
     /** A message handled but not yet written, with the time it was sent (its own, else the event's). */

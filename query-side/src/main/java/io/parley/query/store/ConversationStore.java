@@ -5,7 +5,6 @@ import io.parley.api.conversation.ConversationEvents.Member;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** Conversations with their members. */
@@ -29,16 +28,6 @@ public interface ConversationStore {
 
     /** lastSeq and updatedAt move forward to {@code seq} and {@code at} (never back). */
     void messageAdded(String conversationId, long seq, Instant at);
-
-    /**
-     * Messages of several conversations were added (conversation id to its messages): each conversation's lastSeq and
-     * updatedAt move forward to its highest seq and latest time, as {@link #messageAdded} would. Adapters write them
-     * together (issue 17); this default writes them one by one.
-     */
-    default void messagesAdded(Map<String, List<MessageArrival>> arrivals) {
-        arrivals.forEach((conversationId, messages) -> messageAdded(conversationId,
-                MessageArrival.highestSeq(messages), MessageArrival.latest(messages)));
-    }
 
     void clear();
 }

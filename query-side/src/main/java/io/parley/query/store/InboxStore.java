@@ -2,7 +2,6 @@ package io.parley.query.store;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /** One row per (userId, conversationId) while the user is a member. */
 public interface InboxStore {
@@ -36,15 +35,6 @@ public interface InboxStore {
         for (MessageArrival arrival : arrivals) {
             messageArrived(conversationId, arrival.seq(), arrival.senderId(), arrival.at());
         }
-    }
-
-    /**
-     * Messages of several conversations arrived (conversation id to its messages, in order): each conversation's rows
-     * end as {@link #messagesArrived(String, List)} would leave them. Adapters write the conversations together (issue
-     * 17); this default writes them one conversation at a time.
-     */
-    default void messagesArrived(Map<String, List<MessageArrival>> arrivals) {
-        arrivals.forEach(this::messagesArrived);
     }
 
     /** deliveredSeq moves forward to {@code upToSeq} (never back). */

@@ -13,20 +13,10 @@ public interface MentionStore {
     /** {@code userId}'s mentions in the conversation up to {@code upToSeq} are read (never unread again). */
     void read(String userId, String conversationId, long upToSeq);
 
-    /**
-     * Messages of several conversations were sent (conversation id to its messages): each sender has read its mentions
-     * in that conversation up to its last message there, as {@link #read} would record it. Adapters write them
-     * together (issue 17); this default writes them one by one.
-     */
-    default void readBySenders(Map<String, List<MessageArrival>> arrivals) {
-        arrivals.forEach((conversationId, messages) -> MessageArrival.lastOfEachSender(messages)
-                .forEach((sender, seq) -> read(sender, conversationId, seq)));
-    }
-
     /** The message is deleted: its mentions go. */
     void deleteOfMessage(String conversationId, long seq);
 
-    /** For those of {@code seqs} that mention anyone: seq to the user ids mentioned, in the order recorded. */
+    /** For those of {@code seqs} that mention anyone: seq to the user ids mentioned, in the adapter's order of ids. */
     Map<Long, List<String>> mentionsAmong(String conversationId, Collection<Long> seqs);
 
     /** {@code userId}'s unread mentions per conversation; conversations without any are left out. */

@@ -36,11 +36,6 @@ public record MessageArrival(long seq, String senderId, Instant at) {
         return last;
     }
 
-    /** The highest seq of a non-empty run. */
-    public static long highestSeq(List<MessageArrival> run) {
-        return run.stream().mapToLong(MessageArrival::seq).max().orElseThrow();
-    }
-
     /** The latest time of a non-empty run. */
     public static Instant latest(List<MessageArrival> run) {
         return run.stream().map(MessageArrival::at).max(Comparator.naturalOrder()).orElseThrow();

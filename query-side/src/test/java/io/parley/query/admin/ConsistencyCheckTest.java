@@ -5,6 +5,7 @@ import io.parley.api.admin.AdminMessages.ConsistencyReport;
 import io.parley.api.conversation.ConversationEvents.GroupCreated;
 import io.parley.api.conversation.ConversationEvents.Member;
 import io.parley.api.conversation.ConversationEvents.MessageSent;
+import io.parley.api.conversation.ConversationEvents.MessagesRead;
 import io.parley.api.conversation.ConversationEvents.ReactionAdded;
 import io.parley.api.conversation.MemberRole;
 import io.parley.api.user.UserEvents.UserRegistered;
@@ -15,6 +16,7 @@ import io.parley.query.user.UserProjection;
 import org.axonframework.eventhandling.AnnotationEventHandlerAdapter;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.messaging.unitofwork.BatchingUnitOfWork;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.h2.jdbcx.JdbcDataSource;
@@ -75,6 +77,27 @@ class ConsistencyCheckTest {
     }
 
     @Test
+    void aReadModelWrittenInProcessorBatchesMatchesTheEventsReplayedOneByOne() throws Exception {
+        List<DomainEventMessage<?>> batch = List.of(
+                published("Conversation", TEAM, new MessageSent(TEAM, "m-3", 3, "u-bob", "c-3", "@alice look",
+                        List.of(), AT, List.of("u-alice"), null)),
+                published("Conversation", TEAM, new MessageSent(TEAM, "m-4", 4, "u-alice", "c-4", "seen", List.of(),
+                        AT, List.of("u-carol"), 3L)),
+                published("Conversation", TEAM, new MessagesRead(TEAM, "u-carol", 3, AT)),
+                published("Conversation", TEAM, new MessageSent(TEAM, "m-5", 5, "u-carol", "c-5", "and me",
+                        List.of(), AT, List.of(), null)));
+        BatchingUnitOfWork<DomainEventMessage<?>> unitOfWork = new BatchingUnitOfWork<>(batch);
+        assertThat(unitOfWork.executeWithResult(() -> conversations.handle(unitOfWork.getMessage())).isExceptional())
+                .as("the batch was handled").isFalse();
+
+        ConsistencyReport report = check();
+
+        assertThat(report.differences()).isEmpty();
+        assertThat(report.messagesChecked()).isEqualTo(5);
+        assertThat(live.mentions().unreadOf("u-alice")).as("alice wrote after bob mentioned her").isEmpty();
+    }
+
+    @Test
     void aMentionShownAsReadThatTheEventsLeaveUnreadIsReportedForItsUser() throws Exception {
         live.mentions().read("u-bob", TEAM, 1);
 
@@ -110,11 +133,17 @@ class ConsistencyCheckTest {
         return new ConsistencyCheck(eventStore, live).handle(new CheckConsistencyQuery());
     }
 
+    /** Appends the event to the store and hands it to its projection, one event at a time. */
     private void given(String type, String aggregateId, Object event) throws Exception {
+        AnnotationEventHandlerAdapter projection = "User".equals(type) ? users : conversations;
+        projection.handle(published(type, aggregateId, event));
+    }
+
+    /** Appends the event to the store as its aggregate's next event. */
+    private DomainEventMessage<?> published(String type, String aggregateId, Object event) {
         long sequence = aggregateSequence.merge(aggregateId, 1L, Long::sum) - 1;
         DomainEventMessage<?> message = new GenericDomainEventMessage<>(type, aggregateId, sequence, event);
         eventStore.publish(message);
-        AnnotationEventHandlerAdapter projection = "User".equals(type) ? users : conversations;
-        projection.handle(message);
+        return message;
     }
 }

@@ -5,7 +5,6 @@ import io.parley.api.conversation.ConversationType;
 import io.parley.api.conversation.MemberRole;
 import io.parley.query.store.ConversationRecord;
 import io.parley.query.store.ConversationStore;
-import io.parley.query.store.MessageArrival;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
@@ -22,9 +21,6 @@ final class JdbcConversationStore implements ConversationStore {
 
     /** Bounded IN lists: well below every driver's parameter limit. */
     private static final int CHUNK = 500;
-
-    private static final String MESSAGE_ADDED = "UPDATE rm_conversations SET last_seq = GREATEST(last_seq, :seq),"
-            + " updated_at = GREATEST(updated_at, :at) WHERE conversation_id = :id";
 
     private final NamedParameterJdbcTemplate jdbc;
 
@@ -102,18 +98,9 @@ final class JdbcConversationStore implements ConversationStore {
 
     @Override
     public void messageAdded(String conversationId, long seq, Instant at) {
-        jdbc.update(MESSAGE_ADDED, lastMessage(conversationId, seq, at));
-    }
-
-    /** One JDBC batch: one {@link #messageAdded} per conversation. */
-    @Override
-    public void messagesAdded(Map<String, List<MessageArrival>> arrivals) {
-        Sql.batch(jdbc, MESSAGE_ADDED, arrivals.entrySet().stream().map(c -> lastMessage(c.getKey(),
-                MessageArrival.highestSeq(c.getValue()), MessageArrival.latest(c.getValue()))).toList());
-    }
-
-    private static MapSqlParameterSource lastMessage(String conversationId, long seq, Instant at) {
-        return new MapSqlParameterSource("id", conversationId).addValue("seq", seq).addValue("at", Sql.time(at));
+        jdbc.update("UPDATE rm_conversations SET last_seq = GREATEST(last_seq, :seq),"
+                        + " updated_at = GREATEST(updated_at, :at) WHERE conversation_id = :id",
+                new MapSqlParameterSource("id", conversationId).addValue("seq", seq).addValue("at", Sql.time(at)));
     }
 
     @Override

@@ -8,28 +8,10 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 final class JdbcInboxStore implements InboxStore {
-
-    /**
-     * "last_seq < :seq" makes a redelivered message a no-op: it is counted once. One statement for the sender's row
-     * (read up to its own message) and the others' (one more unread): two per message before.
-     */
-    private static final String MESSAGE_ARRIVED = "UPDATE rm_inbox SET"
-            + " unread = CASE WHEN user_id = :senderId THEN 0"
-            + "   WHEN read_seq < :seq THEN unread + 1 ELSE unread END,"
-            + " last_seq = :seq,"
-            + " read_seq = CASE WHEN user_id = :senderId THEN GREATEST(read_seq, :seq) ELSE read_seq END,"
-            + " delivered_seq = CASE WHEN user_id = :senderId THEN GREATEST(delivered_seq, :seq)"
-            + "   ELSE delivered_seq END,"
-            + " updated_at = GREATEST(updated_at, :at)"
-            + " WHERE conversation_id = :conversationId AND last_seq < :seq";
-
-    private static final String SELECT = "SELECT user_id, conversation_id, last_seq, delivered_seq, read_seq, unread,"
-            + " updated_at FROM rm_inbox";
 
     private final NamedParameterJdbcTemplate jdbc;
 
@@ -58,31 +40,21 @@ final class JdbcInboxStore implements InboxStore {
 
     @Override
     public void messageArrived(String conversationId, long seq, String senderId, Instant at) {
-        jdbc.update(MESSAGE_ARRIVED, messageArrived(conversationId, new MessageArrival(seq, senderId, at)));
-    }
-
-    private static MapSqlParameterSource messageArrived(String conversationId, MessageArrival message) {
-        return new MapSqlParameterSource("conversationId", conversationId)
-                .addValue("seq", message.seq())
-                .addValue("senderId", message.senderId())
-                .addValue("at", Sql.time(message.at()));
-    }
-
-    /**
-     * The conversations with one message each in one JDBC batch of {@link #messageArrived} (a batch of direct
-     * conversations' messages is mostly that); each conversation with more as {@link #messagesArrived(String, List)}.
-     */
-    @Override
-    public void messagesArrived(Map<String, List<MessageArrival>> arrivals) {
-        List<MapSqlParameterSource> single = new ArrayList<>();
-        arrivals.forEach((conversationId, messages) -> {
-            if (messages.size() == 1) {
-                single.add(messageArrived(conversationId, messages.get(0)));
-            } else {
-                messagesArrived(conversationId, messages);
-            }
-        });
-        Sql.batch(jdbc, MESSAGE_ARRIVED, single);
+        MapSqlParameterSource params = new MapSqlParameterSource("conversationId", conversationId)
+                .addValue("seq", seq)
+                .addValue("senderId", senderId)
+                .addValue("at", Sql.time(at));
+        // "last_seq < :seq" makes a redelivered message a no-op: it is counted once. One statement for the sender's row
+        // (read up to its own message) and the others' (one more unread): two per message before.
+        jdbc.update("UPDATE rm_inbox SET"
+                + " unread = CASE WHEN user_id = :senderId THEN 0"
+                + "   WHEN read_seq < :seq THEN unread + 1 ELSE unread END,"
+                + " last_seq = :seq,"
+                + " read_seq = CASE WHEN user_id = :senderId THEN GREATEST(read_seq, :seq) ELSE read_seq END,"
+                + " delivered_seq = CASE WHEN user_id = :senderId THEN GREATEST(delivered_seq, :seq)"
+                + "   ELSE delivered_seq END,"
+                + " updated_at = GREATEST(updated_at, :at)"
+                + " WHERE conversation_id = :conversationId AND last_seq < :seq", params);
     }
 
     /**
@@ -144,6 +116,9 @@ final class JdbcInboxStore implements InboxStore {
                         + " WHERE user_id = :userId AND conversation_id = :conversationId AND read_seq = :readSeq",
                 key(userId, conversationId).addValue("readSeq", readSeq).addValue("unread", unread));
     }
+
+    private static final String SELECT = "SELECT user_id, conversation_id, last_seq, delivered_seq, read_seq, unread,"
+            + " updated_at FROM rm_inbox";
 
     private static final RowMapper<InboxEntry> ROW = (rs, n) -> new InboxEntry(rs.getString("user_id"),
             rs.getString("conversation_id"), rs.getLong("last_seq"), rs.getLong("delivered_seq"),

@@ -1,7 +1,6 @@
 package io.parley.query.store.jdbc;
 
 import io.parley.query.store.MentionStore;
-import io.parley.query.store.MessageArrival;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
@@ -12,9 +11,6 @@ import java.util.List;
 import java.util.Map;
 
 final class JdbcMentionStore implements MentionStore {
-
-    private static final String READ = "UPDATE rm_mentions SET is_read = TRUE"
-            + " WHERE conversation_id = :c AND user_id = :u AND seq <= :s AND is_read = FALSE";
 
     private final NamedParameterJdbcTemplate jdbc;
 
@@ -38,20 +34,9 @@ final class JdbcMentionStore implements MentionStore {
 
     @Override
     public void read(String userId, String conversationId, long upToSeq) {
-        jdbc.update(READ, readUpTo(userId, conversationId, upToSeq));
-    }
-
-    /** One JDBC batch: one {@link #read} per sender and conversation. */
-    @Override
-    public void readBySenders(Map<String, List<MessageArrival>> arrivals) {
-        List<MapSqlParameterSource> reads = new ArrayList<>();
-        arrivals.forEach((conversationId, messages) -> MessageArrival.lastOfEachSender(messages)
-                .forEach((sender, seq) -> reads.add(readUpTo(sender, conversationId, seq))));
-        Sql.batch(jdbc, READ, reads);
-    }
-
-    private static MapSqlParameterSource readUpTo(String userId, String conversationId, long upToSeq) {
-        return new MapSqlParameterSource("c", conversationId).addValue("u", userId).addValue("s", upToSeq);
+        jdbc.update("UPDATE rm_mentions SET is_read = TRUE WHERE conversation_id = :c AND user_id = :u"
+                        + " AND seq <= :s AND is_read = FALSE",
+                new MapSqlParameterSource("c", conversationId).addValue("u", userId).addValue("s", upToSeq));
     }
 
     @Override

@@ -51,7 +51,12 @@ final class JdbcTimelineStore implements TimelineStore {
     /** One JDBC batch of the same statement: a message given twice finds its first row and is skipped. */
     @Override
     public void appendAll(List<MessageView> messages) {
-        Sql.batch(jdbc, INSERT_UNLESS_STORED, messages.stream().map(JdbcTimelineStore::row).toList());
+        if (messages.size() == 1) {
+            append(messages.get(0));
+        } else if (!messages.isEmpty()) {
+            jdbc.batchUpdate(INSERT_UNLESS_STORED, messages.stream().map(JdbcTimelineStore::row)
+                    .toArray(MapSqlParameterSource[]::new));
+        }
     }
 
     private static MapSqlParameterSource row(MessageView m) {

@@ -1,16 +1,12 @@
 package io.parley.query.store.mongo;
 
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.BulkWriteOptions;
-import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.model.WriteModel;
 import io.parley.api.conversation.ConversationEvents.Member;
 import io.parley.api.conversation.ConversationType;
 import io.parley.api.conversation.MemberRole;
 import io.parley.query.store.ConversationRecord;
 import io.parley.query.store.ConversationStore;
-import io.parley.query.store.MessageArrival;
 import org.bson.Document;
 
 import java.time.Instant;
@@ -68,21 +64,8 @@ final class MongoConversationStore implements ConversationStore {
 
     @Override
     public void messageAdded(String conversationId, long seq, Instant at) {
-        conversations.updateOne(id(conversationId), messageAdded(seq, at));
-    }
-
-    /** One unordered bulk write: one {@link #messageAdded} per conversation. */
-    @Override
-    public void messagesAdded(Map<String, List<MessageArrival>> arrivals) {
-        if (!arrivals.isEmpty()) {
-            conversations.bulkWrite(arrivals.entrySet().stream().<WriteModel<Document>>map(c -> new UpdateOneModel<>(
-                    id(c.getKey()), messageAdded(MessageArrival.highestSeq(c.getValue()),
-                    MessageArrival.latest(c.getValue())))).toList(), new BulkWriteOptions().ordered(false));
-        }
-    }
-
-    private static Document messageAdded(long seq, Instant at) {
-        return new Document("$max", new Document("lastSeq", seq).append("updatedAt", date(at)));
+        conversations.updateOne(id(conversationId),
+                new Document("$max", new Document("lastSeq", seq).append("updatedAt", date(at))));
     }
 
     @Override

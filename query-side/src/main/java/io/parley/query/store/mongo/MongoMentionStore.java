@@ -1,12 +1,8 @@
 package io.parley.query.store.mongo;
 
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.BulkWriteOptions;
-import com.mongodb.client.model.UpdateManyModel;
 import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.model.WriteModel;
 import io.parley.query.store.MentionStore;
-import io.parley.query.store.MessageArrival;
 import org.bson.Document;
 
 import java.util.ArrayList;
@@ -17,8 +13,6 @@ import java.util.Map;
 
 /** Collection {@code mentions}: {conversationId, seq, userId, read}, unique on (conversationId, seq, userId). */
 final class MongoMentionStore implements MentionStore {
-
-    private static final Document READ = new Document("$set", new Document("read", true));
 
     private final MongoCollection<Document> mentions;
 
@@ -36,23 +30,9 @@ final class MongoMentionStore implements MentionStore {
 
     @Override
     public void read(String userId, String conversationId, long upToSeq) {
-        mentions.updateMany(unread(userId, conversationId, upToSeq), READ);
-    }
-
-    /** One unordered bulk write: one {@link #read} per sender and conversation. */
-    @Override
-    public void readBySenders(Map<String, List<MessageArrival>> arrivals) {
-        List<WriteModel<Document>> reads = new ArrayList<>();
-        arrivals.forEach((conversationId, messages) -> MessageArrival.lastOfEachSender(messages)
-                .forEach((sender, seq) -> reads.add(new UpdateManyModel<>(unread(sender, conversationId, seq), READ))));
-        if (!reads.isEmpty()) {
-            mentions.bulkWrite(reads, new BulkWriteOptions().ordered(false));
-        }
-    }
-
-    private static Document unread(String userId, String conversationId, long upToSeq) {
-        return new Document("conversationId", conversationId).append("userId", userId)
-                .append("seq", new Document("$lte", upToSeq)).append("read", false);
+        mentions.updateMany(new Document("conversationId", conversationId).append("userId", userId)
+                        .append("seq", new Document("$lte", upToSeq)).append("read", false),
+                new Document("$set", new Document("read", true)));
     }
 
     @Override
