@@ -54,10 +54,12 @@ class HeldWritesErrorHandlerTest {
         ReadStores failingOnce = new ReadStores(timelineFailingFirst(stores.timeline(), failuresLeft),
                 stores.conversations(), stores.inbox(), stores.users(), stores.positions(), stores.replies(),
                 stores.mentions(), stores.reactions(), stores.blocks());
-        axon = DefaultConfigurer.defaultConfiguration()
+        axon = DefaultConfigurer.defaultConfiguration(false) // no Axon Server connector: the in-memory store below
                 .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine())
                 .eventProcessing(processing -> processing
-                        .usingPooledStreamingEventProcessors()
+                        // as Parley's processors run: one segment, batches of up to 100 events
+                        .usingPooledStreamingEventProcessors((c, builder) -> builder.initialSegmentCount(1)
+                                .batchSize(100))
                         .registerEventHandler(c -> new ConversationProjection(failingOnce))
                         .registerListenerInvocationErrorHandler(ConversationProjection.PROCESSING_GROUP,
                                 c -> new HeldWritesErrorHandler()))
