@@ -10,7 +10,7 @@ import org.axonframework.eventhandling.ConcludesBatch;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GapAwareTrackingToken;
-import org.axonframework.eventhandling.ReplayToken;
+import org.axonframework.eventhandling.ReplayStatus;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventhandling.WrappedToken;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
@@ -37,11 +37,16 @@ abstract class PositionRecorder {
         this.positions = stores.positions();
     }
 
+    /**
+     * Whether the batch replays comes from {@link ReplayStatus}: the {@link TrackingToken} Axon resolves for a handler
+     * is unwrapped from its {@code ReplayToken}, so it never says so (and reads waited out a rebuild, then 503).
+     */
     @EventHandler
-    void on(EventMessage<?> event, TrackingToken token, @ConcludesBatch boolean concludesBatch) {
+    void on(EventMessage<?> event, TrackingToken token, ReplayStatus replayStatus,
+            @ConcludesBatch boolean concludesBatch) {
         if (concludesBatch && CurrentUnitOfWork.isStarted()) {
             int segment = CurrentUnitOfWork.get().getOrDefaultResource(segmentResourceKey(), 0);
-            ProjectionPosition position = positionOf(segment, token);
+            ProjectionPosition position = positionOf(segment, token, replayStatus.isReplay());
             CurrentUnitOfWork.get().onPrepareCommit(unitOfWork -> positions.save(processor, position));
         }
     }
@@ -51,11 +56,11 @@ abstract class PositionRecorder {
         return "Processor[" + processor + "]/SegmentId";
     }
 
-    static ProjectionPosition positionOf(int segment, TrackingToken token) {
+    static ProjectionPosition positionOf(int segment, TrackingToken token, boolean replaying) {
         List<Long> gaps = WrappedToken.unwrap(token, GapAwareTrackingToken.class)
                 .map(t -> t.getGaps().stream().limit(ProjectionPosition.MAX_GAPS).toList())
                 .orElse(List.of());
-        return new ProjectionPosition(segment, token.position().orElse(-1), gaps, ReplayToken.isReplay(token));
+        return new ProjectionPosition(segment, token.position().orElse(-1), gaps, replaying);
     }
 
     @ProcessingGroup(ConversationProjection.PROCESSING_GROUP)

@@ -1,0 +1,114 @@
+package io.parley.query.consistency;
+
+import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
+import io.parley.api.conversation.ConversationEvents.MessageSent;
+import io.parley.query.conversation.ConversationProjection;
+import io.parley.query.store.ProjectionPosition;
+import io.parley.query.store.ReadStores;
+import io.parley.query.store.TimelineStore;
+import io.parley.query.store.jdbc.JdbcReadStores;
+import org.axonframework.config.Configuration;
+import org.axonframework.config.DefaultConfigurer;
+import org.axonframework.eventhandling.EventTrackerStatus;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A projection being rebuilt on Axon's pooled streaming processor, with the {@link PositionRecorder} beside it as the
+ * query side wires them: the position it saves says the projection replays, so reads are answered at once from the
+ * partial read model ({@link ConsistencyBarrier}) instead of waiting for the replay to reach the head and failing.
+ */
+class ReadsDuringARebuildTest {
+
+    private static final String GROUP = ConversationProjection.PROCESSING_GROUP;
+    private static final String DIRECT = "d-alice-bob";
+    private static final Instant AT = Instant.parse("2026-12-01T09:00:00Z");
+
+    private Configuration axon;
+    private long seq;
+
+    @AfterEach
+    void shutDown() {
+        if (axon != null) {
+            axon.shutdown();
+        }
+    }
+
+    @Test
+    void whileAProjectionIsRebuiltAReadIsAnsweredAtOnceFromThePartialReadModel() {
+        JdbcDataSource db = new JdbcDataSource();
+        db.setURL("jdbc:h2:mem:rebuild-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        ReadStores stores = JdbcReadStores.create(db);
+        axon = DefaultConfigurer.defaultConfiguration(false) // no Axon Server connector: the in-memory store below
+                .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine())
+                .eventProcessing(processing -> processing
+                        .usingPooledStreamingEventProcessors((c, builder) -> builder.initialSegmentCount(1)
+                                .batchSize(10))
+                        .registerEventHandler(c -> new ConversationProjection(withSlowTimeline(stores)))
+                        .registerEventHandler(c -> new PositionRecorder.OfConversations(stores)))
+                .buildConfiguration();
+        axon.eventStore().publish(new GenericDomainEventMessage<>("Conversation", DIRECT, 0,
+                new DirectConversationOpened(DIRECT, List.of("u-alice", "u-bob"), "u-alice", AT)));
+        for (int i = 0; i < 1_000; i++) {
+            send();
+        }
+        axon.start();
+        ConsistencyBarrier barrier = new ConsistencyBarrier(axon.eventStore(), stores, Duration.ofSeconds(1),
+                Duration.ofMillis(100));
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            barrier.awaitProjection(GROUP);
+            return true;
+        });
+        StreamingEventProcessor processor = axon.eventProcessingConfiguration()
+                .eventProcessor(GROUP, StreamingEventProcessor.class).orElseThrow();
+
+        processor.shutDown();
+        processor.resetTokens();
+        processor.start();
+        send();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> stores.positions().of(GROUP).stream()
+                .anyMatch(ProjectionPosition::replaying));
+        barrier.awaitProjection(GROUP); // at once: it would wait 1 s for the head and fail with 503
+        assertThat(processor.processingStatus().values()).as("the read came during the replay")
+                .anyMatch(EventTrackerStatus::isReplaying);
+    }
+
+    private void send() {
+        seq++;
+        axon.eventStore().publish(new GenericDomainEventMessage<>("Conversation", DIRECT, seq,
+                new MessageSent(DIRECT, "m-" + seq, seq, "u-alice", "c-" + seq, "message " + seq, List.of(), AT,
+                        List.of(), null)));
+    }
+
+    /** The stores with a timeline that takes 20 ms for each batch of rows, so that a replay lasts a few seconds. */
+    private static ReadStores withSlowTimeline(ReadStores stores) {
+        TimelineStore slow = (TimelineStore) Proxy.newProxyInstance(TimelineStore.class.getClassLoader(),
+                new Class<?>[]{TimelineStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("appendAll")) {
+                        Thread.sleep(20);
+                    }
+                    try {
+                        return method.invoke(stores.timeline(), args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        return new ReadStores(slow, stores.conversations(), stores.inbox(), stores.users(), stores.positions(),
+                stores.replies(), stores.mentions(), stores.reactions(), stores.blocks());
+    }
+}
