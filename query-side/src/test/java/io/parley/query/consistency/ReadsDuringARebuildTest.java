@@ -2,10 +2,10 @@ package io.parley.query.consistency;
 
 import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
 import io.parley.api.conversation.ConversationEvents.MessageSent;
+import io.parley.query.TimelineFault;
 import io.parley.query.conversation.ConversationProjection;
 import io.parley.query.store.ProjectionPosition;
 import io.parley.query.store.ReadStores;
-import io.parley.query.store.TimelineStore;
 import io.parley.query.store.jdbc.JdbcReadStores;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.DefaultConfigurer;
@@ -17,8 +17,6 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -58,7 +56,9 @@ class ReadsDuringARebuildTest {
                 .eventProcessing(processing -> processing
                         .usingPooledStreamingEventProcessors((c, builder) -> builder.initialSegmentCount(1)
                                 .batchSize(10))
-                        .registerEventHandler(c -> new ConversationProjection(withSlowTimeline(stores)))
+                        // a timeline taking 20 ms for each batch's rows, so that a replay lasts a few seconds
+                        .registerEventHandler(c -> new ConversationProjection(
+                                TimelineFault.beforeEachAppendAll(stores, () -> Thread.sleep(20))))
                         .registerEventHandler(c -> new PositionRecorder.OfConversations(stores)))
                 .buildConfiguration();
         axon.eventStore().publish(new GenericDomainEventMessage<>("Conversation", DIRECT, 0,
@@ -93,22 +93,5 @@ class ReadsDuringARebuildTest {
         axon.eventStore().publish(new GenericDomainEventMessage<>("Conversation", DIRECT, seq,
                 new MessageSent(DIRECT, "m-" + seq, seq, "u-alice", "c-" + seq, "message " + seq, List.of(), AT,
                         List.of(), null)));
-    }
-
-    /** The stores with a timeline that takes 20 ms for each batch of rows, so that a replay lasts a few seconds. */
-    private static ReadStores withSlowTimeline(ReadStores stores) {
-        TimelineStore slow = (TimelineStore) Proxy.newProxyInstance(TimelineStore.class.getClassLoader(),
-                new Class<?>[]{TimelineStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("appendAll")) {
-                        Thread.sleep(20);
-                    }
-                    try {
-                        return method.invoke(stores.timeline(), args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        return new ReadStores(slow, stores.conversations(), stores.inbox(), stores.users(), stores.positions(),
-                stores.replies(), stores.mentions(), stores.reactions(), stores.blocks());
     }
 }

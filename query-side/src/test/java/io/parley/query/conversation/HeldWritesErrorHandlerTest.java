@@ -3,9 +3,9 @@ package io.parley.query.conversation;
 import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
 import io.parley.api.conversation.ConversationEvents.MessageSent;
 import io.parley.api.conversation.ConversationQueries.MessageView;
+import io.parley.query.TimelineFault;
 import io.parley.query.store.InboxEntry;
 import io.parley.query.store.ReadStores;
-import io.parley.query.store.TimelineStore;
 import io.parley.query.store.jdbc.JdbcReadStores;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.DefaultConfigurer;
@@ -15,8 +15,6 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -51,9 +49,11 @@ class HeldWritesErrorHandlerTest {
         db.setURL("jdbc:h2:mem:held-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         ReadStores stores = JdbcReadStores.create(db);
         AtomicInteger failuresLeft = new AtomicInteger(1);
-        ReadStores failingOnce = new ReadStores(timelineFailingFirst(stores.timeline(), failuresLeft),
-                stores.conversations(), stores.inbox(), stores.users(), stores.positions(), stores.replies(),
-                stores.mentions(), stores.reactions(), stores.blocks());
+        ReadStores failingOnce = TimelineFault.beforeEachAppendAll(stores, () -> {
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw new IllegalStateException("the database is gone for a moment");
+            }
+        });
         axon = DefaultConfigurer.defaultConfiguration(false) // no Axon Server connector: the in-memory store below
                 .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine())
                 .eventProcessing(processing -> processing
@@ -82,20 +82,5 @@ class HeldWritesErrorHandlerTest {
                     .containsExactlyInAnyOrder(tuple("u-alice", 0L), tuple("u-bob", 5L));
         });
         assertThat(failuresLeft.get()).as("the first write failed").isNegative();
-    }
-
-    /** The timeline, whose first {@code appendAll} fails (a fault injected in front of the real store). */
-    private static TimelineStore timelineFailingFirst(TimelineStore timeline, AtomicInteger failuresLeft) {
-        return (TimelineStore) Proxy.newProxyInstance(TimelineStore.class.getClassLoader(),
-                new Class<?>[]{TimelineStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("appendAll") && failuresLeft.getAndDecrement() > 0) {
-                        throw new IllegalStateException("the database is gone for a moment");
-                    }
-                    try {
-                        return method.invoke(timeline, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 }
