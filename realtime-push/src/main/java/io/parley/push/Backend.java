@@ -62,6 +62,15 @@ public class Backend {
                 .andMetaData(Map.of(ReadConsistency.KEY, ReadConsistency.ESTABLISHED)), responseType).join();
     }
 
+    /**
+     * Blocking, waiting only until the read model holds every event up to {@code position}, a global index of the
+     * event store ({@link ReadConsistency#POSITION_KEY}).
+     */
+    public <R> R queryAt(Object query, long position, ResponseType<R> responseType) {
+        return queryGateway.query(new GenericQueryMessage<>(query, responseType)
+                .andMetaData(Map.of(ReadConsistency.POSITION_KEY, position)), responseType).join();
+    }
+
     public Scheduler workers() {
         return workers;
     }

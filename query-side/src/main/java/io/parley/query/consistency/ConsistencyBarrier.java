@@ -65,8 +65,9 @@ public class ConsistencyBarrier {
     }
 
     /**
-     * Returns once the projection of {@code processor} holds every event committed before this call, unless the query
-     * says an earlier query established what it needs ({@link ReadConsistency}).
+     * Returns once the projection of {@code processor} holds every event committed before this call, or every event
+     * up to the position the query names, unless the query says an earlier query established what it needs
+     * ({@link ReadConsistency}).
      *
      * @throws UnavailableException when it has not caught up within {@code maxWait}
      */
@@ -74,7 +75,11 @@ public class ConsistencyBarrier {
         if (ReadConsistency.ESTABLISHED.equals(query.getMetaData().get(ReadConsistency.KEY))) {
             return;
         }
-        awaitProjection(processor);
+        if (query.getMetaData().get(ReadConsistency.POSITION_KEY) instanceof Number position) {
+            awaitPosition(processor, position.longValue());
+        } else {
+            awaitProjection(processor);
+        }
     }
 
     /**
@@ -84,7 +89,15 @@ public class ConsistencyBarrier {
      */
     public void awaitProjection(String processor) {
         TrackingToken headToken = eventStore.createHeadToken();
-        long head = headToken == null ? -1 : headToken.position().orElse(-1);
+        awaitPosition(processor, headToken == null ? -1 : headToken.position().orElse(-1));
+    }
+
+    /**
+     * Returns once the projection of {@code processor} holds every event up to global index {@code head}.
+     *
+     * @throws UnavailableException when it has not caught up within {@code maxWait}
+     */
+    private void awaitPosition(String processor, long head) {
         if (head < 0) {
             return;
         }

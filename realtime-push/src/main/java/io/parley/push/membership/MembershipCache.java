@@ -7,6 +7,7 @@ import io.parley.api.conversation.ConversationQueries.ConversationMembers;
 import io.parley.api.conversation.ConversationQueries.ConversationMembersQuery;
 import io.parley.api.conversation.ConversationType;
 import io.parley.api.conversation.MemberRole;
+import io.parley.api.query.ReadConsistency;
 import io.parley.push.Backend;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.springframework.stereotype.Component;
@@ -18,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.UnaryOperator;
 
 /**
@@ -45,9 +47,7 @@ public class MembershipCache {
         if (known != null) {
             return Optional.of(known);
         }
-        Optional<Membership> loaded = load(conversationId);
-        loaded.ifPresent(this::offer);
-        return Optional.ofNullable(cache.getIfPresent(conversationId));
+        return load(conversationId, OptionalLong.empty());
     }
 
     /** The membership of a conversation if this node holds it, without loading: never blocks. */
@@ -82,7 +82,7 @@ public class MembershipCache {
     /** Applies a membership event of aggregate sequence {@code version} to a cached entry (loading it first). */
     public void apply(String conversationId, long version, UnaryOperator<Map<String, MemberRole>> change) {
         if (getIfCached(conversationId).isEmpty()) {
-            load(conversationId).ifPresent(this::offer);
+            load(conversationId, OptionalLong.empty());
         }
         Membership[] before = new Membership[1];
         Membership after = cache.asMap().computeIfPresent(conversationId, (id, old) -> {
@@ -101,10 +101,22 @@ public class MembershipCache {
         }
     }
 
-    private Optional<Membership> load(String conversationId) {
-        Optional<ConversationMembers> view = backend.queryNow(new ConversationMembersQuery(conversationId),
-                ResponseTypes.optionalInstanceOf(ConversationMembers.class));
-        return view.map(v -> of(v.conversationId(), v.type(), v.members(), v.version()));
+    /**
+     * Loads the membership of a conversation from the query side as of an event's {@code position} in the event store
+     * (the read model holds every event up to it; {@link ReadConsistency#POSITION_KEY}), or, without a position, as of
+     * every event committed before the call; keeps it unless a newer version is held. Blocking.
+     *
+     * @return the membership now held, empty for a conversation the read model does not know
+     * @throws java.util.concurrent.CompletionException wrapping {@link io.parley.api.error.UnavailableException} when
+     *                                                  the read model has not caught up in time
+     */
+    public Optional<Membership> load(String conversationId, OptionalLong position) {
+        ConversationMembersQuery query = new ConversationMembersQuery(conversationId);
+        Optional<ConversationMembers> view = position.isPresent()
+                ? backend.queryAt(query, position.getAsLong(), ResponseTypes.optionalInstanceOf(ConversationMembers.class))
+                : backend.queryNow(query, ResponseTypes.optionalInstanceOf(ConversationMembers.class));
+        view.map(v -> of(v.conversationId(), v.type(), v.members(), v.version())).ifPresent(this::offer);
+        return getIfCached(conversationId);
     }
 
     public static Membership of(String conversationId, ConversationType type, List<Member> members, long version) {

@@ -1,6 +1,7 @@
 package io.parley.push.socket;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.api.conversation.ConversationEvents.ConversationEvent;
 import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
 import io.parley.api.conversation.ConversationEvents.GroupCreated;
 import io.parley.api.conversation.ConversationEvents.Member;
@@ -39,8 +40,15 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Queue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -52,12 +60,21 @@ import java.util.function.Supplier;
  * <p>
  * Live delivery is best effort by design: a client that was away, or a gap the stream skipped, is closed by
  * {@code sync}, which reads the history.
+ * <p>
+ * Delivering an event takes its conversation's members. Those this node has not seen yet (a conversation created
+ * before it started, or evicted from its cache) are loaded from the read model on a loader thread, as of the event:
+ * the read model may lag the stream, and the load waits until it holds the event (up to
+ * {@code parley.query.consistency-wait}). Meanwhile that conversation's later events wait behind it, in order, and
+ * every other conversation's events go on being delivered. If the load fails (the read model has not caught up in
+ * time), the events that waited are not delivered live (logged; clients get them on sync).
  */
 @Component
 class EventFanout implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(EventFanout.class);
     private static final Supplier<String> SPAN_NAME = () -> "EventFanout.deliver";
+    /** Conversations whose members are loaded at once; each load is one indexed read once the read model is there. */
+    private static final int LOADERS = 4;
 
     private final EventStore eventStore;
     private final EdgeMetrics metrics;
@@ -67,6 +84,13 @@ class EventFanout implements SmartLifecycle {
     private final MediaLinks links;
     private final BlockList blocks;
     private final SpanFactory spans;
+    /** Events of conversations whose members are being loaded, in stream order; guarded by itself. */
+    private final Map<String, Queue<TrackedEventMessage<?>>> waiting = new HashMap<>();
+    private final ExecutorService loaders = Executors.newFixedThreadPool(LOADERS, runnable -> {
+        Thread thread = new Thread(runnable, "parley-fanout-members");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile boolean running;
     private Thread reader;
 
@@ -97,6 +121,7 @@ class EventFanout implements SmartLifecycle {
         if (reader != null) {
             reader.interrupt();
         }
+        loaders.shutdownNow();
     }
 
     @Override
@@ -118,7 +143,7 @@ class EventFanout implements SmartLifecycle {
                     if (stream.hasNextAvailable(250, TimeUnit.MILLISECONDS)) {
                         TrackedEventMessage<?> event = stream.nextAvailable();
                         token = event.trackingToken();
-                        deliver(event);
+                        accept(event);
                     }
                 }
             } catch (InterruptedException e) {
@@ -130,6 +155,69 @@ class EventFanout implements SmartLifecycle {
                     sleep();
                 }
             }
+        }
+    }
+
+    /**
+     * Delivers the event now if its conversation's members are known here and none of its earlier events wait;
+     * otherwise it waits behind them, or for a load of the members started here.
+     */
+    private void accept(TrackedEventMessage<?> event) {
+        String conversationId = conversationNeedingMembers(event.getPayload());
+        if (conversationId != null) {
+            synchronized (waiting) {
+                Queue<TrackedEventMessage<?>> queue = waiting.get(conversationId);
+                if (queue != null) {
+                    queue.add(event);
+                    return;
+                }
+                if (memberships.getIfCached(conversationId).isEmpty()) {
+                    queue = new ArrayDeque<>();
+                    queue.add(event);
+                    waiting.put(conversationId, queue);
+                    loaders.execute(() -> loadThenDeliver(conversationId, event.trackingToken().position()));
+                    return;
+                }
+            }
+        }
+        deliver(event);
+    }
+
+    /** The conversation whose members delivering this event takes; null for an event that brings its own or none. */
+    private static String conversationNeedingMembers(Object payload) {
+        return payload instanceof ConversationEvent e && !(payload instanceof DirectConversationOpened)
+                && !(payload instanceof GroupCreated) ? e.conversationId() : null;
+    }
+
+    /**
+     * On a loader thread: loads the members as of {@code position} (the first waiting event's), then delivers the
+     * conversation's waiting events in order until none is left.
+     */
+    private void loadThenDeliver(String conversationId, OptionalLong position) {
+        boolean loaded;
+        try {
+            loaded = memberships.load(conversationId, position).isPresent();
+        } catch (RuntimeException e) {
+            log.warn("members of {} could not be loaded for live delivery: {}", conversationId, e.toString());
+            loaded = false;
+        }
+        while (true) {
+            TrackedEventMessage<?> next;
+            synchronized (waiting) {
+                Queue<TrackedEventMessage<?>> queue = waiting.get(conversationId);
+                if (!loaded) {
+                    waiting.remove(conversationId);
+                    log.warn("{} events of {} not delivered live; clients will get them on sync", queue.size(),
+                            conversationId);
+                    return;
+                }
+                next = queue.poll();
+                if (next == null) {
+                    waiting.remove(conversationId);
+                    return;
+                }
+            }
+            deliver(next);
         }
     }
 

@@ -16,38 +16,45 @@ public final class ConversationEvents {
     private ConversationEvents() {
     }
 
+    /** What every event of a conversation carries: the conversation's id (its aggregate identifier). */
+    public interface ConversationEvent {
+        String conversationId();
+    }
+
     /** A member and its role, as carried in events and views. */
     public record Member(String userId, MemberRole role) {
     }
 
     @Revision("1")
     public record DirectConversationOpened(String conversationId, List<String> memberIds, String openedBy,
-                                           Instant openedAt) {
+                                           Instant openedAt) implements ConversationEvent {
     }
 
     @Revision("1")
     public record GroupCreated(String conversationId, String name, String ownerId, List<Member> members,
-                               Instant createdAt) {
+                               Instant createdAt) implements ConversationEvent {
     }
 
     @Revision("1")
     public record MemberAdded(String conversationId, String userId, MemberRole role, String addedBy,
-                              Instant addedAt) {
+                              Instant addedAt) implements ConversationEvent {
     }
 
     /** A member left of its own accord. */
     @Revision("1")
-    public record MemberLeft(String conversationId, String userId, Instant leftAt) {
+    public record MemberLeft(String conversationId, String userId, Instant leftAt) implements ConversationEvent {
     }
 
     /** A member was removed by an owner or admin. */
     @Revision("1")
-    public record MemberRemoved(String conversationId, String userId, String removedBy, Instant removedAt) {
+    public record MemberRemoved(String conversationId, String userId, String removedBy, Instant removedAt)
+            implements ConversationEvent {
     }
 
     /** A member's role changed, e.g. ownership handed on when the last owner left. */
     @Revision("1")
-    public record MemberRoleChanged(String conversationId, String userId, MemberRole role, Instant changedAt) {
+    public record MemberRoleChanged(String conversationId, String userId, MemberRole role, Instant changedAt)
+            implements ConversationEvent {
     }
 
     /**
@@ -61,7 +68,7 @@ public final class ConversationEvents {
     @Revision("2")
     public record MessageSent(String conversationId, String messageId, long seq, String senderId,
                               String clientMsgId, String text, List<Attachment> attachments, Instant sentAt,
-                              List<String> mentions, Long replyTo) {
+                              List<String> mentions, Long replyTo) implements ConversationEvent {
 
         /** The constructor Jackson reads events with (a record with two constructors needs it named). */
         @JsonCreator
@@ -87,21 +94,23 @@ public final class ConversationEvents {
     }
 
     @Revision("1")
-    public record MessagesDelivered(String conversationId, String userId, long upToSeq, Instant deliveredAt) {
+    public record MessagesDelivered(String conversationId, String userId, long upToSeq, Instant deliveredAt)
+            implements ConversationEvent {
     }
 
     @Revision("1")
-    public record MessagesRead(String conversationId, String userId, long upToSeq, Instant readAt) {
+    public record MessagesRead(String conversationId, String userId, long upToSeq, Instant readAt)
+            implements ConversationEvent {
     }
 
     @Revision("1")
     public record MessageEdited(String conversationId, String messageId, long seq, String editorId, String text,
-                                Instant editedAt) {
+                                Instant editedAt) implements ConversationEvent {
     }
 
     @Revision("1")
     public record MessageDeleted(String conversationId, String messageId, long seq, String deletedBy,
-                                 Instant deletedAt) {
+                                 Instant deletedAt) implements ConversationEvent {
     }
 
     /**
@@ -111,12 +120,12 @@ public final class ConversationEvents {
      */
     @Revision("1")
     public record ReactionAdded(String conversationId, String messageId, long seq, String userId, String emoji,
-                                long reactionVersion, Instant addedAt) {
+                                long reactionVersion, Instant addedAt) implements ConversationEvent {
     }
 
     /** {@code userId} took back its {@code emoji} reaction to message {@code seq}; see {@link ReactionAdded}. */
     @Revision("1")
     public record ReactionRemoved(String conversationId, String messageId, long seq, String userId, String emoji,
-                                  long reactionVersion, Instant removedAt) {
+                                  long reactionVersion, Instant removedAt) implements ConversationEvent {
     }
 }
