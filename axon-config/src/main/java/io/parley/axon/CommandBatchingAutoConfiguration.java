@@ -32,6 +32,6 @@ public class CommandBatchingAutoConfiguration {
                 : commit == DeferredCommit.SYNCHRONOUS ? ParleyAxonProperties.WAITING_LANES
                 : ParleyAxonProperties.DEFERRING_LANES;
         return new BatchingCommandBus(localSegment, transactionManager, lanes, properties.commandBatchSize(),
-                properties.commandBatchWindow(), commit);
+                properties.commandBatchWindow(), properties.commandQueueCapacity(), commit);
     }
 }

@@ -23,6 +23,8 @@ import java.time.Duration;
  *                           batches), four where each lane waits for its commit (PostgreSQL)
  * @param commandBatchWindow under load, the least time between two batches of a lane (the commands of the window
  *                           share one commit); a lone command never waits
+ * @param commandQueueCapacity the most commands waiting on one lane; under a load the command side cannot carry, one
+ *                           more is refused at once (UNAVAILABLE, 503, retryable) instead of waiting behind them
  */
 @ConfigurationProperties(prefix = "parley.axon")
 public record ParleyAxonProperties(@DefaultValue("250") int snapshotThreshold,
@@ -32,7 +34,8 @@ public record ParleyAxonProperties(@DefaultValue("250") int snapshotThreshold,
                                    @DefaultValue("1000") long tokenClaimInterval,
                                    @DefaultValue("64") int commandBatchSize,
                                    Integer commandLanes,
-                                   @DefaultValue("5ms") Duration commandBatchWindow) {
+                                   @DefaultValue("5ms") Duration commandBatchWindow,
+                                   @DefaultValue("5000") int commandQueueCapacity) {
 
     /** Lanes where each waits for its batch's commit to be durable ({@code parley.axon.command-lanes} unset). */
     public static final int WAITING_LANES = 4;

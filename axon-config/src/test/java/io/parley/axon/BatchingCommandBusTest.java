@@ -1,5 +1,6 @@
 package io.parley.axon;
 
+import io.parley.api.error.UnavailableException;
 import org.axonframework.commandhandling.CommandResultMessage;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.SimpleCommandBus;
@@ -22,7 +23,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The command batches with a commit whose durability comes later ({@link DeferredCommit}): a sender is answered only
- * once its batch is durable, in order, and the lane runs the next batch meanwhile.
+ * once its batch is durable, in order, and the lane runs the next batch meanwhile; a lane holds at most two commands
+ * waiting here.
  */
 class BatchingCommandBusTest {
 
@@ -64,7 +66,7 @@ class BatchingCommandBusTest {
             }
             return note.text();
         });
-        bus = new BatchingCommandBus(local, NoTransactionManager.INSTANCE, 1, 64, Duration.ZERO, deferred);
+        bus = new BatchingCommandBus(local, NoTransactionManager.INSTANCE, 1, 64, Duration.ZERO, 2, deferred);
     }
 
     /** Sends a holding command and waits until the lane is in it: what is sent next queues behind it. */
@@ -123,5 +125,28 @@ class BatchingCommandBusTest {
             assertThat(answer.isExceptional()).isTrue();
             assertThat(answer.exceptionResult()).hasMessageContaining("disk full");
         });
+    }
+
+    @Test
+    void aCommandForAFullLaneIsRefusedAtOnceAsUnavailableAndTheWaitingOnesStillRun() {
+        start();
+        sendAndHoldTheLane("first");
+        send("a");
+        send("b");
+
+        send("c");
+
+        assertThat(answers).as("answered at once, while the lane is still held").containsOnlyKeys("c");
+        assertThat(answers.get("c").exceptionResult()).isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("busy");
+        assertThat(handling).doesNotContain("c");
+        assertThat(bus.refusals()).isEqualTo(1);
+        assertThat(bus.queued()).isEqualTo(2);
+        holds.get("first").countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> writes.size() == 1);
+        writes.get(0).complete(null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == 4);
+        assertThat(answerOrder).containsExactly("c", "first", "a", "b");
+        assertThat(answers.get("b").getPayload()).isEqualTo("b");
     }
 }

@@ -1,6 +1,7 @@
 package io.parley.operations;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -112,7 +113,8 @@ public class OperationsAutoConfiguration {
 
     /**
      * Command batching ({@code BatchingCommandBus}): units of work run, the commands they carried (their ratio is the
-     * mean batch size) and the batches that failed and ran their commands one by one.
+     * mean batch size), the batches that failed and ran their commands one by one, the commands refused because their
+     * lane was full, and the commands waiting now.
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.parley.axon.BatchingCommandBus")
@@ -128,6 +130,11 @@ public class OperationsAutoConfiguration {
                         .description("commands run in those batches").register(registry);
                 FunctionCounter.builder("parley.command.batch.fallbacks", bus, b -> b.batchesCommandsAndFallbacks()[2])
                         .description("batches that failed and ran their commands one by one").register(registry);
+                FunctionCounter.builder("parley.command.refused", bus, io.parley.axon.BatchingCommandBus::refusals)
+                        .description("commands refused at once (UNAVAILABLE) because their lane held"
+                                + " parley.axon.command-queue-capacity waiting").register(registry);
+                Gauge.builder("parley.command.queued", bus, io.parley.axon.BatchingCommandBus::queued)
+                        .description("commands waiting on the lanes").register(registry);
             });
         }
     }

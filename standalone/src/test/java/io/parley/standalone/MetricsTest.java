@@ -94,6 +94,8 @@ class MetricsTest {
                 assertThat(commands).isGreaterThanOrEqualTo(MESSAGES);
                 assertThat(batches).isPositive().isLessThanOrEqualTo(commands);
                 assertThat(after.value("parley_command_batch_fallbacks_total")).isZero();
+                assertThat(after.value("parley_command_refused_total")).as("no overload").isZero();
+                assertThat(after.has("parley_command_queued")).isTrue();
                 // standalone H2: the sends' commits waited for a file write, the projections' batches did not
                 assertThat(after.value("parley_h2_commits_total", "durability=\"synchronous\"")
                         - before.value("parley_h2_commits_total", "durability=\"synchronous\"")).isPositive();
