@@ -42,6 +42,9 @@ import java.util.Map;
  *     {@code {...}garbage}) is refused, not ignored.</li>
  *     <li>A key appears once in an object: {@code {"type":"send","type":"ping"}} is refused, since which of the two
  *     counts is a guess (Jackson took the last, other readers take the first).</li>
+ *     <li>A key the server does not know is ignored (Spring's default, kept; frames say so with
+ *     {@code @JsonIgnoreProperties}): the contract lets a later version add fields (PROTOCOL.md, "add, never rename"),
+ *     and a client written for it must still be understood here.</li>
  * </ul>
  * A refusal is a {@link JsonMappingException} with the field's path; {@link ErrorCode#messageOf} words it the same
  * for both doors. The application's own {@code ObjectMapper} (answers, events, Redis) is left as it is: only what
