@@ -58,8 +58,7 @@ public class Backend {
      * ({@link ReadConsistency}).
      */
     public <R> R queryEstablished(Object query, ResponseType<R> responseType) {
-        return queryGateway.query(new GenericQueryMessage<>(query, responseType)
-                .andMetaData(Map.of(ReadConsistency.KEY, ReadConsistency.ESTABLISHED)), responseType).join();
+        return queryWith(Map.of(ReadConsistency.KEY, ReadConsistency.ESTABLISHED), query, responseType);
     }
 
     /**
@@ -67,8 +66,12 @@ public class Backend {
      * event store ({@link ReadConsistency#POSITION_KEY}).
      */
     public <R> R queryAt(Object query, long position, ResponseType<R> responseType) {
-        return queryGateway.query(new GenericQueryMessage<>(query, responseType)
-                .andMetaData(Map.of(ReadConsistency.POSITION_KEY, position)), responseType).join();
+        return queryWith(Map.of(ReadConsistency.POSITION_KEY, position), query, responseType);
+    }
+
+    private <R> R queryWith(Map<String, ?> metadata, Object query, ResponseType<R> responseType) {
+        return queryGateway.query(new GenericQueryMessage<>(query, responseType).andMetaData(metadata), responseType)
+                .join();
     }
 
     public Scheduler workers() {

@@ -17,18 +17,18 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * More commands than the command side holds waiting ({@code parley.axon.command-queue-capacity}, here 1 so that a
- * burst from 10 sockets is more): the ones beyond are answered at once with {@code UNAVAILABLE} and a
+ * burst from 40 sockets is more): the ones beyond are answered at once with {@code UNAVAILABLE} and a
  * {@code retryAfter} hint, nothing of them is stored, and every acknowledged message is in the history.
  */
 class OverloadTest {
 
     private static final int BURST = 200;
-    private static final int DEVICES = 10; // parley.limits.connections-per-user
+    private static final int DEVICES = 40;
 
     @Test
     void sendsBeyondWhatTheCommandSideHoldsAreRefusedAtOnceAsUnavailableAndNoAcknowledgedOneIsLost() throws Exception {
         try (RunningParley parley = RunningParley.start(Files.createTempDirectory("parley-overload"),
-                "parley.axon.command-queue-capacity=1",
+                "parley.axon.command-queue-capacity=1", "parley.limits.connections-per-user=" + DEVICES,
                 "parley.limits.sends-per-second=5000", "parley.limits.sends-burst=5000",
                 "parley.limits.frames-per-second=5000", "parley.limits.frames-burst=5000")) {
             ParleyClient alice = ParleyClient.signUp(parley, "alice");

@@ -25,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Read-your-writes for every query: before a read model answers, it waits until its projection holds every event that
  * was committed when the query arrived (the head of the event store), so a write acknowledged to anyone before the read
- * began, on any node, is in the answer.
+ * began, on any node, is in the answer. A query that names the position it needs ({@link ReadConsistency}) waits only
+ * for that one.
  * <p>
  * The head is {@code EventStore.createHeadToken()} (one indexed {@code max(globalIndex)} read); the projection's
  * position is the one it saved with its last batch ({@link PositionRecorder}), so this works on any node that shares
@@ -93,12 +94,12 @@ public class ConsistencyBarrier {
     }
 
     /**
-     * Returns once the projection of {@code processor} holds every event up to global index {@code head}.
+     * Returns once the projection of {@code processor} holds every event up to global index {@code position}.
      *
      * @throws UnavailableException when it has not caught up within {@code maxWait}
      */
-    private void awaitPosition(String processor, long head) {
-        if (head < 0) {
+    private void awaitPosition(String processor, long position) {
+        if (position < 0) {
             return;
         }
         long start = System.nanoTime();
@@ -110,8 +111,8 @@ public class ConsistencyBarrier {
             if (segments.stream().anyMatch(ProjectionPosition::replaying)) {
                 return;
             }
-            if (!segments.isEmpty() && segments.stream().allMatch(p -> p.index() >= head)) {
-                List<Long> open = segments.stream().flatMap(p -> p.openGaps(head, emptyGaps).stream()).toList();
+            if (!segments.isEmpty() && segments.stream().allMatch(p -> p.index() >= position)) {
+                List<Long> open = segments.stream().flatMap(p -> p.openGaps(position, emptyGaps).stream()).toList();
                 if (open.isEmpty()) {
                     return;
                 }
@@ -128,7 +129,7 @@ public class ConsistencyBarrier {
                 }
             }
             if (System.nanoTime() > deadline) {
-                log.warn("projection {} has not reached position {} after {}; answering 503", processor, head,
+                log.warn("projection {} has not reached position {} after {}; answering 503", processor, position,
                         maxWait);
                 throw new UnavailableException("the read model is catching up with recent writes; try again");
             }

@@ -55,10 +55,12 @@ public class MembershipCache {
         return Optional.ofNullable(cache.getIfPresent(conversationId));
     }
 
-    public void offer(Membership membership) {
+    /** Keeps the membership unless a newer version is held; returns the one held now. */
+    public Membership offer(Membership membership) {
         Membership kept = cache.asMap().merge(membership.conversationId(), membership,
                 (old, fresh) -> fresh.version() > old.version() ? fresh : old);
         index(kept);
+        return kept;
     }
 
     /** The conversations this node has seen the user belong to (a hint; the read model has the full list). */
@@ -115,8 +117,8 @@ public class MembershipCache {
         Optional<ConversationMembers> view = position.isPresent()
                 ? backend.queryAt(query, position.getAsLong(), ResponseTypes.optionalInstanceOf(ConversationMembers.class))
                 : backend.queryNow(query, ResponseTypes.optionalInstanceOf(ConversationMembers.class));
-        view.map(v -> of(v.conversationId(), v.type(), v.members(), v.version())).ifPresent(this::offer);
-        return getIfCached(conversationId);
+        // the one kept, not a second look into the cache: a full cache may evict a new entry at once
+        return view.map(v -> offer(of(v.conversationId(), v.type(), v.members(), v.version())));
     }
 
     public static Membership of(String conversationId, ConversationType type, List<Member> members, long version) {

@@ -37,18 +37,13 @@ import org.axonframework.tracing.SpanFactory;
 import org.axonframework.tracing.SpanScope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
-import java.util.ArrayDeque;
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Queue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -65,8 +60,8 @@ import java.util.function.Supplier;
  * before it started, or evicted from its cache) are loaded from the read model on a loader thread, as of the event:
  * the read model may lag the stream, and the load waits until it holds the event (up to
  * {@code parley.query.consistency-wait}). Meanwhile that conversation's later events wait behind it, in order, and
- * every other conversation's events go on being delivered. If the load fails (the read model has not caught up in
- * time), the events that waited are not delivered live (logged; clients get them on sync).
+ * every other conversation's events go on being delivered ({@link WaitingEvents}, which also says what is dropped
+ * when the read model is too far behind; clients get it on sync).
  */
 @Component
 class EventFanout implements SmartLifecycle {
@@ -75,6 +70,8 @@ class EventFanout implements SmartLifecycle {
     private static final Supplier<String> SPAN_NAME = () -> "EventFanout.deliver";
     /** Conversations whose members are loaded at once; each load is one indexed read once the read model is there. */
     private static final int LOADERS = 4;
+    /** The most events waiting for members in all (at 5,000 msg/s, 20 s of the whole stream). */
+    private static final int MAX_WAITING = 100_000;
 
     private final EventStore eventStore;
     private final EdgeMetrics metrics;
@@ -84,18 +81,20 @@ class EventFanout implements SmartLifecycle {
     private final MediaLinks links;
     private final BlockList blocks;
     private final SpanFactory spans;
-    /** Events of conversations whose members are being loaded, in stream order; guarded by itself. */
-    private final Map<String, Queue<TrackedEventMessage<?>>> waiting = new HashMap<>();
-    private final ExecutorService loaders = Executors.newFixedThreadPool(LOADERS, runnable -> {
-        Thread thread = new Thread(runnable, "parley-fanout-members");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final Duration consistencyWait;
+    /** Events of conversations whose members are being loaded; a new one at each start. */
+    private volatile WaitingEvents<TrackedEventMessage<?>> waiting;
     private volatile boolean running;
     private Thread reader;
 
+    /**
+     * @param consistencyWait {@code parley.query.consistency-wait}: how long a load of members may wait for the read
+     *                        model, and how long after its first event one is still started
+     */
     EventFanout(EventStore eventStore, ConnectionRegistry connections, MembershipCache memberships,
-                ObjectMapper json, MediaLinks links, BlockList blocks, EdgeMetrics metrics, SpanFactory spans) {
+                ObjectMapper json, MediaLinks links, BlockList blocks, EdgeMetrics metrics, SpanFactory spans,
+                @Value("${parley.query.consistency-wait:5s}") Duration consistencyWait) {
+        this.consistencyWait = consistencyWait;
         this.metrics = metrics;
         this.spans = spans;
         this.links = links;
@@ -109,6 +108,8 @@ class EventFanout implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
+        waiting = new WaitingEvents<>((conversationId, first) -> memberships.load(conversationId,
+                first.trackingToken().position()).isPresent(), this::deliver, LOADERS, MAX_WAITING, consistencyWait);
         TrackingToken head = eventStore.createHeadToken();
         reader = new Thread(() -> read(head), "parley-fanout");
         reader.setDaemon(true);
@@ -121,7 +122,9 @@ class EventFanout implements SmartLifecycle {
         if (reader != null) {
             reader.interrupt();
         }
-        loaders.shutdownNow();
+        if (waiting != null) {
+            waiting.stop();
+        }
     }
 
     @Override
@@ -143,7 +146,7 @@ class EventFanout implements SmartLifecycle {
                     if (stream.hasNextAvailable(250, TimeUnit.MILLISECONDS)) {
                         TrackedEventMessage<?> event = stream.nextAvailable();
                         token = event.trackingToken();
-                        accept(event);
+                        route(event);
                     }
                 }
             } catch (InterruptedException e) {
@@ -159,66 +162,22 @@ class EventFanout implements SmartLifecycle {
     }
 
     /**
-     * Delivers the event now if its conversation's members are known here and none of its earlier events wait;
-     * otherwise it waits behind them, or for a load of the members started here.
+     * Delivers the event now, or, when its conversation's members must be loaded first or its earlier events wait for
+     * them, once they are ({@link WaitingEvents}).
      */
-    private void accept(TrackedEventMessage<?> event) {
+    private void route(TrackedEventMessage<?> event) {
         String conversationId = conversationNeedingMembers(event.getPayload());
-        if (conversationId != null) {
-            synchronized (waiting) {
-                Queue<TrackedEventMessage<?>> queue = waiting.get(conversationId);
-                if (queue != null) {
-                    queue.add(event);
-                    return;
-                }
-                if (memberships.getIfCached(conversationId).isEmpty()) {
-                    queue = new ArrayDeque<>();
-                    queue.add(event);
-                    waiting.put(conversationId, queue);
-                    loaders.execute(() -> loadThenDeliver(conversationId, event.trackingToken().position()));
-                    return;
-                }
-            }
+        if (conversationId == null) {
+            deliver(event);
+        } else {
+            waiting.submit(conversationId, event, () -> memberships.getIfCached(conversationId).isPresent());
         }
-        deliver(event);
     }
 
     /** The conversation whose members delivering this event takes; null for an event that brings its own or none. */
     private static String conversationNeedingMembers(Object payload) {
         return payload instanceof ConversationEvent e && !(payload instanceof DirectConversationOpened)
                 && !(payload instanceof GroupCreated) ? e.conversationId() : null;
-    }
-
-    /**
-     * On a loader thread: loads the members as of {@code position} (the first waiting event's), then delivers the
-     * conversation's waiting events in order until none is left.
-     */
-    private void loadThenDeliver(String conversationId, OptionalLong position) {
-        boolean loaded;
-        try {
-            loaded = memberships.load(conversationId, position).isPresent();
-        } catch (RuntimeException e) {
-            log.warn("members of {} could not be loaded for live delivery: {}", conversationId, e.toString());
-            loaded = false;
-        }
-        while (true) {
-            TrackedEventMessage<?> next;
-            synchronized (waiting) {
-                Queue<TrackedEventMessage<?>> queue = waiting.get(conversationId);
-                if (!loaded) {
-                    waiting.remove(conversationId);
-                    log.warn("{} events of {} not delivered live; clients will get them on sync", queue.size(),
-                            conversationId);
-                    return;
-                }
-                next = queue.poll();
-                if (next == null) {
-                    waiting.remove(conversationId);
-                    return;
-                }
-            }
-            deliver(next);
-        }
     }
 
     /**
