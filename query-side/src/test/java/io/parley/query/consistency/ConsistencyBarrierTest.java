@@ -5,19 +5,14 @@ import io.parley.api.conversation.ConversationEvents.MessageSent;
 import io.parley.api.conversation.ConversationQueries.ConversationMembersQuery;
 import io.parley.api.error.UnavailableException;
 import io.parley.api.query.ReadConsistency;
-import io.parley.query.TimelineFault;
 import io.parley.query.conversation.ConversationProjection;
 import io.parley.query.store.ProjectionPosition;
 import io.parley.query.store.ReadStores;
-import io.parley.query.store.jdbc.JdbcReadStores;
 import org.axonframework.config.Configuration;
-import org.axonframework.config.DefaultConfigurer;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
-import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.queryhandling.GenericQueryMessage;
 import org.axonframework.queryhandling.QueryMessage;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -34,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * How long a read waits for its projection: by default until it holds every event committed when the read came; a
  * read that names a position of the event store ({@link ReadConsistency#POSITION_KEY}) only until it holds that one.
- * The projection here is Axon's pooled streaming processor over 1,001 events, slowed to ~2 s for all of them.
+ * The projection here is Axon's pooled streaming processor over 1,001 events, slowed to ~2 s for all of them
+ * ({@link SlowProjection}).
  */
 class ConsistencyBarrierTest {
 
@@ -48,19 +43,9 @@ class ConsistencyBarrierTest {
 
     @BeforeEach
     void startTheProjectionAndStoreEvents() {
-        JdbcDataSource db = new JdbcDataSource();
-        db.setURL("jdbc:h2:mem:barrier-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        stores = JdbcReadStores.create(db);
-        axon = DefaultConfigurer.defaultConfiguration(false) // no Axon Server connector: the in-memory store below
-                .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine())
-                .eventProcessing(processing -> processing
-                        .usingPooledStreamingEventProcessors((c, builder) -> builder.initialSegmentCount(1)
-                                .batchSize(10))
-                        // 20 ms for each batch's timeline rows: ~2 s to reach the head
-                        .registerEventHandler(c -> new ConversationProjection(
-                                TimelineFault.beforeEachAppendAll(stores, () -> Thread.sleep(20))))
-                        .registerEventHandler(c -> new PositionRecorder.OfConversations(stores)))
-                .buildConfiguration();
+        SlowProjection projection = SlowProjection.configure();
+        axon = projection.axon();
+        stores = projection.stores();
         axon.start(); // before the events: a processor's first run over events stored before it is a replay to Axon
         axon.eventStore().publish(new GenericDomainEventMessage<>("Conversation", DIRECT, 0,
                 new DirectConversationOpened(DIRECT, List.of("u-alice", "u-bob"), "u-alice", AT)));

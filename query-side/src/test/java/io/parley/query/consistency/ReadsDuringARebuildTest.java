@@ -2,25 +2,19 @@ package io.parley.query.consistency;
 
 import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
 import io.parley.api.conversation.ConversationEvents.MessageSent;
-import io.parley.query.TimelineFault;
 import io.parley.query.conversation.ConversationProjection;
 import io.parley.query.store.ProjectionPosition;
 import io.parley.query.store.ReadStores;
-import io.parley.query.store.jdbc.JdbcReadStores;
 import org.axonframework.config.Configuration;
-import org.axonframework.config.DefaultConfigurer;
 import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.StreamingEventProcessor;
-import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -48,19 +42,9 @@ class ReadsDuringARebuildTest {
 
     @Test
     void whileAProjectionIsRebuiltAReadIsAnsweredAtOnceFromThePartialReadModel() {
-        JdbcDataSource db = new JdbcDataSource();
-        db.setURL("jdbc:h2:mem:rebuild-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        ReadStores stores = JdbcReadStores.create(db);
-        axon = DefaultConfigurer.defaultConfiguration(false) // no Axon Server connector: the in-memory store below
-                .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine())
-                .eventProcessing(processing -> processing
-                        .usingPooledStreamingEventProcessors((c, builder) -> builder.initialSegmentCount(1)
-                                .batchSize(10))
-                        // a timeline taking 20 ms for each batch's rows, so that a replay lasts a few seconds
-                        .registerEventHandler(c -> new ConversationProjection(
-                                TimelineFault.beforeEachAppendAll(stores, () -> Thread.sleep(20))))
-                        .registerEventHandler(c -> new PositionRecorder.OfConversations(stores)))
-                .buildConfiguration();
+        SlowProjection projection = SlowProjection.configure();
+        ReadStores stores = projection.stores();
+        axon = projection.axon();
         axon.eventStore().publish(new GenericDomainEventMessage<>("Conversation", DIRECT, 0,
                 new DirectConversationOpened(DIRECT, List.of("u-alice", "u-bob"), "u-alice", AT)));
         for (int i = 0; i < 1_000; i++) {
