@@ -6,21 +6,10 @@
 
 import assert from 'node:assert/strict';
 import {
-  BASE, WAIT, run, people, pages, step, shot, watch, launch, runScript, register,
+  BASE, WAIT, api, run, people, pages, step, shot, watch, launch, runScript, register,
 } from './support.mjs';
 
 const FRIENDS = ['Dana', 'Emeka', 'Farah', 'Goran'];
-
-async function api(method, path, body, bearer) {
-  const response = await fetch(BASE + path, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 function item(page, name) {
   return page.locator('#conversation-list .conv', { has: page.locator('.conv-name', { hasText: name }) });

@@ -72,6 +72,18 @@ export function watch(page, who) {
   });
 }
 
+/** Calls Parley's HTTP API as a client other than the browser would; fails on any answer but 2xx. */
+export async function api(method, path, body, bearer) {
+  const response = await fetch(BASE + path, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
 /** The message items of the open conversation whose text is exactly `text`. */
 export function messageItems(page, text) {
   return page.locator('#message-list li.msg').filter({ has: page.locator('p.text', { hasText: new RegExp(`^${escapeRegex(text)}$`) }) });

@@ -5,7 +5,9 @@ import { onReaction } from './chat-features.js';
 import { ChatSocket } from './socket.js';
 import { api, conversation, me, newId, setSocket, socket, state, ui } from './state.js';
 import { ensureUser, onPresence, onPresenceBatch } from './users.js';
-import { loadReceipts, markReadIfReading, onReceipt, scheduleDelivered } from './receipts.js';
+import {
+  loadReceipts, markReadIfReading, onReceipt, onReceiptConfirmed, onReceiptRefused, scheduleDelivered,
+} from './receipts.js';
 import { flushOutbox, onSendError, retryDelay } from './outbox.js';
 import { onTyping } from './typing.js';
 import { refreshConversations } from './conversation-list.js';
@@ -103,6 +105,7 @@ function onFrame(frame) {
       break;
     case 'ok':
       state.pendingOps.delete(frame.id);
+      onReceiptConfirmed(frame.id);
       break;
     case 'error':
       onErrorFrame(frame);
@@ -127,6 +130,7 @@ function onErrorFrame(frame) {
     else retry();
     return;
   }
+  if (onReceiptRefused(frame)) return;
   const op = state.pendingOps.get(frame.id);
   if (op) {
     state.pendingOps.delete(frame.id);

@@ -4,6 +4,37 @@
 import { api, me, newId, socket, state, ui } from './state.js';
 import { userName } from './users.js';
 import { nameList } from './format.js';
+import { retryDelay } from './outbox.js';
+
+// Receipts sent and not yet confirmed (`ok`), by frame id. One the server refused for now (UNAVAILABLE: busy, or
+// RATE_LIMITED) is sent again after its hint, backing off: this client already shows it as read, and without it the
+// server, the other members and the user's other devices would not know until the next read.
+const unconfirmed = new Map();
+const UNCONFIRMED_MAX = 200;
+
+function sendReceipt(type, conversationId, upToSeq, attempt = 0) {
+  const id = newId(type === 'read' ? 'r-' : 'd-');
+  if (unconfirmed.size >= UNCONFIRMED_MAX) unconfirmed.delete(unconfirmed.keys().next().value); // lost with a socket
+  unconfirmed.set(id, { type, conversationId, upToSeq, attempt });
+  socket.send({ type, id, conversationId, upToSeq });
+}
+
+export function onReceiptConfirmed(id) {
+  unconfirmed.delete(id);
+}
+
+/** Whether `frame` (an error) answers a receipt of this client; a refusal for now sends it again later. */
+export function onReceiptRefused(frame) {
+  const receipt = unconfirmed.get(frame.id);
+  if (!receipt) return false;
+  unconfirmed.delete(frame.id);
+  if (frame.code === 'UNAVAILABLE' || frame.code === 'RATE_LIMITED') {
+    setTimeout(() => {
+      if (socket && socket.online) sendReceipt(receipt.type, receipt.conversationId, receipt.upToSeq, receipt.attempt + 1);
+    }, retryDelay(frame, receipt.attempt, 1_000));
+  }
+  return true;
+}
 
 function cursorOf(conv, userId) {
   let cursor = conv.cursors.get(userId);
@@ -89,7 +120,7 @@ export function scheduleDelivered(conv) {
   conv.deliveredTimer = setTimeout(() => {
     if (conv.lastSeq > conv.deliveredSeq && socket && socket.online) {
       conv.deliveredSeq = conv.lastSeq;
-      socket.send({ type: 'delivered', id: newId('d-'), conversationId: conv.id, upToSeq: conv.lastSeq });
+      sendReceipt('delivered', conv.id, conv.lastSeq);
     }
   }, 200);
 }
@@ -108,7 +139,7 @@ export function markReadIfReading(conv) {
   if (upTo <= conv.readSeq && conv.unread === 0) return;
   if (!socket || !socket.online) return; // done again after the next sync
   if (upTo > conv.readSeq) {
-    socket.send({ type: 'read', id: newId('r-'), conversationId: conv.id, upToSeq: upTo });
+    sendReceipt('read', conv.id, upTo);
   }
   conv.readSeq = Math.max(conv.readSeq, upTo);
   conv.deliveredSeq = Math.max(conv.deliveredSeq, upTo);
