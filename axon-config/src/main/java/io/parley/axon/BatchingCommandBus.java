@@ -68,9 +68,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>
  * <b>Overload.</b> A lane holds at most {@code queueCapacity} commands waiting; one dispatched to a full lane is
  * answered at once with {@link UnavailableException} (nothing was run: the sender may send it again after a moment;
- * UNAVAILABLE, 503) instead of waiting behind them. Without the bound, a rate the command side cannot carry grew the
- * queue, every sender's wait and the heap without end (issue 17: at 5,000 msg/s offered and ~2,000 carried, seconds
- * of waiting within a minute).
+ * UNAVAILABLE, 503) instead of waiting behind them. Without the bound, when more clients sent at once than the command
+ * side carries (each socket has at most one command waiting, each HTTP request one), the queue, every sender's wait
+ * and the heap grew with the number of senders (issue 17; docs/decisions.md).
  */
 public class BatchingCommandBus implements CommandBus, AutoCloseable {
 
