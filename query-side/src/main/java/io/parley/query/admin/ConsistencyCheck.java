@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -140,29 +141,44 @@ class ConsistencyCheck {
         while (true) {
             List<MessageView> expectedPage = scratch.timeline().range(id, after, Long.MAX_VALUE, PAGE, false);
             List<MessageView> actualPage = live.timeline().range(id, after, Long.MAX_VALUE, PAGE, false);
-            for (int i = 0; i < Math.max(expectedPage.size(), actualPage.size()); i++) {
-                MessageView e = i < expectedPage.size() ? expectedPage.get(i) : null;
-                MessageView a = i < actualPage.size() ? actualPage.get(i) : null;
-                if (!Objects.equals(e, a)) {
-                    long seq = e != null ? e.seq() : a.seq();
-                    note(differences, total, "conversation " + id + " seq " + seq + ": expected " + e
-                            + " but the read model has " + a);
-                    return compared;
+            // matched by seq, so that a missing or extra message does not shift the rest: up to the lower of the two
+            // pages' last seqs (everything when both are the last), the next pages start after it
+            long upTo = Math.min(lastSeqOf(expectedPage), lastSeqOf(actualPage));
+            Map<Long, MessageView> expectedBySeq = bySeq(expectedPage, upTo);
+            Map<Long, MessageView> actualBySeq = bySeq(actualPage, upTo);
+            Set<Long> seqs = new TreeSet<>(expectedBySeq.keySet());
+            seqs.addAll(actualBySeq.keySet());
+            for (Long seq : seqs) {
+                if (!Objects.equals(expectedBySeq.get(seq), actualBySeq.get(seq))) {
+                    note(differences, total, "conversation " + id + " seq " + seq + ": expected " + expectedBySeq.get(seq)
+                            + " but the read model has " + actualBySeq.get(seq));
                 }
             }
-            List<Long> seqs = expectedPage.stream().map(MessageView::seq).toList();
-            compare(id, seqs, "replies", scratch.replies().repliesAmong(id, seqs),
-                    live.replies().repliesAmong(id, seqs), differences, total);
-            compare(id, seqs, "mentions", sorted(scratch.mentions().mentionsAmong(id, seqs)),
-                    sorted(live.mentions().mentionsAmong(id, seqs)), differences, total);
-            compare(id, seqs, "reactions", scratch.reactions().ofMessages(id, seqs),
-                    live.reactions().ofMessages(id, seqs), differences, total);
-            compared += expectedPage.size();
-            if (expectedPage.size() < PAGE) {
+            List<Long> expectedSeqs = List.copyOf(expectedBySeq.keySet());
+            compare(id, expectedSeqs, "replies", scratch.replies().repliesAmong(id, expectedSeqs),
+                    live.replies().repliesAmong(id, expectedSeqs), differences, total);
+            compare(id, expectedSeqs, "mentions", sorted(scratch.mentions().mentionsAmong(id, expectedSeqs)),
+                    sorted(live.mentions().mentionsAmong(id, expectedSeqs)), differences, total);
+            compare(id, expectedSeqs, "reactions", scratch.reactions().ofMessages(id, expectedSeqs),
+                    live.reactions().ofMessages(id, expectedSeqs), differences, total);
+            compared += expectedBySeq.size();
+            if (upTo == Long.MAX_VALUE) {
                 return compared;
             }
-            after = expectedPage.get(expectedPage.size() - 1).seq();
+            after = upTo;
         }
+    }
+
+    /** The last seq of a full page; {@code Long.MAX_VALUE} for the last page of a conversation. */
+    private static long lastSeqOf(List<MessageView> page) {
+        return page.size() < PAGE ? Long.MAX_VALUE : page.get(page.size() - 1).seq();
+    }
+
+    /** The page's messages up to {@code upTo}, by seq in ascending order. */
+    private static Map<Long, MessageView> bySeq(List<MessageView> page, long upTo) {
+        Map<Long, MessageView> bySeq = new TreeMap<>();
+        page.stream().filter(m -> m.seq() <= upTo).forEach(m -> bySeq.put(m.seq(), m));
+        return bySeq;
     }
 
     /** Notes one difference per page and kind, with the values of the messages that differ. */

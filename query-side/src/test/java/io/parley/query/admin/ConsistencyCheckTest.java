@@ -129,6 +129,29 @@ class ConsistencyCheckTest {
                 .isEqualTo("conversation g-team: mentions differ: {2=expected null but the read model has [u-alice]}"));
     }
 
+    @Test
+    void aMessageMissingFromTheReadModelIsReportedAndTheMessagesAfterItAreStillCompared() throws Exception {
+        for (long seq = 3; seq <= 600; seq++) { // more than one page of the check's (500)
+            MessageSent message = new MessageSent(TEAM, "m-" + seq, seq, "u-alice", "c-" + seq, "message " + seq,
+                    List.of(), AT, List.of(), null);
+            if (seq == 100) {
+                published("Conversation", TEAM, message); // stored, never projected
+            } else {
+                given("Conversation", TEAM, message);
+            }
+        }
+        live.timeline().edit(TEAM, 550, "tampered", AT);
+
+        List<String> differences = check().differences();
+
+        assertThat(differences).filteredOn(difference -> difference.startsWith("conversation g-team seq "))
+                .satisfiesExactly(
+                        missing -> assertThat(missing).startsWith("conversation g-team seq 100: expected MessageView[")
+                                .endsWith("but the read model has null"),
+                        tampered -> assertThat(tampered).startsWith("conversation g-team seq 550: expected")
+                                .contains("text=tampered"));
+    }
+
     private ConsistencyReport check() throws InterruptedException {
         return new ConsistencyCheck(eventStore, live).handle(new CheckConsistencyQuery());
     }
