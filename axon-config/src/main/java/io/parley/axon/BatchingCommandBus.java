@@ -109,7 +109,8 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
      * @param maxBatchSize       the most commands in one unit of work
      * @param window             under load, the least time between the starts of two batches of a lane: the
      *                           commands that arrive meanwhile join the next one
-     * @param queueCapacity      the most commands waiting on one lane; one more is refused ({@link UnavailableException})
+     * @param queueCapacity      the most commands waiting on one lane; one more is refused
+     *                           ({@link UnavailableException})
      * @param deferredCommit     how a batch's commit runs and when it is durable ({@link DeferredCommit#SYNCHRONOUS}:
      *                           when it returns)
      */

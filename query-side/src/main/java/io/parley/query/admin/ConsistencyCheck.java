@@ -149,9 +149,11 @@ class ConsistencyCheck {
             Set<Long> seqs = new TreeSet<>(expectedBySeq.keySet());
             seqs.addAll(actualBySeq.keySet());
             for (Long seq : seqs) {
-                if (!Objects.equals(expectedBySeq.get(seq), actualBySeq.get(seq))) {
-                    note(differences, total, "conversation " + id + " seq " + seq + ": expected " + expectedBySeq.get(seq)
-                            + " but the read model has " + actualBySeq.get(seq));
+                MessageView e = expectedBySeq.get(seq);
+                MessageView a = actualBySeq.get(seq);
+                if (!Objects.equals(e, a)) {
+                    note(differences, total, "conversation " + id + " seq " + seq + ": expected " + e
+                            + " but the read model has " + a);
                 }
             }
             List<Long> expectedSeqs = List.copyOf(expectedBySeq.keySet());

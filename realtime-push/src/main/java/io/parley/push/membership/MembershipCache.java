@@ -114,9 +114,10 @@ public class MembershipCache {
      */
     public Optional<Membership> load(String conversationId, OptionalLong position) {
         ConversationMembersQuery query = new ConversationMembersQuery(conversationId);
+        var answer = ResponseTypes.optionalInstanceOf(ConversationMembers.class);
         Optional<ConversationMembers> view = position.isPresent()
-                ? backend.queryAt(query, position.getAsLong(), ResponseTypes.optionalInstanceOf(ConversationMembers.class))
-                : backend.queryNow(query, ResponseTypes.optionalInstanceOf(ConversationMembers.class));
+                ? backend.queryAt(query, position.getAsLong(), answer)
+                : backend.queryNow(query, answer);
         // the one kept, not a second look into the cache: a full cache may evict a new entry at once
         return view.map(v -> offer(of(v.conversationId(), v.type(), v.members(), v.version())));
     }
