@@ -111,6 +111,13 @@ class StartupMessagesTest {
     }
 
     @Test
+    void aLimitGivenTwiceOnTheCommandLineIsNamedAsSuch(CapturedOutput output) {
+        assertThat(failedStart(output, "--parley.limits.sends-per-second=100", "--parley.limits.sends-per-second=200"))
+                .contains("parley.limits.sends-per-second=100,200: more than one value")
+                .contains("Set parley.limits.sends-per-second to a whole number from 1 to 2147483647");
+    }
+
+    @Test
     void theExampleInternalSecretIsRefusedWithoutPrintingIt(CapturedOutput output) {
         String printed = failedStart(output, "--parley.internal.secret=change-me");
         assertThat(printed).contains("parley.internal.secret=(hidden): it is an example value from the documentation")
