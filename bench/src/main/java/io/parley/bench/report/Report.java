@@ -490,7 +490,8 @@ public final class Report {
                 .append(num(r.get("barrierThreads"))).append("; \"barrier queue\": how long a sample waited for its ")
                 .append("thread, since the head is read only after that wait). *Committed/s* is what was answered ")
                 .append("during the schedule; *overloaded*: more than 5 s of sends waited, and the schedule stopped ")
-                .append("there.\n\n");
+                .append("there, or the command bus refused sends as busy (a lane held `parley.axon.command-queue-capacity` ")
+                .append("commands; those sends are counted under *errors*).\n\n");
         md.append("| condition | offered/s | committed/s | samples | lag p50 | p90 | p99 | max | overloaded | errors | notes |\n")
                 .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |\n");
         if (!rest.isEmpty()) {
@@ -501,6 +502,7 @@ public final class Report {
                     .append(" ms, p99 ").append(at(rest, "command", "p99Ms")).append(" ms |\n");
         }
         for (Map<String, Object> load : loads) {
+            Object refused = map(load.get("errors")).get("UnavailableException"); // a full command lane's answer
             List<String> notes = new ArrayList<>();
             notes.add("ack from intended send p99 " + at(load, "ackFromIntended", "p99Ms") + " ms");
             notes.add("barrier queue p99 " + at(load, "barrierQueue", "p99Ms") + " ms, at most "
@@ -513,7 +515,8 @@ public final class Report {
                     .append(num(load.get("committedPerSecond"))).append(" | ").append(at(load, "lag", "count"))
                     .append(" | ").append(at(load, "lag", "p50Ms")).append(" | ").append(at(load, "lag", "p90Ms"))
                     .append(" | ").append(at(load, "lag", "p99Ms")).append(" | ").append(at(load, "lag", "maxMs"))
-                    .append(" | ").append(Boolean.TRUE.equals(load.get("overloaded")) ? "yes" : "no")
+                    .append(" | ").append(Boolean.TRUE.equals(load.get("overloaded")) ? "yes"
+                            : d(refused) > 0 ? "yes: " + num(refused) + " refused as busy" : "no")
                     .append(" | ").append(num(d(load.get("failed")) + d(load.get("barrierFailed")))).append(" | ")
                     .append(String.join("; ", notes)).append(" |\n");
         }

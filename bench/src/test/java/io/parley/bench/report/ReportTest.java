@@ -82,6 +82,28 @@ class ReportTest {
 
     @Test
     @Timeout(60)
+    void aRateWhoseSendsTheBusRefusedAsBusyIsOverloadedThoughTheScheduleWentOn() throws Exception {
+        Histogram h = Latency.histogram();
+        for (int i = 1; i <= 100; i++) {
+            h.recordValue(1000L + i * 100L);
+        }
+        Map<String, Object> refusing = lagRun(h, 5000, 2259, false);
+        refusing.put("failed", 61964);
+        refusing.put("errors", Map.of("UnavailableException", 61964));
+        Map<String, Object> lag = lagPart(h);
+        lag.put("underLoad", List.of(refusing));
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve("lag.part.json").toFile(),
+                Map.of("lag", lag));
+
+        ReportMain.main(new String[]{"--out=" + dir});
+
+        assertThat(Files.readString(dir.resolve("report.md")))
+                .contains("| under load | 5,000 | 2,259 | 100 | 6 | 10.01 | 10.90 | 11.01 | yes: 61,964 refused as busy"
+                        + " | 61,964 |");
+    }
+
+    @Test
+    @Timeout(60)
     void aLagReportFromBeforeThereWereSeveralRatesStillRendersItsOneRate() throws Exception {
         Histogram h = Latency.histogram();
         for (int i = 1; i <= 100; i++) {
