@@ -61,18 +61,9 @@ class ReportTest {
     @Test
     @Timeout(60)
     void theLagSectionHasARowAtRestAndOnePerRate() throws Exception {
-        Histogram h = Latency.histogram();
-        for (int i = 1; i <= 100; i++) {
-            h.recordValue(1000L + i * 100L); // 1.1 .. 11 ms
-        }
-        Map<String, Object> lag = lagPart(h);
-        lag.put("underLoad", List.of(lagRun(h, 200, 200, false), lagRun(h, 5000, 1210, true)));
-        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve("lag.part.json").toFile(),
-                Map.of("lag", lag));
+        Histogram h = lagHistogram();
 
-        ReportMain.main(new String[]{"--out=" + dir});
-
-        String md = Files.readString(dir.resolve("report.md"));
+        String md = lagReport(h, List.of(lagRun(h, 200, 200, false), lagRun(h, 5000, 1210, true)));
         assertThat(md).contains("## Commit -> read-model lag", "after 10 s of JIT warm-up at 500",
                 "| at rest | – | – | 100 | 6 | 10.01 | 10.90 | 11.01 | – | 0 |",
                 "| under load | 200 | 200 | 100 | 6 | 10.01 | 10.90 | 11.01 | no | 0 |",
@@ -83,21 +74,12 @@ class ReportTest {
     @Test
     @Timeout(60)
     void aRateWhoseSendsTheBusRefusedAsBusyIsOverloadedThoughTheScheduleWentOn() throws Exception {
-        Histogram h = Latency.histogram();
-        for (int i = 1; i <= 100; i++) {
-            h.recordValue(1000L + i * 100L);
-        }
+        Histogram h = lagHistogram();
         Map<String, Object> refusing = lagRun(h, 5000, 2259, false);
         refusing.put("failed", 61964);
         refusing.put("errors", Map.of("UnavailableException", 61964));
-        Map<String, Object> lag = lagPart(h);
-        lag.put("underLoad", List.of(refusing));
-        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve("lag.part.json").toFile(),
-                Map.of("lag", lag));
 
-        ReportMain.main(new String[]{"--out=" + dir});
-
-        assertThat(Files.readString(dir.resolve("report.md")))
+        assertThat(lagReport(h, List.of(refusing)))
                 .contains("| under load | 5,000 | 2,259 | 100 | 6 | 10.01 | 10.90 | 11.01 | yes: 61,964 refused as busy"
                         + " | 61,964 |");
     }
@@ -105,18 +87,9 @@ class ReportTest {
     @Test
     @Timeout(60)
     void aLagReportFromBeforeThereWereSeveralRatesStillRendersItsOneRate() throws Exception {
-        Histogram h = Latency.histogram();
-        for (int i = 1; i <= 100; i++) {
-            h.recordValue(1000L + i * 100L);
-        }
-        Map<String, Object> lag = lagPart(h);
-        lag.put("underLoad", lagRun(h, 1000, 990, false));
-        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve("lag.part.json").toFile(),
-                Map.of("lag", lag));
+        Histogram h = lagHistogram();
 
-        ReportMain.main(new String[]{"--out=" + dir});
-
-        assertThat(Files.readString(dir.resolve("report.md")))
+        assertThat(lagReport(h, lagRun(h, 1000, 990, false)))
                 .contains("| under load | 1,000 | 990 | 100 | 6 | 10.01 | 10.90 | 11.01 | no | 0 |");
     }
 
@@ -229,6 +202,28 @@ class ReportTest {
         run.put("overloaded", overloaded);
         run.put("e2eLatency", Map.of("count", 1000, "p50Ms", p99 / 10, "p99Ms", p99, "maxMs", p99 * 2));
         return run;
+    }
+
+    /** 100 lag samples of 1.1 .. 11 ms. */
+    private static Histogram lagHistogram() {
+        Histogram h = Latency.histogram();
+        for (int i = 1; i <= 100; i++) {
+            h.recordValue(1000L + i * 100L);
+        }
+        return h;
+    }
+
+    /**
+     * Writes a lag part with {@code underLoad} (a list of runs, or one run as reports had it before there were several
+     * rates), renders the report and answers its report.md.
+     */
+    private String lagReport(Histogram h, Object underLoad) throws Exception {
+        Map<String, Object> lag = lagPart(h);
+        lag.put("underLoad", underLoad);
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve("lag.part.json").toFile(),
+                Map.of("lag", lag));
+        ReportMain.main(new String[]{"--out=" + dir});
+        return Files.readString(dir.resolve("report.md"));
     }
 
     private static Map<String, Object> lagPart(Histogram h) {
