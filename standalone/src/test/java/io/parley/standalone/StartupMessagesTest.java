@@ -111,9 +111,10 @@ class StartupMessagesTest {
     }
 
     @Test
-    void aLimitGivenTwiceOnTheCommandLineIsNamedAsSuch(CapturedOutput output) {
+    void aLimitGivenTwiceOnTheCommandLineIsRefusedWithWhatTheCommasMayMean(CapturedOutput output) {
         assertThat(failedStart(output, "--parley.limits.sends-per-second=100", "--parley.limits.sends-per-second=200"))
-                .contains("parley.limits.sends-per-second=100,200: more than one value")
+                .contains("parley.limits.sends-per-second=100,200: not a whole number, but numbers and commas: write"
+                        + " one number without thousands separators, and give the setting once")
                 .contains("Set parley.limits.sends-per-second to a whole number from 1 to 2147483647");
     }
 

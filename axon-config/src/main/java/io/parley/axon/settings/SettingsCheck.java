@@ -76,21 +76,16 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
         try {
             number = Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw new InvalidSettingException(setting, value, givenTwice(value)
-                    ? "more than one value (Spring joins a setting given more than once on"
-                    + " the command line with commas); give it once" : "not a whole number", accepted);
+            throw new InvalidSettingException(setting, value, value.trim().matches("-?\\d+(\\s*,\\s*-?\\d+)+")
+                    ? "not a whole number, but numbers and commas: write one number without thousands separators,"
+                    + " and give the setting once (Spring joins --x=1 --x=2 into \"1,2\")" : "not a whole number",
+                    accepted);
         }
         if (number < 1) {
             throw new InvalidSettingException(setting, value,
                     number == 0 ? "it must be at least 1: 0 would allow nothing"
                     : "a negative number", accepted);
         }
-    }
-
-    /** Whether a value reads as whole numbers joined by commas, as Spring binds {@code --x=1 --x=2}: "1,2". */
-    private static boolean givenTwice(String value) {
-        return value.contains(",") && value.chars().allMatch(c -> c == ',' || c == '-' || Character.isDigit(c)
-                || Character.isWhitespace(c));
     }
 
     /** Secrets from examples and guides: a process holding one guards its command endpoint with a published word. */

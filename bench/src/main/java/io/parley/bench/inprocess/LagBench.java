@@ -321,18 +321,18 @@ final class LagBench {
         r.put("offeredRate", rate);
         r.put("seconds", seconds);
         r.put("scheduleSeconds", Math.round(scheduleSeconds * 10) / 10.0);
-        r.put("overloaded", overloaded);
+        Map<String, Long> errorCounts = new TreeMap<>();
+        errors.forEach((k, v) -> errorCounts.put(k, v.sum()));
+        // a lane holding parley.axon.command-queue-capacity commands refuses the next as busy: overloaded too, though
+        // the schedule went on (the refused sends no longer wait)
+        long refused = errorCounts.getOrDefault(UnavailableException.class.getSimpleName(), 0L);
+        r.put("overloaded", overloaded || refused > 0);
         r.put("dispatched", dispatched);
         r.put("dispatchedPerSecond", Math.round(dispatched / scheduleSeconds));
         r.put("committed", committed.sum());
         r.put("committedPerSecond", Math.round(committedInWindow.sum() / scheduleSeconds));
         r.put("failed", failed.sum());
-        Map<String, Long> errorCounts = new TreeMap<>();
-        errors.forEach((k, v) -> errorCounts.put(k, v.sum()));
         r.put("errors", errorCounts);
-        // a lane holding parley.axon.command-queue-capacity commands refuses the next as busy: overloaded too, though
-        // the schedule went on (the refused sends no longer wait); the report reads them from "errors" likewise
-        long refused = errorCounts.getOrDefault(UnavailableException.class.getSimpleName(), 0L);
         r.put("notAnsweredAfterDrain", inFlight.get());
         r.put("drainSeconds", Math.round((drained - scheduleEnd) / 1e8) / 10.0);
         r.put("maxInFlight", maxInFlight.get());

@@ -515,8 +515,8 @@ public final class Report {
                     .append(num(load.get("committedPerSecond"))).append(" | ").append(at(load, "lag", "count"))
                     .append(" | ").append(at(load, "lag", "p50Ms")).append(" | ").append(at(load, "lag", "p90Ms"))
                     .append(" | ").append(at(load, "lag", "p99Ms")).append(" | ").append(at(load, "lag", "maxMs"))
-                    .append(" | ").append(Boolean.TRUE.equals(load.get("overloaded")) ? "yes"
-                            : d(refused) > 0 ? "yes: " + num(refused) + " refused as busy" : "no")
+                    .append(" | ").append(d(refused) > 0 ? "yes: " + num(refused) + " refused as busy"
+                            : Boolean.TRUE.equals(load.get("overloaded")) ? "yes" : "no")
                     .append(" | ").append(num(d(load.get("failed")) + d(load.get("barrierFailed")))).append(" | ")
                     .append(String.join("; ", notes)).append(" |\n");
         }
