@@ -113,9 +113,21 @@ class StartupMessagesTest {
     @Test
     void aLimitGivenTwiceOnTheCommandLineIsRefusedWithWhatTheCommasMayMean(CapturedOutput output) {
         assertThat(failedStart(output, "--parley.limits.sends-per-second=100", "--parley.limits.sends-per-second=200"))
-                .contains("parley.limits.sends-per-second=100,200: not a whole number, but numbers and commas: write"
-                        + " one number without thousands separators, and give the setting once")
+                .contains("parley.limits.sends-per-second=100,200: numbers and commas: write one number, without"
+                        + " thousands separators (a setting given twice on the command line arrives joined")
                 .contains("Set parley.limits.sends-per-second to a whole number from 1 to 2147483647");
+    }
+
+    @Test
+    void aLimitTooLargeIsNamedAsSuch(CapturedOutput output) {
+        assertThat(failedStart(output, "--parley.limits.sends-per-second=2147483648"))
+                .contains("parley.limits.sends-per-second=2147483648: a number outside the range of whole numbers it"
+                        + " can hold");
+    }
+
+    @Test
+    void anEmptyLimitIsNamedAsSuch(CapturedOutput output) {
+        assertThat(failedStart(output, "--parley.limits.sends-burst=")).contains("parley.limits.sends-burst=: empty");
     }
 
     @Test

@@ -76,16 +76,27 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
         try {
             number = Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw new InvalidSettingException(setting, value, value.trim().matches("-?\\d+(\\s*,\\s*-?\\d+)+")
-                    ? "not a whole number, but numbers and commas: write one number without thousands separators,"
-                    + " and give the setting once (Spring joins --x=1 --x=2 into \"1,2\")" : "not a whole number",
-                    accepted);
+            throw new InvalidSettingException(setting, value, whyNotAWholeNumber(value.trim()), accepted);
         }
         if (number < 1) {
             throw new InvalidSettingException(setting, value,
                     number == 0 ? "it must be at least 1: 0 would allow nothing"
                     : "a negative number", accepted);
         }
+    }
+
+    private static String whyNotAWholeNumber(String value) {
+        if (value.isEmpty()) {
+            return "empty";
+        }
+        if (value.matches("[+-]?\\d+")) {
+            return "a number outside the range of whole numbers it can hold";
+        }
+        if (value.matches("-?\\d+(\\s*,\\s*-?\\d+)+")) {
+            return "numbers and commas: write one number, without thousands separators (a setting given twice on the"
+                    + " command line arrives joined: --x=1 --x=2 reads as \"1,2\")";
+        }
+        return "not a whole number";
     }
 
     /** Secrets from examples and guides: a process holding one guards its command endpoint with a published word. */
