@@ -19,6 +19,9 @@
 #   BENCH_SERVER_ARGS extra --name=value arguments for the server (to compare settings; the report lists them as
 #                     server_args)
 #   BENCH_SERVER_JVM  extra JVM options for the server (e.g. "-Xlog:gc:file=/tmp/gc.log")
+#   BENCH_SERVER_MAIN a main class of the bench module to start as the server instead of Parley's jar, given
+#                     --port and --data-dir (io.parley.bench.bound.PipelineBound with BENCH_SERVER_ARGS="--stage=log":
+#                     the bound of docs/benchmark.md's eighteenth stop)
 #   BENCH_SERVER_GC   the server's collector options instead of README's "@standalone/jvm.options" (the whole file:
 #                     to change one of its flags, add it to BENCH_SERVER_JVM instead, the later flag wins)
 #   BENCH_INPROCESS_ARGS extra --name=value arguments for the in-process benchmarks (e.g. "--events=200000
@@ -91,6 +94,8 @@ trap cleanup EXIT
   echo "server_jvm=${BENCH_SERVER_GC:-$(grep -v '^#' standalone/jvm.options | tr '\n' ' ')} -Xms$HEAP -Xmx$HEAP ${BENCH_SERVER_JVM:-}"
   # arguments that change the server's settings for a comparison (BENCH_SERVER_ARGS; none: the jar's defaults)
   echo "server_args=${BENCH_SERVER_ARGS:-none}"
+  # a bound started instead of Parley (BENCH_SERVER_MAIN): the report then leaves Parley's targets out
+  if [ -n "${BENCH_SERVER_MAIN:-}" ]; then echo "server_main=$BENCH_SERVER_MAIN"; fi
 } >> "$OUT/environment-$PART.txt"
 FIRST_PART=
 [ -f "$OUT/environment.txt" ] || { cp "$OUT/environment-$PART.txt" "$OUT/environment.txt"; FIRST_PART=1; }
@@ -107,15 +112,20 @@ if has fixed || has search || has fanout || has idle; then
   # Per-user connection limit raised: the idle scenario holds many sockets per user (per-user send limits stay).
   # The collector's options are README's (standalone/jvm.options: G1 with a 10 ms pause goal), the heap is fixed (after
   # the file, so that BENCH_SERVER_HEAP wins over the file's own).
+  if [ -n "${BENCH_SERVER_MAIN:-}" ]; then # a bound instead of Parley (docs/benchmark.md, "eighteenth stop")
+    SERVER=(-cp "$CP" "$BENCH_SERVER_MAIN" --port="${BENCH_PORT:-0}" --data-dir="$DATA")
+  else
+    SERVER=(-jar "$LIB/parley.jar" --server.port="${BENCH_PORT:-0}" --parley.data-dir="$DATA"
+      --parley.auth.bcrypt-strength=4 --parley.limits.connections-per-user=100000)
+  fi
+  # shellcheck disable=SC2086
   java ${BENCH_SERVER_GC:-@standalone/jvm.options} -Xms"$HEAP" -Xmx"$HEAP" -XX:+UnlockDiagnosticVMOptions -Daxoniq.update-checker.disabled=true "${JFR[@]}" ${BENCH_SERVER_JVM:-} \
-    -jar "$LIB/parley.jar" --server.port="${BENCH_PORT:-0}" --parley.data-dir="$DATA" \
-    --parley.auth.bcrypt-strength=4 --parley.limits.connections-per-user=100000 ${BENCH_SERVER_ARGS:-} \
-    > "$OUT/server-$PART.log" 2>&1 &
+    "${SERVER[@]}" ${BENCH_SERVER_ARGS:-} > "$OUT/server-$PART.log" 2>&1 &
   SERVER_PID=$!
   PORT=
   for i in $(seq 1 180); do
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "the server died; see $OUT/server-$PART.log" >&2; exit 1; fi
-    if grep -q "Started ParleyApplication" "$OUT/server-$PART.log"; then
+    if grep -q -E "Started (ParleyApplication|PipelineBound)" "$OUT/server-$PART.log"; then
       PORT=$(grep -o -m1 "Netty started on port [0-9]*" "$OUT/server-$PART.log" | grep -o "[0-9]*$")
       break
     fi

@@ -37,6 +37,15 @@ public final class Report {
                     .append(loadMeta.get("finishedAt")).append(", arguments ").append(loadMeta.get("arguments"))
                     .append(" |\n");
         }
+        Object bound = env.get("server_main");
+        if (bound != null) {
+            md.append("\n**The server of this run is not Parley**: it is `").append(bound).append("` with `server_args` ")
+                    .append("above, a bound that does only part of what Parley does (docs/benchmark.md, \"eighteenth ")
+                    .append("stop\"). Its figures bound what a pipeline could carry on this machine; they meet or miss ")
+                    .append("none of Parley's targets, so the targets table is left out.\n\n");
+            fixed(md, report, dir);
+            return write(md, dir);
+        }
         md.append("\nThe server is the standalone jar in its own JVM. Its JVM options are `server_jvm` above (by ")
                 .append("default a 2 GiB heap and README's `standalone/jvm.options`); its arguments are the jar's ")
                 .append("defaults with an H2 file database on a fresh temporary directory, ")
@@ -55,7 +64,10 @@ public final class Report {
         rebuild(md, report, dir);
         longConversation(md, report, dir);
         lag(md, report);
+        return write(md, dir);
+    }
 
+    private static Path write(StringBuilder md, Path dir) throws IOException {
         Path file = dir.resolve("report.md");
         Files.writeString(file, md.toString());
         return file;

@@ -145,6 +145,22 @@ class ReportTest {
     }
 
     @Test
+    @Timeout(120)
+    void aRunAgainstABoundSaysSoAndMarksNoneOfParleysTargets() throws Exception {
+        Files.writeString(dir.resolve("environment.txt"),
+                "profile=full\nserver_args=--stage=log\nserver_main=io.parley.bench.bound.PipelineBound\n");
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve("socket.part.json").toFile(),
+                Map.of("fixedRate", List.of(socketRun(1000, 1000, 1000, 1000, false, 4))));
+
+        ReportMain.main(new String[]{"--out=" + dir});
+
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).contains("**The server of this run is not Parley**: it is `io.parley.bench.bound.PipelineBound`",
+                "## Fixed-rate runs");
+        assertThat(md).doesNotContain("## Targets", "The server is the standalone jar");
+    }
+
+    @Test
     void theLatencyCurveEndsAtItsLargestSample() {
         Histogram h = Latency.histogram();
         for (int i = 1; i <= 1000; i++) {

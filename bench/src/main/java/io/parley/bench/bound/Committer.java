@@ -1,0 +1,121 @@
+package io.parley.bench.bound;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Group commit for {@link PipelineBound}: one writer thread takes every message waiting (up to {@value #MAX_BATCH}),
+ * hands them to the {@link GroupStore} as one group and only then tells each appender. The more messages wait while a
+ * group is written, the more the next one carries, as Parley's group commit on H2 does.
+ */
+final class Committer implements AutoCloseable {
+
+    /** Messages one group takes at most. */
+    private static final int MAX_BATCH = 8_192;
+
+    private record Pending(GroupStore.Appended message, Consumer<IOException> done) {
+    }
+
+    private final GroupStore store;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final AtomicLong committed = new AtomicLong();
+    private final AtomicLong groups = new AtomicLong();
+    private final Thread writer;
+    /** Held by the writer for each write and force; a test holds it to keep writes back. */
+    private final ReentrantLock writing = new ReentrantLock();
+    private volatile boolean closed;
+
+    Committer(GroupStore store) {
+        this.store = store;
+        this.writer = new Thread(this::run, "group-commit-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /**
+     * Queues a message; {@code done} runs on the writer thread once its group is written (with null) or failed to
+     * be (with the error).
+     */
+    void append(GroupStore.Appended message, Consumer<IOException> done) {
+        if (closed) {
+            done.accept(new IOException("the store is closed"));
+            return;
+        }
+        queue.add(new Pending(message, done));
+    }
+
+    /** Messages written so far. */
+    long committed() {
+        return committed.get();
+    }
+
+    /** Groups written so far: {@link #committed()} divided by it is the messages per group. */
+    long groups() {
+        return groups.get();
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>();
+        List<GroupStore.Appended> group = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            IOException failure = null;
+            writing.lock();
+            try {
+                for (Pending pending : batch) {
+                    group.add(pending.message());
+                }
+                store.write(group);
+                committed.addAndGet(batch.size());
+                groups.incrementAndGet();
+            } catch (IOException | RuntimeException e) {
+                failure = e instanceof IOException io ? io : new IOException(e);
+            } finally {
+                writing.unlock();
+            }
+            for (Pending pending : batch) {
+                pending.done().accept(failure);
+            }
+            batch.clear();
+            group.clear();
+        }
+    }
+
+    /** Keeps the writer from writing until {@link #releaseWrites()} (for tests: what waits for the disk). */
+    void holdWrites() {
+        writing.lock();
+    }
+
+    void releaseWrites() {
+        writing.unlock();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            writer.join(5_000);
+            store.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new IllegalStateException("could not close the store", e);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package io.parley.bench.bound;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parley.bench.Args;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.config.EnableWebFlux;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
+import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
+
+/**
+ * A bound, not Parley: the least a server must do for the load generator's 1:1 profile, on the edge Parley is built
+ * on (Spring WebFlux on Reactor Netty, Jackson), so that what it carries on a machine is an upper bound for any
+ * pipeline Parley could build there (docs/benchmark.md, "eighteenth stop"). It speaks the part of Parley's protocol
+ * the generator uses: {@code POST /api/users}, {@code /api/sessions} and {@code /api/conversations/direct}, and
+ * {@code /ws} with a Bearer token, {@code send} frames answered by {@code ack} and {@code message} frames (PROTOCOL.md).
+ * <p>
+ * What a stage adds ({@code --stage}):
+ * <ul>
+ *     <li>{@code relay}: parse the frame, check membership, give the message its conversation's next seq, answer
+ *     the ack and write the message to the members' sockets; nothing kept.</li>
+ *     <li>{@code log}: the message is appended to an append-only file ({@link FileLog}: length, CRC-32C, JSON), written
+ *     and forced to disk in groups by one thread ({@link Committer}); the ack and the message frames leave only after
+ *     the force, as Parley's do (an ack means committed).</li>
+ *     <li>{@code full}: besides, what Parley does to every message's event: its text encrypted under the sender's own
+ *     key (AES-GCM with a nonce from HMAC-SHA-256, as Parley's {@code TextCipher}) and its hash chained to its
+ *     conversation's last (Parley's {@code HashChain}), and after the force a read model kept in memory (each
+ *     conversation's timeline, each member's unread count and last seq).</li>
+ *     <li>{@code sql}: full's work with H2 instead of the log and the memory ({@link H2Tables}): each group's events
+ *     in Parley's event table and its read model in Parley's timeline, conversation and inbox tables, one
+ *     transaction per group, written to H2's file before the ack, as Parley's group commit does.</li>
+ * </ul>
+ * Left out on purpose, so the bound stays a bound: token signatures (a token is a random string here), Spring
+ * Security, rate limits, idempotency, Axon's buses and units of work, SQL, the processors' tokens, snapshots, search,
+ * notifications. Passwords are kept in memory as given: this is a benchmark's instrument on a loopback port.
+ * <p>
+ * Usage: {@code PipelineBound --stage=relay|log|full|sql [--port=0] [--data-dir=DIR]}. It prints
+ * {@code Netty started on port N} and {@code Started PipelineBound} when ready (what bench/run.sh waits for).
+ */
+public final class PipelineBound {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** How far the bound goes; each stage does what the one before it does, and more. */
+    public enum Stage {
+        RELAY, LOG, FULL, SQL
+    }
+
+    private final Stage stage;
+    private final Chat chat;
+    private final Committer log;
+    private final DisposableServer server;
+    private final AnnotationConfigApplicationContext context;
+
+    private PipelineBound(Stage stage, Path dataDir, int port) throws IOException {
+        this.stage = stage;
+        H2Tables tables = stage == Stage.SQL ? new H2Tables(dataDir) : null;
+        this.log = switch (stage) {
+            case RELAY -> null;
+            case LOG, FULL -> new Committer(new FileLog(dataDir.resolve("events.log")));
+            case SQL -> new Committer(tables);
+        };
+        this.chat = new Chat(stage, log, tables);
+        this.context = new AnnotationConfigApplicationContext();
+        context.registerBean(Chat.class, () -> chat);
+        context.register(Web.class);
+        context.refresh();
+        HttpHandler handler = WebHttpHandlerBuilder.applicationContext(context).build();
+        this.server = HttpServer.create().host("127.0.0.1").port(port)
+                .handle(new ReactorHttpHandlerAdapter(handler)).bindNow(Duration.ofSeconds(30));
+    }
+
+    /** Starts a bound on {@code port} (0: any free one), its log (stages log and full) in {@code dataDir}. */
+    public static PipelineBound start(Stage stage, Path dataDir, int port) throws IOException {
+        return new PipelineBound(stage, dataDir, port);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** Events appended and forced so far (0 for the relay). */
+    public long committed() {
+        return log == null ? 0 : log.committed();
+    }
+
+    /** The conversation's unread count for this member in the read model (stages full and sql; -1 otherwise). */
+    public long unread(String conversationId, String userId) throws java.sql.SQLException {
+        return chat.unread(conversationId, userId);
+    }
+
+    /** Keeps the log from writing until {@link #releaseWrites()} (tests; stages log and full). */
+    void holdWrites() {
+        log.holdWrites();
+    }
+
+    void releaseWrites() {
+        log.releaseWrites();
+    }
+
+    public void stop() {
+        server.disposeNow(Duration.ofSeconds(5));
+        context.close();
+        if (log != null) {
+            log.close();
+        }
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Args args = new Args(argv);
+        Stage stage = Stage.valueOf(args.get("stage", "full").toUpperCase());
+        Path dataDir = Path.of(args.get("data-dir", Files.createTempDirectory("parley-bound").toString()));
+        Files.createDirectories(dataDir);
+        PipelineBound bound = start(stage, dataDir, args.integer("port", 0));
+        System.out.println("Netty started on port " + bound.port());
+        System.out.println("Started PipelineBound (stage " + stage.name().toLowerCase() + ", data in " + dataDir + ")");
+        Runtime.getRuntime().addShutdownHook(new Thread(bound::stop));
+        Thread.currentThread().join();
+    }
+
+    /** The WebFlux configuration: the set-up endpoints as router functions and the socket, as Parley maps them. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableWebFlux
+    static class Web {
+
+        @Bean
+        RouterFunction<ServerResponse> setUp(Chat chat) {
+            return RouterFunctions.route(POST("/api/users"), request -> body(request).flatMap(b -> {
+                        String userId = chat.register(text(b, "username"), text(b, "password"));
+                        return userId == null ? ServerResponse.status(HttpStatus.CONFLICT).build()
+                                : ServerResponse.status(HttpStatus.CREATED).bodyValue(Map.of("userId", userId));
+                    }))
+                    .andRoute(POST("/api/sessions"), request -> body(request).flatMap(b -> {
+                        Chat.Session session = chat.login(text(b, "username"), text(b, "password"));
+                        return session == null ? ServerResponse.status(HttpStatus.UNAUTHORIZED).build()
+                                : ServerResponse.ok().bodyValue(Map.of("userId", session.userId(), "token",
+                                session.token()));
+                    }))
+                    .andRoute(POST("/api/conversations/direct"), request -> {
+                        String me = chat.userOf(request.headers().firstHeader("Authorization"));
+                        if (me == null) {
+                            return ServerResponse.status(HttpStatus.UNAUTHORIZED).build();
+                        }
+                        return body(request).flatMap(b -> {
+                            String conversationId = chat.openDirect(me, text(b, "userId"));
+                            return conversationId == null ? ServerResponse.notFound().build()
+                                    : ServerResponse.ok().bodyValue(Map.of("conversationId", conversationId));
+                        });
+                    });
+        }
+
+        @Bean
+        HandlerMapping socket(Chat chat) {
+            WebSocketHandler handler = session -> {
+                String userId = chat.userOf(session.getHandshakeInfo().getHeaders().getFirst("Authorization"));
+                if (userId == null) {
+                    return session.close(CloseStatus.POLICY_VIOLATION);
+                }
+                Chat.Outbound out = chat.connect(userId);
+                Mono<Void> input = session.receive()
+                        .doOnNext(message -> chat.onFrame(userId, out, message.getPayloadAsText()))
+                        .then();
+                Mono<Void> output = session.send(out.frames().map(session::textMessage));
+                return Mono.zip(input, output).then().doFinally(signal -> chat.disconnect(userId, out));
+            };
+            return new SimpleUrlHandlerMapping(Map.of("/ws", handler), -1);
+        }
+
+        @Bean
+        WebSocketHandlerAdapter webSocketHandlerAdapter() {
+            return new WebSocketHandlerAdapter();
+        }
+
+        private static Mono<JsonNode> body(ServerRequest request) {
+            return request.bodyToMono(String.class).map(text -> {
+                try {
+                    return JSON.readTree(text);
+                } catch (IOException e) {
+                    return JSON.createObjectNode();
+                }
+            });
+        }
+
+        private static String text(JsonNode body, String field) {
+            JsonNode value = body.get(field);
+            return value == null || value.isNull() ? null : value.asText();
+        }
+    }
+}
