@@ -141,7 +141,7 @@ if has fixed || has search || has fanout || has idle; then
     --out="$OUT" --profile="$PROFILE" --scenarios="$LOAD_LIST" --part-name="$PART" ${BENCH_ARGS:-}
   echo "== stopping the server"
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
-  grep -c -E ' (WARN|ERROR) ' "$OUT/server-$PART.log" | xargs -I{} echo "   server log: {} WARN/ERROR lines ($OUT/server-$PART.log)"
+  { grep -c -E ' (WARN|ERROR) ' "$OUT/server-$PART.log" || true; } | xargs -I{} echo "   server log: {} WARN/ERROR lines ($OUT/server-$PART.log)"
 fi
 
 inprocess() {

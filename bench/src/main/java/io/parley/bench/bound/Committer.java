@@ -12,7 +12,9 @@ import java.util.function.Consumer;
 /**
  * Group commit for {@link PipelineBound}: one writer thread takes every message waiting (up to {@value #MAX_BATCH}),
  * hands them to the {@link GroupStore} as one group and only then tells each appender. The more messages wait while a
- * group is written, the more the next one carries, as Parley's group commit on H2 does.
+ * group is written, the more the next one carries, as Parley's group commit on H2 does. With a window, a group starts
+ * at most once per window (Parley's {@code parley.h2.group-commit-window}, 5 ms), so that a store whose every write
+ * costs much whatever it holds (H2 rewrites each changed page) writes larger groups under load.
  */
 final class Committer implements AutoCloseable {
 
@@ -23,6 +25,7 @@ final class Committer implements AutoCloseable {
     }
 
     private final GroupStore store;
+    private final long windowNanos;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong groups = new AtomicLong();
@@ -31,8 +34,10 @@ final class Committer implements AutoCloseable {
     private final ReentrantLock writing = new ReentrantLock();
     private volatile boolean closed;
 
-    Committer(GroupStore store) {
+    /** @param windowNanos the least time between the starts of two groups (0: none) */
+    Committer(GroupStore store, long windowNanos) {
         this.store = store;
+        this.windowNanos = windowNanos;
         this.writer = new Thread(this::run, "group-commit-writer");
         writer.setDaemon(true);
         writer.start();
@@ -63,12 +68,18 @@ final class Committer implements AutoCloseable {
     private void run() {
         List<Pending> batch = new ArrayList<>();
         List<GroupStore.Appended> group = new ArrayList<>();
+        long lastStart = System.nanoTime() - windowNanos;
         while (!closed || !queue.isEmpty()) {
             try {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
+                long wait = lastStart + windowNanos - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                lastStart = System.nanoTime();
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
             } catch (InterruptedException e) {

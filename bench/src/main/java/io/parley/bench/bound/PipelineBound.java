@@ -53,7 +53,8 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
  *     conversation's timeline, each member's unread count and last seq).</li>
  *     <li>{@code sql}: full's work with H2 instead of the log and the memory ({@link H2Tables}): each group's events
  *     in Parley's event table and its read model in Parley's timeline, conversation and inbox tables, one
- *     transaction per group, written to H2's file before the ack, as Parley's group commit does.</li>
+ *     transaction per group, written to H2's file before the ack, at most one group per 5 ms, as Parley's group
+ *     commit does.</li>
  * </ul>
  * Left out on purpose, so the bound stays a bound: token signatures (a token is a random string here), Spring
  * Security, rate limits, idempotency, Axon's buses and units of work, SQL, the processors' tokens, snapshots, search,
@@ -82,8 +83,8 @@ public final class PipelineBound {
         H2Tables tables = stage == Stage.SQL ? new H2Tables(dataDir) : null;
         this.log = switch (stage) {
             case RELAY -> null;
-            case LOG, FULL -> new Committer(new FileLog(dataDir.resolve("events.log")));
-            case SQL -> new Committer(tables);
+            case LOG, FULL -> new Committer(new FileLog(dataDir.resolve("events.log")), 0);
+            case SQL -> new Committer(tables, Duration.ofMillis(5).toNanos());
         };
         this.chat = new Chat(stage, log, tables);
         this.context = new AnnotationConfigApplicationContext();
