@@ -47,6 +47,10 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 has() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
+if [ -n "${BENCH_SERVER_MAIN:-}" ] && [ "$SCENARIOS" != fixed ]; then
+  echo "BENCH_SERVER_MAIN starts a bound, which serves the fixed-rate runs only: set BENCH_SCENARIOS=fixed" >&2
+  exit 2
+fi
 
 if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
   echo "== building (mvn -q -B -DskipTests package)"
@@ -81,7 +85,9 @@ trap cleanup EXIT
 {
   echo "profile=$PROFILE"
   echo "scenarios=$SCENARIOS"
-  echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo '+uncommitted')"
+  # "+uncommitted" for any change to tracked files, staged or not, and for new files git does not ignore
+  echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$( { git diff HEAD --quiet 2>/dev/null \
+    && [ -z "$(git ls-files --others --exclude-standard 2>/dev/null)" ]; } || echo '+uncommitted')"
   echo "java=$(java -version 2>&1 | head -1)"
   echo "cores=$(nproc)"
   echo "memory=$(free -m | awk '/^Mem:/ {print $2" MB"}')"
@@ -107,7 +113,7 @@ if has fixed || has search || has fanout || has idle; then
     JFR=("-XX:StartFlightRecording=settings=profile,filename=$OUT/server-$PART.jfr,dumponexit=true")
   fi
   # port 0: the server picks a free port (no clash with anybody's server on this machine); read it from its log
-  echo "== starting the standalone server (heap $HEAP, data in $DATA)"
+  echo "== starting ${BENCH_SERVER_MAIN:-the standalone server} (heap $HEAP, data in $DATA)"
   # bcrypt strength 4: the set-up registers thousands of users; password hashing is not what is measured.
   # Per-user connection limit raised: the idle scenario holds many sockets per user (per-user send limits stay).
   # The collector's options are README's (standalone/jvm.options: G1 with a 10 ms pause goal), the heap is fixed (after

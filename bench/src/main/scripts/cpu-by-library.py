@@ -4,10 +4,12 @@ taken with `threads` (issue 17, eighteenth stop: where Parley's CPU goes beside 
 
 usage: cpu-by-library.py FILE.collapsed [MICROSECONDS_PER_MESSAGE]
 
-A sample belongs to the first Java frame from the leaf up that is not the JDK's (java., javax., jdk., sun.; native
-code and the kernel are passed over too): JDK work done for a library is that library's. Samples of the collector's and the compilers' threads
-are "GC" and "JIT", whatever their frames. With the server's CPU per message (as the benchmark measured it), each
-share is also given in microseconds per message.
+A sample belongs to the first Java frame from the leaf up that is not the JDK's (java., javax., jdk., sun., com.sun.;
+native code and the kernel are passed over too): JDK work done for a library is that library's, and work one library
+does for another counts for the one nearest the leaf (H2 reading events for Axon's processors is H2's). Samples of
+the collector's threads (and the VM thread's, safepoints included) are "GC", the compilers' "JIT", whatever their
+frames. With the server's CPU per message (as the benchmark measured it), each share is also given in microseconds
+per message.
 """
 import re
 import sys

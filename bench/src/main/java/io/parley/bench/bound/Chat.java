@@ -62,7 +62,7 @@ final class Chat {
         // guarded by this
         long seq;
         String lastHash = "";
-        // the read model (stage full), guarded by this
+        // the read model of stage full, guarded by this
         final List<byte[]> timeline = new ArrayList<>();
         final Map<String, long[]> unread = new HashMap<>();
 
@@ -91,6 +91,7 @@ final class Chat {
     private final PipelineBound.Stage stage;
     private final Committer log;
     private final H2Tables tables;
+    private final Committer projector;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     private final Map<String, String> usernames = new ConcurrentHashMap<>();
@@ -100,13 +101,15 @@ final class Chat {
     private final Map<String, List<Outbound>> sockets = new ConcurrentHashMap<>();
 
     /**
-     * @param log    the group commit of stages log, full and sql (null: the relay keeps nothing)
-     * @param tables the store of stage sql (its read model), else null
+     * @param log       the group commit of every stage but relay (null: the relay keeps nothing)
+     * @param tables    the read model of stages sql and log-sql, else null
+     * @param projector stage log-sql: writes the read model behind the log, else null
      */
-    Chat(PipelineBound.Stage stage, Committer log, H2Tables tables) {
+    Chat(PipelineBound.Stage stage, Committer log, H2Tables tables, Committer projector) {
         this.stage = stage;
         this.log = log;
         this.tables = tables;
+        this.projector = projector;
     }
 
     /** The new user's id, or null when the name is taken or missing. */
@@ -173,7 +176,7 @@ final class Chat {
         }
     }
 
-    /** The read model's unread count of the member (stages full and sql), -1 when it keeps none. */
+    /** The read model's unread count of the member (stages full, sql and log-sql), -1 when it keeps none. */
     long unread(String conversationId, String userId) throws java.sql.SQLException {
         if (tables != null) {
             return tables.unread(conversationId, userId);
@@ -217,7 +220,8 @@ final class Chat {
         synchronized (conversation) { // the seq and the log's order agree
             long seq = ++conversation.seq;
             String ack = write(object().put("type", "ack").put("id", id).put("conversationId", conversation.id)
-                    .put("messageId", messageId).put("seq", seq).put("sentAt", Instant.ofEpochMilli(sentAt).toString()));
+                    .put("messageId", messageId).put("seq", seq)
+                    .put("sentAt", Instant.ofEpochMilli(sentAt).toString()));
             String message = write(object().put("type", "message").put("conversationId", conversation.id)
                     .put("messageId", messageId).put("senderId", userId).put("seq", seq).put("text", messageText)
                     .put("sentAt", Instant.ofEpochMilli(sentAt).toString()));
@@ -228,14 +232,21 @@ final class Chat {
             String stored = stage == PipelineBound.Stage.LOG ? messageText
                     : encrypt(accounts.get(userId), "msg:" + conversation.id + "/" + messageId, messageText);
             byte[] event = event(conversation, userId, messageId, seq, sentAt, stored);
-            log.append(new GroupStore.Appended(conversation.id, conversation.members, userId, messageId, seq, sentAt,
-                    stored, event), failure -> {
+            GroupStore.Appended appended = new GroupStore.Appended(conversation.id, conversation.members, userId,
+                    messageId, seq, sentAt, stored, event);
+            log.append(appended, failure -> {
                 if (failure != null) {
                     out.emit(error(id, "INTERNAL", "not written: " + failure.getMessage()));
                     return;
                 }
                 if (stage == PipelineBound.Stage.FULL) {
                     project(conversation, userId, seq, event);
+                } else if (projector != null) {
+                    projector.append(appended, projectionFailure -> {
+                        if (projectionFailure != null) {
+                            System.err.println("read model not written: " + projectionFailure);
+                        }
+                    });
                 }
                 deliver(conversation, out, ack, message);
             });

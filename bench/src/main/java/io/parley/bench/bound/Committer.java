@@ -101,7 +101,11 @@ final class Committer implements AutoCloseable {
                 writing.unlock();
             }
             for (Pending pending : batch) {
-                pending.done().accept(failure);
+                try {
+                    pending.done().accept(failure);
+                } catch (RuntimeException e) { // one appender's failure must not stop every later group
+                    System.err.println("a group commit's callback failed: " + e);
+                }
             }
             batch.clear();
             group.clear();

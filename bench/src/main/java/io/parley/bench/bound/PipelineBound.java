@@ -38,9 +38,11 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
  * on (Spring WebFlux on Reactor Netty, Jackson), so that what it carries on a machine is an upper bound for any
  * pipeline Parley could build there (docs/benchmark.md, "eighteenth stop"). It speaks the part of Parley's protocol
  * the generator uses: {@code POST /api/users}, {@code /api/sessions} and {@code /api/conversations/direct}, and
- * {@code /ws} with a Bearer token, {@code send} frames answered by {@code ack} and {@code message} frames (PROTOCOL.md).
+ * {@code /ws} with a Bearer token, {@code send} frames answered by {@code ack} and {@code message} frames
+ * (PROTOCOL.md; the message frame with the fields the generator reads, without Parley's optional ones).
  * <p>
- * What a stage adds ({@code --stage}):
+ * The stages ({@code --stage}): relay, log and full each add to the one before; sql and log-sql do full's work with
+ * H2 in place of the log or the memory:
  * <ul>
  *     <li>{@code relay}: parse the frame, check membership, give the message its conversation's next seq, answer
  *     the ack and write the message to the members' sockets; nothing kept.</li>
@@ -53,40 +55,49 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
  *     conversation's timeline, each member's unread count and last seq).</li>
  *     <li>{@code sql}: full's work with H2 instead of the log and the memory ({@link H2Tables}): each group's events
  *     in Parley's event table and its read model in Parley's timeline, conversation and inbox tables, one
- *     transaction per group, written to H2's file before the ack, at most one group per 5 ms, as Parley's group
- *     commit does.</li>
+ *     transaction per group (Parley's processors commit apart from the events), written to H2's file before the ack,
+ *     a group started at most every 5 ms (Parley's group commit waits its window only after a write that served
+ *     several commits), H2's own auto-commit buffer (Parley sets 4 MB).</li>
+ *     <li>{@code log-sql}: full's work with the events in the log, and the read model in H2's tables written behind
+ *     it by a thread of its own in groups (the timeline, conversation and inbox rows of sql, no event table), not
+ *     waited for, as Parley's projections trail its event store. The server prints every 10 s how far it trails.</li>
  * </ul>
  * Left out on purpose, so the bound stays a bound: token signatures (a token is a random string here), Spring
- * Security, rate limits, idempotency, Axon's buses and units of work, SQL, the processors' tokens, snapshots, search,
- * notifications. Passwords are kept in memory as given: this is a benchmark's instrument on a loopback port.
+ * Security, rate limits, idempotency, Axon's buses and units of work, the processors' tokens, snapshots, search,
+ * notifications, metrics, reading the log back. Passwords are kept in memory as given: this is a benchmark's
+ * instrument on a loopback port.
  * <p>
- * Usage: {@code PipelineBound --stage=relay|log|full|sql [--port=0] [--data-dir=DIR]}. It prints
+ * Usage: {@code PipelineBound --stage=relay|log|full|sql|log-sql [--port=0] [--data-dir=DIR]}. It prints
  * {@code Netty started on port N} and {@code Started PipelineBound} when ready (what bench/run.sh waits for).
  */
 public final class PipelineBound {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** How far the bound goes; each stage does what the one before it does, and more. */
+    /** How far the bound goes (see the class comment). */
     public enum Stage {
-        RELAY, LOG, FULL, SQL
+        RELAY, LOG, FULL, SQL, LOG_SQL
     }
 
     private final Stage stage;
     private final Chat chat;
     private final Committer log;
+    /** Stage log-sql: the read model's writer, behind the log. */
+    private final Committer projector;
     private final DisposableServer server;
     private final AnnotationConfigApplicationContext context;
 
     private PipelineBound(Stage stage, Path dataDir, int port) throws IOException {
         this.stage = stage;
-        H2Tables tables = stage == Stage.SQL ? new H2Tables(dataDir) : null;
+        H2Tables tables = stage == Stage.SQL || stage == Stage.LOG_SQL ? new H2Tables(dataDir, stage == Stage.SQL)
+                : null;
         this.log = switch (stage) {
             case RELAY -> null;
-            case LOG, FULL -> new Committer(new FileLog(dataDir.resolve("events.log")), 0);
+            case LOG, FULL, LOG_SQL -> new Committer(new FileLog(dataDir.resolve("events.log")), 0);
             case SQL -> new Committer(tables, Duration.ofMillis(5).toNanos());
         };
-        this.chat = new Chat(stage, log, tables);
+        this.projector = stage == Stage.LOG_SQL ? new Committer(tables, 0) : null;
+        this.chat = new Chat(stage, log, tables, projector);
         this.context = new AnnotationConfigApplicationContext();
         context.registerBean(Chat.class, () -> chat);
         context.register(Web.class);
@@ -96,7 +107,7 @@ public final class PipelineBound {
                 .handle(new ReactorHttpHandlerAdapter(handler)).bindNow(Duration.ofSeconds(30));
     }
 
-    /** Starts a bound on {@code port} (0: any free one), its log (stages log and full) in {@code dataDir}. */
+    /** Starts a bound on {@code port} (0: any free one), its log or database (past relay) in {@code dataDir}. */
     public static PipelineBound start(Stage stage, Path dataDir, int port) throws IOException {
         return new PipelineBound(stage, dataDir, port);
     }
@@ -110,12 +121,17 @@ public final class PipelineBound {
         return log == null ? 0 : log.committed();
     }
 
-    /** The conversation's unread count for this member in the read model (stages full and sql; -1 otherwise). */
+    /** Messages the read model holds so far: at stage log-sql behind {@link #committed()}, else the same. */
+    public long projected() {
+        return projector == null ? committed() : projector.committed();
+    }
+
+    /** The member's unread count in the read model (stages full, sql and log-sql; -1 otherwise). */
     public long unread(String conversationId, String userId) throws java.sql.SQLException {
         return chat.unread(conversationId, userId);
     }
 
-    /** Keeps the log from writing until {@link #releaseWrites()} (tests; stages log and full). */
+    /** Keeps the group commit from writing until {@link #releaseWrites()} (tests; all stages but relay). */
     void holdWrites() {
         log.holdWrites();
     }
@@ -130,17 +146,25 @@ public final class PipelineBound {
         if (log != null) {
             log.close();
         }
+        if (projector != null) {
+            projector.close();
+        }
     }
 
     public static void main(String[] argv) throws Exception {
         Args args = new Args(argv);
-        Stage stage = Stage.valueOf(args.get("stage", "full").toUpperCase());
-        Path dataDir = Path.of(args.get("data-dir", Files.createTempDirectory("parley-bound").toString()));
-        Files.createDirectories(dataDir);
+        Stage stage = Stage.valueOf(args.get("stage", "full").toUpperCase().replace('-', '_'));
+        String dir = args.get("data-dir", null);
+        Path dataDir = dir == null ? Files.createTempDirectory("parley-bound") : Files.createDirectories(Path.of(dir));
         PipelineBound bound = start(stage, dataDir, args.integer("port", 0));
         System.out.println("Netty started on port " + bound.port());
-        System.out.println("Started PipelineBound (stage " + stage.name().toLowerCase() + ", data in " + dataDir + ")");
+        System.out.println("Started PipelineBound (stage " + stage.name().toLowerCase().replace('_', '-')
+                + ", data in " + dataDir + ")");
         Runtime.getRuntime().addShutdownHook(new Thread(bound::stop));
+        while (stage == Stage.LOG_SQL) { // what the read model trails the log by, every 10 s (it is not waited for)
+            Thread.sleep(10_000);
+            System.out.println("committed " + bound.committed() + ", in the read model " + bound.projected());
+        }
         Thread.currentThread().join();
     }
 

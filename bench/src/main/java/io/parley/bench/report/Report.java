@@ -39,10 +39,11 @@ public final class Report {
         }
         Object bound = env.get("server_main");
         if (bound != null) {
-            md.append("\n**The server of this run is not Parley**: it is `").append(bound).append("` with `server_args` ")
-                    .append("above, a bound that does only part of what Parley does (docs/benchmark.md, \"eighteenth ")
-                    .append("stop\"). Its figures bound what a pipeline could carry on this machine; they meet or miss ")
-                    .append("none of Parley's targets, so the targets table is left out.\n\n");
+            md.append("\n**The server of this run is not Parley**: it is `").append(bound)
+                    .append("` with `server_args` above, a bound that does only part of what Parley does ")
+                    .append("(docs/benchmark.md, \"eighteenth stop\"). Its figures bound what a pipeline could carry ")
+                    .append("on this machine; they meet or miss none of Parley's targets, so the targets table is left ")
+                    .append("out.\n\n");
             fixed(md, report, dir);
             return write(md, dir);
         }

@@ -39,7 +39,7 @@ class PipelineBoundTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"LOG", "FULL", "SQL"})
+    @EnumSource(names = {"LOG", "FULL", "SQL", "LOG_SQL"})
     void aSendIsAcknowledgedAndDeliveredOnlyOnceItsGroupIsWritten(PipelineBound.Stage stage) throws Exception {
         bound = PipelineBound.start(stage, dir, 0);
         Chatters chatters = chatters();
@@ -48,8 +48,10 @@ class PipelineBoundTest {
         chatters.ada.send(send("m1", chatters.conversationId, "hello"));
 
         try {
-            assertThat(chatters.adaFrames.queue.poll(500, TimeUnit.MILLISECONDS)).as("a frame before the write").isNull();
-            assertThat(chatters.bobFrames.queue.poll(10, TimeUnit.MILLISECONDS)).as("a frame before the write").isNull();
+            assertThat(chatters.adaFrames.queue.poll(500, TimeUnit.MILLISECONDS)).as("a frame before the write")
+                    .isNull();
+            assertThat(chatters.bobFrames.queue.poll(10, TimeUnit.MILLISECONDS)).as("a frame before the write")
+                    .isNull();
             assertThat(bound.committed()).isZero();
         } finally {
             bound.releaseWrites();
@@ -80,6 +82,24 @@ class PipelineBoundTest {
         assertThat(chatters.adaFrames.next("ack").id).isEqualTo("m2"); // written and projected (before the frames)
         assertThat(bound.unread(chatters.conversationId, chatters.bobId)).isEqualTo(2);
         assertThat(bound.unread(chatters.conversationId, chatters.adaId)).isZero();
+    }
+
+    @Test
+    void theReadModelFollowsTheLogAtStageLogSql() throws Exception {
+        bound = PipelineBound.start(PipelineBound.Stage.LOG_SQL, dir, 0);
+        Chatters chatters = chatters();
+
+        chatters.ada.send(send("m1", chatters.conversationId, "hello"));
+        chatters.ada.send(send("m2", chatters.conversationId, "again"));
+        chatters.adaFrames.next("ack");
+        chatters.adaFrames.next("ack");
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (bound.projected() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(bound.projected()).isEqualTo(2);
+        assertThat(bound.unread(chatters.conversationId, chatters.bobId)).isEqualTo(2);
     }
 
     @Test
