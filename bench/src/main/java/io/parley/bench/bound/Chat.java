@@ -5,22 +5,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.parley.eventstore.audit.HashChain;
+import io.parley.eventstore.erasure.TextCipher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
 
-import javax.crypto.Cipher;
-import javax.crypto.Mac;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +32,7 @@ final class Chat {
     record Session(String userId, String token) {
     }
 
-    private record Account(String userId, String password, SecretKeySpec aes, SecretKeySpec nonce) {
+    private record Account(String userId, String password) {
     }
 
     /** A socket's frames out, in the order they were emitted from any thread. */
@@ -73,25 +67,11 @@ final class Chat {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
-        try {
-            return Mac.getInstance("HmacSHA256");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    });
-    private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> {
-        try {
-            return Cipher.getInstance("AES/GCM/NoPadding");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    });
-
     private final PipelineBound.Stage stage;
     private final Committer log;
     private final H2Tables tables;
     private final Committer projector;
+    private final TextCipher cipher;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     private final Map<String, String> usernames = new ConcurrentHashMap<>();
@@ -104,12 +84,14 @@ final class Chat {
      * @param log       the group commit of every stage but relay (null: the relay keeps nothing)
      * @param tables    the read model of stages sql and log-sql, else null
      * @param projector stage log-sql: writes the read model behind the log, else null
+     * @param cipher    Parley's own, encrypting each text under its sender's key past stage log, else null
      */
-    Chat(PipelineBound.Stage stage, Committer log, H2Tables tables, Committer projector) {
+    Chat(PipelineBound.Stage stage, Committer log, H2Tables tables, Committer projector, TextCipher cipher) {
         this.stage = stage;
         this.log = log;
         this.tables = tables;
         this.projector = projector;
+        this.cipher = cipher;
     }
 
     /** The new user's id, or null when the name is taken or missing. */
@@ -118,14 +100,13 @@ final class Chat {
             return null;
         }
         String userId = UUID.randomUUID().toString();
-        byte[] key = new byte[32];
-        random.nextBytes(key);
-        Account account = new Account(userId, password, new SecretKeySpec(Arrays.copyOf(key, 16), "AES"),
-                new SecretKeySpec(Arrays.copyOfRange(key, 16, 32), "HmacSHA256"));
         if (usernames.putIfAbsent(username, userId) != null) {
             return null;
         }
-        accounts.put(userId, account);
+        accounts.put(userId, new Account(userId, password));
+        if (cipher != null) {
+            cipher.encrypt(userId, "bound:register", "-"); // the user's key made now, not at the first send
+        }
         return userId;
     }
 
@@ -230,7 +211,7 @@ final class Chat {
                 return;
             }
             String stored = stage == PipelineBound.Stage.LOG ? messageText
-                    : encrypt(accounts.get(userId), "msg:" + conversation.id + "/" + messageId, messageText);
+                    : cipher.encrypt(userId, "msg:" + conversation.id + "/" + messageId, messageText);
             byte[] event = event(conversation, userId, messageId, seq, sentAt, stored);
             GroupStore.Appended appended = new GroupStore.Appended(conversation.id, conversation.members, userId,
                     messageId, seq, sentAt, stored, event);
@@ -295,29 +276,6 @@ final class Chat {
                     socket.emit(message);
                 }
             }
-        }
-    }
-
-    /** AES-GCM under the owner's key, the nonce an HMAC of the context and text, as Parley's TextCipher does. */
-    private static String encrypt(Account owner, String context, String plain) {
-        try {
-            Mac mac = MACS.get();
-            mac.init(owner.nonce());
-            byte[] nonce = Arrays.copyOf(mac.doFinal((context + '\u0000' + plain).getBytes(StandardCharsets.UTF_8)),
-                    12);
-            Cipher cipher = CIPHERS.get();
-            try {
-                cipher.init(Cipher.ENCRYPT_MODE, owner.aes(), new GCMParameterSpec(128, nonce));
-            } catch (GeneralSecurityException sameNonceAsThisThreadsLast) {
-                cipher = Cipher.getInstance("AES/GCM/NoPadding");
-                cipher.init(Cipher.ENCRYPT_MODE, owner.aes(), new GCMParameterSpec(128, nonce));
-            }
-            cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
-            byte[] sealed = cipher.doFinal(plain.getBytes(StandardCharsets.UTF_8));
-            byte[] out = ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
-            return "enc:v1:" + owner.userId() + ":" + Base64.getEncoder().encodeToString(out);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("could not encrypt", e);
         }
     }
 

@@ -3,6 +3,9 @@ package io.parley.bench.bound;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.bench.Args;
+import io.parley.eventstore.erasure.ErasureKeys;
+import io.parley.eventstore.erasure.TextCipher;
+import org.h2.jdbcx.JdbcDataSource;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -25,11 +28,13 @@ import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
+import javax.sql.DataSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.springframework.web.reactive.function.server.RequestPredicates.POST;
 
@@ -50,9 +55,9 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
  *     and forced to disk in groups by one thread ({@link Committer}); the ack and the message frames leave only after
  *     the force, as Parley's do (an ack means committed).</li>
  *     <li>{@code full}: besides, what Parley does to every message's event: its text encrypted under the sender's own
- *     key (AES-GCM with a nonce from HMAC-SHA-256, as Parley's {@code TextCipher}) and its hash chained to its
- *     conversation's last (Parley's {@code HashChain}), and after the force a read model kept in memory (each
- *     conversation's timeline, each member's unread count and last seq).</li>
+ *     key (Parley's {@code TextCipher}, the keys in Parley's table in an H2 database in memory) and its hash
+ *     chained to its conversation's last (Parley's {@code HashChain}), and after the force a read model kept in
+ *     memory (each conversation's timeline, each member's unread count and last seq).</li>
  *     <li>{@code sql}: full's work with H2 instead of the log and the memory ({@link H2Tables}): each group's events
  *     in Parley's event table and its read model in Parley's timeline, conversation and inbox tables, one
  *     transaction per group (Parley's processors commit apart from the events), written to H2's file before the ack,
@@ -97,7 +102,8 @@ public final class PipelineBound {
             case SQL -> new Committer(tables, Duration.ofMillis(5).toNanos());
         };
         this.projector = stage == Stage.LOG_SQL ? new Committer(tables, 0) : null;
-        this.chat = new Chat(stage, log, tables, projector);
+        this.chat = new Chat(stage, log, tables, projector, stage == Stage.RELAY || stage == Stage.LOG ? null
+                : new TextCipher(new ErasureKeys(keyStore(), Duration.ofMinutes(10))));
         this.context = new AnnotationConfigApplicationContext();
         context.registerBean(Chat.class, () -> chat);
         context.register(Web.class);
@@ -105,6 +111,13 @@ public final class PipelineBound {
         HttpHandler handler = WebHttpHandlerBuilder.applicationContext(context).build();
         this.server = HttpServer.create().host("127.0.0.1").port(port)
                 .handle(new ReactorHttpHandlerAdapter(handler)).bindNow(Duration.ofSeconds(30));
+    }
+
+    /** The users' erasure keys: Parley's table, in an H2 database in memory (looked up once a key is cached). */
+    private static DataSource keyStore() {
+        JdbcDataSource keys = new JdbcDataSource();
+        keys.setURL("jdbc:h2:mem:bound-keys-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        return keys;
     }
 
     /** Starts a bound on {@code port} (0: any free one), its log or database (past relay) in {@code dataDir}. */
