@@ -20,8 +20,9 @@
 #                     server_args)
 #   BENCH_SERVER_JVM  extra JVM options for the server (e.g. "-Xlog:gc:file=/tmp/gc.log")
 #   BENCH_SERVER_MAIN a main class of the bench module to start as the server instead of Parley's jar, given
-#                     --port and --data-dir (io.parley.bench.bound.PipelineBound with BENCH_SERVER_ARGS="--stage=log":
-#                     the bound of docs/benchmark.md's eighteenth stop)
+#                     --port and --data-dir (io.parley.bench.bound.PipelineBound with BENCH_SERVER_ARGS="--stage=full":
+#                     the bound of docs/benchmark.md's eighteenth stop); with BENCH_SCENARIOS=fixed only, and alone in
+#                     its BENCH_OUT (no second part: a report mixing a bound and Parley would mix their figures)
 #   BENCH_SERVER_GC   the server's collector options instead of README's "@standalone/jvm.options" (the whole file:
 #                     to change one of its flags, add it to BENCH_SERVER_JVM instead, the later flag wins)
 #   BENCH_INPROCESS_ARGS extra --name=value arguments for the in-process benchmarks (e.g. "--events=200000
@@ -49,6 +50,11 @@ OUT=$(cd "$OUT" && pwd)
 has() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
 if [ -n "${BENCH_SERVER_MAIN:-}" ] && [ "$SCENARIOS" != fixed ]; then
   echo "BENCH_SERVER_MAIN starts a bound, which serves the fixed-rate runs only: set BENCH_SCENARIOS=fixed" >&2
+  exit 2
+fi
+if [ -f "$OUT/environment.txt" ] && { [ -n "${BENCH_SERVER_MAIN:-}" ] || grep -q '^server_main=' "$OUT/environment.txt"; }; then
+  echo "$OUT already holds a run, and a bound's figures (BENCH_SERVER_MAIN) must not share a report with another" \
+    "part's: use another BENCH_OUT" >&2
   exit 2
 fi
 

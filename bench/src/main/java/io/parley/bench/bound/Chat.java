@@ -225,7 +225,8 @@ final class Chat {
                 } else if (projector != null) {
                     projector.append(appended, projectionFailure -> {
                         if (projectionFailure != null) {
-                            System.err.println("read model not written: " + projectionFailure);
+                            System.err.println("read model not written: " + projectionFailure + " ("
+                                    + projectionFailure.getCause() + ")");
                         }
                     });
                 }

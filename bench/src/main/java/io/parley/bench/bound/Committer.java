@@ -125,7 +125,10 @@ final class Committer implements AutoCloseable {
     public void close() {
         closed = true;
         try {
-            writer.join(5_000);
+            writer.join(60_000); // what is queued is written first (a read model behind the log may hold many)
+            if (writer.isAlive()) {
+                System.err.println(queue.size() + " messages not written: the writer did not finish within 60 s");
+            }
             store.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

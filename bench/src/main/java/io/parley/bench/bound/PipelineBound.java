@@ -40,8 +40,9 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
 
 /**
  * A bound, not Parley: the least a server must do for the load generator's 1:1 profile, on the edge Parley is built
- * on (Spring WebFlux on Reactor Netty, Jackson), so that what it carries on a machine is an upper bound for any
- * pipeline Parley could build there (docs/benchmark.md, "eighteenth stop"). It speaks the part of Parley's protocol
+ * on (Spring WebFlux on Reactor Netty, Jackson), so that what it carries on a machine shows roughly what a pipeline
+ * doing that work and more could carry there, at most (one implementation, measured in single runs; docs/benchmark.md,
+ * "eighteenth stop"). It speaks the part of Parley's protocol
  * the generator uses: {@code POST /api/users}, {@code /api/sessions} and {@code /api/conversations/direct}, and
  * {@code /ws} with a Bearer token, {@code send} frames answered by {@code ack} and {@code message} frames
  * (PROTOCOL.md; the message frame with the fields the generator reads, without Parley's optional ones).
@@ -69,10 +70,13 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
  * </ul>
  * Left out on purpose, so the bound stays a bound: token signatures (a token is a random string here), Spring
  * Security, rate limits, idempotency, Axon's buses and units of work, the processors' tokens, snapshots, search,
- * notifications, metrics, reading the log back. Passwords are kept in memory as given: this is a benchmark's
+ * notifications, metrics, reading the log back, limits (a frame over 64 KiB closes the socket; a socket that does not
+ * read has its frames held without bound), Parley's input checks beyond the frame's shape (blank texts, missing
+ * fields answer 400 or an error frame, no more). Passwords are kept in memory as given: this is a benchmark's
  * instrument on a loopback port.
  * <p>
- * Usage: {@code PipelineBound --stage=relay|log|full|sql|log-sql [--port=0] [--data-dir=DIR]}. It prints
+ * Usage: {@code PipelineBound --stage=relay|log|full|sql|log-sql [--port=0] [--data-dir=DIR]} (the stage is
+ * required; without a data directory it makes a temporary one). It prints
  * {@code Netty started on port N} and {@code Started PipelineBound} when ready (what bench/run.sh waits for).
  */
 public final class PipelineBound {
@@ -166,7 +170,7 @@ public final class PipelineBound {
 
     public static void main(String[] argv) throws Exception {
         Args args = new Args(argv);
-        Stage stage = Stage.valueOf(args.get("stage", "full").toUpperCase().replace('-', '_'));
+        Stage stage = stage(args.get("stage", ""));
         String dir = args.get("data-dir", null);
         Path dataDir = dir == null ? Files.createTempDirectory("parley-bound") : Files.createDirectories(Path.of(dir));
         PipelineBound bound = start(stage, dataDir, args.integer("port", 0));
@@ -181,6 +185,18 @@ public final class PipelineBound {
         Thread.currentThread().join();
     }
 
+    /** The stage named (any case, {@code -} or {@code _}); exits with the stages' names when there is none such. */
+    private static Stage stage(String name) {
+        for (Stage stage : Stage.values()) {
+            if (stage.name().equalsIgnoreCase(name.replace('-', '_'))) {
+                return stage;
+            }
+        }
+        System.err.println("--stage must be one of relay, log, full, sql, log-sql (not \"" + name + "\")");
+        System.exit(2);
+        return null;
+    }
+
     /** The WebFlux configuration: the set-up endpoints as router functions and the socket, as Parley maps them. */
     @Configuration(proxyBeanMethods = false)
     @EnableWebFlux
@@ -189,6 +205,9 @@ public final class PipelineBound {
         @Bean
         RouterFunction<ServerResponse> setUp(Chat chat) {
             return RouterFunctions.route(POST("/api/users"), request -> body(request).flatMap(b -> {
+                        if (blank(text(b, "username")) || blank(text(b, "password"))) {
+                            return badRequest("username and password are required");
+                        }
                         String userId = chat.register(text(b, "username"), text(b, "password"));
                         return userId == null ? ServerResponse.status(HttpStatus.CONFLICT).build()
                                 : ServerResponse.status(HttpStatus.CREATED).bodyValue(Map.of("userId", userId));
@@ -205,6 +224,9 @@ public final class PipelineBound {
                             return ServerResponse.status(HttpStatus.UNAUTHORIZED).build();
                         }
                         return body(request).flatMap(b -> {
+                            if (blank(text(b, "userId"))) {
+                                return badRequest("userId is required");
+                            }
                             String conversationId = chat.openDirect(me, text(b, "userId"));
                             return conversationId == null ? ServerResponse.notFound().build()
                                     : ServerResponse.ok().bodyValue(Map.of("conversationId", conversationId));
@@ -234,19 +256,30 @@ public final class PipelineBound {
             return new WebSocketHandlerAdapter();
         }
 
+        /** The body as JSON; a missing or unreadable one as an empty object (its fields then answer 400). */
         private static Mono<JsonNode> body(ServerRequest request) {
             return request.bodyToMono(String.class).map(text -> {
                 try {
-                    return JSON.readTree(text);
+                    JsonNode node = JSON.readTree(text);
+                    return node == null ? JSON.createObjectNode() : node;
                 } catch (IOException e) {
-                    return JSON.createObjectNode();
+                    return (JsonNode) JSON.createObjectNode();
                 }
-            });
+            }).defaultIfEmpty(JSON.createObjectNode());
         }
 
+        /** A field's text, null unless it is a JSON string. */
         private static String text(JsonNode body, String field) {
             JsonNode value = body.get(field);
-            return value == null || value.isNull() ? null : value.asText();
+            return value == null || !value.isTextual() ? null : value.asText();
+        }
+
+        private static boolean blank(String value) {
+            return value == null || value.isBlank();
+        }
+
+        private static Mono<ServerResponse> badRequest(String reason) {
+            return ServerResponse.badRequest().bodyValue(Map.of("error", reason));
         }
     }
 }

@@ -130,6 +130,20 @@ class PipelineBoundTest {
         assertThat(bound.committed()).isZero();
     }
 
+    @Test
+    void aSetUpRequestWithoutItsFieldsIsRefusedWithAReason() throws Exception {
+        bound = PipelineBound.start(PipelineBound.Stage.RELAY, dir, 0);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+
+        java.net.http.HttpResponse<String> answer = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + bound.port() + "/api/users"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(answer.body()).contains("username and password are required");
+    }
+
     private static String send(String id, String conversationId, String text) {
         return "{\"type\":\"send\",\"id\":\"" + id + "\",\"conversationId\":\"" + conversationId
                 + "\",\"text\":\"" + text + "\"}";
