@@ -73,7 +73,7 @@ class CrashRecoveryTest {
                     aliceSocket.abort();
                 }
                 server = restart(dataDir);
-                assertStoredAtMostOnce(alice.on(server.asClientTarget()), conversation);
+                assertStoredAtMostOnce(alice.on(server.asClientTarget()), conversation, server);
             }
 
             target = server.asClientTarget();
@@ -146,9 +146,16 @@ class CrashRecoveryTest {
     }
 
     /** After a restart, and before any retry: a message that was never acknowledged is stored once or not at all. */
-    private void assertStoredAtMostOnce(ParleyClient alice, String conversation) {
+    private void assertStoredAtMostOnce(ParleyClient alice, String conversation, ParleyProcess server) {
         // the projection catches up after the restart: wait until it has at least everything acknowledged
-        List<JsonNode> history = fullHistory(alice, conversation, acked.size());
+        List<JsonNode> history;
+        try {
+            history = fullHistory(alice, conversation, acked.size());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // seen once in CI (2026-12-02): the projection's token row stayed locked after the restart; say why
+            throw new AssertionError("the history did not reach " + acked.size() + " messages after the restart;"
+                    + " the server's threads then:\n" + server.threadDump(), e);
+        }
         Map<String, Long> counts = history.stream()
                 .collect(Collectors.groupingBy(m -> m.get("text").asText(), Collectors.counting()));
         assertThat(counts.values()).as("no message stored twice").allMatch(count -> count == 1);

@@ -79,6 +79,28 @@ final class ParleyProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The running server's threads ({@code jcmd PID Thread.print}, at most 20 s), for a test that gives up waiting on
+     * it: what each thread was doing says why (the token-table lock after a kill, docs/decisions.md is silent on it).
+     */
+    String threadDump() {
+        if (process == null || !process.isAlive()) {
+            return "(no running server)";
+        }
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
+            byte[] out = jcmd.getInputStream().readAllBytes();
+            jcmd.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
+            return new String(out, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no thread dump: " + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(no thread dump: interrupted)";
+        }
+    }
+
     String logText() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
