@@ -80,19 +80,24 @@ final class ParleyProcess implements AutoCloseable {
     }
 
     /**
-     * The running server's threads ({@code jcmd PID Thread.print}, at most 20 s), for a test that gives up waiting on
-     * it: what each thread was doing says why (the token-table lock after a kill, docs/decisions.md is silent on it).
+     * The running server's threads ({@code jcmd PID Thread.print}, given at most 20 s), for a test that gives up
+     * waiting on the server: what each thread was doing says why it did not answer.
      */
     String threadDump() {
         if (process == null || !process.isAlive()) {
             return "(no running server)";
         }
         try {
+            Path dump = Files.createTempFile("parley-threads", ".txt"); // a file: a pipe of a large dump would block
             Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
-            byte[] out = jcmd.getInputStream().readAllBytes();
-            jcmd.waitFor(20, java.util.concurrent.TimeUnit.SECONDS);
-            return new String(out, java.nio.charset.StandardCharsets.UTF_8);
+                    Long.toString(process.pid()), "Thread.print").redirectErrorStream(true)
+                    .redirectOutput(dump.toFile()).start();
+            if (!jcmd.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                jcmd.destroyForcibly();
+            }
+            String text = Files.readString(dump);
+            Files.deleteIfExists(dump);
+            return text;
         } catch (IOException e) {
             return "(no thread dump: " + e + ")";
         } catch (InterruptedException e) {

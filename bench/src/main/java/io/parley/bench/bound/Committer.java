@@ -28,7 +28,6 @@ final class Committer implements AutoCloseable {
     private final long windowNanos;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final AtomicLong committed = new AtomicLong();
-    private final AtomicLong groups = new AtomicLong();
     private final Thread writer;
     /** Held by the writer for each write and force; a test holds it to keep writes back. */
     private final ReentrantLock writing = new ReentrantLock();
@@ -60,11 +59,6 @@ final class Committer implements AutoCloseable {
         return committed.get();
     }
 
-    /** Groups written so far: {@link #committed()} divided by it is the messages per group. */
-    long groups() {
-        return groups.get();
-    }
-
     private void run() {
         List<Pending> batch = new ArrayList<>();
         List<GroupStore.Appended> group = new ArrayList<>();
@@ -94,7 +88,6 @@ final class Committer implements AutoCloseable {
                 }
                 store.write(group);
                 committed.addAndGet(batch.size());
-                groups.incrementAndGet();
             } catch (IOException | RuntimeException e) {
                 failure = e instanceof IOException io ? io : new IOException(e);
             } finally {
