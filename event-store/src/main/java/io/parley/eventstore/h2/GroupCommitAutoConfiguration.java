@@ -58,12 +58,14 @@ public class GroupCommitAutoConfiguration {
     }
 
     @Bean
-    static BeanPostProcessor parleyH2GroupCommitDataSource(ObjectProvider<GroupCommit> groupCommit) {
+    static BeanPostProcessor parleyH2GroupCommitDataSource(ObjectProvider<GroupCommit> groupCommit,
+            Environment environment) {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String beanName) {
                 if (bean instanceof DataSource dataSource && !(bean instanceof GroupCommitDataSource)) {
-                    return new GroupCommitDataSource(dataSource, groupCommit.getObject());
+                    return new GroupCommitDataSource(dataSource, groupCommit.getObject(),
+                            CrashLeftovers.databaseFile(environment.getProperty("spring.datasource.url")));
                 }
                 return bean;
             }

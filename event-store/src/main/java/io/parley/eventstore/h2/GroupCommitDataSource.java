@@ -3,6 +3,7 @@ package io.parley.eventstore.h2;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import javax.sql.DataSource;
+import java.nio.file.Path;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -20,6 +21,9 @@ import java.util.Set;
  * auto-commit mode (statements created in that mode are wrapped to see it); an explicit commit inside
  * {@link GroupCommit#commitAsynchronously} returns without waiting. Everything else (reads, rollbacks, the pool) is
  * the target's.
+ * <p>
+ * Before it hands out the first connection, it rolls back what a killed process left half-written in the file
+ * ({@link CrashLeftovers}), when the file was not closed.
  */
 final class GroupCommitDataSource extends DelegatingDataSource {
 
@@ -27,20 +31,52 @@ final class GroupCommitDataSource extends DelegatingDataSource {
             "executeLargeBatch", "execute");
 
     private final GroupCommit groupCommit;
+    /** The database's file, until its crash leftovers are rolled back; {@code null} after (or when unknown). */
+    private volatile Path uncheckedFile;
 
-    GroupCommitDataSource(DataSource target, GroupCommit groupCommit) {
+    /**
+     * @param databaseFile the file the target opens ({@link CrashLeftovers#databaseFile}), whose leftovers are rolled
+     *                     back before the first connection is handed out; {@code null} to leave them to H2
+     */
+    GroupCommitDataSource(DataSource target, GroupCommit groupCommit, Path databaseFile) {
         super(target);
         this.groupCommit = groupCommit;
+        this.uncheckedFile = databaseFile;
+    }
+
+    GroupCommitDataSource(DataSource target, GroupCommit groupCommit) {
+        this(target, groupCommit, null);
     }
 
     @Override
     public Connection getConnection() throws SQLException {
+        rollBackCrashLeftovers();
         return wrap(obtainTargetDataSource().getConnection());
     }
 
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
+        rollBackCrashLeftovers();
         return wrap(obtainTargetDataSource().getConnection(username, password));
+    }
+
+    /** Once, before any connection is handed out: the file's header is read before the target opens the file. */
+    private void rollBackCrashLeftovers() throws SQLException {
+        if (uncheckedFile == null) {
+            return;
+        }
+        synchronized (this) {
+            Path file = uncheckedFile;
+            if (file == null) {
+                return;
+            }
+            if (CrashLeftovers.closedUncleanly(file)) {
+                try (Connection connection = obtainTargetDataSource().getConnection()) {
+                    CrashLeftovers.rollBack(connection);
+                }
+            }
+            uncheckedFile = null;
+        }
     }
 
     private Connection wrap(Connection connection) {
