@@ -1,0 +1,538 @@
+package io.parley.eventstore.log;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+
+/**
+ * An append-only file of events with group commit: what one {@link #append} call is given is written as one frame,
+ * every frame waiting is written with one write and then forced to the disk ({@code FileChannel.force(false)}, as
+ * {@code fdatasync}), and only then are the appends told, readers shown the events, and the next group started. So
+ * an append that completed is on the disk, power loss included, and a reader never sees an event a crash can take
+ * back.
+ * <p>
+ * <b>The file:</b> an 8-byte magic number ({@code PRLYLOG1}), then frames. A frame is its body's length and the body's
+ * CRC-32C (big-endian ints), and the body: the number of events, then each event as its length and its
+ * {@link LoggedEvent} encoding. A frame is whole or absent: at open, the file is read to its end and cut at the first
+ * frame that is short or whose CRC does not match (the tail a crash left while a group was written; none of its
+ * appends had completed).
+ * <p>
+ * <b>The index</b> is in memory, built at open: each event's position and file offset, and per aggregate its sequence
+ * numbers and offsets (24 bytes per event and ~100 per aggregate). Events are read from the file on demand.
+ * <p>
+ * <b>Rules:</b> positions are given in the order appends are accepted, each one more than the last (a log migrated
+ * from another store keeps that store's positions, gaps included). An aggregate's event must have a sequence number
+ * above every one the log holds or has accepted for it ({@link SequenceConflict} otherwise, before anything is
+ * written: the unique key of Axon's event table). After a failed write the log accepts nothing more: what it had
+ * accepted after that group may not be on the disk, and only a restart, which reads the file again, knows what is.
+ */
+public final class EventLog implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EventLog.class);
+
+    static final long MAGIC = 0x50524C594C4F4731L; // "PRLYLOG1"
+    private static final int FRAME_HEADER = 8;
+    /** Events one written group takes at most (one append's events always go together). */
+    private static final int MAX_GROUP_EVENTS = 16_384;
+
+    /** An aggregate's events the file holds: sequence numbers and offsets, in log order. */
+    private static final class Aggregate {
+        private long[] sequenceNumbers = new long[4];
+        private long[] offsets = new long[4];
+        private int size;
+        /** The highest sequence number accepted, written or not. */
+        private long lastAccepted = -1;
+
+        private void add(long sequenceNumber, long offset) {
+            if (size == offsets.length) {
+                sequenceNumbers = Arrays.copyOf(sequenceNumbers, size * 2);
+                offsets = Arrays.copyOf(offsets, size * 2);
+            }
+            sequenceNumbers[size] = sequenceNumber;
+            offsets[size++] = offset;
+        }
+    }
+
+    /** One append waiting to be written. */
+    private record Pending(List<LoggedEvent> events, CompletableFuture<Void> written) {
+    }
+
+    /** Thrown by {@link #append} when an event's sequence number is not above its aggregate's last. */
+    public static final class SequenceConflict extends RuntimeException {
+        private final LoggedEvent event;
+
+        SequenceConflict(LoggedEvent event, long last) {
+            super("aggregate " + event.aggregateIdentifier() + " already has an event at sequence "
+                    + event.sequenceNumber() + " or later (its last: " + last + ")");
+            this.event = event;
+        }
+
+        /** The event that could not be appended. */
+        public LoggedEvent event() {
+            return event;
+        }
+    }
+
+    private final Path file;
+    private final FileChannel channel;
+    private final Thread writer;
+    /** Held by the writer for each write and force; a test holds it to keep writes back ({@link #holdWrites}). */
+    private final ReentrantLock writing = new ReentrantLock();
+    private long writes;
+
+    // guarded by this
+    private long[] positions = new long[1024];
+    private long[] offsets = new long[1024];
+    private int size;
+    private final Map<String, Aggregate> aggregates = new HashMap<>();
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    /** Accepted, not yet written: what aggregate reads see beyond the file (as a committed transaction is seen). */
+    private final List<LoggedEvent> unwritten = new ArrayList<>();
+    private long lastAccepted;
+    private long end;
+    private IOException failure;
+    private boolean closed;
+
+    private EventLog(Path file, FileChannel channel) {
+        this.file = file;
+        this.channel = channel;
+        this.writer = new Thread(this::writeGroups, "event-log-writer");
+        writer.setDaemon(true);
+    }
+
+    /**
+     * Opens the log in {@code file}, creating it when absent, and reads it whole to build the index, cutting a torn
+     * tail (logged at WARN with the bytes cut).
+     *
+     * @throws IOException when the file cannot be read or written, or is not an event log
+     */
+    public static EventLog open(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            EventLog eventLog = new EventLog(file, channel);
+            eventLog.load();
+            eventLog.writer.start();
+            return eventLog;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private void load() throws IOException {
+        long length = channel.size();
+        if (length == 0) {
+            ByteBuffer magic = ByteBuffer.allocate(8).putLong(MAGIC).flip();
+            writeFully(magic, 0);
+            channel.force(true);
+            end = 8;
+            return;
+        }
+        ByteBuffer magic = ByteBuffer.allocate(8);
+        readFully(magic, 0);
+        if (magic.position() < 8 || magic.getLong(0) != MAGIC) {
+            throw new IOException(file + " is not a Parley event log");
+        }
+        long offset = 8;
+        ByteBuffer header = ByteBuffer.allocate(FRAME_HEADER);
+        CRC32C crc = new CRC32C();
+        while (offset < length) {
+            header.clear();
+            readFully(header, offset);
+            int bodyLength = header.position() == FRAME_HEADER ? header.getInt(0) : -1;
+            if (bodyLength <= 4 || offset + FRAME_HEADER + bodyLength > length) {
+                break;
+            }
+            ByteBuffer body = ByteBuffer.allocate(bodyLength);
+            readFully(body, offset + FRAME_HEADER);
+            crc.reset();
+            crc.update(body.array(), 0, bodyLength);
+            if ((int) crc.getValue() != header.getInt(4)) {
+                break;
+            }
+            body.flip();
+            int count = body.getInt();
+            for (int i = 0; i < count; i++) {
+                long eventOffset = offset + FRAME_HEADER + body.position();
+                int eventLength = body.getInt();
+                int next = body.position() + eventLength;
+                LoggedEvent event = LoggedEvent.readFrom(body);
+                body.position(next);
+                index(event, eventOffset);
+                lastAccepted = event.position();
+            }
+            offset += FRAME_HEADER + bodyLength;
+        }
+        if (offset < length) {
+            log.warn("{}: cut {} bytes at its end that a crash left half-written (offset {}); no append of them had"
+                    + " completed", file, length - offset, offset);
+            channel.truncate(offset);
+            channel.force(true);
+        }
+        end = offset;
+        for (Aggregate aggregate : aggregates.values()) {
+            aggregate.lastAccepted = aggregate.sequenceNumbers[aggregate.size - 1];
+        }
+        log.info("{}: {} events, last position {}", file, size, lastAccepted);
+    }
+
+    /** Adds a written event to the index; under this lock (or at load). */
+    private void index(LoggedEvent event, long offset) {
+        if (size == positions.length) {
+            positions = Arrays.copyOf(positions, size * 2);
+            offsets = Arrays.copyOf(offsets, size * 2);
+        }
+        positions[size] = event.position();
+        offsets[size++] = offset;
+        if (event.aggregateIdentifier() != null) {
+            aggregates.computeIfAbsent(event.aggregateIdentifier(), id -> new Aggregate())
+                    .add(event.sequenceNumber(), offset);
+        }
+    }
+
+    /**
+     * Accepts {@code events} (positions not yet given) as one frame and gives them positions: the future completes once
+     * they are on the disk, or fails with the write's {@link IOException}.
+     *
+     * @throws SequenceConflict when an aggregate's event is not above its last sequence number; nothing is accepted
+     * @throws IllegalStateException when the log is closed or a write has failed
+     */
+    public CompletableFuture<Void> append(List<LoggedEvent> events) {
+        if (events.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException(file + " is closed");
+            }
+            if (failure != null) {
+                throw new IllegalStateException(file + " could not be written; restart to read it again", failure);
+            }
+            Map<String, Long> lastInThisAppend = new HashMap<>();
+            for (LoggedEvent event : events) {
+                String id = event.aggregateIdentifier();
+                if (id == null) {
+                    continue;
+                }
+                Long last = lastInThisAppend.get(id);
+                if (last == null) {
+                    Aggregate aggregate = aggregates.get(id);
+                    last = aggregate == null ? -1 : aggregate.lastAccepted;
+                }
+                if (event.sequenceNumber() <= last) {
+                    throw new SequenceConflict(event, last);
+                }
+                lastInThisAppend.put(id, event.sequenceNumber());
+            }
+            List<LoggedEvent> positioned = new ArrayList<>(events.size());
+            for (LoggedEvent event : events) {
+                positioned.add(event.at(++lastAccepted));
+            }
+            lastInThisAppend.forEach((id, last) -> aggregates.computeIfAbsent(id, key -> new Aggregate())
+                    .lastAccepted = last);
+            unwritten.addAll(positioned);
+            Pending pending = new Pending(positioned, new CompletableFuture<>());
+            queue.add(pending);
+            notifyAll();
+            return pending.written();
+        }
+    }
+
+    private void writeGroups() {
+        List<Pending> group = new ArrayList<>();
+        CRC32C crc = new CRC32C();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        while (true) {
+            long start;
+            synchronized (this) {
+                while (queue.isEmpty() && !closed) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (queue.isEmpty()) {
+                    return; // closed, all written
+                }
+                int events = 0;
+                while (!queue.isEmpty() && (group.isEmpty() || events + queue.peek().events().size()
+                        <= MAX_GROUP_EVENTS)) {
+                    Pending pending = queue.poll();
+                    events += pending.events().size();
+                    group.add(pending);
+                }
+                start = end;
+            }
+            IOException error = null;
+            List<long[]> eventOffsets = new ArrayList<>(group.size());
+            writing.lock();
+            try {
+                buffer = encode(group, start, buffer, crc, eventOffsets);
+                writeFully(buffer, start);
+                channel.force(false);
+            } catch (IOException | RuntimeException e) {
+                error = e instanceof IOException io ? io : new IOException(e);
+                log.error("{}: a group of {} appends could not be written; the log accepts nothing more until a "
+                        + "restart", file, group.size(), error);
+            } finally {
+                writing.unlock();
+            }
+            synchronized (this) {
+                writes++;
+                if (error != null) {
+                    failure = error;
+                    for (Pending left : queue) {
+                        left.written().completeExceptionally(error);
+                    }
+                    queue.clear();
+                } else {
+                    for (int i = 0; i < group.size(); i++) {
+                        List<LoggedEvent> events = group.get(i).events();
+                        long[] at = eventOffsets.get(i);
+                        for (int j = 0; j < events.size(); j++) {
+                            index(events.get(j), at[j]);
+                        }
+                    }
+                    end = start + buffer.limit();
+                }
+                if (error == null) {
+                    unwritten.subList(0, countEvents(group)).clear();
+                } else {
+                    unwritten.clear(); // none of it will be written
+                }
+                notifyAll();
+            }
+            for (Pending pending : group) {
+                if (error == null) {
+                    pending.written().complete(null);
+                } else {
+                    pending.written().completeExceptionally(error);
+                }
+            }
+            group.clear();
+            if (error != null) {
+                return;
+            }
+        }
+    }
+
+    private static int countEvents(List<Pending> group) {
+        int count = 0;
+        for (Pending pending : group) {
+            count += pending.events().size();
+        }
+        return count;
+    }
+
+    /** Encodes the group's frames from file offset {@code start}; fills {@code eventOffsets}, one array per append. */
+    private static ByteBuffer encode(List<Pending> group, long start, ByteBuffer buffer, CRC32C crc,
+                                     List<long[]> eventOffsets) {
+        int capacity = 0;
+        for (Pending pending : group) {
+            capacity += FRAME_HEADER + 4;
+            for (LoggedEvent event : pending.events()) {
+                capacity += 4 + event.maxEncodedSize();
+            }
+        }
+        if (capacity > buffer.capacity()) {
+            buffer = ByteBuffer.allocateDirect(Integer.highestOneBit(capacity) << 1);
+        }
+        buffer.clear();
+        for (Pending pending : group) {
+            int frame = buffer.position();
+            buffer.position(frame + FRAME_HEADER);
+            buffer.putInt(pending.events().size());
+            long[] at = new long[pending.events().size()];
+            for (int i = 0; i < at.length; i++) {
+                int lengthAt = buffer.position();
+                at[i] = start + lengthAt;
+                buffer.position(lengthAt + 4);
+                pending.events().get(i).writeTo(buffer);
+                buffer.putInt(lengthAt, buffer.position() - lengthAt - 4);
+            }
+            eventOffsets.add(at);
+            int bodyLength = buffer.position() - frame - FRAME_HEADER;
+            ByteBuffer body = buffer.duplicate().position(frame + FRAME_HEADER).limit(buffer.position());
+            crc.reset();
+            crc.update(body);
+            buffer.putInt(frame, bodyLength).putInt(frame + 4, (int) crc.getValue());
+        }
+        buffer.flip();
+        return buffer;
+    }
+
+    /**
+     * Up to {@code max} written events after {@code position}, in log order.
+     */
+    public List<LoggedEvent> readAfter(long position, int max) throws IOException {
+        long[] at;
+        synchronized (this) {
+            int from = firstAbove(position);
+            at = Arrays.copyOfRange(offsets, from, Math.min(size, from + max));
+        }
+        List<LoggedEvent> events = new ArrayList<>(at.length);
+        for (long offset : at) {
+            events.add(readAt(offset));
+        }
+        return events;
+    }
+
+    /**
+     * An aggregate's events from {@code firstSequenceNumber} on, in order: those written, then those accepted and not
+     * yet written (what a transaction committed before its file write is to the next one).
+     */
+    public List<LoggedEvent> readAggregate(String aggregateIdentifier, long firstSequenceNumber) throws IOException {
+        List<Long> at = new ArrayList<>();
+        List<LoggedEvent> accepted = new ArrayList<>();
+        synchronized (this) {
+            Aggregate aggregate = aggregates.get(aggregateIdentifier);
+            if (aggregate != null) {
+                for (int i = 0; i < aggregate.size; i++) {
+                    if (aggregate.sequenceNumbers[i] >= firstSequenceNumber) {
+                        at.add(aggregate.offsets[i]);
+                    }
+                }
+            }
+            for (LoggedEvent event : unwritten) {
+                if (aggregateIdentifier.equals(event.aggregateIdentifier())
+                        && event.sequenceNumber() >= firstSequenceNumber) {
+                    accepted.add(event);
+                }
+            }
+        }
+        List<LoggedEvent> events = new ArrayList<>(at.size() + accepted.size());
+        for (long offset : at) {
+            events.add(readAt(offset));
+        }
+        events.addAll(accepted);
+        return events;
+    }
+
+    /** The aggregate's highest sequence number accepted, written or not; empty when it has no event. */
+    public synchronized OptionalLong lastSequenceNumber(String aggregateIdentifier) {
+        Aggregate aggregate = aggregates.get(aggregateIdentifier);
+        return aggregate == null ? OptionalLong.empty() : OptionalLong.of(aggregate.lastAccepted);
+    }
+
+    /** The position of the last written event; empty when none is. */
+    public synchronized OptionalLong lastPosition() {
+        return size == 0 ? OptionalLong.empty() : OptionalLong.of(positions[size - 1]);
+    }
+
+    /** The position of the first written event; empty when none is. */
+    public synchronized OptionalLong firstPosition() {
+        return size == 0 ? OptionalLong.empty() : OptionalLong.of(positions[0]);
+    }
+
+    /** Written events (the size of the index). */
+    public synchronized int size() {
+        return size;
+    }
+
+    /** The written event at index {@code i} of the log (0 = the first). */
+    LoggedEvent readIndex(int i) throws IOException {
+        long offset;
+        synchronized (this) {
+            offset = offsets[i];
+        }
+        return readAt(offset);
+    }
+
+    /**
+     * Waits until an event after {@code position} is written, at most {@code timeout}.
+     *
+     * @return whether one is
+     */
+    public boolean awaitAfter(long position, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (size == 0 || positions[size - 1] <= position) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || closed || failure != null) {
+                    return false;
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        }
+    }
+
+    /** The index of the first written event above {@code position}; under this lock. */
+    private int firstAbove(long position) {
+        int found = Arrays.binarySearch(positions, 0, size, position);
+        return found >= 0 ? found + 1 : -found - 1;
+    }
+
+    private LoggedEvent readAt(long offset) throws IOException {
+        ByteBuffer length = ByteBuffer.allocate(4);
+        readFully(length, offset);
+        ByteBuffer event = ByteBuffer.allocate(length.getInt(0));
+        readFully(event, offset + 4);
+        return LoggedEvent.readFrom(event.flip());
+    }
+
+    private void readFully(ByteBuffer buffer, long offset) throws IOException {
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, offset + buffer.position()) < 0) {
+                return;
+            }
+        }
+    }
+
+    private void writeFully(ByteBuffer buffer, long offset) throws IOException {
+        long at = offset;
+        while (buffer.hasRemaining()) {
+            at += channel.write(buffer, at);
+        }
+    }
+
+    /** Groups written so far (each one write and one force). */
+    public synchronized long writes() {
+        return writes;
+    }
+
+    /** Keeps the writer from writing until {@link #releaseWrites()} (for tests: what waits for the disk). */
+    void holdWrites() {
+        writing.lock();
+    }
+
+    void releaseWrites() {
+        writing.unlock();
+    }
+
+    /** Writes what was accepted, then closes the file. */
+    @Override
+    public void close() throws IOException {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            notifyAll();
+        }
+        try {
+            writer.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        channel.close();
+    }
+}

@@ -1,0 +1,202 @@
+package io.parley.eventstore.log;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EventLogTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void whatAnAppendWroteIsReadBackWithItsPositionsAfterTheLogIsOpenedAgain() throws Exception {
+        Path file = dir.resolve("events.log");
+        try (EventLog log = EventLog.open(file)) {
+            log.append(List.of(event("conversation-1", 0, "hello"), event("conversation-1", 1, "again"))).join();
+            log.append(List.of(event("conversation-2", 0, "other"), event(null, 0, "no aggregate"))).join();
+        }
+        try (EventLog log = EventLog.open(file)) {
+            List<LoggedEvent> all = log.readAfter(Long.MIN_VALUE, 100);
+            assertThat(all).extracting(LoggedEvent::position).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(all).extracting(e -> text(e)).containsExactly("hello", "again", "other", "no aggregate");
+            LoggedEvent first = all.get(0);
+            assertThat(first.eventIdentifier()).isEqualTo("conversation-1/0/hello");
+            assertThat(first.type()).isEqualTo("Conversation");
+            assertThat(first.timestamp()).isEqualTo(Instant.parse("2026-12-02T10:00:00.123456789Z"));
+            assertThat(first.payloadType()).isEqualTo("io.parley.MessageSent");
+            assertThat(first.payloadRevision()).isNull();
+            assertThat(new String(first.metaData(), StandardCharsets.UTF_8)).isEqualTo("{\"origin\":\"test\"}");
+            assertThat(log.readAggregate("conversation-1", 1)).extracting(e -> text(e)).containsExactly("again");
+            assertThat(log.lastSequenceNumber("conversation-1")).hasValue(1);
+            assertThat(log.lastSequenceNumber("conversation-3")).isEmpty();
+            assertThat(log.readAfter(2, 1)).extracting(LoggedEvent::position).containsExactly(3L);
+
+            log.append(List.of(event("conversation-1", 2, "after the restart"))).join();
+            assertThat(log.lastPosition()).hasValue(5);
+        }
+    }
+
+    @Test
+    void aTailACrashLeftHalfWrittenIsCutAtOpenAndTheLogGoesOnFromTheLastWholeFrame() throws Exception {
+        Path file = dir.resolve("events.log");
+        try (EventLog log = EventLog.open(file)) {
+            log.append(List.of(event("c", 0, "kept"))).join();
+            log.append(List.of(event("c", 1, "torn"), event("c", 2, "torn too"))).join();
+        }
+        long whole = frameEnd(file, 1);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(Files.size(file) - 3); // the second frame lost its last bytes
+        }
+        try (EventLog log = EventLog.open(file)) {
+            assertThat(Files.size(file)).isEqualTo(whole);
+            assertThat(log.readAfter(Long.MIN_VALUE, 10)).extracting(e -> text(e)).containsExactly("kept");
+            assertThat(log.lastSequenceNumber("c")).hasValue(0);
+            log.append(List.of(event("c", 1, "written again"))).join();
+        }
+        try (EventLog log = EventLog.open(file)) {
+            assertThat(log.readAggregate("c", 0)).extracting(e -> text(e) + "@" + e.position())
+                    .containsExactly("kept@1", "written again@2");
+        }
+    }
+
+    @Test
+    void aFrameWhoseChecksumDoesNotMatchEndsTheLogThere() throws Exception {
+        Path file = dir.resolve("events.log");
+        try (EventLog log = EventLog.open(file)) {
+            log.append(List.of(event("c", 0, "kept"))).join();
+            log.append(List.of(event("c", 1, "garbled"))).join();
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[] {'X'}), Files.size(file) - 10);
+        }
+        try (EventLog log = EventLog.open(file)) {
+            assertThat(log.readAfter(Long.MIN_VALUE, 10)).extracting(e -> text(e)).containsExactly("kept");
+        }
+    }
+
+    @Test
+    void anEventAtOrBelowItsAggregatesLastSequenceNumberIsRefusedWithNothingOfItsAppend() throws Exception {
+        try (EventLog log = EventLog.open(dir.resolve("events.log"))) {
+            log.append(List.of(event("c", 0, "first"))).join();
+            assertThatThrownBy(() -> log.append(List.of(event("d", 0, "other"), event("c", 0, "again"))))
+                    .isInstanceOf(EventLog.SequenceConflict.class).hasMessageContaining("aggregate c");
+            assertThatThrownBy(() -> log.append(List.of(event("e", 0, "one"), event("e", 0, "twice"))))
+                    .isInstanceOf(EventLog.SequenceConflict.class);
+            assertThat(log.lastSequenceNumber("d")).as("nothing of the refused append").isEmpty();
+            log.append(List.of(event("c", 1, "next"))).join();
+            assertThat(log.readAfter(Long.MIN_VALUE, 10)).extracting(LoggedEvent::position).containsExactly(1L, 2L);
+        }
+    }
+
+    @Test
+    void readersSeeAnEventOnlyOnceItIsOnTheDiskWhileTheAggregatesNextCommandSeesItAtOnce() throws Exception {
+        try (EventLog log = EventLog.open(dir.resolve("events.log"))) {
+            log.holdWrites();
+            CompletableFuture<Void> written;
+            try {
+                written = log.append(List.of(event("c", 0, "pending")));
+                Thread.sleep(50);
+                assertThat(written).isNotDone();
+                assertThat(log.readAfter(Long.MIN_VALUE, 10)).isEmpty();
+                assertThat(log.awaitAfter(Long.MIN_VALUE, Duration.ofMillis(20))).isFalse();
+                assertThat(log.readAggregate("c", 0)).extracting(e -> text(e)).containsExactly("pending");
+                assertThatThrownBy(() -> log.append(List.of(event("c", 0, "same seq"))))
+                        .isInstanceOf(EventLog.SequenceConflict.class);
+            } finally {
+                log.releaseWrites();
+            }
+            written.get(5, TimeUnit.SECONDS);
+            assertThat(log.readAfter(Long.MIN_VALUE, 10)).extracting(e -> text(e)).containsExactly("pending");
+        }
+    }
+
+    @Test
+    void appendsMadeWhileAGroupIsWrittenShareTheNextWriteAndKeepTheirOrder() throws Exception {
+        Path file = dir.resolve("events.log");
+        int appends = 400;
+        try (EventLog log = EventLog.open(file)) {
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<CompletableFuture<Void>> written = new ArrayList<>();
+            for (int i = 0; i < appends; i++) {
+                String aggregate = "c" + (i % 20);
+                int n = i;
+                written.add(CompletableFuture.supplyAsync(() -> appendNext(log, aggregate, "m" + n), pool)
+                        .thenCompose(f -> f));
+            }
+            CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            pool.shutdown();
+            assertThat(log.writes()).as("writes for %d appends", appends).isLessThan(appends);
+        }
+        try (EventLog log = EventLog.open(file)) {
+            List<LoggedEvent> all = log.readAfter(Long.MIN_VALUE, 1000);
+            assertThat(all).extracting(LoggedEvent::position)
+                    .containsExactlyElementsOf(IntStream.rangeClosed(1, appends).mapToObj(i -> (long) i).toList());
+            for (int c = 0; c < 20; c++) {
+                assertThat(log.readAggregate("c" + c, 0)).extracting(LoggedEvent::sequenceNumber)
+                        .isSorted().doesNotHaveDuplicates().hasSize(appends / 20);
+            }
+        }
+    }
+
+    @Test
+    void aFileThatIsNotAnEventLogIsRefused() throws IOException {
+        Path file = dir.resolve("other.txt");
+        Files.writeString(file, "not a log at all");
+        assertThatThrownBy(() -> EventLog.open(file)).isInstanceOf(IOException.class)
+                .hasMessageContaining("is not a Parley event log");
+    }
+
+    /** Appends the aggregate's next event: taking the number and appending are one step, as a command's are. */
+    private static synchronized CompletableFuture<Void> appendNext(EventLog log, String aggregate, String text) {
+        long seq = NEXT.merge(aggregate, 1L, Long::sum) - 1;
+        return log.append(List.of(event(aggregate, seq, text)));
+    }
+
+    /** An event of {@code aggregate} (none when null) at {@code seq}. */
+    private static LoggedEvent event(String aggregate, long seq, String text) {
+        return new LoggedEvent(0, aggregate + "/" + seq + "/" + text, aggregate == null ? null : "Conversation",
+                aggregate, aggregate == null ? 0 : seq, Instant.parse("2026-12-02T10:00:00.123456789Z"),
+                "io.parley.MessageSent", null, text.getBytes(StandardCharsets.UTF_8),
+                "{\"origin\":\"test\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static final java.util.Map<String, Long> NEXT = new java.util.HashMap<>();
+
+    private static String text(LoggedEvent event) {
+        return new String(event.payload(), StandardCharsets.UTF_8);
+    }
+
+    /** The file offset where frame {@code n} (1 = the first) ends. */
+    private static long frameEnd(Path file, int n) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long offset = 8;
+            ByteBuffer length = ByteBuffer.allocate(4);
+            for (int i = 0; i < n; i++) {
+                length.clear();
+                channel.read(length, offset);
+                offset += 8 + length.getInt(0);
+            }
+            return offset;
+        }
+    }
+}

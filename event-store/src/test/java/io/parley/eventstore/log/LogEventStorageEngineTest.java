@@ -1,0 +1,172 @@
+package io.parley.eventstore.log;
+
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.GapAwareTrackingToken;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
+import org.axonframework.messaging.MetaData;
+import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
+import org.axonframework.modelling.command.AggregateStreamCreationException;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.axonframework.serialization.json.JacksonSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LogEventStorageEngineTest {
+
+    record Sent(String text) {
+    }
+
+    record ConversationState(List<String> texts) {
+    }
+
+    @TempDir
+    Path dir;
+
+    private EventLog events;
+    private EventLog snapshots;
+    private LogEventStorageEngine engine;
+    private EmbeddedEventStore store;
+
+    private void open() throws IOException {
+        events = EventLog.open(dir.resolve("events.log"));
+        snapshots = EventLog.open(dir.resolve("snapshots.log"));
+        JacksonSerializer serializer = JacksonSerializer.defaultSerializer();
+        engine = LogEventStorageEngine.builder().events(events).snapshots(snapshots).eventSerializer(serializer)
+                .snapshotSerializer(serializer).build();
+        store = EmbeddedEventStore.builder().storageEngine(engine).build();
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        if (store != null) {
+            store.shutDown();
+            events.close();
+            snapshots.close();
+        }
+    }
+
+    @Test
+    void eventsPublishedInAUnitOfWorkAreReadBackByAggregateAndByTokenAfterARestart() throws IOException {
+        open();
+        publish(sent("c1", 0, "hello"), sent("c1", 1, "again"));
+        publish(sent("c2", 0, "elsewhere"));
+        publish(GenericEventMessage.asEventMessage(new Sent("no aggregate")));
+        close();
+        open();
+
+        assertThat(store.readEvents("c1").asStream().map(e -> ((Sent) e.getPayload()).text()))
+                .containsExactly("hello", "again");
+        DomainEventMessage<?> first = store.readEvents("c1").next();
+        assertThat(first.getType()).isEqualTo("Conversation");
+        assertThat(first.getSequenceNumber()).isZero();
+        assertThat(first.getMetaData()).containsEntry("origin", "test");
+        assertThat(store.lastSequenceNumberFor("c1")).hasValue(1L);
+
+        List<TrackedEventMessage<?>> all = stream(null);
+        assertThat(all).extracting(e -> ((Sent) e.getPayload()).text())
+                .containsExactly("hello", "again", "elsewhere", "no aggregate");
+        assertThat(all).extracting(e -> e.trackingToken().position().getAsLong()).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(all.get(3)).isNotInstanceOf(DomainEventMessage.class);
+        assertThat(stream(all.get(1).trackingToken())).extracting(e -> ((Sent) e.getPayload()).text())
+                .containsExactly("elsewhere", "no aggregate");
+    }
+
+    @Test
+    void anEventAtASequenceNumberTheAggregateHasFailsAsAConcurrencyConflict() throws IOException {
+        open();
+        publish(sent("c1", 0, "hello"), sent("c1", 1, "again"));
+        assertThatThrownBy(() -> publish(sent("c1", 1, "lost update"))).isInstanceOf(ConcurrencyException.class)
+                .hasMessageContaining("aggregate [c1] at sequence [1]");
+        assertThatThrownBy(() -> publish(sent("c1", 0, "second creation")))
+                .isInstanceOf(AggregateStreamCreationException.class);
+        assertThat(stream(null)).hasSize(2);
+    }
+
+    @Test
+    void aTokenWithGapsFromTheJdbcEngineGetsTheEventsInItsGapsAndThoseAfterIt() throws IOException {
+        open();
+        for (int i = 0; i < 6; i++) {
+            publish(sent("c1", i, "m" + (i + 1)));
+        }
+        // a processor that saw up to 5 but not 2 and 4 (committed late in the old store)
+        TrackingToken token = GapAwareTrackingToken.newInstance(5, new TreeSet<>(List.of(2L, 4L)));
+        List<TrackedEventMessage<?>> read = stream(token);
+        assertThat(read).extracting(e -> ((Sent) e.getPayload()).text()).containsExactly("m2", "m4", "m6");
+        assertThat(read.get(0).trackingToken()).isEqualTo(GapAwareTrackingToken.newInstance(5, List.of(4L)));
+        assertThat(read.get(1).trackingToken()).isEqualTo(GapAwareTrackingToken.newInstance(5, List.of()));
+        assertThat(stream(read.get(0).trackingToken())).extracting(e -> ((Sent) e.getPayload()).text())
+                .containsExactly("m4", "m6");
+    }
+
+    @Test
+    void theLastSnapshotIsTheOneReadAndAnOlderOneDoesNotReplaceIt() throws IOException {
+        open();
+        publish(sent("c1", 0, "a"), sent("c1", 1, "b"), sent("c1", 2, "c"));
+        store.storeSnapshot(snapshot("c1", 1, "a", "b"));
+        store.storeSnapshot(snapshot("c1", 2, "a", "b", "c"));
+        store.storeSnapshot(snapshot("c1", 1, "a", "b"));
+        close();
+        open();
+        assertThat(engine.readSnapshot("c1")).hasValueSatisfying(s -> {
+            assertThat(s.getSequenceNumber()).isEqualTo(2);
+            assertThat(((ConversationState) s.getPayload()).texts()).containsExactly("a", "b", "c");
+        });
+        assertThat(engine.readSnapshot("c2")).isEmpty();
+    }
+
+    @Test
+    void tokensForTheTailTheHeadAndATimeAreTheLogsPositions() throws IOException {
+        open();
+        assertThat(engine.createTailToken()).isNull();
+        assertThat(engine.createHeadToken()).isNull();
+        Instant start = Instant.parse("2026-12-02T10:00:00Z");
+        for (int i = 0; i < 5; i++) {
+            publish(new GenericDomainEventMessage<>("Conversation", "c1", i, new Sent("m" + i), MetaData.emptyInstance(),
+                    "id-" + i, start.plusSeconds(60L * i)));
+        }
+        assertThat(engine.createTailToken()).isEqualTo(GapAwareTrackingToken.newInstance(0, List.of()));
+        assertThat(engine.createHeadToken()).isEqualTo(GapAwareTrackingToken.newInstance(5, List.of()));
+        assertThat(engine.createTokenAt(start.plusSeconds(120))).as("before the event at 10:02, the third")
+                .isEqualTo(GapAwareTrackingToken.newInstance(2, List.of()));
+        assertThat(engine.createTokenAt(start.plusSeconds(90)))
+                .isEqualTo(GapAwareTrackingToken.newInstance(2, List.of()));
+        assertThat(engine.createTokenAt(start.minusSeconds(1)))
+                .isEqualTo(GapAwareTrackingToken.newInstance(0, List.of()));
+        assertThat(engine.createTokenAt(start.plusSeconds(3600))).isEqualTo(engine.createHeadToken());
+    }
+
+    private void publish(org.axonframework.eventhandling.EventMessage<?>... messages) {
+        DefaultUnitOfWork.startAndGet(null).execute(() -> store.publish(messages));
+    }
+
+    private List<TrackedEventMessage<?>> stream(TrackingToken after) {
+        try (Stream<? extends TrackedEventMessage<?>> events = engine.readEvents(after, false)) {
+            return events.collect(Collectors.toList());
+        }
+    }
+
+    private static DomainEventMessage<Sent> sent(String aggregate, long seq, String text) {
+        return new GenericDomainEventMessage<>("Conversation", aggregate, seq, new Sent(text),
+                MetaData.with("origin", "test"));
+    }
+
+    private static DomainEventMessage<ConversationState> snapshot(String aggregate, long seq, String... texts) {
+        return new GenericDomainEventMessage<>("Conversation", aggregate, seq, new ConversationState(List.of(texts)));
+    }
+}
