@@ -5,17 +5,13 @@ import io.parley.api.conversation.ConversationCommands.SendMessage;
 import io.parley.api.conversation.ConversationCommands.SendResult;
 import io.parley.api.conversation.ConversationIds;
 import io.parley.axon.BatchingCommandBus;
+import io.parley.eventstore.audit.EventHistory;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.sql.DataSource;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +36,7 @@ class CommandBatchingTest {
     void sendsThatArriveTogetherShareTransactionsAndEachAnswerMeansTheMessageIsStored() throws Exception {
         try (RunningParley parley = RunningParley.start(dataDir)) {
             CommandGateway commands = parley.bean(CommandGateway.class);
-            DataSource dataSource = parley.bean(DataSource.class);
+            EventHistory history = parley.bean(EventHistory.class);
             BatchingCommandBus bus = parley.bean(BatchingCommandBus.class);
             List<String> conversations = openConversations(commands, 10);
             long[] before = bus.batchesCommandsAndFallbacks();
@@ -55,7 +51,7 @@ class CommandBatchingTest {
                     CompletableFuture<SendResult> answer = commands.send(
                             new SendMessage(conversation, sender, "c" + i, "n" + i));
                     answers.add(answer.whenComplete((result, error) -> {
-                        if (result != null && !stored(dataSource, conversation, result.seq())) {
+                        if (result != null && !stored(history, conversation, result.seq())) {
                             notStoredWhenAnswered.add(conversation + "#" + result.seq());
                         }
                     }));
@@ -111,7 +107,7 @@ class CommandBatchingTest {
             }
             assertThat(seqs).as("the others, in the order sent").isSorted().doesNotHaveDuplicates()
                     .startsWith(1L).endsWith(199L);
-            assertThat(eventsOf(parley.bean(DataSource.class), conversation))
+            assertThat(eventsOf(parley.bean(EventHistory.class), conversation))
                     .as("the opening and the 199 messages, each stored once").isEqualTo(200);
             assertThat(bus.batchesCommandsAndFallbacks()[2] - fallbacksBefore)
                     .as("the batch holding the refused send ran again one command at a time").isPositive();
@@ -138,29 +134,12 @@ class CommandBatchingTest {
         return MEMBERS.get(conversation);
     }
 
-    private static long eventsOf(DataSource dataSource, String conversation) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement read = connection.prepareStatement(
-                     "SELECT COUNT(*) FROM DomainEventEntry WHERE aggregateIdentifier = ?")) {
-            read.setString(1, conversation);
-            try (ResultSet rows = read.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        }
+    /** The conversation's stored events, read from the event store as audit reads it (the table or the log). */
+    private static long eventsOf(EventHistory history, String conversation) {
+        return history.page(conversation, -1, Integer.MAX_VALUE).size();
     }
 
-    private static boolean stored(DataSource dataSource, String conversation, long seq) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement read = connection.prepareStatement("SELECT COUNT(*) FROM DomainEventEntry"
-                     + " WHERE aggregateIdentifier = ? AND sequenceNumber = ?")) {
-            read.setString(1, conversation);
-            read.setLong(2, seq);
-            try (ResultSet rows = read.executeQuery()) {
-                return rows.next() && rows.getLong(1) == 1;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+    private static boolean stored(EventHistory history, String conversation, long seq) {
+        return history.page(conversation, seq - 1, 1).stream().anyMatch(event -> event.sequenceNumber() == seq);
     }
 }

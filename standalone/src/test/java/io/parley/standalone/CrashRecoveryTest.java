@@ -43,7 +43,7 @@ class CrashRecoveryTest {
     @Test
     void acknowledgedMessagesSurviveSigkillExactlyOnceInOrderAndReachEveryMember() throws Exception {
         Path dataDir = workDir.resolve("data");
-        ParleyProcess server = new ParleyProcess(dataDir, "parley.roles.admins=operator", "parley.limits.sends-per-second=5000", "parley.limits.sends-burst=5000", "parley.limits.frames-per-second=5000", "parley.limits.frames-burst=5000", "parley.limits.http-per-second=5000", "parley.limits.http-burst=5000").start();
+        ParleyProcess server = new ParleyProcess(dataDir, settings()).start();
         try {
             RunningParley target = server.asClientTarget();
             ParleyClient alice = ParleyClient.signUp(target, "alice");
@@ -125,8 +125,16 @@ class CrashRecoveryTest {
         }
     }
 
+    /** The server's settings: limits raised for the steady sender, an operator for the checks. */
+    protected String[] settings() {
+        return new String[] {"parley.roles.admins=operator", "parley.limits.sends-per-second=5000",
+                "parley.limits.sends-burst=5000", "parley.limits.frames-per-second=5000",
+                "parley.limits.frames-burst=5000", "parley.limits.http-per-second=5000",
+                "parley.limits.http-burst=5000"};
+    }
+
     private ParleyProcess restart(Path dataDir) {
-        return new ParleyProcess(dataDir, "parley.roles.admins=operator", "parley.limits.sends-per-second=5000", "parley.limits.sends-burst=5000", "parley.limits.frames-per-second=5000", "parley.limits.frames-burst=5000", "parley.limits.http-per-second=5000", "parley.limits.http-burst=5000").start();
+        return new ParleyProcess(dataDir, settings()).start();
     }
 
     private void sendSteadily(SocketClient socket, String conversation, AtomicInteger next, AtomicBoolean stop) {

@@ -56,6 +56,14 @@ class StartupMessagesTest {
     }
 
     @Test
+    void theEventLogWithADatabaseThatIsNotH2IsRefusedWithoutPrintingTheUrl(CapturedOutput output) {
+        String printed = failedStart(output, "--parley.event-store=log",
+                "--spring.datasource.url=jdbc:postgresql://localhost/test?password=hunter22");
+        assertThat(printed).contains("parley.event-store=log: the event log is for the standalone mode")
+                .contains("Set parley.event-store to jdbc").doesNotContain("hunter22");
+    }
+
+    @Test
     void aDataDirThatIsAFileIsExplainedInAFewLines(CapturedOutput output) throws IOException {
         Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
         String printed = failedStart(output, "--parley.data-dir=" + file);

@@ -29,6 +29,7 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
     static {
         CHOICES.put("parley.read-store", List.of("embedded", "mongo"));
         CHOICES.put("parley.token-store", List.of("jdbc", "mongo"));
+        CHOICES.put("parley.event-store", List.of("jdbc", "log"));
         CHOICES.put("parley.command-bus", List.of("local", "http"));
         CHOICES.put("parley.presence", List.of("local", "redis"));
         CHOICES.put("parley.event-nudge.mode", List.of("none", "redis"));
@@ -66,8 +67,22 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
             // through the binder, so parley.limits.sendsPerSecond and PARLEY_LIMITS_SENDSPERSECOND are found too
             binder.bind(setting, String.class).ifBound(value -> checkPositive(setting, value));
         }
+        checkEventLog(environment.getProperty("parley.event-store"), environment.getProperty("spring.datasource.url"));
         checkDataDir(environment.getProperty("parley.data-dir"));
         checkInternalSecret(environment.getProperty("parley.internal.secret"));
+    }
+
+    /**
+     * The event log ({@code parley.event-store=log}) is a file one server writes: the standalone mode's, with its H2
+     * database beside it. A service of the distributed mode shares its events through PostgreSQL.
+     */
+    static void checkEventLog(String eventStore, String datasourceUrl) {
+        if (eventStore != null && eventStore.trim().equalsIgnoreCase("log")
+                && (datasourceUrl == null || !datasourceUrl.startsWith("jdbc:h2:"))) {
+            // the URL is not repeated: it may hold a password
+            throw new InvalidSettingException("parley.event-store", eventStore, "the event log is for the standalone"
+                    + " mode (one server and its H2 database), and spring.datasource.url is not H2's", "jdbc");
+        }
     }
 
     static void checkPositive(String setting, String value) {

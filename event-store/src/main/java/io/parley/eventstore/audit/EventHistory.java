@@ -1,60 +1,19 @@
 package io.parley.eventstore.audit;
 
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Read-only access to the JDBC event table for audit: one aggregate's events in order, a page at a time, with their
- * global index (which Axon's {@code readEvents(aggregateId)} does not expose). Callers page with the last sequence
- * number they saw, so memory stays constant however long the conversation is.
+ * Read-only access to the stored events for audit: one aggregate's events in order, a page at a time, with their
+ * global index (which Axon's {@code readEvents(aggregateId)} does not expose), as stored: the payload and meta-data
+ * bytes the event serializer wrote, before any upcaster. Callers page with the last sequence number they saw, so
+ * memory stays constant however long the conversation is. Implemented on the JDBC event table
+ * ({@link JdbcEventHistory}) and on the standalone event log ({@code LogEventHistory}).
  */
-public class EventHistory {
-
-    private static final String COLUMNS = "globalIndex, eventIdentifier, aggregateIdentifier, sequenceNumber, type,"
-            + " timeStamp, payloadType, payloadRevision, payload, metaData";
-
-    private final DataSource dataSource;
-
-    public EventHistory(DataSource dataSource) {
-        this.dataSource = dataSource;
-    }
+public interface EventHistory {
 
     /** Up to {@code limit} events of the aggregate with a sequence number above {@code afterSequence}, in order. */
-    public List<StoredEvent> page(String aggregateId, long afterSequence, int limit) {
-        return query("SELECT " + COLUMNS + " FROM DomainEventEntry WHERE aggregateIdentifier = ? AND sequenceNumber > ?"
-                + " ORDER BY sequenceNumber LIMIT " + limit, aggregateId, afterSequence);
-    }
+    List<StoredEvent> page(String aggregateId, long afterSequence, int limit);
 
     /** Up to {@code limit} events of the global stream after {@code afterIndex}, in order. */
-    public List<StoredEvent> globalPage(long afterIndex, int limit) {
-        return query("SELECT " + COLUMNS + " FROM DomainEventEntry WHERE globalIndex > ? ORDER BY globalIndex LIMIT "
-                + limit, null, afterIndex);
-    }
-
-    private List<StoredEvent> query(String sql, String aggregateId, long after) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
-            int i = 1;
-            if (aggregateId != null) {
-                statement.setString(i++, aggregateId);
-            }
-            statement.setLong(i, after);
-            List<StoredEvent> events = new ArrayList<>();
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    events.add(new StoredEvent(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getLong(4),
-                            rows.getString(5), rows.getString(6), rows.getString(7), rows.getString(8),
-                            rows.getBytes(9), rows.getBytes(10)));
-                }
-            }
-            return events;
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not read the event table", e);
-        }
-    }
+    List<StoredEvent> globalPage(long afterIndex, int limit);
 }

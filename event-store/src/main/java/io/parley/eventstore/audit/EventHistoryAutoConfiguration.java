@@ -2,6 +2,7 @@ package io.parley.eventstore.audit;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 
@@ -13,8 +14,9 @@ import javax.sql.DataSource;
 public class EventHistoryAutoConfiguration {
 
     @Bean
+    @ConditionalOnMissingBean(EventHistory.class) // the event log's (LogEventStoreAutoConfiguration)
     EventHistory parleyEventHistory(DataSource dataSource) {
-        return new EventHistory(dataSource);
+        return new JdbcEventHistory(dataSource);
     }
 
     @Bean

@@ -28,7 +28,8 @@ public class ErasureAutoConfiguration {
     @Bean
     ErasureKeys parleyErasureKeys(DataSource dataSource, Environment environment) {
         return new ErasureKeys(dataSource,
-                environment.getProperty("parley.erasure.key-cache-ttl", Duration.class, Duration.ofSeconds(30)));
+                environment.getProperty("parley.erasure.key-cache-ttl", Duration.class, Duration.ofSeconds(30)),
+                "log".equalsIgnoreCase(environment.getProperty("parley.event-store", "").trim())); // events elsewhere
     }
 
     @Bean

@@ -34,6 +34,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A key created inside a transaction commits or rolls back with the events it encrypted, and is cached only after the
  * commit, so no event is ever written with a key that does not exist. Two transactions creating a first key for the
  * same user at once both succeed; the user then has two valid keys, and erasure destroys both.
+ * <p>
+ * When the events are not in this database (the event log, {@code parley.event-store=log}), their write cannot wait
+ * for the key's commit, so a user's new active key is created on a connection of its own in auto-commit, which returns
+ * once the key is durable: an event is written only after the key it was encrypted with. An append that then fails
+ * leaves an unused key. Only a user's first key is created this way, so the second connection is taken once per user.
  */
 public class ErasureKeys {
 
@@ -44,13 +49,24 @@ public class ErasureKeys {
 
     private final DataSource dataSource;
     private final Duration cacheTtl;
+    private final boolean newKeysCommittedAtOnce;
     private final Map<String, Cached> byKeyId = new ConcurrentHashMap<>();
     private final Map<String, String> activeKeyIdOfUser = new ConcurrentHashMap<>();
     private final List<Runnable> erasureListeners = new CopyOnWriteArrayList<>();
 
     public ErasureKeys(DataSource dataSource, Duration cacheTtl) {
+        this(dataSource, cacheTtl, false);
+    }
+
+    /**
+     * @param newKeysCommittedAtOnce whether a new active key is durable before it is used, committed on a connection
+     *                               of its own (events stored outside this database); otherwise with the caller's
+     *                               transaction
+     */
+    public ErasureKeys(DataSource dataSource, Duration cacheTtl, boolean newKeysCommittedAtOnce) {
         this.dataSource = dataSource;
         this.cacheTtl = cacheTtl;
+        this.newKeysCommittedAtOnce = newKeysCommittedAtOnce;
         EventStoreSchema.migrate(dataSource, "erasure");
     }
 
@@ -63,7 +79,7 @@ public class ErasureKeys {
                 return Map.entry(keyId, key.get());
             }
         }
-        Connection c = DataSourceUtils.getConnection(dataSource);
+        Connection c = newKeysCommittedAtOnce ? ownConnection() : DataSourceUtils.getConnection(dataSource);
         try (PreparedStatement find = c.prepareStatement("SELECT key_id, key_bytes FROM erasure_keys"
                      + " WHERE user_id = ? AND key_bytes IS NOT NULL ORDER BY created_at DESC")) {
             find.setString(1, userId);
@@ -103,7 +119,30 @@ public class ErasureKeys {
         } catch (SQLException e) {
             throw new IllegalStateException("could not read or create an erasure key", e);
         } finally {
-            DataSourceUtils.releaseConnection(c, dataSource);
+            if (newKeysCommittedAtOnce) {
+                close(c);
+            } else {
+                DataSourceUtils.releaseConnection(c, dataSource);
+            }
+        }
+    }
+
+    /** A connection outside the caller's transaction, in auto-commit: what it writes is durable when it returns. */
+    private Connection ownConnection() {
+        try {
+            Connection connection = dataSource.getConnection();
+            connection.setAutoCommit(true);
+            return connection;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not get a connection for an erasure key", e);
+        }
+    }
+
+    private static void close(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            // what it wrote is durable already; the pool discards a connection it cannot take back
         }
     }
 

@@ -215,6 +215,18 @@ public final class EventLog implements AutoCloseable {
      * @throws IllegalStateException when the log is closed or a write has failed
      */
     public CompletableFuture<Void> append(List<LoggedEvent> events) {
+        return accept(events, false);
+    }
+
+    /**
+     * Appends events that keep the positions they have (a store moved into the log: {@link EventTableMove}); each must
+     * be above the last the log holds. Otherwise as {@link #append}.
+     */
+    CompletableFuture<Void> appendAtTheirPositions(List<LoggedEvent> events) {
+        return accept(events, true);
+    }
+
+    private CompletableFuture<Void> accept(List<LoggedEvent> events, boolean keepPositions) {
         if (events.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -242,11 +254,17 @@ public final class EventLog implements AutoCloseable {
                 lastInThisAppend.put(id, event.sequenceNumber());
             }
             List<LoggedEvent> positioned = new ArrayList<>(events.size());
+            long last = lastAccepted;
             for (LoggedEvent event : events) {
-                positioned.add(event.at(++lastAccepted));
+                if (keepPositions && event.position() <= last) {
+                    throw new IllegalArgumentException("position " + event.position() + " is not above " + last);
+                }
+                last = keepPositions ? event.position() : last + 1;
+                positioned.add(keepPositions ? event : event.at(last));
             }
-            lastInThisAppend.forEach((id, last) -> aggregates.computeIfAbsent(id, key -> new Aggregate())
-                    .lastAccepted = last);
+            lastAccepted = last;
+            lastInThisAppend.forEach((id, sequence) -> aggregates.computeIfAbsent(id, key -> new Aggregate())
+                    .lastAccepted = sequence);
             unwritten.addAll(positioned);
             Pending pending = new Pending(positioned, new CompletableFuture<>());
             queue.add(pending);
@@ -400,29 +418,37 @@ public final class EventLog implements AutoCloseable {
      * yet written (what a transaction committed before its file write is to the next one).
      */
     public List<LoggedEvent> readAggregate(String aggregateIdentifier, long firstSequenceNumber) throws IOException {
+        return readAggregate(aggregateIdentifier, firstSequenceNumber, Integer.MAX_VALUE, true);
+    }
+
+    /**
+     * Up to {@code max} of an aggregate's events from {@code firstSequenceNumber} on, in order: those written, and
+     * with {@code accepted} those accepted and not yet written after them.
+     */
+    public List<LoggedEvent> readAggregate(String aggregateIdentifier, long firstSequenceNumber, int max,
+                                           boolean accepted) throws IOException {
         List<Long> at = new ArrayList<>();
-        List<LoggedEvent> accepted = new ArrayList<>();
+        List<LoggedEvent> unwrittenOnes = new ArrayList<>();
         synchronized (this) {
             Aggregate aggregate = aggregates.get(aggregateIdentifier);
             if (aggregate != null) {
-                for (int i = 0; i < aggregate.size; i++) {
-                    if (aggregate.sequenceNumbers[i] >= firstSequenceNumber) {
-                        at.add(aggregate.offsets[i]);
-                    }
+                int from = Arrays.binarySearch(aggregate.sequenceNumbers, 0, aggregate.size, firstSequenceNumber);
+                for (int i = from >= 0 ? from : -from - 1; i < aggregate.size && at.size() < max; i++) {
+                    at.add(aggregate.offsets[i]);
                 }
             }
-            for (LoggedEvent event : unwritten) {
-                if (aggregateIdentifier.equals(event.aggregateIdentifier())
+            for (LoggedEvent event : accepted ? unwritten : List.<LoggedEvent>of()) {
+                if (at.size() + unwrittenOnes.size() < max && aggregateIdentifier.equals(event.aggregateIdentifier())
                         && event.sequenceNumber() >= firstSequenceNumber) {
-                    accepted.add(event);
+                    unwrittenOnes.add(event);
                 }
             }
         }
-        List<LoggedEvent> events = new ArrayList<>(at.size() + accepted.size());
+        List<LoggedEvent> events = new ArrayList<>(at.size() + unwrittenOnes.size());
         for (long offset : at) {
             events.add(readAt(offset));
         }
-        events.addAll(accepted);
+        events.addAll(unwrittenOnes);
         return events;
     }
 
@@ -502,6 +528,11 @@ public final class EventLog implements AutoCloseable {
         while (buffer.hasRemaining()) {
             at += channel.write(buffer, at);
         }
+    }
+
+    @Override
+    public String toString() {
+        return file.toString();
     }
 
     /** Groups written so far (each one write and one force). */

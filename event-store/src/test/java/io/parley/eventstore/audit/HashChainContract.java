@@ -59,7 +59,7 @@ abstract class HashChainContract {
         engine(ds).appendEvents(event(aggregate, 2, "two"));
         engine(ds).appendEvents(event("other-" + UUID.randomUUID(), 0, "elsewhere"));
 
-        ChainVerifier verifier = new ChainVerifier(new EventHistory(ds));
+        ChainVerifier verifier = new ChainVerifier(new JdbcEventHistory(ds));
         ChainVerifier.Result result = verifier.verify(aggregate);
         assertThat(result.valid()).as(result.toString()).isTrue();
         assertThat(result.events()).isEqualTo(3);
@@ -84,7 +84,7 @@ abstract class HashChainContract {
 
         // once each for hash and insert, not twice: serializing encrypts the text, a cost paid per message
         assertThat(payloadsSerialized).hasValue(2);
-        ChainVerifier.Result result = new ChainVerifier(new EventHistory(ds)).verify(aggregate);
+        ChainVerifier.Result result = new ChainVerifier(new JdbcEventHistory(ds)).verify(aggregate);
         assertThat(result.valid()).as(result.toString()).isTrue();
     }
 
@@ -115,7 +115,7 @@ abstract class HashChainContract {
         for (int seq = 0; seq < 5; seq++) {
             engine.appendEvents(event(aggregate, seq, "text " + seq));
         }
-        ChainVerifier verifier = new ChainVerifier(new EventHistory(ds));
+        ChainVerifier verifier = new ChainVerifier(new JdbcEventHistory(ds));
         assertThat(verifier.verify(aggregate).valid()).isTrue();
 
         replaceIn(ds, aggregate, 3, "payload", "text 3", "text 9");

@@ -4,7 +4,7 @@ import io.parley.api.conversation.ConversationEvents.MessageEdited;
 import io.parley.api.conversation.ConversationEvents.MessageSent;
 import io.parley.eventstore.EventStoreSchema;
 import io.parley.eventstore.audit.ChainVerifier;
-import io.parley.eventstore.audit.EventHistory;
+import io.parley.eventstore.audit.JdbcEventHistory;
 import io.parley.eventstore.audit.HashChainingStorageEngine;
 import org.axonframework.common.transaction.NoTransactionManager;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -102,7 +102,7 @@ class CryptoShreddingTest {
                 assertThat(new String(rows.getBytes(1), StandardCharsets.UTF_8)).doesNotContain("text ");
             }
         }
-        ChainVerifier verifier = new ChainVerifier(new EventHistory(dataSource));
+        ChainVerifier verifier = new ChainVerifier(new JdbcEventHistory(dataSource));
         assertThat(verifier.verify(conversation).valid()).isTrue();
         List<String> texts = new ArrayList<>();
         DomainEventStream before = engine.readEvents(conversation, 0);

@@ -1,0 +1,80 @@
+package io.parley.standalone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.parley.eventstore.audit.ChainVerifier;
+import io.parley.eventstore.audit.EventHistory;
+import io.parley.eventstore.audit.JdbcEventHistory;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The standalone server with its events in the event log ({@code parley.event-store=log}, issue 17), where that differs
+ * from the table: a data directory written with the table is moved into the log at the first start with it, with its
+ * positions, and goes on there; its text is stored encrypted; and a table written again after the move stops the log
+ * from starting rather than lose what was written there. (CrashRecoveryOnTheEventLogTest kills it under load.)
+ */
+class EventLogModeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aDataDirectoryWrittenWithTheTableIsMovedIntoTheLogWithItsPositionsAndGoesOnThere() throws Exception {
+        Path data = dir.resolve("data");
+        ParleyClient alice;
+        String conversation;
+        List<String> before;
+        long head;
+        try (RunningParley table = RunningParley.start(data)) {
+            alice = ParleyClient.signUp(table, "alice");
+            ParleyClient bob = ParleyClient.signUp(table, "bob");
+            conversation = alice.openDirectWith(bob);
+            for (int i = 1; i <= 30; i++) {
+                assertThat(alice.sendOverHttp(conversation, "before the move " + i).status()).isEqualTo(201);
+            }
+            before = texts(alice.fullHistory(conversation, 30, Duration.ofSeconds(30)));
+            head = table.bean(EventStore.class).createHeadToken().position().getAsLong();
+            assertThat(table.bean(EventHistory.class)).isInstanceOf(JdbcEventHistory.class);
+        }
+
+        try (RunningParley log = RunningParley.start(data, "parley.event-store=log")) {
+            ParleyClient aliceNow = alice.on(log);
+            assertThat(log.bean(EventHistory.class)).isNotInstanceOf(JdbcEventHistory.class);
+            assertThat(log.bean(EventStore.class).createHeadToken().position()).as("the same positions")
+                    .hasValue(head);
+            assertThat(texts(aliceNow.fullHistory(conversation, 30, Duration.ofSeconds(30)))).isEqualTo(before);
+            assertThat(log.bean(ChainVerifier.class).verify(conversation).valid()).as("the hash chain, moved").isTrue();
+
+            ParleyClient.Response sent = aliceNow.sendOverHttp(conversation, "after the move");
+            assertThat(sent.status()).isEqualTo(201);
+            assertThat(sent.body().get("seq").asLong()).isEqualTo(31);
+            List<JsonNode> after = aliceNow.fullHistory(conversation, 31, Duration.ofSeconds(30));
+            assertThat(texts(after)).endsWith("after the move").hasSize(31);
+            assertThat(log.bean(ChainVerifier.class).verify(conversation).valid()).isTrue();
+
+            String stored = Files.readString(data.resolve("events/events.log"), StandardCharsets.ISO_8859_1);
+            assertThat(stored).as("the log holds the conversation's events").contains(conversation)
+                    .as("and their text only encrypted").doesNotContain("after the move", "before the move");
+        }
+
+        try (RunningParley table = RunningParley.start(data)) {
+            assertThat(alice.on(table).sendOverHttp(conversation, "in the table again").status()).isEqualTo(201);
+        }
+        assertThatThrownBy(() -> RunningParley.start(data, "parley.event-store=log"))
+                .hasStackTraceContaining("holds events written after its events were moved to the event log");
+    }
+
+    private static List<String> texts(List<JsonNode> messages) {
+        return messages.stream().map(m -> m.get("text").asText()).toList();
+    }
+}
