@@ -12,6 +12,7 @@ import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.springframework.boot.actuate.autoconfigure.health.HealthEndpointAutoConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.actuate.health.HealthContributorRegistry;
 import org.springframework.boot.actuate.health.HealthEndpoint;
@@ -176,6 +177,27 @@ public class OperationsAutoConfiguration {
                 register("databaseFile", new DatabaseFileHealth(commits), health, reactive);
                 register("databaseFileWrites", new DatabaseFileWritesHealth(commits, properties.maxFileWrite()),
                         health, reactive);
+            });
+        }
+    }
+
+    /**
+     * The standalone event log ({@code parley.event-store=log}): the health contributors {@code eventLog}, DOWN once a
+     * write has failed, and {@code eventLogWrites}, DOWN while a write does not come back.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.parley.eventstore.log.EventLog")
+    static class EventLogFile {
+
+        @Bean
+        SmartInitializingSingleton parleyEventLogHealth(
+                @Qualifier("parleyEventLog") ObjectProvider<io.parley.eventstore.log.EventLog> eventLog,
+                HealthContributorRegistry health, ObjectProvider<ReactiveHealthContributorRegistry> reactive,
+                OperationsProperties properties) {
+            return () -> eventLog.ifAvailable(log -> {
+                register("eventLog", new EventLogHealth(log), health, reactive);
+                register("eventLogWrites", new EventLogWritesHealth(log, properties.maxFileWrite()), health,
+                        reactive);
             });
         }
     }

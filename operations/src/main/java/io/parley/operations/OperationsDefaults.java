@@ -27,9 +27,11 @@ public class OperationsDefaults implements EnvironmentPostProcessor {
             Map.entry("management.endpoint.health.validate-group-membership", "false"),
             // databaseFile (standalone): a stopped writer of the H2 file fails every write until a restart;
             // databaseFileWrites: a write that does not come back holds every commit, which a restart does not mend
-            Map.entry("management.endpoint.health.group.liveness.include", "livenessState,databaseFile"),
+            // eventLog and eventLogWrites: the same for the event log (parley.event-store=log)
+            Map.entry("management.endpoint.health.group.liveness.include", "livenessState,databaseFile,eventLog"),
             Map.entry("management.endpoint.health.group.readiness.include", "readinessState,db,databaseFile,"
-                    + "databaseFileWrites,eventStore,readStore,redis,axonServer,commandBus,projections"),
+                    + "databaseFileWrites,eventLog,eventLogWrites,eventStore,readStore,redis,axonServer,commandBus,"
+                    + "projections"),
             Map.entry("management.metrics.tags.application", "${spring.application.name:parley}"),
             Map.entry("axon.metrics.micrometer.dimensional", "true"),
             // a command handled in another process, and an event handled by a streaming processor, continue the

@@ -6,6 +6,10 @@ import io.parley.eventstore.audit.EventHistory;
 import io.parley.eventstore.audit.JdbcEventHistory;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthContributorRegistry;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.actuate.health.Status;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -61,6 +65,13 @@ class EventLogModeTest {
             List<JsonNode> after = aliceNow.fullHistory(conversation, 31, Duration.ofSeconds(30));
             assertThat(texts(after)).endsWith("after the move").hasSize(31);
             assertThat(log.bean(ChainVerifier.class).verify(conversation).valid()).isTrue();
+
+            HealthContributorRegistry health = log.bean(HealthContributorRegistry.class);
+            Health eventLog = ((HealthIndicator) health.getContributor("eventLog")).health();
+            assertThat(eventLog.getStatus()).isEqualTo(Status.UP);
+            assertThat(eventLog.getDetails()).containsKey("writes").containsEntry("events", (int) head + 1);
+            assertThat(((HealthIndicator) health.getContributor("eventLogWrites")).health().getStatus())
+                    .isEqualTo(Status.UP);
 
             String stored = Files.readString(data.resolve("events/events.log"), StandardCharsets.ISO_8859_1);
             assertThat(stored).as("the log holds the conversation's events").contains(conversation)

@@ -95,6 +95,8 @@ public final class EventLog implements AutoCloseable {
     /** Held by the writer for each write and force; a test holds it to keep writes back ({@link #holdWrites}). */
     private final ReentrantLock writing = new ReentrantLock();
     private long writes;
+    /** When the write under way started ({@link System#nanoTime}); 0 between writes. */
+    private volatile long writeStarted;
 
     // guarded by this
     private long[] positions = new long[1024];
@@ -302,6 +304,7 @@ public final class EventLog implements AutoCloseable {
             IOException error = null;
             List<long[]> eventOffsets = new ArrayList<>(group.size());
             writing.lock();
+            writeStarted = System.nanoTime();
             try {
                 buffer = encode(group, start, buffer, crc, eventOffsets);
                 writeFully(buffer, start);
@@ -311,6 +314,7 @@ public final class EventLog implements AutoCloseable {
                 log.error("{}: a group of {} appends could not be written; the log accepts nothing more until a "
                         + "restart", file, group.size(), error);
             } finally {
+                writeStarted = 0;
                 writing.unlock();
             }
             synchronized (this) {
@@ -533,6 +537,20 @@ public final class EventLog implements AutoCloseable {
     @Override
     public String toString() {
         return file.toString();
+    }
+
+    /**
+     * How long the write and force under way have taken so far; {@link Duration#ZERO} between writes. Every append
+     * waits for it, so one that goes on for seconds is a disk that stopped answering.
+     */
+    public Duration writeUnderWay() {
+        long started = writeStarted;
+        return started == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    /** What made a write fail, after which the log accepts nothing until a restart; {@code null} while none has. */
+    public synchronized IOException failure() {
+        return failure;
     }
 
     /** Groups written so far (each one write and one force). */
