@@ -140,6 +140,7 @@ class CommandBatchingTest {
     }
 
     private static boolean stored(EventHistory history, String conversation, long seq) {
-        return history.page(conversation, seq - 1, 1).stream().anyMatch(event -> event.sequenceNumber() == seq);
+        return history.page(conversation, seq - 1, 2).stream().filter(event -> event.sequenceNumber() == seq)
+                .count() == 1;
     }
 }

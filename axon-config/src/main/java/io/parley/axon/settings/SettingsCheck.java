@@ -74,14 +74,17 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
 
     /**
      * The event log ({@code parley.event-store=log}) is a file one server writes: the standalone mode's, with its H2
-     * database beside it. A service of the distributed mode shares its events through PostgreSQL.
+     * file database beside it (its group commit, and erasure keys forced to the disk before use). A service of the
+     * distributed mode shares its events through PostgreSQL; an H2 database in memory would lose the keys the log's
+     * text needs.
      */
     static void checkEventLog(String eventStore, String datasourceUrl) {
         if (eventStore != null && eventStore.trim().equalsIgnoreCase("log")
-                && (datasourceUrl == null || !datasourceUrl.startsWith("jdbc:h2:"))) {
+                && (datasourceUrl == null || !datasourceUrl.matches("jdbc:h2:(retry:)?file:.*"))) {
             // the URL is not repeated: it may hold a password
             throw new InvalidSettingException("parley.event-store", eventStore, "the event log is for the standalone"
-                    + " mode (one server and its H2 database), and spring.datasource.url is not H2's", "jdbc");
+                    + " mode (one server and its H2 file database), and spring.datasource.url is not an H2 file's",
+                    "jdbc");
         }
     }
 

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,10 +36,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * commit, so no event is ever written with a key that does not exist. Two transactions creating a first key for the
  * same user at once both succeed; the user then has two valid keys, and erasure destroys both.
  * <p>
- * When the events are not in this database (the event log, {@code parley.event-store=log}), their write cannot wait
- * for the key's commit, so a user's new active key is created on a connection of its own in auto-commit, which returns
- * once the key is durable: an event is written only after the key it was encrypted with. An append that then fails
- * leaves an unused key. Only a user's first key is created this way, so the second connection is taken once per user.
+ * When the events are not in this database (the event log, {@code parley.event-store=log}, with H2), their write
+ * cannot wait for the key's commit, so a new active key is inserted on a connection of its own and H2's file forced
+ * to the disk before the key is used: an event is on the disk only after the key it was encrypted with. An append that
+ * then fails leaves an unused key. Only creating a key takes that second connection, once per user.
  */
 public class ErasureKeys {
 
@@ -59,9 +60,9 @@ public class ErasureKeys {
     }
 
     /**
-     * @param newKeysCommittedAtOnce whether a new active key is durable before it is used, committed on a connection
-     *                               of its own (events stored outside this database); otherwise with the caller's
-     *                               transaction
+     * @param newKeysCommittedAtOnce whether a new active key is on the disk before it is used, committed on a
+     *                               connection of its own and H2's file forced (events stored outside this H2
+     *                               database); otherwise with the caller's transaction
      */
     public ErasureKeys(DataSource dataSource, Duration cacheTtl, boolean newKeysCommittedAtOnce) {
         this.dataSource = dataSource;
@@ -79,7 +80,7 @@ public class ErasureKeys {
                 return Map.entry(keyId, key.get());
             }
         }
-        Connection c = newKeysCommittedAtOnce ? ownConnection() : DataSourceUtils.getConnection(dataSource);
+        Connection c = DataSourceUtils.getConnection(dataSource);
         try (PreparedStatement find = c.prepareStatement("SELECT key_id, key_bytes FROM erasure_keys"
                      + " WHERE user_id = ? AND key_bytes IS NOT NULL ORDER BY created_at DESC")) {
             find.setString(1, userId);
@@ -94,14 +95,12 @@ public class ErasureKeys {
             byte[] key = new byte[32];
             RANDOM.nextBytes(key);
             String newId = UUID.randomUUID().toString();
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO erasure_keys"
-                    + " (key_id, user_id, key_bytes, created_at) VALUES (?, ?, ?, ?)")) {
-                insert.setString(1, newId);
-                insert.setString(2, userId);
-                insert.setBytes(3, key);
-                insert.setTimestamp(4, Timestamp.from(Instant.now()));
-                insert.executeUpdate();
+            if (newKeysCommittedAtOnce) {
+                insertOnTheDisk(newId, userId, key);
+                remember(userId, newId, key);
+                return Map.entry(newId, key);
             }
+            insert(c, newId, userId, key);
             if (DataSourceUtils.isConnectionTransactional(c, dataSource)) {
                 TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                     @Override
@@ -119,30 +118,32 @@ public class ErasureKeys {
         } catch (SQLException e) {
             throw new IllegalStateException("could not read or create an erasure key", e);
         } finally {
-            if (newKeysCommittedAtOnce) {
-                close(c);
-            } else {
-                DataSourceUtils.releaseConnection(c, dataSource);
+            DataSourceUtils.releaseConnection(c, dataSource);
+        }
+    }
+
+    private static void insert(Connection c, String keyId, String userId, byte[] key) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO erasure_keys"
+                + " (key_id, user_id, key_bytes, created_at) VALUES (?, ?, ?, ?)")) {
+            insert.setString(1, keyId);
+            insert.setString(2, userId);
+            insert.setBytes(3, key);
+            insert.setTimestamp(4, Timestamp.from(Instant.now()));
+            insert.executeUpdate();
+        }
+    }
+
+    /**
+     * Inserts a key on a connection of its own and forces H2's file to the disk ({@code CHECKPOINT SYNC}): the key is
+     * safe from a power loss before an event encrypted with it is written to the event log, which forces every write.
+     */
+    private void insertOnTheDisk(String keyId, String userId, byte[] key) throws SQLException {
+        try (Connection own = dataSource.getConnection()) {
+            own.setAutoCommit(true);
+            insert(own, keyId, userId, key);
+            try (Statement checkpoint = own.createStatement()) {
+                checkpoint.execute("CHECKPOINT SYNC");
             }
-        }
-    }
-
-    /** A connection outside the caller's transaction, in auto-commit: what it writes is durable when it returns. */
-    private Connection ownConnection() {
-        try {
-            Connection connection = dataSource.getConnection();
-            connection.setAutoCommit(true);
-            return connection;
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not get a connection for an erasure key", e);
-        }
-    }
-
-    private static void close(Connection connection) {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            // what it wrote is durable already; the pool discards a connection it cannot take back
         }
     }
 

@@ -8,7 +8,8 @@ import org.axonframework.common.transaction.TransactionManager;
  * asynchronously ({@link GroupCommit#commitAsynchronously}), without waiting for the file write.
  * <p>
  * A processor's batch stores what it derived from events (read models, pending notifications, positions) in the same
- * transaction as its tracking token, so a crash that loses such a commit takes back both, and the processor handles
+ * transaction as its tracking token, so a crash that loses such a commit takes back both (as a rule: {@link GroupCommit}
+ * says when not), and the processor handles
  * the same events again after the restart: nothing acknowledged depends on it. Every commit an acknowledgement depends
  * on (commands, the edge's own writes) still returns only once written, and each file write holds everything committed
  * before it, processor commits included.

@@ -105,8 +105,9 @@ final class CrashLeftovers {
     }
 
     /**
-     * Rolls back every row of every table that carries the id of a transaction not open now, and writes the result
-     * to the file. Call it on the first connection, before any session has begun a transaction.
+     * Rolls back every row of every table that carries the id of a transaction, and writes the result to the file.
+     * Only on the first connection, before any session has begun a transaction: should one be open, nothing is done
+     * (a WARN says so).
      *
      * @return how many index entries were rolled back (a row counts once per index it is in)
      */
@@ -115,6 +116,12 @@ final class CrashLeftovers {
         Database database = session.getDatabase();
         Set<Integer> open = database.getStore().getTransactionStore().getOpenTransactions().stream()
                 .map(Transaction::getId).collect(Collectors.toSet());
+        if (!open.isEmpty()) {
+            // an entry of an open transaction looks like a leftover: only safe before anyone has begun one
+            log.warn("H2's file was not closed when the server last stopped, but transactions are open already ({});"
+                    + " what the crash left in it is left to H2", open);
+            return 0;
+        }
         log.info("H2's file was not closed when the server last stopped: rolling back what transactions that had not "
                 + "committed left in it (every table is read; about 2 s per million events)");
         long started = System.nanoTime();

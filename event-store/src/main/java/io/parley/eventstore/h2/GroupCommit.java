@@ -47,13 +47,15 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code synchronous_commit = off}): it is visible at once and goes into the file with the next write, H2's own
  * background write (within {@code WRITE_DELAY}, 500 ms) or its close. A killed process can lose such a commit, and
  * never a commit made before it, since a write holds everything committed so far. That is for state derived from the
- * event store and stored with its tracking token (the streaming processors'): what a crash takes back is the token
- * and what it derived, together, and the processor handles those events again.
+ * event store and stored with its tracking token (the streaming processors'): what a crash takes back is, as a rule,
+ * the token and what it derived, together, and the processor handles those events again; the exception follows.
  * <p>
  * One limit is H2's: a write takes each table's state one after another while transactions go on (H2 issue #2080),
  * so a transaction that was committing while the last write before a kill ran can be cut, some of its rows in the file
  * committed and the rest rolled back at the restart ({@link CrashLeftovers}). No acknowledged commit is among them (it
- * ended before the write that acknowledged it began); a processor's asynchronous commit can be.
+ * ended before the write that acknowledged it began); a processor's asynchronous commit can be, its token kept
+ * without some of the rows it derived: the consistency check ({@code POST /api/admin/consistency-check}) finds such a
+ * read model and a rebuild repairs it.
  */
 public final class GroupCommit implements AutoCloseable {
 

@@ -5,7 +5,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -24,17 +28,25 @@ import java.util.zip.CRC32C;
  * An append-only file of events with group commit: what one {@link #append} call is given is written as one frame,
  * every frame waiting is written with one write and then forced to the disk ({@code FileChannel.force(false)}, as
  * {@code fdatasync}), and only then are the appends told, readers shown the events, and the next group started. So
- * an append that completed is on the disk, power loss included, and a reader never sees an event a crash can take
- * back.
+ * an append that completed is on the disk, power loss included, and a reader of the log's order ({@link #readAfter})
+ * never sees an event a crash can take back (an aggregate's next command does: {@link #readAggregate}).
  * <p>
  * <b>The file:</b> an 8-byte magic number ({@code PRLYLOG1}), then frames. A frame is its body's length and the body's
  * CRC-32C (big-endian ints), and the body: the number of events, then each event as its length and its
- * {@link LoggedEvent} encoding. A frame is whole or absent: at open, the file is read to its end and cut at the first
- * frame that is short or whose CRC does not match (the tail a crash left while a group was written; none of its
- * appends had completed).
+ * {@link LoggedEvent} encoding. One write carries at most {@value #MAX_GROUP_BYTES} bytes of frames. At open, the file
+ * is read to its end; at the first frame that is short or whose CRC does not match, it is cut there when what follows
+ * fits in one write (the group a crash left half-written; none of its appends had completed), the bytes cut kept
+ * beside it in {@code <file>.cut-<offset>}; a bad frame further from the end is damage, and the log does not open. A
+ * write or force that fails is cut back too, and the log accepts nothing more until a restart.
  * <p>
- * <b>The index</b> is in memory, built at open: each event's position and file offset, and per aggregate its sequence
- * numbers and offsets (24 bytes per event and ~100 per aggregate). Events are read from the file on demand.
+ * <b>The index</b> is in memory, built at open: each event's position and file offset (16 bytes), and per aggregate
+ * its sequence numbers and offsets (16 bytes more per event of an aggregate, ~100 per aggregate), arrays that grow by
+ * doubling. Events are read from the file on demand.
+ * <p>
+ * <b>The file</b> is locked while open (a second process cannot open it), and survives an interrupted thread: Java
+ * closes a {@link FileChannel} for every thread when one thread using it is interrupted (Reactor cancelling a worker,
+ * Axon stopping a processor), so the channel is opened again and the other threads' reads and the writer's write go on;
+ * the interrupted thread's read fails.
  * <p>
  * <b>Rules:</b> positions are given in the order appends are accepted, each one more than the last (a log migrated
  * from another store keeps that store's positions, gaps included). An aggregate's event must have a sequence number
@@ -48,8 +60,8 @@ public final class EventLog implements AutoCloseable {
 
     static final long MAGIC = 0x50524C594C4F4731L; // "PRLYLOG1"
     private static final int FRAME_HEADER = 8;
-    /** Events one written group takes at most (one append's events always go together). */
-    private static final int MAX_GROUP_EVENTS = 16_384;
+    /** Bytes of frames one write carries at most (one append's frame always goes whole, however large). */
+    static final int MAX_GROUP_BYTES = 8 << 20;
 
     /** An aggregate's events the file holds: sequence numbers and offsets, in log order. */
     private static final class Aggregate {
@@ -90,7 +102,9 @@ public final class EventLog implements AutoCloseable {
     }
 
     private final Path file;
-    private final FileChannel channel;
+    /** Opened again when an interrupted thread has closed it ({@link #io}). */
+    private volatile FileChannel channel;
+    private FileLock lock;
     private final Thread writer;
     /** Held by the writer for each write and force; a test holds it to keep writes back ({@link #holdWrites}). */
     private final ReentrantLock writing = new ReentrantLock();
@@ -129,9 +143,17 @@ public final class EventLog implements AutoCloseable {
                 StandardOpenOption.WRITE);
         try {
             EventLog eventLog = new EventLog(file, channel);
+            eventLog.lock = channel.tryLock();
+            if (eventLog.lock == null) {
+                throw new IOException(file + " is in use by another process (two servers cannot share a data"
+                        + " directory)");
+            }
             eventLog.load();
             eventLog.writer.start();
             return eventLog;
+        } catch (OverlappingFileLockException e) {
+            channel.close();
+            throw new IOException(file + " is open already in this process", e);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -142,13 +164,13 @@ public final class EventLog implements AutoCloseable {
         long length = channel.size();
         if (length == 0) {
             ByteBuffer magic = ByteBuffer.allocate(8).putLong(MAGIC).flip();
-            writeFully(magic, 0);
+            writeFully(channel, magic, 0);
             channel.force(true);
             end = 8;
             return;
         }
         ByteBuffer magic = ByteBuffer.allocate(8);
-        readFully(magic, 0);
+        readFully(channel, magic, 0);
         if (magic.position() < 8 || magic.getLong(0) != MAGIC) {
             throw new IOException(file + " is not a Parley event log");
         }
@@ -157,13 +179,13 @@ public final class EventLog implements AutoCloseable {
         CRC32C crc = new CRC32C();
         while (offset < length) {
             header.clear();
-            readFully(header, offset);
+            readFully(channel, header, offset);
             int bodyLength = header.position() == FRAME_HEADER ? header.getInt(0) : -1;
             if (bodyLength <= 4 || offset + FRAME_HEADER + bodyLength > length) {
                 break;
             }
             ByteBuffer body = ByteBuffer.allocate(bodyLength);
-            readFully(body, offset + FRAME_HEADER);
+            readFully(channel, body, offset + FRAME_HEADER);
             crc.reset();
             crc.update(body.array(), 0, bodyLength);
             if ((int) crc.getValue() != header.getInt(4)) {
@@ -183,8 +205,19 @@ public final class EventLog implements AutoCloseable {
             offset += FRAME_HEADER + bodyLength;
         }
         if (offset < length) {
-            log.warn("{}: cut {} bytes at its end that a crash left half-written (offset {}); no append of them had"
-                    + " completed", file, length - offset, offset);
+            if (length - offset > MAX_GROUP_BYTES) {
+                throw new IOException(file + " is damaged at offset " + offset + ": a frame there is short or fails"
+                        + " its checksum, and " + (length - offset) + " bytes follow, more than one write carries;"
+                        + " the events after it would be lost. Restore the data directory from a backup.");
+            }
+            Path cut = file.resolveSibling(file.getFileName() + ".cut-" + offset);
+            try (FileChannel out = FileChannel.open(cut, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                channel.transferTo(offset, length - offset, out);
+                out.force(true);
+            }
+            log.warn("{}: cut {} bytes at its end that a crash left half-written (offset {}, kept in {}); no append of"
+                    + " them had completed", file, length - offset, offset, cut);
             channel.truncate(offset);
             channel.force(true);
         }
@@ -292,11 +325,11 @@ public final class EventLog implements AutoCloseable {
                 if (queue.isEmpty()) {
                     return; // closed, all written
                 }
-                int events = 0;
-                while (!queue.isEmpty() && (group.isEmpty() || events + queue.peek().events().size()
-                        <= MAX_GROUP_EVENTS)) {
+                int bytes = 0;
+                while (!queue.isEmpty() && (group.isEmpty()
+                        || bytes + maxFrameSize(queue.peek()) <= MAX_GROUP_BYTES)) {
                     Pending pending = queue.poll();
-                    events += pending.events().size();
+                    bytes += maxFrameSize(pending);
                     group.add(pending);
                 }
                 start = end;
@@ -307,12 +340,17 @@ public final class EventLog implements AutoCloseable {
             writeStarted = System.nanoTime();
             try {
                 buffer = encode(group, start, buffer, crc, eventOffsets);
-                writeFully(buffer, start);
-                channel.force(false);
-            } catch (IOException | RuntimeException e) {
-                error = e instanceof IOException io ? io : new IOException(e);
+                ByteBuffer frames = buffer;
+                io(c -> {
+                    writeFully(c, frames.duplicate(), start); // again from its start after a reopen
+                    c.force(false);
+                    return null;
+                });
+            } catch (Throwable e) { // an Error too: the appends waiting must hear of it, or they would wait for good
+                error = e instanceof IOException failed ? failed : new IOException(e);
                 log.error("{}: a group of {} appends could not be written; the log accepts nothing more until a "
                         + "restart", file, group.size(), error);
+                cutBack(start);
             } finally {
                 writeStarted = 0;
                 writing.unlock();
@@ -356,6 +394,29 @@ public final class EventLog implements AutoCloseable {
         }
     }
 
+    /** The most bytes an append's frame can take. */
+    private static int maxFrameSize(Pending pending) {
+        int size = FRAME_HEADER + 4;
+        for (LoggedEvent event : pending.events()) {
+            size += 4 + event.maxEncodedSize();
+        }
+        return size;
+    }
+
+    /** After a failed write: the file back to where the group began, so a restart does not read it (best effort). */
+    private void cutBack(long start) {
+        try {
+            io(c -> {
+                c.truncate(start);
+                c.force(true);
+                return null;
+            });
+        } catch (Throwable e) {
+            log.error("{}: could not cut the failed write back to offset {}; a restart may read its appends, which"
+                    + " were answered as failed", file, start, e);
+        }
+    }
+
     private static int countEvents(List<Pending> group) {
         int count = 0;
         for (Pending pending : group) {
@@ -369,13 +430,10 @@ public final class EventLog implements AutoCloseable {
                                      List<long[]> eventOffsets) {
         int capacity = 0;
         for (Pending pending : group) {
-            capacity += FRAME_HEADER + 4;
-            for (LoggedEvent event : pending.events()) {
-                capacity += 4 + event.maxEncodedSize();
-            }
+            capacity += maxFrameSize(pending);
         }
         if (capacity > buffer.capacity()) {
-            buffer = ByteBuffer.allocateDirect(Integer.highestOneBit(capacity) << 1);
+            buffer = ByteBuffer.allocateDirect(capacity); // one append's frame can be larger than a group's cap
         }
         buffer.clear();
         for (Pending pending : group) {
@@ -512,14 +570,56 @@ public final class EventLog implements AutoCloseable {
     }
 
     private LoggedEvent readAt(long offset) throws IOException {
-        ByteBuffer length = ByteBuffer.allocate(4);
-        readFully(length, offset);
-        ByteBuffer event = ByteBuffer.allocate(length.getInt(0));
-        readFully(event, offset + 4);
-        return LoggedEvent.readFrom(event.flip());
+        return io(c -> {
+            ByteBuffer length = ByteBuffer.allocate(4);
+            readFully(c, length, offset);
+            ByteBuffer event = ByteBuffer.allocate(length.getInt(0));
+            readFully(c, event, offset + 4);
+            return LoggedEvent.readFrom(event.flip());
+        });
     }
 
-    private void readFully(ByteBuffer buffer, long offset) throws IOException {
+    /** An operation on the file's channel. */
+    private interface ChannelOperation<T> {
+        T on(FileChannel channel) throws IOException;
+    }
+
+    /**
+     * Runs {@code operation} on the channel. When another thread's interrupt has closed the channel meanwhile, it is
+     * opened again and the operation runs again (each one reads or writes at fixed offsets, so running it again is
+     * harmless); when this thread was interrupted, the channel is opened again for the others and this one fails.
+     */
+    private <T> T io(ChannelOperation<T> operation) throws IOException {
+        while (true) {
+            FileChannel current = channel;
+            try {
+                return operation.on(current);
+            } catch (ClosedByInterruptException interrupted) {
+                reopen(current);
+                throw interrupted;
+            } catch (ClosedChannelException closedByAnother) {
+                if (!reopen(current)) {
+                    throw closedByAnother;
+                }
+            }
+        }
+    }
+
+    /** Opens the channel again, unless another thread has, or the log is closed; whether there is one to use. */
+    private synchronized boolean reopen(FileChannel broken) throws IOException {
+        if (closed && Thread.currentThread() != writer) {
+            return false;
+        }
+        if (channel == broken) {
+            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            log.warn("{}: opened again after an interrupted thread closed it", file);
+            // the lock went with the closed channel (it is the process's, so no other process took it meanwhile)
+            lock = channel.tryLock();
+        }
+        return true;
+    }
+
+    private static void readFully(FileChannel channel, ByteBuffer buffer, long offset) throws IOException {
         while (buffer.hasRemaining()) {
             if (channel.read(buffer, offset + buffer.position()) < 0) {
                 return;
@@ -527,7 +627,7 @@ public final class EventLog implements AutoCloseable {
         }
     }
 
-    private void writeFully(ByteBuffer buffer, long offset) throws IOException {
+    private static void writeFully(FileChannel channel, ByteBuffer buffer, long offset) throws IOException {
         long at = offset;
         while (buffer.hasRemaining()) {
             at += channel.write(buffer, at);
@@ -578,10 +678,10 @@ public final class EventLog implements AutoCloseable {
             notifyAll();
         }
         try {
-            writer.join(30_000);
+            writer.join(30_000); // what was accepted is written first
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        channel.close();
+        channel.close(); // and its lock with it
     }
 }

@@ -5,8 +5,13 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,7 +29,9 @@ import java.util.List;
  * A move cut short (a kill) goes on at the next start after the last event the log holds. Once moved, the table's
  * last global index is kept in a file beside the logs ({@code table-moved-up-to}); should the table later hold an
  * event above it (the server ran with {@code parley.event-store=jdbc} again), the start fails, since those events would
- * be lost to every reader of the log. A log started beside an empty table counts as moved up to 0.
+ * be lost to every reader of the log; should the log end before it (replaced or lost), the start fails too, since the
+ * positions the processors stored would point past its end. A log started beside an empty table counts as moved up to
+ * 0. Snapshots are moved while the snapshot log is empty.
  */
 final class EventTableMove {
 
@@ -50,26 +57,17 @@ final class EventTableMove {
             long tableLast = table ? single(connection, "SELECT COALESCE(MAX(globalIndex), 0) FROM DomainEventEntry")
                     : 0;
             if (Files.exists(movedUpTo)) {
-                long moved = Long.parseLong(Files.readString(movedUpTo).trim());
-                if (tableLast > moved) {
-                    throw new IllegalStateException("the event table (DomainEventEntry) holds events written after"
-                            + " its events were moved to the event log (global index " + tableLast + " > " + moved
-                            + "): the server ran with parley.event-store=jdbc since. Go on with"
-                            + " parley.event-store=jdbc, or move " + events + " and " + movedUpTo + " aside to move"
-                            + " the table again.");
-                }
+                check(Long.parseLong(Files.readString(movedUpTo).trim()), tableLast, events, movedUpTo);
                 return 0;
             }
-            // not moved yet, or a move cut short (it goes on after the last event the log holds)
+            // not moved yet, or a move cut short: it goes on after the last event the log holds
             long after = events.lastPosition().orElse(Long.MIN_VALUE);
             long total = table ? count(connection, after) : 0;
-            if (total == 0) {
-                Files.writeString(movedUpTo, tableLast + "\n");
-                return 0;
+            if (total > 0) {
+                log.info("Moving {} events from the event table into the event log {}", total, events);
             }
-            log.info("Moving {} events from the event table into the event log {}", total, events);
             long moved = 0;
-            while (true) {
+            while (moved < total) {
                 List<LoggedEvent> page;
                 try (PreparedStatement statement = connection.prepareStatement("SELECT " + COLUMNS
                         + " FROM DomainEventEntry WHERE globalIndex > ? ORDER BY globalIndex LIMIT " + PAGE)) {
@@ -87,28 +85,55 @@ final class EventTableMove {
                     log.info("Moved {} of {} events", moved, total);
                 }
             }
-            long snapshotCount = 0;
-            if (hasTable(connection, "SNAPSHOTEVENTENTRY")) {
-                List<LoggedEvent> all;
-                try (PreparedStatement statement = connection.prepareStatement("SELECT 0, eventIdentifier, type,"
-                        + " aggregateIdentifier, sequenceNumber, timeStamp, payloadType, payloadRevision, payload,"
-                        + " metaData FROM SnapshotEventEntry ORDER BY aggregateIdentifier, sequenceNumber")) {
-                    all = read(statement);
-                }
-                for (LoggedEvent snapshot : all) {
-                    try {
-                        snapshots.append(List.of(snapshot)).join();
-                    } catch (EventLog.SequenceConflict movedBefore) {
-                        // a move cut short had moved it
-                    }
-                }
-                snapshotCount = all.size();
+            long snapshotsMoved = snapshots.size() == 0 && hasTable(connection, "SNAPSHOTEVENTENTRY")
+                    ? moveSnapshots(connection, snapshots) : 0;
+            writeAtomically(movedUpTo, tableLast + "\n");
+            if (moved + snapshotsMoved > 0) {
+                log.info("Moved {} events and {} snapshots into the event log; the tables are left as they were",
+                        moved, snapshotsMoved);
             }
-            Files.writeString(movedUpTo, tableLast + "\n");
-            log.info("Moved {} events and {} snapshots into the event log; the tables are left as they were",
-                    moved, snapshotCount);
             return moved;
         }
+    }
+
+    /** After a move: the table holds nothing after it, and the log holds everything moved. */
+    private static void check(long moved, long tableLast, EventLog events, Path movedUpTo) {
+        if (tableLast > moved) {
+            throw new IllegalStateException("the event table (DomainEventEntry) holds events written after its events"
+                    + " were moved to the event log (global index " + tableLast + " > " + moved + "): the server ran"
+                    + " with parley.event-store=jdbc since. Go on with parley.event-store=jdbc, or move " + events
+                    + " and " + movedUpTo + " aside to move the table again.");
+        }
+        long logLast = events.lastPosition().orElse(0);
+        if (logLast < moved) {
+            throw new IllegalStateException("the event log " + events + " ends at position " + logLast + ", before"
+                    + " the " + moved + " moved into it (" + movedUpTo + "): it was replaced or lost, and the"
+                    + " positions stored by the processors would point past it. Restore it from a backup.");
+        }
+    }
+
+    private static long moveSnapshots(Connection connection, EventLog snapshots) throws SQLException {
+        List<LoggedEvent> all;
+        try (PreparedStatement statement = connection.prepareStatement("SELECT 0, eventIdentifier, type,"
+                + " aggregateIdentifier, sequenceNumber, timeStamp, payloadType, payloadRevision, payload, metaData"
+                + " FROM SnapshotEventEntry ORDER BY aggregateIdentifier, sequenceNumber")) {
+            all = read(statement); // one per aggregate, Axon replaces the older
+        }
+        for (LoggedEvent snapshot : all) {
+            snapshots.append(List.of(snapshot)).join();
+        }
+        return all.size();
+    }
+
+    /** Writes {@code text} to a file beside, forces it, and moves it over {@code file} in one step. */
+    private static void writeAtomically(Path file, String text) throws IOException {
+        Path temporary = file.resolveSibling(file.getFileName() + ".new");
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+            channel.force(true);
+        }
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The rows of a query of {@link #COLUMNS}, in that order. */

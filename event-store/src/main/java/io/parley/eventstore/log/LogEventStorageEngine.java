@@ -1,5 +1,6 @@
 package io.parley.eventstore.log;
 
+import org.axonframework.common.AxonConfigurationException;
 import org.axonframework.eventhandling.DomainEventData;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventMessage;
@@ -27,8 +28,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -68,29 +71,33 @@ public final class LogEventStorageEngine extends AbstractEventStorageEngine {
     protected void appendEvents(List<? extends EventMessage<?>> events, Serializer serializer) {
         List<LoggedEvent> logged = events.stream().map(event -> toLogged(event, serializer)).toList();
         try {
-            this.events.append(logged).join();
+            awaitWritten(() -> this.events.append(logged), "the events");
         } catch (EventLog.SequenceConflict conflict) {
             LoggedEvent event = conflict.event();
             String message = "An event for aggregate [" + event.aggregateIdentifier() + "] at sequence ["
                     + event.sequenceNumber() + "] was already inserted";
             throw event.sequenceNumber() == 0 ? new AggregateStreamCreationException(message, conflict)
                     : new ConcurrencyException(message, conflict);
-        } catch (CompletionException | IllegalStateException e) {
-            Throwable cause = e instanceof CompletionException ? e.getCause() : e;
-            throw new EventStoreException("The events could not be written to the event log: " + cause.getMessage(),
-                    cause);
         }
     }
 
     @Override
     protected void storeSnapshot(DomainEventMessage<?> snapshot, Serializer serializer) {
         try {
-            snapshots.append(List.of(toLogged(snapshot, serializer))).join();
+            awaitWritten(() -> snapshots.append(List.of(toLogged(snapshot, serializer))), "the snapshot");
         } catch (EventLog.SequenceConflict olderThanTheLast) {
             // a snapshot at or before the stored one adds nothing
+        }
+    }
+
+    /** Appends and waits until it is on the disk; a closed or failed log, or a failed write, is Axon's exception. */
+    private static void awaitWritten(Supplier<CompletableFuture<Void>> append, String what) {
+        try {
+            append.get().join();
         } catch (CompletionException | IllegalStateException e) {
             Throwable cause = e instanceof CompletionException ? e.getCause() : e;
-            throw new EventStoreException("The snapshot could not be written: " + cause.getMessage(), cause);
+            throw new EventStoreException(what + " could not be written to the event log: " + cause.getMessage(),
+                    cause);
         }
     }
 
@@ -129,7 +136,11 @@ public final class LogEventStorageEngine extends AbstractEventStorageEngine {
     @Override
     protected Stream<? extends DomainEventData<?>> readSnapshotData(String aggregateIdentifier) {
         try {
-            List<LoggedEvent> stored = snapshots.readAggregate(aggregateIdentifier, 0);
+            OptionalLong last = snapshots.lastSequenceNumber(aggregateIdentifier);
+            if (last.isEmpty()) {
+                return Stream.empty();
+            }
+            List<LoggedEvent> stored = snapshots.readAggregate(aggregateIdentifier, last.getAsLong());
             return stored.isEmpty() ? Stream.empty() : Stream.of(toEntry(stored.get(stored.size() - 1)));
         } catch (IOException e) {
             throw new EventStoreException("The snapshot could not be read: " + e.getMessage(), e);
@@ -138,8 +149,8 @@ public final class LogEventStorageEngine extends AbstractEventStorageEngine {
 
     @Override
     protected Stream<? extends TrackedEventData<?>> readEventData(TrackingToken trackingToken, boolean mayBlock) {
-        return StreamSupport.stream(new Tracked(GapAwareTrackingToken.class.isInstance(trackingToken)
-                ? (GapAwareTrackingToken) trackingToken : asGapAware(trackingToken), mayBlock), false);
+        return StreamSupport.stream(new Tracked(trackingToken instanceof GapAwareTrackingToken gapAware ? gapAware
+                : asGapAware(trackingToken), mayBlock), false);
     }
 
     private static GapAwareTrackingToken asGapAware(TrackingToken token) {
@@ -240,7 +251,12 @@ public final class LogEventStorageEngine extends AbstractEventStorageEngine {
         return last.isEmpty() ? null : GapAwareTrackingToken.newInstance(last.getAsLong(), Collections.emptySortedSet());
     }
 
-    /** The token before the first event stored at or after {@code dateTime} (the head's when there is none). */
+    /**
+     * The token before the first event stored at or after {@code dateTime} (the head's when there is none), found by
+     * a binary search over the log: timestamps follow the log's order to within the time commands of several lanes
+     * take to be appended (milliseconds), so the token can be that much early or late, as the JDBC engine's query by
+     * timestamp can.
+     */
     @Override
     public TrackingToken createTokenAt(Instant dateTime) {
         try {
@@ -299,7 +315,7 @@ public final class LogEventStorageEngine extends AbstractEventStorageEngine {
         protected void validate() {
             super.validate();
             if (events == null || snapshots == null) {
-                throw new org.axonframework.common.AxonConfigurationException(
+                throw new AxonConfigurationException(
                         "the event log and the snapshot log are both required");
             }
         }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +14,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -159,6 +162,64 @@ class EventLogTest {
     }
 
     @Test
+    void damageBeforeTheLastWriteIsRefusedRatherThanCutWithTheEventsAfterIt() throws Exception {
+        Path file = dir.resolve("events.log");
+        try (EventLog log = EventLog.open(file)) {
+            log.append(List.of(event("c", 0, "first"))).join();
+            String large = "x".repeat(1 << 20);
+            for (int i = 1; i <= 9; i++) {
+                log.append(List.of(event("c", i, large))).join(); // 9 MB after the first frame
+            }
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[] {'X'}), 30); // inside the first frame
+        }
+        assertThatThrownBy(() -> EventLog.open(file)).isInstanceOf(IOException.class)
+                .hasMessageContaining("is damaged at offset 8");
+        assertThat(Files.size(file)).as("nothing cut").isGreaterThan(9L << 20);
+    }
+
+    @Test
+    void aTornTailIsKeptBesideTheLogWhenItIsCut() throws Exception {
+        Path file = dir.resolve("events.log");
+        try (EventLog log = EventLog.open(file)) {
+            log.append(List.of(event("c", 0, "kept"))).join();
+        }
+        long whole = Files.size(file);
+        Files.write(file, new byte[] {0, 0, 1, 0, 7, 7}, StandardOpenOption.APPEND);
+        try (EventLog log = EventLog.open(file)) {
+            assertThat(log.size()).isEqualTo(1);
+        }
+        assertThat(Files.readAllBytes(dir.resolve("events.log.cut-" + whole))).containsExactly(0, 0, 1, 0, 7, 7);
+    }
+
+    @Test
+    void aReaderInterruptedWhileItReadsFailsAloneAndTheLogGoesOn() throws Exception {
+        try (EventLog log = EventLog.open(dir.resolve("events.log"))) {
+            log.append(List.of(event("c", 0, "before"))).join();
+            Thread.currentThread().interrupt(); // Java closes the channel for every thread when this read begins
+            try {
+                assertThatThrownBy(() -> log.readAfter(Long.MIN_VALUE, 10))
+                        .isInstanceOf(ClosedByInterruptException.class);
+            } finally {
+                Thread.interrupted();
+            }
+            log.append(List.of(event("c", 1, "after"))).get(5, TimeUnit.SECONDS);
+            assertThat(log.readAfter(Long.MIN_VALUE, 10)).extracting(e -> text(e)).containsExactly("before", "after");
+            assertThat(log.failure()).isNull();
+        }
+    }
+
+    @Test
+    void aSecondOpenOfTheSameFileIsRefused() throws Exception {
+        Path file = dir.resolve("events.log");
+        try (EventLog log = EventLog.open(file)) {
+            assertThatThrownBy(() -> EventLog.open(file)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("is open already");
+        }
+    }
+
+    @Test
     void aFileThatIsNotAnEventLogIsRefused() throws IOException {
         Path file = dir.resolve("other.txt");
         Files.writeString(file, "not a log at all");
@@ -180,7 +241,8 @@ class EventLogTest {
                 "{\"origin\":\"test\"}".getBytes(StandardCharsets.UTF_8));
     }
 
-    private static final java.util.Map<String, Long> NEXT = new java.util.HashMap<>();
+    /** The next sequence number per aggregate of {@link #appendNext} (one test uses it). */
+    private static final Map<String, Long> NEXT = new HashMap<>();
 
     private static String text(LoggedEvent event) {
         return new String(event.payload(), StandardCharsets.UTF_8);

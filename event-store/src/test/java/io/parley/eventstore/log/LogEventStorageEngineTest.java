@@ -1,6 +1,7 @@
 package io.parley.eventstore.log;
 
 import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GapAwareTrackingToken;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
@@ -151,7 +152,7 @@ class LogEventStorageEngineTest {
         assertThat(engine.createTokenAt(start.plusSeconds(3600))).isEqualTo(engine.createHeadToken());
     }
 
-    private void publish(org.axonframework.eventhandling.EventMessage<?>... messages) {
+    private void publish(EventMessage<?>... messages) {
         DefaultUnitOfWork.startAndGet(null).execute(() -> store.publish(messages));
     }
 
