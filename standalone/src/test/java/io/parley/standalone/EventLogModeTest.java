@@ -39,7 +39,7 @@ class EventLogModeTest {
         String conversation;
         List<String> before;
         long head;
-        try (RunningParley table = RunningParley.start(data)) {
+        try (RunningParley table = RunningParley.start(data, "parley.event-store=jdbc")) {
             alice = ParleyClient.signUp(table, "alice");
             ParleyClient bob = ParleyClient.signUp(table, "bob");
             conversation = alice.openDirectWith(bob);
@@ -78,7 +78,7 @@ class EventLogModeTest {
                     .as("and their text only encrypted").doesNotContain("after the move", "before the move");
         }
 
-        try (RunningParley table = RunningParley.start(data)) {
+        try (RunningParley table = RunningParley.start(data, "parley.event-store=jdbc")) {
             assertThat(alice.on(table).sendOverHttp(conversation, "in the table again").status()).isEqualTo(201);
         }
         assertThatThrownBy(() -> RunningParley.start(data, "parley.event-store=log"))

@@ -39,8 +39,8 @@ class StartupMessagesTest {
     @Test
     void aDataDirAnotherParleyHasOpenIsNamedWithWhatToDo(CapturedOutput output) {
         Path data = dir.resolve("shared");
-        try (ParleyProcess first = new ParleyProcess(data).start()) {
-            String printed = failedStart(output, "--parley.data-dir=" + data);
+        try (ParleyProcess first = new ParleyProcess(data, "parley.event-store=jdbc").start()) {
+            String printed = failedStart(output, "--parley.data-dir=" + data, "--parley.event-store=jdbc");
             assertThat(printed).contains("APPLICATION FAILED TO START")
                     .contains("Parley cannot open its database: " + data.resolve("parley.mv.db").toAbsolutePath()
                             + " is in use by another process")
@@ -53,6 +53,19 @@ class StartupMessagesTest {
         String printed = failedStart(output, "--parley.presence=cluster");
         assertThat(printed).contains("parley.presence=cluster: not a value it accepts")
                 .contains("Set parley.presence to one of local, redis");
+    }
+
+    /** The same with the events in the event log, which its first server holds locked. */
+    @Test
+    void aDataDirWhoseEventLogAnotherParleyHasOpenIsNamedWithWhatToDo(CapturedOutput output) {
+        Path data = dir.resolve("shared-log");
+        try (ParleyProcess first = new ParleyProcess(data, "parley.event-store=log").start()) {
+            String printed = failedStart(output, "--parley.data-dir=" + data, "--parley.event-store=log");
+            assertThat(printed).contains("APPLICATION FAILED TO START")
+                    .contains("Parley cannot open its event log: " + data.resolve("events/events.log").toAbsolutePath()
+                            + " is in use by another process")
+                    .contains("Stop the other process, or start this one with another data directory");
+        }
     }
 
     @Test

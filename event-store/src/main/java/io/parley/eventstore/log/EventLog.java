@@ -85,6 +85,21 @@ public final class EventLog implements AutoCloseable {
     private record Pending(List<LoggedEvent> events, CompletableFuture<Void> written) {
     }
 
+    /** Thrown by {@link #open} when another process has the file open (another server on the same data directory). */
+    public static final class InUse extends IOException {
+        private final Path file;
+
+        InUse(Path file) {
+            super(file + " is in use by another process");
+            this.file = file;
+        }
+
+        /** The log's file. */
+        public Path file() {
+            return file;
+        }
+    }
+
     /** Thrown by {@link #append} when an event's sequence number is not above its aggregate's last. */
     public static final class SequenceConflict extends RuntimeException {
         private final LoggedEvent event;
@@ -145,8 +160,7 @@ public final class EventLog implements AutoCloseable {
             EventLog eventLog = new EventLog(file, channel);
             eventLog.lock = channel.tryLock();
             if (eventLog.lock == null) {
-                throw new IOException(file + " is in use by another process (two servers cannot share a data"
-                        + " directory)");
+                throw new InUse(file);
             }
             eventLog.load();
             eventLog.writer.start();
