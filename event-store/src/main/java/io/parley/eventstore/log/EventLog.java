@@ -480,7 +480,7 @@ public final class EventLog implements AutoCloseable {
         long[] at;
         synchronized (this) {
             int from = firstAbove(position);
-            at = Arrays.copyOfRange(offsets, from, Math.min(size, from + max));
+            at = Arrays.copyOfRange(offsets, from, (int) Math.min(size, (long) from + max));
         }
         List<LoggedEvent> events = new ArrayList<>(at.length);
         for (long offset : at) {

@@ -53,6 +53,7 @@ class EventLogTest {
             assertThat(log.lastSequenceNumber("conversation-1")).hasValue(1);
             assertThat(log.lastSequenceNumber("conversation-3")).isEmpty();
             assertThat(log.readAfter(2, 1)).extracting(LoggedEvent::position).containsExactly(3L);
+            assertThat(log.readAfter(2, Integer.MAX_VALUE)).as("no limit").hasSize(2);
 
             log.append(List.of(event("conversation-1", 2, "after the restart"))).join();
             assertThat(log.lastPosition()).hasValue(5);
