@@ -10,8 +10,8 @@ import org.h2.mvstore.db.MVDelegateIndex;
 import org.h2.mvstore.db.MVIndex;
 import org.h2.mvstore.db.MVTable;
 import org.h2.mvstore.tx.Transaction;
-import org.h2.value.VersionedValue;
 import org.h2.table.Table;
+import org.h2.value.VersionedValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
