@@ -38,14 +38,7 @@ class StartupMessagesTest {
     /** A second Parley on a data directory another one has open: the file and what to do, not a stack trace. */
     @Test
     void aDataDirAnotherParleyHasOpenIsNamedWithWhatToDo(CapturedOutput output) {
-        Path data = dir.resolve("shared");
-        try (ParleyProcess first = new ParleyProcess(data, "parley.event-store=jdbc").start()) {
-            String printed = failedStart(output, "--parley.data-dir=" + data, "--parley.event-store=jdbc");
-            assertThat(printed).contains("APPLICATION FAILED TO START")
-                    .contains("Parley cannot open its database: " + data.resolve("parley.mv.db").toAbsolutePath()
-                            + " is in use by another process")
-                    .contains("Stop the other process, or start this one with another data directory");
-        }
+        assertSecondServerRefused(output, "jdbc", "Parley cannot open its database: ", "parley.mv.db");
     }
 
     @Test
@@ -58,12 +51,16 @@ class StartupMessagesTest {
     /** The same with the events in the event log, which its first server holds locked. */
     @Test
     void aDataDirWhoseEventLogAnotherParleyHasOpenIsNamedWithWhatToDo(CapturedOutput output) {
-        Path data = dir.resolve("shared-log");
-        try (ParleyProcess first = new ParleyProcess(data, "parley.event-store=log").start()) {
-            String printed = failedStart(output, "--parley.data-dir=" + data, "--parley.event-store=log");
+        assertSecondServerRefused(output, "log", "Parley cannot open its event log: ", "events/events.log");
+    }
+
+    /** Starts a server with the event store given, then a second one on its data directory, which names the file. */
+    private void assertSecondServerRefused(CapturedOutput output, String eventStore, String what, String file) {
+        Path data = dir.resolve("shared-" + eventStore);
+        try (ParleyProcess first = new ParleyProcess(data, "parley.event-store=" + eventStore).start()) {
+            String printed = failedStart(output, "--parley.data-dir=" + data, "--parley.event-store=" + eventStore);
             assertThat(printed).contains("APPLICATION FAILED TO START")
-                    .contains("Parley cannot open its event log: " + data.resolve("events/events.log").toAbsolutePath()
-                            + " is in use by another process")
+                    .contains(what + data.resolve(file).toAbsolutePath() + " is in use by another process")
                     .contains("Stop the other process, or start this one with another data directory");
         }
     }
