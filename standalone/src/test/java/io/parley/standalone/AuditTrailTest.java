@@ -5,19 +5,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import javax.sql.DataSource;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static io.parley.standalone.ParleyClient.json;
@@ -27,12 +28,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Auditors read a conversation's history from the event store: events with origins, time travel, tamper evidence. */
 class AuditTrailTest {
 
+    static Path dataDir;
     static RunningParley parley;
     static ParleyClient auditor;
 
     @BeforeAll
     static void boot() throws Exception {
-        parley = RunningParley.start(Files.createTempDirectory("parley-audit"), "parley.roles.auditors=auditor_one");
+        dataDir = Files.createTempDirectory("parley-audit");
+        parley = RunningParley.start(dataDir, "parley.roles.auditors=auditor_one");
         auditor = ParleyClient.signUpExactly(parley, "auditor_one");
     }
 
@@ -118,8 +121,12 @@ class AuditTrailTest {
                 .isEqualTo(403);
     }
 
+    /**
+     * Someone with the disk rewrites a stored event in the event log (the default store): the sender of message 2,
+     * the same number of bytes, so the file still reads. The chain no longer matches there.
+     */
     @Test
-    void verificationNamesTheFirstEventAlteredInTheTable() throws Exception {
+    void verificationNamesTheFirstEventAlteredInTheLog() throws Exception {
         ParleyClient alice = ParleyClient.signUp(parley, "alice");
         ParleyClient bob = ParleyClient.signUp(parley, "bob");
         String conversation = alice.openDirectWith(bob);
@@ -130,31 +137,30 @@ class AuditTrailTest {
         assertThat(ok.get("valid").asBoolean()).as(ok.toString()).isTrue();
         assertThat(ok.get("events").asLong()).isEqualTo(5);
 
-        DataSource dataSource = parley.bean(DataSource.class);
-        try (Connection connection = dataSource.getConnection()) {
-            byte[] payload;
-            try (PreparedStatement read = connection.prepareStatement(
-                    "SELECT payload FROM DomainEventEntry WHERE aggregateIdentifier = ? AND sequenceNumber = 2")) {
-                read.setString(1, conversation);
-                try (ResultSet rows = read.executeQuery()) {
-                    rows.next();
-                    payload = rows.getBytes(1);
-                }
-            }
-            String altered = new String(payload, StandardCharsets.UTF_8).replace("\"senderId\":\"" + alice.userId,
-                    "\"senderId\":\"" + bob.userId);
-            assertThat(altered).isNotEqualTo(new String(payload, StandardCharsets.UTF_8));
-            try (PreparedStatement write = connection.prepareStatement(
-                    "UPDATE DomainEventEntry SET payload = ? WHERE aggregateIdentifier = ? AND sequenceNumber = 2")) {
-                write.setBytes(1, altered.getBytes(StandardCharsets.UTF_8));
-                write.setString(2, conversation);
-                assertThat(write.executeUpdate()).isEqualTo(1);
-            }
+        Path log = dataDir.resolve("events/events.log");
+        byte[] stored = Files.readAllBytes(log);
+        byte[] original = ("\"seq\":2,\"senderId\":\"" + alice.userId + "\"").getBytes(StandardCharsets.UTF_8);
+        byte[] altered = ("\"seq\":2,\"senderId\":\"" + bob.userId + "\"").getBytes(StandardCharsets.UTF_8);
+        assertThat(altered).hasSameSizeAs(original);
+        int at = indexOf(stored, original, 0);
+        assertThat(at).as("message 2's event in %s", log).isNotNegative();
+        assertThat(indexOf(stored, original, at + 1)).as("once").isNegative();
+        try (FileChannel file = FileChannel.open(log, StandardOpenOption.WRITE)) {
+            file.write(ByteBuffer.wrap(altered), at);
         }
         JsonNode broken = auditor.call("GET", "/api/audit/conversations/" + conversation + "/verify", null).body();
-        assertThat(broken.get("valid").asBoolean()).isFalse();
+        assertThat(broken.get("valid").asBoolean()).as(broken.toString()).isFalse();
         assertThat(broken.get("brokenAtSequence").asLong()).isEqualTo(2);
         assertThat(broken.get("reason").asText()).contains("hash");
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part, int from) {
+        for (int i = from; i <= bytes.length - part.length; i++) {
+            if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     static List<JsonNode> ndjson(ParleyClient client, String path) throws Exception {

@@ -1,9 +1,12 @@
 package io.parley.standalone;
 
+import io.parley.eventstore.log.EventLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -17,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A thread interrupted while it writes H2's file leaves the database open for everyone: the standalone URL opens the
  * file through H2's {@code retry:} file system (docs/decisions.md, "The H2 file survives an interrupted thread"). The
  * same steps on a plain {@code jdbc:h2:file:} URL show that the interrupt does reach the file. Should the group
- * commit's own writer be interrupted, writes fail and health says why.
+ * commit's own writer be interrupted, writes fail and health says why. These three with the events in H2's table
+ * ({@code parley.event-store=jdbc}); the last two the same for the event log, the default.
  */
 class InterruptedThreadTest {
 
@@ -28,7 +32,7 @@ class InterruptedThreadTest {
 
     @Test
     void aThreadInterruptedWhileItWritesTheFileLeavesTheDatabaseOpenForEveryone() throws Exception {
-        try (RunningParley parley = RunningParley.start(dataDir)) {
+        try (RunningParley parley = RunningParley.start(dataDir, "parley.event-store=jdbc")) {
             ParleyClient alice = ParleyClient.signUp(parley, "alice");
             ParleyClient bob = ParleyClient.signUp(parley, "bob");
             String conversation = alice.openDirectWith(bob);
@@ -48,7 +52,7 @@ class InterruptedThreadTest {
     @Test
     void onAPlainFileUrlTheSameInterruptClosesTheDatabase() throws Exception {
         try (RunningParley parley = RunningParley.start(dataDir, "spring.datasource.url=jdbc:h2:file:"
-                + dataDir.toAbsolutePath() + "/parley;DB_CLOSE_ON_EXIT=FALSE")) {
+                + dataDir.toAbsolutePath() + "/parley;DB_CLOSE_ON_EXIT=FALSE", "parley.event-store=jdbc")) {
             ParleyClient alice = ParleyClient.signUp(parley, "alice");
             ParleyClient bob = ParleyClient.signUp(parley, "bob");
             String conversation = alice.openDirectWith(bob);
@@ -62,7 +66,7 @@ class InterruptedThreadTest {
 
     @Test
     void whenTheFilesWriterStopsHealthSaysSoAndWritesFailRatherThanBeAcknowledged() throws Exception {
-        try (RunningParley parley = RunningParley.start(dataDir, "parley.roles.admins=ops")) {
+        try (RunningParley parley = RunningParley.start(dataDir, "parley.roles.admins=ops", "parley.event-store=jdbc")) {
             ParleyClient ops = ParleyClient.signUpExactly(parley, "ops");
             ParleyClient alice = ParleyClient.signUp(parley, "alice");
             ParleyClient bob = ParleyClient.signUp(parley, "bob");
@@ -86,6 +90,72 @@ class InterruptedThreadTest {
             assertThat(down.body().at("/components/databaseFile/status").asText()).as(down.toString())
                     .isEqualTo("DOWN");
             assertThat(down.body().at("/components/databaseFile/details/reason").asText()).isEqualTo("interrupted");
+        }
+    }
+
+    /**
+     * With the events in the event log (the default): a thread interrupted while it reads the log fails alone (Java
+     * closes the file for every thread; the log opens it again), and sends, deliveries and history go on.
+     */
+    @Test
+    void aThreadInterruptedWhileItReadsTheEventLogLeavesItOpenForEveryone() throws Exception {
+        try (RunningParley parley = RunningParley.start(dataDir)) {
+            ParleyClient alice = ParleyClient.signUp(parley, "alice");
+            ParleyClient bob = ParleyClient.signUp(parley, "bob");
+            String conversation = alice.openDirectWith(bob);
+            assertThat(send(alice, conversation, "before")).isEqualTo(201);
+
+            EventLog log = parley.bean("parleyEventLog", EventLog.class);
+            Throwable[] failed = new Throwable[1];
+            Thread reader = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                try {
+                    log.readAfter(Long.MIN_VALUE, 100);
+                } catch (IOException e) {
+                    failed[0] = e;
+                }
+            });
+            reader.start();
+            reader.join();
+
+            assertThat(failed[0]).as("the interrupted thread's own read").isInstanceOf(ClosedByInterruptException.class);
+            assertThat(send(alice, conversation, "after")).isEqualTo(201);
+            assertThat(ParleyClient.signUp(parley, "carol").userId).isNotBlank();
+            assertThat(bob.fullHistory(conversation, 2, Duration.ofSeconds(10)))
+                    .extracting(message -> message.get("text").asText())
+                    .containsExactly("before", "after");
+            assertThat(log.failure()).isNull();
+        }
+    }
+
+    /** With the events in the event log: should its writer be interrupted, sends fail and health says why. */
+    @Test
+    void whenTheEventLogsWriterStopsHealthSaysSoAndSendsFailRatherThanBeAcknowledged() throws Exception {
+        try (RunningParley parley = RunningParley.start(dataDir, "parley.roles.admins=ops")) {
+            ParleyClient ops = ParleyClient.signUpExactly(parley, "ops");
+            ParleyClient alice = ParleyClient.signUp(parley, "alice");
+            ParleyClient bob = ParleyClient.signUp(parley, "bob");
+            String conversation = alice.openDirectWith(bob);
+            assertThat(send(alice, conversation, "before")).isEqualTo(201);
+
+            List<Thread> writers = Thread.getAllStackTraces().keySet().stream()
+                    .filter(thread -> thread.getName().equals("event-log-writer events.log") && thread.isAlive())
+                    .toList();
+            assertThat(writers).as("this server's writer, alone").hasSize(1);
+            Thread writer = writers.get(0);
+            writer.interrupt();
+            writer.join(5_000);
+            assertThat(writer.isAlive()).isFalse();
+
+            assertThat(send(alice, conversation, "after")).as("a send that cannot be written").isEqualTo(500);
+            assertThat(ops.call("GET", "/actuator/health/liveness", null, null).status()).isEqualTo(503);
+            ParleyClient.Response down = ops.call("GET", "/actuator/health/readiness", null);
+            assertThat(down.status()).isEqualTo(503);
+            assertThat(down.body().at("/components/eventLog/status").asText()).as(down.toString()).isEqualTo("DOWN");
+            assertThat(down.body().at("/components/eventLog/details/reason").asText()).contains("interrupted");
+            assertThat(bob.fullHistory(conversation, 1, Duration.ofSeconds(10)))
+                    .extracting(message -> message.get("text").asText()).as("nothing acknowledged lost")
+                    .containsExactly("before");
         }
     }
 

@@ -65,6 +65,24 @@ class StartupMessagesTest {
         }
     }
 
+    /**
+     * The event log is the default on the standalone mode's H2 file; once events are in it, a start that asks for the
+     * table is refused: the table lacks them.
+     */
+    @Test
+    void aDataDirWhoseEventsAreInTheLogIsNotStartedOnTheTable(CapturedOutput output) {
+        Path data = dir.resolve("logged");
+        try (ParleyProcess parley = new ParleyProcess(data).start()) { // its own process: its output is not this one's
+            assertThat(ParleyClient.signUp(parley.asClientTarget(), "alice").userId).isNotBlank();
+        }
+        assertThat(data.resolve("events/events.log")).as("the default").isNotEmptyFile();
+        String printed = failedStart(output, "--parley.data-dir=" + data, "--parley.event-store=jdbc");
+        assertThat(printed).contains("APPLICATION FAILED TO START")
+                .contains("this data directory's events are in the event log "
+                        + data.resolve("events/events.log").toAbsolutePath())
+                .contains("There is no move back from the log to the table.");
+    }
+
     @Test
     void theEventLogWithADatabaseThatIsNotH2IsRefusedWithoutPrintingTheUrl(CapturedOutput output) {
         String printed = failedStart(output, "--parley.event-store=log",

@@ -1,5 +1,6 @@
 package io.parley.standalone;
 
+import io.parley.eventstore.log.EventLog;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.MVStore;
@@ -22,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * file: readiness says so once it has taken longer than {@code parley.operations.max-file-write} (liveness does not: a
  * restart would not mend it), the send it holds is not acknowledged meanwhile, and once the write goes through the
  * send is acknowledged and delivered and readiness is UP again.
- * The hang is H2's own store lock, which H2 holds while it writes, taken by the test.
+ * The hang is H2's own store lock, which H2 holds while it writes, taken by the test, with the events in H2's table
+ * ({@code parley.event-store=jdbc}); with them in the event log, the log's own write lock.
  */
 class StuckFileWriteTest {
 
@@ -32,7 +34,7 @@ class StuckFileWriteTest {
     @Test
     void whileAWriteToTheFileHangsHealthIsDownAndTheSendItHoldsIsAcknowledgedOnlyOnceWritten() throws Exception {
         try (RunningParley parley = RunningParley.start(dataDir, "parley.roles.admins=ops",
-                "parley.operations.max-file-write=500ms")) {
+                "parley.operations.max-file-write=500ms", "parley.event-store=jdbc")) {
             ParleyClient ops = ParleyClient.signUpExactly(parley, "ops");
             ParleyClient alice = ParleyClient.signUp(parley, "alice");
             ParleyClient bob = ParleyClient.signUp(parley, "bob");
@@ -55,6 +57,45 @@ class StuckFileWriteTest {
                 assertThat(held).as("the send the write holds, not acknowledged").isNotDone();
             } finally {
                 storeLock.unlock();
+            }
+
+            assertThat(held.get(30, TimeUnit.SECONDS)).as("acknowledged once written").isEqualTo(201);
+            awaitReadiness(ops, 200);
+            assertThat(bob.fullHistory(conversation, 2, Duration.ofSeconds(10)))
+                    .extracting(message -> message.get("text").asText())
+                    .containsExactly("before", "during");
+        }
+    }
+
+    /**
+     * The same with the events in the event log (the default): a write of the log that does not come back holds every
+     * send, and readiness names it ({@code eventLogWrites}).
+     */
+    @Test
+    void whileAWriteToTheEventLogHangsHealthIsDownAndTheSendItHoldsIsAcknowledgedOnlyOnceWritten() throws Exception {
+        try (RunningParley parley = RunningParley.start(dataDir, "parley.roles.admins=ops",
+                "parley.operations.max-file-write=500ms")) {
+            ParleyClient ops = ParleyClient.signUpExactly(parley, "ops");
+            ParleyClient alice = ParleyClient.signUp(parley, "alice");
+            ParleyClient bob = ParleyClient.signUp(parley, "bob");
+            String conversation = alice.openDirectWith(bob);
+            assertThat(send(alice, conversation, "before")).isEqualTo(201);
+
+            EventLog log = parley.bean("parleyEventLog", EventLog.class);
+            CompletableFuture<Integer> held;
+            log.holdWrites();
+            try {
+                held = CompletableFuture.supplyAsync(() -> send(alice, conversation, "during"));
+                ParleyClient.Response down = awaitReadiness(ops, 503);
+                assertThat(down.body().at("/components/eventLogWrites/status").asText()).as(down.toString())
+                        .isEqualTo("DOWN");
+                assertThat(down.body().at("/components/eventLogWrites/details/writer").asText())
+                        .startsWith("a write to the log has taken").endsWith("sends wait for it");
+                assertThat(ops.call("GET", "/actuator/health/liveness", null).status())
+                        .as("liveness: a restart does not mend a disk").isEqualTo(200);
+                assertThat(held).as("the send the write holds, not acknowledged").isNotDone();
+            } finally {
+                log.releaseWrites();
             }
 
             assertThat(held.get(30, TimeUnit.SECONDS)).as("acknowledged once written").isEqualTo(201);

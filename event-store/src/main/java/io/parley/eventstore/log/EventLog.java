@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
@@ -143,7 +144,7 @@ public final class EventLog implements AutoCloseable {
     private EventLog(Path file, FileChannel channel) {
         this.file = file;
         this.channel = channel;
-        this.writer = new Thread(this::writeGroups, "event-log-writer");
+        this.writer = new Thread(this::writeGroups, "event-log-writer " + file.getFileName());
         writer.setDaemon(true);
     }
 
@@ -333,6 +334,7 @@ public final class EventLog implements AutoCloseable {
                     try {
                         wait();
                     } catch (InterruptedException e) {
+                        stopInterrupted(); // ended by anything but close: no append may wait for it
                         return;
                     }
                 }
@@ -350,8 +352,8 @@ public final class EventLog implements AutoCloseable {
             }
             IOException error = null;
             List<long[]> eventOffsets = new ArrayList<>(group.size());
+            writeStarted = System.nanoTime(); // before the lock: a held write shows as one under way
             writing.lock();
-            writeStarted = System.nanoTime();
             try {
                 buffer = encode(group, start, buffer, crc, eventOffsets);
                 ByteBuffer frames = buffer;
@@ -406,6 +408,22 @@ public final class EventLog implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * The writer was interrupted while it waited for appends: it stops, and the log fails as after a failed write (every
+     * waiting and later append fails, health says why), rather than leave appends waiting for a writer that is gone.
+     * Under this lock.
+     */
+    private void stopInterrupted() {
+        failure = new InterruptedIOException("the log's writer was interrupted");
+        log.error("{}: the writer was interrupted; the log accepts nothing more until a restart", file);
+        for (Pending left : queue) {
+            left.written().completeExceptionally(failure);
+        }
+        queue.clear();
+        unwritten.clear();
+        notifyAll();
     }
 
     /** The most bytes an append's frame can take. */
@@ -672,12 +690,16 @@ public final class EventLog implements AutoCloseable {
         return writes;
     }
 
-    /** Keeps the writer from writing until {@link #releaseWrites()} (for tests: what waits for the disk). */
-    void holdWrites() {
+    /**
+     * Keeps the writer from writing until {@link #releaseWrites()}, as a disk that stopped answering would (for tests:
+     * what waits for the disk, and what health says meanwhile). Call both from the same thread.
+     */
+    public void holdWrites() {
         writing.lock();
     }
 
-    void releaseWrites() {
+    /** Lets the writer write again after {@link #holdWrites()}. */
+    public void releaseWrites() {
         writing.unlock();
     }
 

@@ -36,6 +36,8 @@ import java.util.List;
 final class EventTableMove {
 
     private static final Logger log = LoggerFactory.getLogger(EventTableMove.class);
+    /** The file beside the logs that holds the last global index moved. */
+    static final String MARKER = "table-moved-up-to";
     private static final int PAGE = 1_000;
     private static final String COLUMNS = "globalIndex, eventIdentifier, type, aggregateIdentifier, sequenceNumber,"
             + " timeStamp, payloadType, payloadRevision, payload, metaData";

@@ -20,7 +20,8 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 
 /**
- * The event store on the event log ({@code parley.event-store=log}; the default, {@code jdbc}, is Axon's JDBC table):
+ * The event store on the event log ({@code parley.event-store=log}, the default on an H2 file database:
+ * {@code EventStoreDefaults}; {@code jdbc} is Axon's JDBC table):
  * {@link LogEventStorageEngine} on {@code events.log} and {@code snapshots.log} in {@code parley.event-log.dir}
  * ({@code ${parley.data-dir}/events}), and its {@link EventHistory} for audit. The hash chain and the encrypting
  * serializer wrap it as they wrap the JDBC engine; read models, tokens and erasure keys stay in the SQL database. A
@@ -34,12 +35,12 @@ public class LogEventStoreAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     EventLog parleyEventLog(Environment environment) throws IOException {
-        return EventLog.open(directory(environment).resolve("events.log"));
+        return EventLog.open(createdDirectory(environment).resolve("events.log"));
     }
 
     @Bean(destroyMethod = "close")
     EventLog parleySnapshotLog(Environment environment) throws IOException {
-        return EventLog.open(directory(environment).resolve("snapshots.log"));
+        return EventLog.open(createdDirectory(environment).resolve("snapshots.log"));
     }
 
     @Bean
@@ -51,7 +52,7 @@ public class LogEventStoreAutoConfiguration {
                                           ObjectProvider<DataSource> dataSource) throws IOException, SQLException {
         DataSource tables = dataSource.getIfAvailable();
         if (tables != null) {
-            EventTableMove.run(tables, events, snapshots, directory(environment).resolve("table-moved-up-to"));
+            EventTableMove.run(tables, events, snapshots, directory(environment).resolve(EventTableMove.MARKER));
         }
         LogEventStorageEngine.Builder builder = LogEventStorageEngine.builder().events(events).snapshots(snapshots)
                 .eventSerializer(eventSerializer).snapshotSerializer(defaultSerializer);
@@ -65,10 +66,14 @@ public class LogEventStoreAutoConfiguration {
         return new LogEventHistory(events);
     }
 
-    private static Path directory(Environment environment) throws IOException {
+    /** {@code parley.event-log.dir}, by default {@code ${parley.data-dir}/events}. */
+    static Path directory(Environment environment) {
         String configured = environment.getProperty("parley.event-log.dir");
-        Path directory = configured != null ? Path.of(configured)
+        return configured != null ? Path.of(configured)
                 : Path.of(environment.getProperty("parley.data-dir", "./data")).resolve("events");
-        return Files.createDirectories(directory);
+    }
+
+    private static Path createdDirectory(Environment environment) throws IOException {
+        return Files.createDirectories(directory(environment));
     }
 }

@@ -212,6 +212,24 @@ class EventLogTest {
     }
 
     @Test
+    void aWriterInterruptedWhileItWaitsFailsTheLogRatherThanLeaveAppendsWaiting() throws Exception {
+        try (EventLog log = EventLog.open(dir.resolve("events.log"))) {
+            log.append(List.of(event("c", 0, "before"))).join();
+            List<Thread> writers = Thread.getAllStackTraces().keySet().stream()
+                    .filter(thread -> thread.getName().equals("event-log-writer events.log") && thread.isAlive()).toList();
+            assertThat(writers).as("this log's writer, alone").hasSize(1);
+            writers.get(0).interrupt();
+            writers.get(0).join(5_000);
+            assertThat(writers.get(0).isAlive()).isFalse();
+
+            assertThat(log.failure()).hasMessageContaining("interrupted");
+            assertThatThrownBy(() -> log.append(List.of(event("c", 1, "after"))))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("restart");
+            assertThat(log.readAfter(Long.MIN_VALUE, 10)).extracting(e -> text(e)).containsExactly("before");
+        }
+    }
+
+    @Test
     void aSecondOpenOfTheSameFileIsRefused() throws Exception {
         Path file = dir.resolve("events.log");
         try (EventLog log = EventLog.open(file)) {
