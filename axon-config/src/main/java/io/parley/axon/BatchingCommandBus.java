@@ -61,7 +61,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * but could not carry 3,000 msg/s). When any command of a batch fails, or the unit of work
  * fails before its transaction commits, the root is rolled back, nothing of it is stored, and each of its commands
  * runs again on its own, as on Axon's {@code SimpleCommandBus}: the failing one gets its own error, the others their
- * results. When the commit itself fails, the batch may be stored: no command runs again, each is answered with the
+ * results (a batch of one command that fails gets its error at once: there is nothing to run again). When the commit itself fails, the batch may be stored: no command runs again, each is answered with the
  * error. Every command is answered once, whatever fails. A command dispatched while a unit of work is active on the
  * caller's thread (from within a handler) goes straight to the local bus, nested in the caller's, as before; so does
  * a command without a target aggregate (an administrator's).
@@ -232,10 +232,6 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
          */
         private synchronized void runBatch(List<Pending> batch) {
             count(batch.size()); // before any answer: whoever reads the figures after an answer sees its batch
-            if (batch.size() == 1) {
-                runAlone(batch.get(0));
-                return;
-            }
             List<CommandResultMessage<?>> results = new ArrayList<>(batch.size());
             boolean[] committing = {false};
             List<CompletableFuture<Void>> written = new ArrayList<>(1);
@@ -243,6 +239,7 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
             UnitOfWork<?> root = DefaultUnitOfWork.startAndGet(null);
             try {
                 root.attachTransaction(() -> deferredTransaction(written));
+                deferredCommit.begin(root);
                 // commit handlers run last-registered first: this one runs just before the transaction's commit
                 root.onCommit(u -> committing[0] = true);
                 for (Pending pending : batch) {
@@ -270,6 +267,8 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
                         batch.size(), failure);
                 CommandResultMessage<?> error = GenericCommandResultMessage.asCommandResultMessage(failure);
                 answerWhenDurable(batch, Collections.nCopies(batch.size(), error), DONE);
+            } else if (batch.size() == 1 && results.size() == 1 && results.get(0).isExceptional()) {
+                answerWhenDurable(batch, results, DONE); // a lone command's own error: nothing to run again
             } else {
                 log.debug("a batch of {} commands failed before its commit; running them one by one", batch.size(),
                         failure);

@@ -1,5 +1,7 @@
 package io.parley.axon;
 
+import org.axonframework.messaging.unitofwork.UnitOfWork;
+
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -18,6 +20,16 @@ public interface DeferredCommit {
         commit.run();
         return CompletableFuture.completedFuture(null);
     };
+
+    /**
+     * Called on a unit of work's thread as it starts, before its commands run, when its commit will be run by
+     * {@link #run}: an implementation may register with it more that it defers (the standalone event log's writes).
+     * Nothing by default.
+     *
+     * @param root the batch's root unit of work
+     */
+    default void begin(UnitOfWork<?> root) {
+    }
 
     /**
      * Runs {@code commit} (the commit of a transaction open on this thread).

@@ -64,6 +64,9 @@ class BatchingCommandBusTest {
             if (hold != null) {
                 hold.await(10, TimeUnit.SECONDS);
             }
+            if (note.text().startsWith("refused")) {
+                throw new IllegalArgumentException(note.text());
+            }
             return note.text();
         });
         bus = new BatchingCommandBus(local, NoTransactionManager.INSTANCE, 1, 64, Duration.ZERO, 2, deferred);
@@ -85,27 +88,29 @@ class BatchingCommandBusTest {
     @Test
     void aBatchsSendersAreAnsweredOnlyOnceItsCommitIsDurableAndTheLaneRunsTheNextBatchMeanwhile() {
         start();
-        sendAndHoldTheLane("first"); // alone: its own unit of work, answered when it returns (here: no transaction)
+        sendAndHoldTheLane("first"); // a batch of its own; [a, b] queue behind it
         send("a");
         send("b");
         holds.get("first").countDown();
-        await().atMost(Duration.ofSeconds(10)).until(() -> writes.size() == 1);
-        assertThat(answers).as("the batch [a, b] is committed, not yet durable").containsOnlyKeys("first");
+        await("the batch [a, b] ran while the write of [first] was under way").atMost(Duration.ofSeconds(10))
+                .until(() -> writes.size() == 2);
+        assertThat(answers).as("committed, not yet durable").isEmpty();
 
         sendAndHoldTheLane("second");
         send("c");
         send("d");
         holds.get("second").countDown();
-        await("the next batch ran while the first's write was under way").atMost(Duration.ofSeconds(10))
-                .until(() -> writes.size() == 2);
-        assertThat(answers).as("'second' ran alone and stored nothing; it waits for the batch before it")
-                .containsOnlyKeys("first");
+        await().atMost(Duration.ofSeconds(10)).until(() -> writes.size() == 4);
+        assertThat(answers).isEmpty();
 
         writes.get(0).complete(null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers.containsKey("first"));
+        writes.get(1).complete(null);
         await().atMost(Duration.ofSeconds(10)).until(() -> answers.containsKey("b"));
         assertThat(answers.get("a").getPayload()).isEqualTo("a");
-        assertThat(answers).doesNotContainKeys("c", "d");
-        writes.get(1).complete(null);
+        assertThat(answers).doesNotContainKeys("second", "c", "d");
+        writes.get(3).complete(null); // the later write first: its senders still wait for the one before
+        writes.get(2).complete(null);
         await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == 6);
         assertThat(answerOrder).containsExactly("first", "a", "b", "second", "c", "d");
     }
@@ -117,14 +122,26 @@ class BatchingCommandBusTest {
         send("a");
         send("b");
         holds.get("first").countDown();
-        await().atMost(Duration.ofSeconds(10)).until(() -> writes.size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> writes.size() == 2);
 
-        writes.get(0).completeExceptionally(new java.sql.SQLException("disk full"));
+        writes.get(0).complete(null);
+        writes.get(1).completeExceptionally(new java.sql.SQLException("disk full"));
         await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == 3);
+        assertThat(answers.get("first").getPayload()).isEqualTo("first");
         assertThat(List.of(answers.get("a"), answers.get("b"))).allSatisfy(answer -> {
             assertThat(answer.isExceptional()).isTrue();
             assertThat(answer.exceptionResult()).hasMessageContaining("disk full");
         });
+    }
+
+    @Test
+    void aLoneCommandThatFailsIsAnsweredWithItsErrorAndRunsOnce() {
+        start();
+        send("refused alone");
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers.containsKey("refused alone"));
+        assertThat(answers.get("refused alone").exceptionResult()).isInstanceOf(IllegalArgumentException.class);
+        assertThat(handling).containsExactly("refused alone");
+        assertThat(writes).as("nothing committed").isEmpty();
     }
 
     @Test
@@ -143,8 +160,8 @@ class BatchingCommandBusTest {
         assertThat(bus.refusals()).isEqualTo(1);
         assertThat(bus.queued()).isEqualTo(2);
         holds.get("first").countDown();
-        await().atMost(Duration.ofSeconds(10)).until(() -> writes.size() == 1);
-        writes.get(0).complete(null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> writes.size() == 2);
+        writes.forEach(write -> write.complete(null));
         await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == 4);
         assertThat(answerOrder).containsExactly("c", "first", "a", "b");
         assertThat(answers.get("b").getPayload()).isEqualTo("b");

@@ -1,5 +1,6 @@
 package io.parley.eventstore;
 
+import io.parley.eventstore.log.EventLog;
 import org.axonframework.eventhandling.EventBus;
 import org.axonframework.eventhandling.EventBusSpanFactory;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
@@ -7,6 +8,7 @@ import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.springboot.autoconfig.AxonAutoConfiguration;
 import org.axonframework.springboot.autoconfig.JdbcAutoConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -37,11 +39,16 @@ public class ParleyEventStoreAutoConfiguration {
     @ConditionalOnBean(EventStorageEngine.class)
     @ConditionalOnMissingBean(EventBus.class)
     ParleyEventStore eventStore(EventStorageEngine storageEngine, org.axonframework.config.Configuration configuration,
-                                EventNudgeProperties nudge) {
-        return new ParleyEventStore(EmbeddedEventStore.builder()
+                                EventNudgeProperties nudge,
+                                @Qualifier("parleyEventLog") ObjectProvider<EventLog> eventLog) {
+        ParleyEventStore store = new ParleyEventStore(EmbeddedEventStore.builder()
                 .storageEngine(storageEngine)
                 .messageMonitor(configuration.messageMonitor(EventStore.class, "eventStore"))
                 .spanFactory(configuration.getComponent(EventBusSpanFactory.class))
                 .fetchDelay(Math.max(1, nudge.fetchDelay().toMillis())), nudge.processorWakeDelay());
+        // the event log's events are read once written, which may be after their unit of work committed (a command
+        // batch does not wait for the write: LogEventStorageEngine.DEFERRED_WRITES), so each write wakes the readers
+        eventLog.ifAvailable(log -> log.onWritten(store::nudge));
+        return store;
     }
 }

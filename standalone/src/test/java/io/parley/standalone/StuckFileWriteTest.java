@@ -69,7 +69,8 @@ class StuckFileWriteTest {
 
     /**
      * The same with the events in the event log (the default): a write of the log that does not come back holds every
-     * send, and readiness names it ({@code eventLogWrites}).
+     * send, and readiness names it ({@code eventLogWrites}). The command lane does not wait for it: it runs the next
+     * send, whose acknowledgement waits for its own write.
      */
     @Test
     void whileAWriteToTheEventLogHangsHealthIsDownAndTheSendItHoldsIsAcknowledgedOnlyOnceWritten() throws Exception {
@@ -81,12 +82,24 @@ class StuckFileWriteTest {
             String conversation = alice.openDirectWith(bob);
             assertThat(send(alice, conversation, "before")).isEqualTo(201);
 
+            ParleyClient carol = ParleyClient.signUp(parley, "carol");
+            String other = carol.openDirectWith(bob);
             EventLog log = parley.bean("parleyEventLog", EventLog.class);
+            long otherBefore = log.lastSequenceNumber(other).orElseThrow();
             CompletableFuture<Integer> held;
+            CompletableFuture<Integer> next;
             log.holdWrites();
             try {
                 held = CompletableFuture.supplyAsync(() -> send(alice, conversation, "during"));
                 ParleyClient.Response down = awaitReadiness(ops, 503);
+                next = CompletableFuture.supplyAsync(() -> send(carol, other, "while the first is written"));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (log.lastSequenceNumber(other).orElseThrow() == otherBefore && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(log.lastSequenceNumber(other)).as("the command lane ran the next send meanwhile")
+                        .hasValue(otherBefore + 1);
+                assertThat(next).as("and does not acknowledge it before its write either").isNotDone();
                 assertThat(down.body().at("/components/eventLogWrites/status").asText()).as(down.toString())
                         .isEqualTo("DOWN");
                 assertThat(down.body().at("/components/eventLogWrites/details/writer").asText())
@@ -99,10 +112,14 @@ class StuckFileWriteTest {
             }
 
             assertThat(held.get(30, TimeUnit.SECONDS)).as("acknowledged once written").isEqualTo(201);
+            assertThat(next.get(30, TimeUnit.SECONDS)).isEqualTo(201);
             awaitReadiness(ops, 200);
             assertThat(bob.fullHistory(conversation, 2, Duration.ofSeconds(10)))
                     .extracting(message -> message.get("text").asText())
                     .containsExactly("before", "during");
+            assertThat(bob.fullHistory(other, 1, Duration.ofSeconds(10)))
+                    .extracting(message -> message.get("text").asText())
+                    .containsExactly("while the first is written");
         }
     }
 

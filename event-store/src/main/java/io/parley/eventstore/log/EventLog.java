@@ -127,6 +127,9 @@ public final class EventLog implements AutoCloseable {
     private long writes;
     /** When the write under way started ({@link System#nanoTime}); 0 between writes. */
     private volatile long writeStarted;
+    /** Run by the writer after each group it wrote, once readers can see it ({@link #onWritten}). */
+    private volatile Runnable onWritten = () -> {
+    };
 
     // guarded by this
     private long[] positions = new long[1024];
@@ -395,6 +398,13 @@ public final class EventLog implements AutoCloseable {
                     unwritten.clear(); // none of it will be written
                 }
                 notifyAll();
+            }
+            if (error == null) {
+                try {
+                    onWritten.run();
+                } catch (RuntimeException e) {
+                    log.warn("{}: what runs after a write failed", file, e);
+                }
             }
             for (Pending pending : group) {
                 if (error == null) {
@@ -678,6 +688,15 @@ public final class EventLog implements AutoCloseable {
     public Duration writeUnderWay() {
         long started = writeStarted;
         return started == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    /**
+     * Runs {@code action} on the writer's thread after each write, once its events can be read and before its appends
+     * complete (the event store wakes its readers so: an append may complete after its unit of work committed). It must
+     * be quick and not append. Replaces the one set before.
+     */
+    public void onWritten(Runnable action) {
+        this.onWritten = action;
     }
 
     /** What made a write fail, after which the log accepts nothing until a restart; {@code null} while none has. */

@@ -12,6 +12,7 @@ import org.axonframework.eventhandling.TrackedEventData;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.eventsourcing.eventstore.AbstractEventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.EventStoreException;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.axonframework.serialization.SerializedObject;
@@ -54,6 +55,12 @@ public final class LogEventStorageEngine extends AbstractEventStorageEngine {
     /** How long a stream that may block waits at its end for another event before it ends. */
     private static final Duration BLOCK = Duration.ofSeconds(1);
 
+    /**
+     * The root unit of work's resource, a {@code List<CompletableFuture<Void>>}, into which appends put their writes
+     * instead of waiting for them ({@link #appendEvents}).
+     */
+    public static final String DEFERRED_WRITES = LogEventStorageEngine.class.getName() + ".deferredWrites";
+
     private final EventLog events;
     private final EventLog snapshots;
 
@@ -67,11 +74,23 @@ public final class LogEventStorageEngine extends AbstractEventStorageEngine {
         return new Builder();
     }
 
+    /**
+     * Appends the events. When the root unit of work holds a list under {@link #DEFERRED_WRITES} (a command batch whose
+     * senders are answered once its commit is durable: the standalone application's {@code DeferredCommit}), the
+     * write's future goes into it and this returns once the log has accepted them; otherwise it waits until they are on
+     * the disk. Accepted events are what the aggregate's next command reads, as a commit is in H2 before its file write.
+     */
     @Override
     protected void appendEvents(List<? extends EventMessage<?>> events, Serializer serializer) {
         List<LoggedEvent> logged = events.stream().map(event -> toLogged(event, serializer)).toList();
         try {
-            awaitWritten(() -> this.events.append(logged), "the events");
+            List<CompletableFuture<Void>> deferred = CurrentUnitOfWork.isStarted()
+                    ? CurrentUnitOfWork.get().root().getResource(DEFERRED_WRITES) : null;
+            if (deferred != null) {
+                deferred.add(accepted(() -> this.events.append(logged), "the events"));
+            } else {
+                awaitWritten(() -> this.events.append(logged), "the events");
+            }
         } catch (EventLog.SequenceConflict conflict) {
             LoggedEvent event = conflict.event();
             String message = "An event for aggregate [" + event.aggregateIdentifier() + "] at sequence ["
@@ -93,12 +112,27 @@ public final class LogEventStorageEngine extends AbstractEventStorageEngine {
     /** Appends and waits until it is on the disk; a closed or failed log, or a failed write, is Axon's exception. */
     private static void awaitWritten(Supplier<CompletableFuture<Void>> append, String what) {
         try {
-            append.get().join();
-        } catch (CompletionException | IllegalStateException e) {
-            Throwable cause = e instanceof CompletionException ? e.getCause() : e;
-            throw new EventStoreException(what + " could not be written to the event log: " + cause.getMessage(),
-                    cause);
+            accepted(append, what).join();
+        } catch (CompletionException e) {
+            throw (EventStoreException) e.getCause();
         }
+    }
+
+    /**
+     * Appends; the future completes once it is on the disk, or fails with Axon's exception. A closed or failed log
+     * throws it at once.
+     */
+    private static CompletableFuture<Void> accepted(Supplier<CompletableFuture<Void>> append, String what) {
+        try {
+            return append.get().exceptionallyCompose(failed -> CompletableFuture.failedFuture(
+                    notWritten(what, failed instanceof CompletionException ? failed.getCause() : failed)));
+        } catch (IllegalStateException e) {
+            throw notWritten(what, e);
+        }
+    }
+
+    private static EventStoreException notWritten(String what, Throwable cause) {
+        return new EventStoreException(what + " could not be written to the event log: " + cause.getMessage(), cause);
     }
 
     private static LoggedEvent toLogged(EventMessage<?> event, Serializer serializer) {

@@ -20,8 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -150,6 +153,32 @@ class LogEventStorageEngineTest {
         assertThat(engine.createTokenAt(start.minusSeconds(1)))
                 .isEqualTo(GapAwareTrackingToken.newInstance(0, List.of()));
         assertThat(engine.createTokenAt(start.plusSeconds(3600))).isEqualTo(engine.createHeadToken());
+    }
+
+    @Test
+    void aUnitOfWorkThatDefersItsWritesCommitsBeforeTheDiskAndItsFutureCompletesAfter() throws Exception {
+        open();
+        publish(sent("c1", 0, "written"));
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        events.holdWrites();
+        try {
+            DefaultUnitOfWork<?> unitOfWork = DefaultUnitOfWork.startAndGet(null);
+            unitOfWork.resources().put(LogEventStorageEngine.DEFERRED_WRITES, writes);
+            unitOfWork.execute(() -> store.publish(sent("c1", 1, "deferred")));
+
+            assertThat(writes).as("the write, not waited for").hasSize(1);
+            assertThat(writes.get(0)).isNotDone();
+            assertThat(store.readEvents("c1").asStream().map(e -> ((Sent) e.getPayload()).text()))
+                    .as("the aggregate's next command sees it").containsExactly("written", "deferred");
+            assertThat(stream(null)).as("tracking readers do not, until it is written").hasSize(1);
+        } finally {
+            events.releaseWrites();
+        }
+        writes.get(0).get(5, TimeUnit.SECONDS);
+        assertThat(stream(null)).hasSize(2);
+
+        publish(sent("c1", 2, "no list: waits"));
+        assertThat(stream(null)).as("written when publish returned").hasSize(3);
     }
 
     private void publish(EventMessage<?>... messages) {
