@@ -61,10 +61,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * but could not carry 3,000 msg/s). When any command of a batch fails, or the unit of work
  * fails before its transaction commits, the root is rolled back, nothing of it is stored, and each of its commands
  * runs again on its own, as on Axon's {@code SimpleCommandBus}: the failing one gets its own error, the others their
- * results (a batch of one command that fails gets its error at once: there is nothing to run again). When the commit itself fails, the batch may be stored: no command runs again, each is answered with the
- * error. Every command is answered once, whatever fails. A command dispatched while a unit of work is active on the
- * caller's thread (from within a handler) goes straight to the local bus, nested in the caller's, as before; so does
- * a command without a target aggregate (an administrator's).
+ * results (a batch of one command that fails gets its error at once: there is nothing to run again). When the commit
+ * itself fails, the batch may be stored: no command runs again, each is answered with the error. Every command is
+ * answered once, whatever fails. A command dispatched while a unit of work is active on the caller's thread (from
+ * within a handler) goes straight to the local bus, nested in the caller's, as before; so does a command without a
+ * target aggregate (an administrator's).
  * <p>
  * <b>Overload.</b> A lane holds at most {@code queueCapacity} commands waiting; one dispatched to a full lane is
  * answered at once with {@link UnavailableException} (nothing was run: the sender may send it again after a moment;

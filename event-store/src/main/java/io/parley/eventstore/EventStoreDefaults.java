@@ -31,7 +31,12 @@ public class EventStoreDefaults implements EnvironmentPostProcessor, Ordered {
 
     /** {@code log} for an H2 file database's URL, {@code jdbc} for any other or none. */
     static String defaultFor(String datasourceUrl) {
-        return datasourceUrl != null && datasourceUrl.matches("jdbc:h2:(retry:)?file:.*") ? "log" : "jdbc";
+        return isH2File(datasourceUrl) ? "log" : "jdbc";
+    }
+
+    /** Whether the URL is an H2 file database's, the standalone mode's ({@code null}: no). */
+    public static boolean isH2File(String datasourceUrl) {
+        return datasourceUrl != null && datasourceUrl.matches("jdbc:h2:(retry:)?file:.*");
     }
 
     @Override

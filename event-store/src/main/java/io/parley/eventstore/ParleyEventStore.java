@@ -33,11 +33,12 @@ import java.util.function.Consumer;
  * committed.</li>
  * </ul>
  * The callbacks run after the watcher has read the new event, that is after the store's shared reader holds it, so a
- * woken processor finds it; a callback that fires early only costs the processor one look. The watcher may wait a few
- * milliseconds before it wakes them ({@code processorWakeDelay}): woken at every commit, each processor ran a batch,
- * with its transaction, token update and commit, for every one or two events under load; waiting 5 ms cut the four
- * processors' CPU by a quarter at 1,000 msg/s (docs/benchmark.md, issue 17). The live fan-out to sockets does not wait:
- * it blocks on its own stream, which the store's reader wakes at once.
+ * woken processor finds it; a callback that fires early only costs the processor one look. The watcher wakes them at
+ * most once per {@code processorWakeDelay} (25 ms by default), and at once for the first commit after a quiet spell:
+ * woken at every commit, each processor ran a batch, with its transaction, token update and commit, for every one or
+ * two events under load; waiting 5 ms cut the four processors' CPU by a quarter at 1,000 msg/s, and 25 ms carried a
+ * fifth more messages a second at the machine's limit (docs/benchmark.md, issue 17). The live fan-out to sockets does
+ * not wait: it blocks on its own stream, which the store's reader wakes at once.
  */
 public class ParleyEventStore extends EmbeddedEventStore {
 
@@ -57,9 +58,9 @@ public class ParleyEventStore extends EmbeddedEventStore {
     }
 
     /**
-     * @param processorWakeDelay how long the watcher waits after it sees a new event before it wakes the processors
-     *                           ({@code parley.event-nudge.processor-wake-delay}): the commits of that time reach each
-     *                           processor in one batch instead of one batch each
+     * @param processorWakeDelay the least time between two wake-ups of the processors
+     *                           ({@code parley.event-nudge.processor-wake-delay}): under load the commits of that time
+     *                           reach each processor in one batch instead of one batch each
      */
     public ParleyEventStore(Builder builder, Duration processorWakeDelay) {
         super(builder);
@@ -107,19 +108,26 @@ public class ParleyEventStore extends EmbeddedEventStore {
         thread.start();
     }
 
-    /** Tails the store from its head; each time new events can be read, runs every stream's callback. */
+    /**
+     * Tails the store from its head; each time new events can be read, runs every stream's callback: at once when the
+     * last wake-up is at least the wake delay ago, else when it will be, so that under load the processors are woken
+     * at most once per delay and the commits of that time reach each in one batch.
+     */
     private void watch() {
+        long lastWake = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(processorWakeDelayMillis);
         while (!shutDown) {
             try (BlockingStream<TrackedEventMessage<?>> tail = super.openStream(createHeadToken())) {
                 while (!shutDown) {
                     if (tail.hasNextAvailable(1, TimeUnit.SECONDS)) {
-                        if (processorWakeDelayMillis > 0) {
-                            // the commits of the next few milliseconds join this wake-up: one batch per processor
-                            Thread.sleep(processorWakeDelayMillis);
+                        long wait = lastWake + TimeUnit.MILLISECONDS.toNanos(processorWakeDelayMillis)
+                                - System.nanoTime();
+                        if (wait > 0) {
+                            TimeUnit.NANOSECONDS.sleep(wait); // woken a moment ago: the next commits join this one
                         }
                         while (tail.hasNextAvailable()) {
                             tail.nextAvailable();
                         }
+                        lastWake = System.nanoTime();
                         availabilityCallbacks.forEach(Runnable::run);
                     }
                 }

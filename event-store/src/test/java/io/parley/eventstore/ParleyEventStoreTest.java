@@ -45,8 +45,8 @@ class ParleyEventStoreTest {
 
     @Test
     void commitsMadeWithinTheWakeDelayWakeAStreamOnceSoAProcessorTakesThemInOneBatch() throws Exception {
-        // ten commits 20 ms apart: without a delay each wakes the stream; within a delay of a second, they surely
-        // all fall however busy the machine is
+        // ten commits 20 ms apart, right after a wake-up: without a delay each wakes the stream; within a delay of a
+        // second, they surely all fall however busy the machine is
         store = store(Duration.ofSeconds(1));
         AtomicInteger wakeUps = new AtomicInteger();
         try (BlockingStream<TrackedEventMessage<?>> stream = store.openStream(null)) {
@@ -62,6 +62,24 @@ class ParleyEventStoreTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> wakeUps.get() > before);
             Thread.sleep(500); // a second wake-up for the same commits would come at once
             assertThat(wakeUps.get() - before).as("wake-ups for ten commits").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theFirstCommitAfterAQuietSpellWakesAStreamAtOnce() throws Exception {
+        store = store(Duration.ofSeconds(2));
+        AtomicInteger wakeUps = new AtomicInteger();
+        try (BlockingStream<TrackedEventMessage<?>> stream = store.openStream(null)) {
+            stream.setOnAvailableCallback(wakeUps::incrementAndGet);
+            awaitWatching(wakeUps);
+            Thread.sleep(2_500); // quiet for longer than the delay
+            int before = wakeUps.get();
+
+            long start = System.nanoTime();
+            store.publish(GenericEventMessage.asEventMessage("after a quiet spell"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> wakeUps.get() > before);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not held back by the delay")
+                    .isLessThan(Duration.ofSeconds(1));
         }
     }
 

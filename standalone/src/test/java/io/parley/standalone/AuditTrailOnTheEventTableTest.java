@@ -54,8 +54,8 @@ class AuditTrailOnTheEventTableTest {
                 String altered = new String(payload, StandardCharsets.UTF_8).replace("\"senderId\":\"" + alice.userId,
                         "\"senderId\":\"" + bob.userId);
                 assertThat(altered).isNotEqualTo(new String(payload, StandardCharsets.UTF_8));
-                try (PreparedStatement write = connection.prepareStatement(
-                        "UPDATE DomainEventEntry SET payload = ? WHERE aggregateIdentifier = ? AND sequenceNumber = 2")) {
+                try (PreparedStatement write = connection.prepareStatement("UPDATE DomainEventEntry SET payload = ?"
+                        + " WHERE aggregateIdentifier = ? AND sequenceNumber = 2")) {
                     write.setBytes(1, altered.getBytes(StandardCharsets.UTF_8));
                     write.setString(2, conversation);
                     assertThat(write.executeUpdate()).isEqualTo(1);

@@ -131,7 +131,8 @@ class AuditTrailTest {
         ParleyClient bob = ParleyClient.signUp(parley, "bob");
         String conversation = alice.openDirectWith(bob);
         for (int i = 1; i <= 4; i++) {
-            alice.call("POST", "/api/conversations/" + conversation + "/messages", json("clientMsgId", "m" + i, "text", "n" + i));
+            alice.call("POST", "/api/conversations/" + conversation + "/messages",
+                    json("clientMsgId", "m" + i, "text", "n" + i));
         }
         JsonNode ok = auditor.call("GET", "/api/audit/conversations/" + conversation + "/verify", null).body();
         assertThat(ok.get("valid").asBoolean()).as(ok.toString()).isTrue();

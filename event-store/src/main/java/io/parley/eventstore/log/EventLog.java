@@ -421,9 +421,9 @@ public final class EventLog implements AutoCloseable {
     }
 
     /**
-     * The writer was interrupted while it waited for appends: it stops, and the log fails as after a failed write (every
-     * waiting and later append fails, health says why), rather than leave appends waiting for a writer that is gone.
-     * Under this lock.
+     * The writer was interrupted while it waited for appends: it stops, and the log fails as after a failed write
+     * (every waiting and later append fails, health says why), rather than leave appends waiting for a writer that is
+     * gone. Under this lock.
      */
     private void stopInterrupted() {
         failure = new InterruptedIOException("the log's writer was interrupted");

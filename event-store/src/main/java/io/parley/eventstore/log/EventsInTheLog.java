@@ -1,5 +1,6 @@
 package io.parley.eventstore.log;
 
+import io.parley.eventstore.EventStoreDefaults;
 import org.springframework.core.env.Environment;
 
 import java.io.IOException;
@@ -29,14 +30,13 @@ public final class EventsInTheLog extends IllegalStateException {
     }
 
     /**
-     * On an H2 file database (the standalone mode's), refuses the table when {@code parley.event-log.dir} (default {@code ${parley.data-dir}/events}) has an event
-     * log with events in it or the mark of a move into one.
+     * On an H2 file database (the standalone mode's), refuses the table when {@code parley.event-log.dir} (default
+     * {@code ${parley.data-dir}/events}) has an event log with events in it or the mark of a move into one.
      *
      * @throws EventsInTheLog when it has
      */
     public static void refuseTheTable(Environment environment) throws IOException {
-        String url = environment.getProperty("spring.datasource.url");
-        if (url == null || !url.matches("jdbc:h2:(retry:)?file:.*")) {
+        if (!EventStoreDefaults.isH2File(environment.getProperty("spring.datasource.url"))) {
             return; // not the standalone mode's database: parley.data-dir is not this database's directory
         }
         Path directory = LogEventStoreAutoConfiguration.directory(environment);

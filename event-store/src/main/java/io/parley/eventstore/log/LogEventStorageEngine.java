@@ -78,7 +78,8 @@ public final class LogEventStorageEngine extends AbstractEventStorageEngine {
      * Appends the events. When the root unit of work holds a list under {@link #DEFERRED_WRITES} (a command batch whose
      * senders are answered once its commit is durable: the standalone application's {@code DeferredCommit}), the
      * write's future goes into it and this returns once the log has accepted them; otherwise it waits until they are on
-     * the disk. Accepted events are what the aggregate's next command reads, as a commit is in H2 before its file write.
+     * the disk. Accepted events are what the aggregate's next command reads, as a commit is in H2 before its file
+     * write.
      */
     @Override
     protected void appendEvents(List<? extends EventMessage<?>> events, Serializer serializer) {

@@ -216,7 +216,8 @@ class EventLogTest {
         try (EventLog log = EventLog.open(dir.resolve("events.log"))) {
             log.append(List.of(event("c", 0, "before"))).join();
             List<Thread> writers = Thread.getAllStackTraces().keySet().stream()
-                    .filter(thread -> thread.getName().equals("event-log-writer events.log") && thread.isAlive()).toList();
+                    .filter(thread -> thread.getName().equals("event-log-writer events.log") && thread.isAlive())
+                    .toList();
             assertThat(writers).as("this log's writer, alone").hasSize(1);
             writers.get(0).interrupt();
             writers.get(0).join(5_000);
