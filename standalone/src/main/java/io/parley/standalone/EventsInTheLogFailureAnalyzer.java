@@ -13,7 +13,7 @@ public class EventsInTheLogFailureAnalyzer extends AbstractFailureAnalyzer<Event
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, EventsInTheLog cause) {
         return new FailureAnalysis("Parley cannot keep its events in the database's table (parley.event-store=jdbc):"
-                + " this data directory's events are in the event log " + cause.log().toAbsolutePath()
+                + " this data directory's events are in the event log " + cause.log().toAbsolutePath().normalize()
                 + ", and the table lacks every event written since they were moved there.",
                 "Start without parley.event-store (the event log is the default on the standalone mode's H2 file) or"
                         + " with parley.event-store=log. There is no move back from the log to the table.", cause);
