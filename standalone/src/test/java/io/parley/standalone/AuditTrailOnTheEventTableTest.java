@@ -11,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 
-import static io.parley.standalone.ParleyClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -31,14 +30,7 @@ class AuditTrailOnTheEventTableTest {
             ParleyClient auditor = ParleyClient.signUpExactly(parley, "auditor_one");
             ParleyClient alice = ParleyClient.signUp(parley, "alice");
             ParleyClient bob = ParleyClient.signUp(parley, "bob");
-            String conversation = alice.openDirectWith(bob);
-            for (int i = 1; i <= 4; i++) {
-                alice.call("POST", "/api/conversations/" + conversation + "/messages",
-                        json("clientMsgId", "m" + i, "text", "n" + i));
-            }
-            JsonNode ok = auditor.call("GET", "/api/audit/conversations/" + conversation + "/verify", null).body();
-            assertThat(ok.get("valid").asBoolean()).as(ok.toString()).isTrue();
-            assertThat(ok.get("events").asLong()).isEqualTo(5);
+            String conversation = AuditTrailTest.fourMessagesVerified(alice, bob, auditor);
 
             DataSource dataSource = parley.bean(DataSource.class);
             try (Connection connection = dataSource.getConnection()) {

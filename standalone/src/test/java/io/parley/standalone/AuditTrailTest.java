@@ -129,14 +129,7 @@ class AuditTrailTest {
     void verificationNamesTheFirstEventAlteredInTheLog() throws Exception {
         ParleyClient alice = ParleyClient.signUp(parley, "alice");
         ParleyClient bob = ParleyClient.signUp(parley, "bob");
-        String conversation = alice.openDirectWith(bob);
-        for (int i = 1; i <= 4; i++) {
-            alice.call("POST", "/api/conversations/" + conversation + "/messages",
-                    json("clientMsgId", "m" + i, "text", "n" + i));
-        }
-        JsonNode ok = auditor.call("GET", "/api/audit/conversations/" + conversation + "/verify", null).body();
-        assertThat(ok.get("valid").asBoolean()).as(ok.toString()).isTrue();
-        assertThat(ok.get("events").asLong()).isEqualTo(5);
+        String conversation = fourMessagesVerified(alice, bob, auditor);
 
         Path log = dataDir.resolve("events/events.log");
         byte[] stored = Files.readAllBytes(log);
@@ -153,6 +146,19 @@ class AuditTrailTest {
         assertThat(broken.get("valid").asBoolean()).as(broken.toString()).isFalse();
         assertThat(broken.get("brokenAtSequence").asLong()).isEqualTo(2);
         assertThat(broken.get("reason").asText()).contains("hash");
+    }
+
+    /** A conversation of alice's with bob, four messages from her, its chain verified whole (5 events). */
+    static String fourMessagesVerified(ParleyClient alice, ParleyClient bob, ParleyClient auditor) {
+        String conversation = alice.openDirectWith(bob);
+        for (int i = 1; i <= 4; i++) {
+            alice.call("POST", "/api/conversations/" + conversation + "/messages",
+                    json("clientMsgId", "m" + i, "text", "n" + i));
+        }
+        JsonNode ok = auditor.call("GET", "/api/audit/conversations/" + conversation + "/verify", null).body();
+        assertThat(ok.get("valid").asBoolean()).as(ok.toString()).isTrue();
+        assertThat(ok.get("events").asLong()).isEqualTo(5);
+        return conversation;
     }
 
     private static int indexOf(byte[] bytes, byte[] part, int from) {

@@ -75,13 +75,7 @@ class InterruptedThreadTest {
             ParleyClient.Response up = ops.call("GET", "/actuator/health/readiness", null);
             assertThat(up.body().at("/components/databaseFile/status").asText()).as(up.toString()).isEqualTo("UP");
 
-            List<Thread> writers = Thread.getAllStackTraces().keySet().stream()
-                    .filter(thread -> thread.getName().equals("h2-group-commit") && thread.isAlive()).toList();
-            assertThat(writers).as("this server's writer, alone").hasSize(1);
-            Thread writer = writers.get(0);
-            writer.interrupt(); // the writer ended by anything but the server's close
-            writer.join(5_000);
-            assertThat(writer.isAlive()).isFalse();
+            interruptTheWriter("h2-group-commit"); // the writer ended by anything but the server's close
 
             assertThat(send(alice, conversation, "after")).as("a send that cannot be written").isEqualTo(500);
             assertThat(ops.call("GET", "/actuator/health/liveness", null, null).status()).isEqualTo(503);
@@ -138,14 +132,7 @@ class InterruptedThreadTest {
             String conversation = alice.openDirectWith(bob);
             assertThat(send(alice, conversation, "before")).isEqualTo(201);
 
-            List<Thread> writers = Thread.getAllStackTraces().keySet().stream()
-                    .filter(thread -> thread.getName().equals("event-log-writer events.log") && thread.isAlive())
-                    .toList();
-            assertThat(writers).as("this server's writer, alone").hasSize(1);
-            Thread writer = writers.get(0);
-            writer.interrupt();
-            writer.join(5_000);
-            assertThat(writer.isAlive()).isFalse();
+            interruptTheWriter("event-log-writer events.log");
 
             assertThat(send(alice, conversation, "after")).as("a send that cannot be written").isEqualTo(500);
             assertThat(ops.call("GET", "/actuator/health/liveness", null, null).status()).isEqualTo(503);
@@ -190,6 +177,17 @@ class InterruptedThreadTest {
         thread.start();
         thread.join();
         return failed[0];
+    }
+
+    /** Interrupts this server's one live thread of that name, and waits until it has ended. */
+    private static void interruptTheWriter(String name) throws InterruptedException {
+        List<Thread> writers = Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().equals(name) && thread.isAlive()).toList();
+        assertThat(writers).as("this server's writer, alone").hasSize(1);
+        Thread writer = writers.get(0);
+        writer.interrupt();
+        writer.join(5_000);
+        assertThat(writer.isAlive()).isFalse();
     }
 
     private static int send(ParleyClient from, String conversation, String text) {
