@@ -5,6 +5,7 @@ import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.commandhandling.CommandCallback;
 import org.axonframework.commandhandling.CommandMessage;
 import org.axonframework.commandhandling.CommandResultMessage;
+import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.GenericCommandResultMessage;
 import org.axonframework.commandhandling.callbacks.LoggingCallback;
 import org.axonframework.commandhandling.distributed.AnnotationRoutingStrategy;
@@ -156,6 +157,18 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@link #dispatch} would only queue this command for a lane, never run a handler on the calling thread:
+     * true for a command that targets an aggregate, from a thread outside a unit of work, until shut down. A caller
+     * that may not block (a Netty event loop) can then dispatch without a hop to a worker thread.
+     *
+     * @param command a command's payload or a {@link CommandMessage}
+     */
+    public boolean queues(Object command) {
+        return !shutDown && !CurrentUnitOfWork.isStarted()
+                && targetOf(GenericCommandMessage.asCommandMessage(command)) != null;
+    }
+
     /** The aggregate a command targets, or null for a command without one (such as an administrator's). */
     private String targetOf(CommandMessage<?> command) {
         try {
@@ -299,10 +312,15 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
 
         /**
          * Runs one command in its own unit of work on the local bus (its commit waits for its own durability); its
-         * sender is answered once what the lane committed before is durable too, whatever happens.
+         * sender is answered once what the lane committed before is durable too, whatever happens, and so is what
+         * the store holds committed but not yet durable ({@link DeferredCommit#run} of nothing): a command that wrote
+         * nothing may answer from it (a repeated send, after its batch's unit of work rolled back behind a write the
+         * store had already accepted).
          */
         private synchronized void runAlone(Pending pending) {
-            answerWhenDurable(List.of(pending), List.of(runOnLocalBus(pending)), DONE);
+            CommandResultMessage<?> result = runOnLocalBus(pending);
+            answerWhenDurable(List.of(pending), List.of(result), deferredCommit.run(() -> {
+            }));
         }
 
         private void runAloneAll() {

@@ -32,7 +32,9 @@ public interface DeferredCommit {
     }
 
     /**
-     * Runs {@code commit} (the commit of a transaction open on this thread).
+     * Runs {@code commit} (the commit of a transaction open on this thread). A commit of nothing (a unit of work that
+     * wrote nothing) is durable once what the store already holds committed but not durable is: its command may have
+     * answered from it.
      *
      * @return completes once what the commit made is durable; fails with the error that kept it from being so
      */

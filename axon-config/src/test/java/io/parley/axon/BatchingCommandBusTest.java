@@ -5,6 +5,7 @@ import org.axonframework.commandhandling.CommandResultMessage;
 import org.axonframework.commandhandling.GenericCommandMessage;
 import org.axonframework.commandhandling.SimpleCommandBus;
 import org.axonframework.common.transaction.NoTransactionManager;
+import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -165,5 +166,43 @@ class BatchingCommandBusTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == 4);
         assertThat(answerOrder).containsExactly("c", "first", "a", "b");
         assertThat(answers.get("b").getPayload()).isEqualTo("b");
+    }
+
+    @Test
+    void aCommandRunAgainAloneAfterItsBatchFailedIsAnsweredOnlyOnceWhatTheStoreAcceptedBeforeIsDurable() {
+        start();
+        sendAndHoldTheLane("first");
+        send("a");
+        send("refused-b"); // fails [a, refused-b] before its commit: each runs again alone
+        holds.get("first").countDown();
+        await("[first] written, a and refused-b each run alone").atMost(Duration.ofSeconds(10))
+                .until(() -> writes.size() == 3 && handling.size() == 5);
+        writes.get(0).complete(null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers.containsKey("first"));
+        assertThat(answers).as("a may have answered from what the store accepted, not yet durable")
+                .containsOnlyKeys("first");
+
+        writes.forEach(write -> write.complete(null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> answers.size() == 3);
+        assertThat(answerOrder).containsExactly("first", "a", "refused-b");
+        assertThat(answers.get("a").getPayload()).isEqualTo("a");
+        assertThat(answers.get("refused-b").exceptionResult()).hasMessage("refused-b");
+    }
+
+    record Announcement(String text) {
+    }
+
+    @Test
+    void onlyACommandForAnAggregateFromOutsideAUnitOfWorkIsQueuedSoOnlyItMayBeSentFromAThreadThatMustNotBlock()
+            throws InterruptedException {
+        start();
+        assertThat(bus.queues(new Note("c-1", "hello"))).isTrue();
+        assertThat(bus.queues(GenericCommandMessage.asCommandMessage(new Note("c-1", "hello")))).isTrue();
+        assertThat(bus.queues(new Announcement("no aggregate: runs on the caller's thread"))).isFalse();
+        DefaultUnitOfWork.startAndGet(null).execute(() -> assertThat(bus.queues(new Note("c-1", "nested")))
+                .as("nested in the caller's unit of work: runs there").isFalse());
+
+        bus.close();
+        assertThat(bus.queues(new Note("c-1", "late"))).as("shut down: runs on the caller's thread").isFalse();
     }
 }

@@ -8,6 +8,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Where events are kept when {@code parley.event-store} is not set (as the lowest-priority property source, after the
@@ -34,9 +35,32 @@ public class EventStoreDefaults implements EnvironmentPostProcessor, Ordered {
         return isH2File(datasourceUrl) ? "log" : "jdbc";
     }
 
-    /** Whether the URL is an H2 file database's, the standalone mode's ({@code null}: no). */
+    /** The standalone mode's H2 file database: {@code jdbc:h2:file:} or {@code jdbc:h2:retry:file:}. */
+    private static final Pattern H2_FILE = Pattern.compile("jdbc:h2:(retry:)?file:.*");
+
+    /**
+     * An embedded H2 database on a disk in any spelling H2 accepts ({@code jdbc:h2:./x}, {@code jdbc:h2:nio:},
+     * {@code jdbc:h2:split:}...): not in memory ({@code mem:} and the in-memory file systems), not a server's
+     * ({@code tcp:}, {@code ssl:}).
+     */
+    private static final Pattern H2_ON_A_DISK = Pattern.compile(
+            "jdbc:h2:(?!(?:[a-zA-Z]+:)*(?:mem|memFS|memLZF|nioMemFS|nioMemLZF|tcp|ssl):).*");
+
+    /**
+     * Whether the URL is an H2 file database's as the standalone mode writes it ({@link #H2_FILE}; {@code null}: no),
+     * where the event log is the default and may be chosen (axon-config's {@code SettingsCheck} has the same rule).
+     */
     public static boolean isH2File(String datasourceUrl) {
-        return datasourceUrl != null && datasourceUrl.matches("jdbc:h2:(retry:)?file:.*");
+        return datasourceUrl != null && H2_FILE.matcher(datasourceUrl.trim()).matches();
+    }
+
+    /**
+     * Whether the URL is an embedded H2 database on a disk however it is spelled ({@code null}: no): where a data
+     * directory may have had its events moved into the log, so that the event table is refused once the log holds
+     * events ({@code EventsInTheLog}), not only when the URL is written as the standalone mode writes it.
+     */
+    public static boolean isH2OnADisk(String datasourceUrl) {
+        return datasourceUrl != null && H2_ON_A_DISK.matcher(datasourceUrl.trim()).matches();
     }
 
     @Override

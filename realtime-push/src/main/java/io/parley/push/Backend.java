@@ -1,12 +1,14 @@
 package io.parley.push;
 
 import io.parley.api.query.ReadConsistency;
+import io.parley.axon.BatchingCommandBus;
 import io.parley.push.audit.Origin;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.messaging.responsetypes.ResponseType;
 import org.axonframework.queryhandling.GenericQueryMessage;
 import org.axonframework.queryhandling.QueryGateway;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -16,7 +18,9 @@ import java.util.Map;
 
 /**
  * The edge's only way to the other sides: Axon's command and query buses. Axon's simple buses run the handler,
- * JDBC included, on the calling thread, so calls hop from the Netty event loop to a bounded worker pool here.
+ * JDBC included, on the calling thread, so calls hop from the Netty event loop to a bounded worker pool here; a
+ * command that the {@link BatchingCommandBus} only queues for one of its lanes is sent from the calling thread, as the
+ * hop would cost more than the queueing (docs/benchmark.md, issue 17's twenty-first stop).
  */
 @Component
 public class Backend {
@@ -24,10 +28,13 @@ public class Backend {
     private final CommandGateway commandGateway;
     private final QueryGateway queryGateway;
     private final Scheduler workers;
+    private final BatchingCommandBus lanes;
 
-    Backend(CommandGateway commandGateway, QueryGateway queryGateway, PushProperties properties) {
+    Backend(CommandGateway commandGateway, QueryGateway queryGateway, ObjectProvider<BatchingCommandBus> lanes,
+            PushProperties properties) {
         this.commandGateway = commandGateway;
         this.queryGateway = queryGateway;
+        this.lanes = lanes.getIfAvailable();
         this.workers = Schedulers.newBoundedElastic(properties.commandConcurrency(), 100_000, "parley-backend");
     }
 
@@ -41,7 +48,8 @@ public class Backend {
 
     /** Sends a command with this metadata (never a secret: it is stored with the events it causes). */
     public <R> Mono<R> send(Object command, Map<String, ?> metadata) {
-        return Mono.<R>fromFuture(() -> commandGateway.send(command, MetaData.from(metadata))).subscribeOn(workers);
+        Mono<R> sent = Mono.fromFuture(() -> commandGateway.send(command, MetaData.from(metadata)));
+        return lanes != null && lanes.queues(command) ? sent : sent.subscribeOn(workers);
     }
 
     public <R> Mono<R> query(Object query, ResponseType<R> responseType) {

@@ -2,13 +2,14 @@ package io.parley.standalone;
 
 import io.parley.axon.DeferredCommit;
 import io.parley.eventstore.h2.GroupCommit;
+import io.parley.eventstore.log.EventLog;
 import io.parley.eventstore.log.LogEventStorageEngine;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,18 +32,22 @@ class DeferredCommandCommits {
     // before the group commit (its last batches' writes are still under way then)
     @Bean
     @ConditionalOnProperty(name = "parley.h2.deferred-command-commits", havingValue = "true", matchIfMissing = true)
-    DeferredCommit parleyH2DeferredCommandCommits(Optional<GroupCommit> groupCommit, Environment environment) {
+    DeferredCommit parleyH2DeferredCommandCommits(Optional<GroupCommit> groupCommit,
+                                                  @Qualifier("parleyEventLog") Optional<EventLog> eventLog) {
         DeferredCommit h2 = groupCommit.<DeferredCommit>map(commit -> commit::commitDeferred)
                 .orElse(DeferredCommit.SYNCHRONOUS);
-        return "log".equals(environment.getProperty("parley.event-store")) ? new WithTheEventLog(h2) : h2;
+        return eventLog.<DeferredCommit>map(events -> new WithTheEventLog(h2, events)).orElse(h2);
     }
 
     /**
      * With the events in the event log: a batch's appends do not wait for their write either
      * ({@link LogEventStorageEngine#DEFERRED_WRITES}); the batch is durable once its H2 commit and its log writes are.
-     * The lane runs its next batch while the log forces the last one to the disk.
+     * The lane runs its next batch while the log forces the last one to the disk. A batch that appended nothing (a
+     * send repeated with its clientMsgId, answered from what the aggregate read) is durable once every event the log
+     * accepted before it is ({@link EventLog#written()}): what it answers with may be one of them, and if their write
+     * failed it is answered with that error, not acknowledged.
      */
-    record WithTheEventLog(DeferredCommit h2) implements DeferredCommit {
+    record WithTheEventLog(DeferredCommit h2, EventLog events) implements DeferredCommit {
 
         @Override
         public void begin(UnitOfWork<?> root) {
@@ -55,7 +60,7 @@ class DeferredCommandCommits {
                     ? CurrentUnitOfWork.get().root().getResource(LogEventStorageEngine.DEFERRED_WRITES) : null;
             CompletableFuture<Void> committed = h2.run(commit);
             if (writes == null || writes.isEmpty()) {
-                return committed;
+                return CompletableFuture.allOf(committed, events.written());
             }
             List<CompletableFuture<Void>> all = new ArrayList<>(writes);
             all.add(committed);

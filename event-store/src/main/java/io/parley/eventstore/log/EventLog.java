@@ -140,6 +140,8 @@ public final class EventLog implements AutoCloseable {
     /** Accepted, not yet written: what aggregate reads see beyond the file (as a committed transaction is seen). */
     private final List<LoggedEvent> unwritten = new ArrayList<>();
     private long lastAccepted;
+    /** The future of the last append accepted: groups are written in order, so it completes after every earlier one. */
+    private CompletableFuture<Void> lastAppend = CompletableFuture.completedFuture(null);
     private long end;
     private IOException failure;
     private boolean closed;
@@ -321,6 +323,7 @@ public final class EventLog implements AutoCloseable {
             unwritten.addAll(positioned);
             Pending pending = new Pending(positioned, new CompletableFuture<>());
             queue.add(pending);
+            lastAppend = pending.written();
             notifyAll();
             return pending.written();
         }
@@ -376,21 +379,27 @@ public final class EventLog implements AutoCloseable {
             }
             synchronized (this) {
                 writes++;
+                if (error == null) {
+                    try {
+                        for (int i = 0; i < group.size(); i++) {
+                            List<LoggedEvent> events = group.get(i).events();
+                            long[] at = eventOffsets.get(i);
+                            for (int j = 0; j < events.size(); j++) {
+                                index(events.get(j), at[j]);
+                            }
+                        }
+                        end = start + buffer.limit();
+                    } catch (Throwable e) { // written, but not readable from here: as a failed write until a restart
+                        error = new IOException("a written group could not be indexed", e);
+                        log.error("{}: {}; the log accepts nothing more until a restart", file, error.getMessage(), e);
+                    }
+                }
                 if (error != null) {
                     failure = error;
                     for (Pending left : queue) {
                         left.written().completeExceptionally(error);
                     }
                     queue.clear();
-                } else {
-                    for (int i = 0; i < group.size(); i++) {
-                        List<LoggedEvent> events = group.get(i).events();
-                        long[] at = eventOffsets.get(i);
-                        for (int j = 0; j < events.size(); j++) {
-                            index(events.get(j), at[j]);
-                        }
-                    }
-                    end = start + buffer.limit();
                 }
                 if (error == null) {
                     unwritten.subList(0, countEvents(group)).clear();
@@ -402,7 +411,7 @@ public final class EventLog implements AutoCloseable {
             if (error == null) {
                 try {
                     onWritten.run();
-                } catch (RuntimeException e) {
+                } catch (Throwable e) { // the appends below must complete whatever it threw
                     log.warn("{}: what runs after a write failed", file, e);
                 }
             }
@@ -697,6 +706,16 @@ public final class EventLog implements AutoCloseable {
      */
     public void onWritten(Runnable action) {
         this.onWritten = action;
+    }
+
+    /**
+     * Completes once every append accepted so far is on the disk (at once when none is outstanding), or fails with
+     * the write's {@link IOException} when one of them, or an earlier one, could not be written; after a failed write
+     * it fails at once. What a reader saw of the accepted appends (an aggregate's events, read before they are written)
+     * is durable once this completes: a command answered from what it read, a snapshot made of it, waits for it.
+     */
+    public synchronized CompletableFuture<Void> written() {
+        return failure != null ? CompletableFuture.failedFuture(failure) : lastAppend;
     }
 
     /** What made a write fail, after which the log accepts nothing until a restart; {@code null} while none has. */

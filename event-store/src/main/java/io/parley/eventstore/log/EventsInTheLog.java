@@ -30,13 +30,13 @@ public final class EventsInTheLog extends IllegalStateException {
     }
 
     /**
-     * On an H2 file database (the standalone mode's), refuses the table when {@code parley.event-log.dir} (default
+     * On an H2 database on a disk (the standalone mode's, however its URL is spelled), refuses the table when {@code parley.event-log.dir} (default
      * {@code ${parley.data-dir}/events}) has an event log with events in it or the mark of a move into one.
      *
      * @throws EventsInTheLog when it has
      */
     public static void refuseTheTable(Environment environment) throws IOException {
-        if (!EventStoreDefaults.isH2File(environment.getProperty("spring.datasource.url"))) {
+        if (!EventStoreDefaults.isH2OnADisk(environment.getProperty("spring.datasource.url"))) {
             return; // not the standalone mode's database: parley.data-dir is not this database's directory
         }
         Path directory = LogEventStoreAutoConfiguration.directory(environment);

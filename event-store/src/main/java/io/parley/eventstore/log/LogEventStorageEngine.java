@@ -101,8 +101,15 @@ public final class LogEventStorageEngine extends AbstractEventStorageEngine {
         }
     }
 
+    /**
+     * Stores the snapshot once the events it was made of are on the disk: an aggregate is read with the events the log
+     * accepted and has not yet written, and the snapshot log is another file, so a snapshot stored first could outlive
+     * those events in a power loss (and answer a resent command from a message the log never held). A failed events
+     * log stores no snapshot.
+     */
     @Override
     protected void storeSnapshot(DomainEventMessage<?> snapshot, Serializer serializer) {
+        awaitWritten(events::written, "the events before the snapshot");
         try {
             awaitWritten(() -> snapshots.append(List.of(toLogged(snapshot, serializer))), "the snapshot");
         } catch (EventLog.SequenceConflict olderThanTheLast) {

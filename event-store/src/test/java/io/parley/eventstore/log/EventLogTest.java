@@ -231,6 +231,35 @@ class EventLogTest {
     }
 
     @Test
+    void writtenCompletesOnceEveryAcceptedAppendIsOnTheDiskAndFailsOnceAWriteHasFailed() throws Exception {
+        try (EventLog log = EventLog.open(dir.resolve("events.log"))) {
+            assertThat(log.written()).as("nothing outstanding").isCompleted();
+            CompletableFuture<Void> first;
+            CompletableFuture<Void> second;
+            CompletableFuture<Void> written;
+            log.holdWrites();
+            try {
+                first = log.append(List.of(event("c", 0, "first")));
+                second = log.append(List.of(event("c", 1, "second")));
+                written = log.written();
+                assertThat(written).as("both accepted, neither written").isNotDone();
+            } finally {
+                log.releaseWrites();
+            }
+            written.get(5, TimeUnit.SECONDS);
+            assertThat(first).isCompleted();
+            assertThat(second).isCompleted();
+
+            Thread writer = Thread.getAllStackTraces().keySet().stream()
+                    .filter(thread -> thread.getName().equals("event-log-writer events.log") && thread.isAlive())
+                    .findFirst().orElseThrow();
+            writer.interrupt();
+            writer.join(5_000);
+            assertThat(log.written()).as("after a failure, at once").isCompletedExceptionally();
+        }
+    }
+
+    @Test
     void aSecondOpenOfTheSameFileIsRefused() throws Exception {
         Path file = dir.resolve("events.log");
         try (EventLog log = EventLog.open(file)) {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -179,6 +180,29 @@ class LogEventStorageEngineTest {
 
         publish(sent("c1", 2, "no list: waits"));
         assertThat(stream(null)).as("written when publish returned").hasSize(3);
+    }
+
+    @Test
+    void aSnapshotOfEventsNotYetWrittenIsStoredOnlyAfterThemSoThatItNeverOutlivesThemInAPowerLoss() throws Exception {
+        open();
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        CompletableFuture<Void> snapshotStored;
+        events.holdWrites();
+        try {
+            DefaultUnitOfWork<?> unitOfWork = DefaultUnitOfWork.startAndGet(null);
+            unitOfWork.resources().put(LogEventStorageEngine.DEFERRED_WRITES, writes);
+            unitOfWork.execute(() -> store.publish(sent("c1", 0, "a"), sent("c1", 1, "b")));
+            snapshotStored = CompletableFuture.runAsync(() -> store.storeSnapshot(snapshot("c1", 1, "a", "b")));
+
+            assertThatThrownBy(() -> snapshotStored.get(300, TimeUnit.MILLISECONDS))
+                    .as("the snapshot waits for the events it holds").isInstanceOf(TimeoutException.class);
+            assertThat(snapshots.lastSequenceNumber("c1")).isEmpty();
+        } finally {
+            events.releaseWrites();
+        }
+        snapshotStored.get(5, TimeUnit.SECONDS);
+        assertThat(writes.get(0)).isDone();
+        assertThat(engine.readSnapshot("c1")).hasValueSatisfying(s -> assertThat(s.getSequenceNumber()).isEqualTo(1));
     }
 
     private void publish(EventMessage<?>... messages) {

@@ -44,9 +44,10 @@ import java.util.Set;
  * standalone and on PostgreSQL): after a restart it resumes where that transaction left off, so a message neither
  * notifies twice nor is missed. It also keeps what it needs from other events: members, group names, display names.
  * <p>
- * Rules: the sender is never notified; a recipient's mute is respected unless they asked for mentions only and were
- * mentioned ({@link ConversationSettings#notifies}); a message older than {@code max-age} when first seen notifies
- * nobody, so a fresh processor walking old history stays quiet.
+ * Rules: the sender is never notified; a member without a push target is not either (there is nothing to send to;
+ * a target registered later notifies of the messages after it); a recipient's mute is respected unless they asked for
+ * mentions only and were mentioned ({@link ConversationSettings#notifies}); a message older than {@code max-age} when
+ * first seen notifies nobody, so a fresh processor walking old history stays quiet.
  */
 @ProcessingGroup(NotificationProcessor.PROCESSING_GROUP)
 public class NotificationProcessor {
@@ -133,7 +134,8 @@ public class NotificationProcessor {
         }
         String conversationId = e.conversationId();
         // members with their mute settings, preview choice and pending notification in one read (the pending one was
-        // a statement per recipient before, and the settings three per message)
+        // a statement per recipient before, and the settings three per message); a member without a push target has
+        // nothing to be notified on, so no pending notification is kept for them (docs/decisions.md)
         List<String> members = new ArrayList<>();
         Map<String, ConversationSettings> settings = new HashMap<>();
         Set<String> previews = new HashSet<>();
@@ -143,7 +145,8 @@ public class NotificationProcessor {
                 + " LEFT JOIN ntf_conversation_settings c ON c.conversation_id = m.conversation_id AND c.user_id = m.user_id"
                 + " LEFT JOIN ntf_account_settings a ON a.user_id = m.user_id"
                 + " LEFT JOIN ntf_pending p ON p.user_id = m.user_id AND p.conversation_id = m.conversation_id"
-                + " WHERE m.conversation_id = ?", rs -> {
+                + " WHERE m.conversation_id = ?"
+                + " AND EXISTS (SELECT 1 FROM ntf_targets t WHERE t.user_id = m.user_id)", rs -> {
             String userId = rs.getString(1);
             members.add(userId);
             OffsetDateTime until = rs.getObject(2, OffsetDateTime.class);
@@ -161,7 +164,7 @@ public class NotificationProcessor {
                 pendingSince.put(userId, firstAt);
             }
         }, conversationId);
-        if (members.size() <= 1) {
+        if (members.isEmpty() || members.size() == 1 && members.get(0).equals(e.senderId())) {
             return;
         }
         Set<String> mentions = e.mentions() == null ? Set.of() : Set.copyOf(e.mentions());

@@ -2,6 +2,7 @@ package io.parley.notify.processor;
 
 import io.parley.api.conversation.ConversationEvents.GroupCreated;
 import io.parley.api.conversation.ConversationEvents.Member;
+import io.parley.api.conversation.ConversationEvents.MemberAdded;
 import io.parley.api.conversation.ConversationEvents.MemberLeft;
 import io.parley.api.conversation.ConversationEvents.MessageSent;
 import io.parley.api.conversation.ConversationEvents.MessagesRead;
@@ -9,6 +10,9 @@ import io.parley.api.conversation.MemberRole;
 import io.parley.api.user.UserEvents.UserRegistered;
 import io.parley.notify.NotificationProperties;
 import io.parley.notify.NotificationsSchema;
+import io.parley.notify.TargetAddresses;
+import io.parley.notify.TargetKind;
+import io.parley.notify.store.DeviceRegistry;
 import io.parley.notify.store.NotificationSettings;
 import io.parley.notify.store.NotificationSettings.ConversationSettings;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,11 +21,14 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 
@@ -58,6 +65,14 @@ abstract class NotificationRulesTest {
         processor.on(new UserRegistered("alice", "alice", "Alice", NOW));
         processor.on(new GroupCreated(GROUP, "Team", "alice", List.of(new Member("alice", MemberRole.OWNER),
                 new Member("bob", MemberRole.MEMBER), new Member("carol", MemberRole.MEMBER)), NOW));
+        for (String user : List.of("alice", "bob", "carol")) {
+            registry().register(user, TargetKind.WEBHOOK, "https://a.example.org/h", null, null, null);
+        }
+    }
+
+    DeviceRegistry registry() {
+        return new DeviceRegistry(jdbc, new TransactionTemplate(new DataSourceTransactionManager(jdbc.getDataSource())),
+                EnumSet.of(TargetKind.WEBHOOK), false, new TargetAddresses(false), 20);
     }
 
     @Test
@@ -65,6 +80,20 @@ abstract class NotificationRulesTest {
         send("alice", NOW, List.of());
 
         assertThat(pendingFor()).containsExactlyInAnyOrder("bob", "carol");
+    }
+
+    @Test
+    void aMemberWithoutAPushTargetGetsNoPendingNotificationUntilTheyRegisterOne() {
+        processor.on(new MemberAdded(GROUP, "dave", MemberRole.MEMBER, "alice", NOW));
+
+        send("alice", NOW, List.of());
+        assertThat(pendingFor()).containsExactlyInAnyOrder("bob", "carol");
+
+        registry().register("dave", TargetKind.WEBHOOK, "https://d.example.org/h", null, null, null);
+        send("alice", NOW.plusSeconds(1), List.of());
+        assertThat(pendingFor()).containsExactlyInAnyOrder("bob", "carol", "dave");
+        assertThat(jdbc.queryForObject("SELECT first_seq FROM ntf_pending WHERE user_id = 'dave'", Long.class))
+                .as("from the first message after the target").isEqualTo(2L);
     }
 
     @Test
@@ -193,7 +222,7 @@ abstract class NotificationRulesTest {
                 java.util.EnumSet.of(io.parley.notify.TargetKind.WEBHOOK), false,
                 new io.parley.notify.TargetAddresses(false), 20);
         io.parley.notify.store.DeliveryStore deliveries = new io.parley.notify.store.DeliveryStore(jdbc);
-        registry.register("bob", io.parley.notify.TargetKind.WEBHOOK, "https://a.example.org/h", null, null, null);
+        registry.eraseUser("carol"); // bob alone has a target: every send below is his
         settings.saveAccount("bob", new NotificationSettings.AccountSettings(true, true));
         List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
         io.parley.notify.sender.PushSender recorder = new io.parley.notify.sender.PushSender() {
