@@ -30,8 +30,9 @@ public final class EventsInTheLog extends IllegalStateException {
     }
 
     /**
-     * On an H2 database on a disk (the standalone mode's, however its URL is spelled), refuses the table when {@code parley.event-log.dir} (default
-     * {@code ${parley.data-dir}/events}) has an event log with events in it or the mark of a move into one.
+     * On an H2 database on a disk (the standalone mode's, however its URL is spelled), refuses the table when
+     * {@code parley.event-log.dir} (default {@code ${parley.data-dir}/events}) has an event log with events in it or
+     * the mark of a move into one.
      *
      * @throws EventsInTheLog when it has
      */
