@@ -1,7 +1,6 @@
 package io.parley.push;
 
 import io.parley.api.query.ReadConsistency;
-import io.parley.axon.BatchingCommandBus;
 import io.parley.push.audit.Origin;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.messaging.MetaData;
@@ -19,8 +18,8 @@ import java.util.Map;
 /**
  * The edge's only way to the other sides: Axon's command and query buses. Axon's simple buses run the handler,
  * JDBC included, on the calling thread, so calls hop from the Netty event loop to a bounded worker pool here; a
- * command that the {@link BatchingCommandBus} only queues for one of its lanes is sent from the calling thread, as the
- * hop would cost more than the queueing (docs/benchmark.md, issue 17's twenty-first stop).
+ * command that the bus only queues for another thread ({@link QueuingBus}) is sent from the calling thread, as the hop
+ * would cost more than the queueing (docs/benchmark.md, issue 17's twenty-first stop).
  */
 @Component
 public class Backend {
@@ -28,13 +27,24 @@ public class Backend {
     private final CommandGateway commandGateway;
     private final QueryGateway queryGateway;
     private final Scheduler workers;
-    private final BatchingCommandBus lanes;
+    private final QueuingBus queuing;
 
-    Backend(CommandGateway commandGateway, QueryGateway queryGateway, ObjectProvider<BatchingCommandBus> lanes,
+    /**
+     * Whether the command bus only queues {@code command} for a thread of its own, never running its handler on the
+     * calling thread: then it may be sent from a Netty event loop. Wired by an application whose bus does so (the
+     * standalone application, for axon-config's command lanes: the edge names no bus, ModuleBoundariesTest); without
+     * one, every command hops to a worker.
+     */
+    @FunctionalInterface
+    public interface QueuingBus {
+        boolean queues(Object command);
+    }
+
+    Backend(CommandGateway commandGateway, QueryGateway queryGateway, ObjectProvider<QueuingBus> queuing,
             PushProperties properties) {
         this.commandGateway = commandGateway;
         this.queryGateway = queryGateway;
-        this.lanes = lanes.getIfAvailable();
+        this.queuing = queuing.getIfAvailable(() -> command -> false);
         this.workers = Schedulers.newBoundedElastic(properties.commandConcurrency(), 100_000, "parley-backend");
     }
 
@@ -49,7 +59,7 @@ public class Backend {
     /** Sends a command with this metadata (never a secret: it is stored with the events it causes). */
     public <R> Mono<R> send(Object command, Map<String, ?> metadata) {
         Mono<R> sent = Mono.fromFuture(() -> commandGateway.send(command, MetaData.from(metadata)));
-        return lanes != null && lanes.queues(command) ? sent : sent.subscribeOn(workers);
+        return queuing.queues(command) ? sent : sent.subscribeOn(workers);
     }
 
     public <R> Mono<R> query(Object query, ResponseType<R> responseType) {
