@@ -37,6 +37,10 @@ public class Backend {
      */
     @FunctionalInterface
     public interface QueuingBus {
+
+        /** A bus that queues nothing for another thread: every command hops to a worker. */
+        QueuingBus NEVER = command -> false;
+
         boolean queues(Object command);
     }
 
@@ -44,7 +48,7 @@ public class Backend {
             PushProperties properties) {
         this.commandGateway = commandGateway;
         this.queryGateway = queryGateway;
-        this.queuing = queuing.getIfAvailable(() -> command -> false);
+        this.queuing = queuing.getIfAvailable(() -> QueuingBus.NEVER);
         this.workers = Schedulers.newBoundedElastic(properties.commandConcurrency(), 100_000, "parley-backend");
     }
 

@@ -18,6 +18,6 @@ class QueuedCommandsFromTheEventLoop {
 
     @Bean
     Backend.QueuingBus parleyQueuingBus(Optional<BatchingCommandBus> lanes) {
-        return lanes.<Backend.QueuingBus>map(bus -> bus::queues).orElse(command -> false);
+        return lanes.<Backend.QueuingBus>map(bus -> bus::queues).orElse(Backend.QueuingBus.NEVER);
     }
 }
