@@ -86,6 +86,10 @@ class MetricsTest {
                         - before.value("commandBus_successCounter_total", "payloadType=\"SendMessage\""))
                         .isEqualTo(MESSAGES);
                 assertThat(after.has("eventProcessor_latency")).isTrue();
+                assertThat(after.has("commandBus_allTimer_seconds_count")).isTrue();
+                // ... registered by AxonMetricRegistry: no capacity gauge holding every message's time
+                assertThat(after.has("commandBus_capacity")).isFalse();
+                assertThat(after.has("eventProcessor_capacity")).isFalse();
                 // command batching: every send ran in some batch; each batch is one unit of work
                 double commands = after.value("parley_command_batch_commands_total")
                         - before.value("parley_command_batch_commands_total");

@@ -1,0 +1,99 @@
+package io.parley.operations;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.axonframework.commandhandling.CommandBus;
+import org.axonframework.commandhandling.GenericCommandMessage;
+import org.axonframework.eventhandling.EventBus;
+import org.axonframework.eventhandling.EventProcessor;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.messaging.Message;
+import org.axonframework.micrometer.GlobalMetricRegistry;
+import org.axonframework.monitoring.MessageMonitor;
+import org.axonframework.queryhandling.GenericQueryMessage;
+import org.axonframework.queryhandling.QueryBus;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AxonMetricRegistryTest {
+
+    record SendMessage(String text) {
+    }
+
+    record MessageSent(String text) {
+    }
+
+    record FindMessages(String conversationId) {
+    }
+
+    @ParameterizedTest(name = "dimensional: {0}")
+    @ValueSource(booleans = {true, false})
+    void registersAxonsMetersWithTheirNamesAndTagsButNoCapacityGauge(boolean dimensional) {
+        MeterRegistry axons = new SimpleMeterRegistry();
+        MeterRegistry ours = new SimpleMeterRegistry();
+
+        monitorOneOfEach(new GlobalMetricRegistry(axons), dimensional);
+        monitorOneOfEach(new AxonMetricRegistry(ours), dimensional);
+
+        Set<String> expected = ids(axons).stream().filter(id -> !id.contains(".capacity"))
+                .collect(Collectors.toSet());
+        assertThat(ids(axons)).anyMatch(id -> id.contains(".capacity")); // what this registry leaves out
+        assertThat(ids(ours)).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @ParameterizedTest(name = "dimensional: {0}")
+    @ValueSource(booleans = {true, false})
+    void countsAndTimesEveryMessageAsAxonDoes(boolean dimensional) {
+        MeterRegistry ours = new SimpleMeterRegistry();
+        AxonMetricRegistry registry = new AxonMetricRegistry(ours);
+        Function<Class<?>, MessageMonitor<Message<?>>> monitorOf = type -> monitor(registry, type, "commandBus",
+                dimensional);
+        MessageMonitor<Message<?>> commandBus = monitorOf.apply(CommandBus.class);
+
+        for (int i = 0; i < 3; i++) {
+            commandBus.onMessageIngested(GenericCommandMessage.asCommandMessage(new SendMessage("hi"))).reportSuccess();
+        }
+        commandBus.onMessageIngested(GenericCommandMessage.asCommandMessage(new SendMessage("no")))
+                .reportFailure(new IllegalStateException("refused"));
+
+        assertThat(ours.get("commandBus.successCounter").counter().count()).isEqualTo(3);
+        assertThat(ours.get("commandBus.failureCounter").counter().count()).isEqualTo(1);
+        assertThat(ours.get("commandBus.allTimer").timer().count()).isEqualTo(4);
+        if (dimensional) {
+            assertThat(ours.get("commandBus.successCounter").tag("payloadType", "SendMessage").counter().count())
+                    .isEqualTo(3);
+        }
+    }
+
+    private static void monitorOneOfEach(GlobalMetricRegistry registry, boolean dimensional) {
+        monitor(registry, CommandBus.class, "commandBus", dimensional)
+                .onMessageIngested(GenericCommandMessage.asCommandMessage(new SendMessage("hi"))).reportSuccess();
+        monitor(registry, EventBus.class, "eventStore", dimensional)
+                .onMessageIngested(GenericEventMessage.asEventMessage(new MessageSent("hi"))).reportSuccess();
+        monitor(registry, EventProcessor.class, "conversation-projection", dimensional)
+                .onMessageIngested(GenericEventMessage.asEventMessage(new MessageSent("hi"))).reportSuccess();
+        monitor(registry, QueryBus.class, "queryBus", dimensional)
+                .onMessageIngested(new GenericQueryMessage<>(new FindMessages("c1"),
+                        ResponseTypes.instanceOf(String.class))).reportSuccess();
+    }
+
+    @SuppressWarnings("unchecked") // each is given the messages of its component
+    private static MessageMonitor<Message<?>> monitor(GlobalMetricRegistry registry, Class<?> type, String name,
+                                                      boolean dimensional) {
+        return (MessageMonitor<Message<?>>) (dimensional ? registry.registerComponentWithDefaultTags(type, name)
+                : registry.registerComponent(type, name));
+    }
+
+    private static Set<String> ids(MeterRegistry registry) {
+        return registry.getMeters().stream().map(Meter::getId)
+                .map(id -> id.getName() + id.getTags()).collect(Collectors.toSet());
+    }
+}
