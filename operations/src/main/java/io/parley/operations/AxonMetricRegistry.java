@@ -8,7 +8,6 @@ import org.axonframework.eventhandling.EventBus;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.EventProcessor;
 import org.axonframework.messaging.Message;
-import org.axonframework.micrometer.EventProcessorLatencyMonitor;
 import org.axonframework.micrometer.GlobalMetricRegistry;
 import org.axonframework.micrometer.TagsUtil;
 import org.axonframework.monitoring.MessageMonitor;
@@ -26,7 +25,7 @@ import java.util.function.Function;
  * <ul>
  *   <li>Counters and timers: {@link PayloadTypeMeters}, registered once per payload type, where axon-micrometer
  *   looks every meter up again for every message.</li>
- *   <li>The processors' latency gauge: axon-micrometer's {@link EventProcessorLatencyMonitor}.</li>
+ *   <li>The processors' latency gauge: {@link ProcessorLatency}, registered once per processor.</li>
  *   <li>No {@code CapacityMonitor}: it keeps every message's handling time for ten minutes, one
  *   {@code ConcurrentSkipListMap} entry (~85 bytes with its two {@code Long}s and its share of the index) per message
  *   in every component it monitors, and sums them all at each scrape. Parley monitors the command bus and four
@@ -50,7 +49,7 @@ public class AxonMetricRegistry extends GlobalMetricRegistry {
     @Override
     public MessageMonitor<? extends Message<?>> registerComponent(Class<?> componentType, String componentName) {
         if (EventProcessor.class.isAssignableFrom(componentType)) {
-            return eventProcessor(meters(componentName, NO_TAGS, NO_TAGS), componentName, NO_TAGS);
+            return eventProcessor(meters(componentName, NO_TAGS, NO_TAGS), componentName, Tags.empty());
         }
         if (monitored(componentType)) {
             return meters(componentName, NO_TAGS, NO_TAGS);
@@ -65,8 +64,7 @@ public class AxonMetricRegistry extends GlobalMetricRegistry {
             Tags processor = Tags.of(TagsUtil.PROCESSOR_NAME_TAG, componentName);
             Function<Message<?>, Iterable<Tag>> byPayloadType =
                     message -> processor.and(TagsUtil.PAYLOAD_TYPE_TAG, message.getPayloadType().getSimpleName());
-            return eventProcessor(meters(EVENT_PROCESSOR, byPayloadType, byPayloadType), EVENT_PROCESSOR,
-                    message -> processor);
+            return eventProcessor(meters(EVENT_PROCESSOR, byPayloadType, byPayloadType), EVENT_PROCESSOR, processor);
         }
         if (EventBus.class.isAssignableFrom(componentType)) { // Axon counts its events without tags
             return meters(componentName, NO_TAGS, TagsUtil.PAYLOAD_TYPE_TAGGER_FUNCTION);
@@ -90,9 +88,9 @@ public class AxonMetricRegistry extends GlobalMetricRegistry {
 
     /** The latency gauge is one per processor, whatever the payload, as Axon registers it. */
     private MessageMonitor<EventMessage<?>> eventProcessor(PayloadTypeMeters meters, String prefix,
-                                                           Function<Message<?>, Iterable<Tag>> latencyTags) {
+                                                           Iterable<Tag> latencyTags) {
         List<MessageMonitor<? super EventMessage<?>>> monitors =
-                List.of(meters, EventProcessorLatencyMonitor.buildMonitor(prefix, getRegistry(), latencyTags));
+                List.of(meters, new ProcessorLatency(getRegistry(), prefix, latencyTags));
         return new MultiMessageMonitor<>(monitors);
     }
 }

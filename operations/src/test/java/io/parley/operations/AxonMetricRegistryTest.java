@@ -19,9 +19,11 @@ import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -80,6 +82,26 @@ class AxonMetricRegistryTest {
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
         assertThat(counts(ours)).containsEntry("commandBus.successCounter" + (dimensional
                 ? "[tag(payloadType=SendMessage)]" : "[]"), 3.0 + (dimensional ? 0 : 1));
+    }
+
+    @ParameterizedTest(name = "dimensional: {0}")
+    @ValueSource(booleans = {true, false})
+    void gaugesHowFarBehindItsTimestampTheLastEventAProcessorTookInWas(boolean dimensional) {
+        MeterRegistry axons = new SimpleMeterRegistry();
+        MeterRegistry ours = new SimpleMeterRegistry();
+
+        for (GlobalMetricRegistry registry : List.of(new GlobalMetricRegistry(axons), new AxonMetricRegistry(ours))) {
+            MessageMonitor<Message<?>> processor = monitor(registry, EventProcessor.class, "conversation-projection",
+                    dimensional);
+            for (long secondsAgo : new long[] {60, 5}) {
+                processor.onMessageIngested(new GenericEventMessage<>(UUID.randomUUID().toString(),
+                        new MessageSent("hi"), Map.of(), Instant.now().minusSeconds(secondsAgo))).reportSuccess();
+            }
+        }
+
+        String name = dimensional ? "eventProcessor.latency" : "conversation-projection.latency";
+        assertThat(axons.get(name).gauge().value()).isBetween(5_000.0, 6_000.0);
+        assertThat(ours.get(name).gauge().value()).isBetween(5_000.0, 6_000.0);
     }
 
     private static void monitorOneOfEach(GlobalMetricRegistry registry, boolean dimensional) {
