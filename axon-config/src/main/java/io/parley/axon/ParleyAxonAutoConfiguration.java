@@ -1,6 +1,5 @@
 package io.parley.axon;
 
-import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.ConfigurerModule;
@@ -15,7 +14,6 @@ import org.axonframework.modelling.command.CommandTargetResolver;
 import org.axonframework.spring.eventsourcing.SpringAggregateSnapshotter;
 import org.axonframework.springboot.autoconfig.AxonAutoConfiguration;
 import org.axonframework.springboot.autoconfig.JdbcAutoConfiguration;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -96,13 +94,13 @@ public class ParleyAxonAutoConfiguration {
 
     /**
      * On the bus that runs this process's command handlers (a distributed bus passes it to its local segment), in every
-     * process: command handlers live on the command side and in the query side ({@code RebuildProjection}).
+     * process: command handlers live on the command side and in the query side ({@code RebuildProjection}). Axon's
+     * {@code InterceptorAutoConfiguration} registers it, as every handler interceptor bean, on the command bus (a
+     * registration here as well ran it twice for every command).
      */
     @Bean
-    DomainErrorInterceptor parleyDomainErrorInterceptor(ObjectProvider<CommandBus> commandBus) {
-        DomainErrorInterceptor interceptor = new DomainErrorInterceptor();
-        commandBus.ifAvailable(bus -> bus.registerHandlerInterceptor(interceptor));
-        return interceptor;
+    DomainErrorInterceptor parleyDomainErrorInterceptor() {
+        return new DomainErrorInterceptor();
     }
 
     /** {@code MessageSent} revision 1 (attachments as strings) read as revision 2 (attachment objects). */

@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.parley.operations.tracing.CorrelationIdLogging;
-import org.axonframework.commandhandling.CommandBus;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.springframework.boot.actuate.autoconfigure.health.HealthEndpointAutoConfiguration;
@@ -65,12 +64,13 @@ public class OperationsAutoConfiguration {
         return new ProjectionLag(processing, eventStore, registry, properties.maxProjectionLag());
     }
 
-    /** The correlation id of a command in the lines its handler logs, on the bus that runs this process's handlers. */
+    /**
+     * The correlation id of a command in the lines its handler logs, on the bus that runs this process's handlers:
+     * Axon's {@code InterceptorAutoConfiguration} registers it there, as every handler interceptor bean.
+     */
     @Bean
-    CorrelationIdLogging parleyCorrelationIdLogging(ObjectProvider<CommandBus> commandBus) {
-        CorrelationIdLogging interceptor = new CorrelationIdLogging();
-        commandBus.ifAvailable(bus -> bus.registerHandlerInterceptor(interceptor));
-        return interceptor;
+    CorrelationIdLogging parleyCorrelationIdLogging() {
+        return new CorrelationIdLogging();
     }
 
     /** Draining: from the moment the context closes, load balancers are told to send nothing new. */
