@@ -8,13 +8,14 @@ import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.monitoring.MessageMonitor;
 import org.axonframework.monitoring.NoOpMessageMonitorCallback;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The gauge of axon-micrometer's {@code EventProcessorLatencyMonitor}, {@code prefix.latency}: how far behind its
  * timestamp (milliseconds of wall-clock time) the last event a processor took in was, one gauge per processor,
- * registered with its first event. axon-micrometer registers the gauge again for every event, which Micrometer answers
- * with a WARN line at the second and a look-up each time after.
+ * registered with its first event (once, whichever thread brings it). axon-micrometer registers the gauge again for
+ * every event, which Micrometer answers with a WARN line at the second and a look-up each time after.
  */
 final class ProcessorLatency implements MessageMonitor<EventMessage<?>> {
 
@@ -23,7 +24,7 @@ final class ProcessorLatency implements MessageMonitor<EventMessage<?>> {
     private final Iterable<Tag> tags;
     private final Clock clock;
     private final AtomicLong latency = new AtomicLong();
-    private volatile boolean registered;
+    private final AtomicBoolean registered = new AtomicBoolean();
 
     ProcessorLatency(MeterRegistry registry, String prefix, Iterable<Tag> tags) {
         this.registry = registry;
@@ -37,9 +38,10 @@ final class ProcessorLatency implements MessageMonitor<EventMessage<?>> {
         if (message == null) {
             return NoOpMessageMonitorCallback.INSTANCE;
         }
-        if (!registered) {
-            Gauge.builder(name, latency, AtomicLong::get).tags(tags).register(registry);
-            registered = true;
+        if (!registered.get() && registered.compareAndSet(false, true)) {
+            // strongly referenced: the gauge reads its value for as long as the registry lives, not only while
+            // this monitor does
+            Gauge.builder(name, latency, AtomicLong::get).tags(tags).strongReference(true).register(registry);
         }
         latency.set(clock.wallTime() - message.getTimestamp().toEpochMilli());
         return NoOpMessageMonitorCallback.INSTANCE;
