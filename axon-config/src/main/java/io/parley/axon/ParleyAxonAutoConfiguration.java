@@ -11,15 +11,17 @@ import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.annotation.HandlerDefinition;
 import org.axonframework.messaging.annotation.ParameterResolverFactory;
 import org.axonframework.modelling.command.CommandTargetResolver;
+import org.axonframework.serialization.Serializer;
 import org.axonframework.spring.eventsourcing.SpringAggregateSnapshotter;
 import org.axonframework.springboot.autoconfig.AxonAutoConfiguration;
 import org.axonframework.springboot.autoconfig.JdbcAutoConfiguration;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -31,11 +33,37 @@ import java.util.concurrent.TimeUnit;
 @EnableConfigurationProperties(ParleyAxonProperties.class)
 public class ParleyAxonAutoConfiguration {
 
-    /** Referenced by name from the Conversation aggregate's {@code @Aggregate} annotation. */
+    /**
+     * The thread snapshots are taken and stored on, started with the first (not a bean: a bean of type
+     * {@code Executor} would stand in for Spring Boot's task executor). Its queue is not bounded by count: Axon's
+     * snapshotter queues at most one request per aggregate (it remembers which are in progress, and a request that a
+     * full queue dropped would stay "in progress" for good: that aggregate would never be snapshotted again), and
+     * {@link CachedAggregateSnapshotter} bounds the bytes its snapshots hold while they wait.
+     */
+    private final ThreadPoolExecutor snapshotThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(), runnable -> {
+                Thread thread = new Thread(runnable, "parley-snapshotter");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    /**
+     * Referenced by name from the Conversation aggregate's {@code @Aggregate} annotation: a snapshot every
+     * {@code parley.axon.snapshot-threshold} events, taken from the cached conversation as the command leaves it
+     * ({@link CachedAggregateSnapshotter}), by Axon's snapshotter from the events where it is not at hand.
+     */
     @Bean
     @ConditionalOnMissingBean(name = "conversationSnapshotTrigger")
-    SnapshotTriggerDefinition conversationSnapshotTrigger(Snapshotter snapshotter, ParleyAxonProperties properties) {
-        return new EventCountSnapshotTriggerDefinition(snapshotter, properties.snapshotThreshold());
+    SnapshotTriggerDefinition conversationSnapshotTrigger(Snapshotter snapshotter,
+                                                          @Qualifier("conversationCache") Cache conversationCache,
+                                                          EventStore eventStore, Serializer serializer,
+                                                          TransactionManager transactionManager,
+                                                          ParameterResolverFactory parameterResolverFactory,
+                                                          HandlerDefinition handlerDefinition,
+                                                          ParleyAxonProperties properties) {
+        return new EventCountSnapshotTriggerDefinition(new CachedAggregateSnapshotter(conversationCache, snapshotter,
+                eventStore, serializer, transactionManager, snapshotThread, parameterResolverFactory,
+                handlerDefinition), properties.snapshotThreshold());
     }
 
     /**
@@ -55,9 +83,7 @@ public class ParleyAxonAutoConfiguration {
      * Axon's default snapshotter runs on the committing thread after the commit, while that thread still holds the
      * aggregate's lock, and takes a second database connection for the snapshot. When every pooled connection
      * belongs to a command waiting for that lock, nobody moves until the pool's timeout (30 s): seen in the
-     * benchmark with a pool of 8. Snapshots are taken on their own thread instead; when more than
-     * {@value #SNAPSHOT_QUEUE} wait, new requests are dropped (a snapshot only saves replay time; the next
-     * threshold asks again).
+     * benchmark with a pool of 8. Snapshots are taken on their own thread instead.
      */
     @Bean
     @ConditionalOnMissingBean(Snapshotter.class)
@@ -66,12 +92,6 @@ public class ParleyAxonAutoConfiguration {
                                                    ParameterResolverFactory parameterResolverFactory,
                                                    EventStore eventStore, TransactionManager transactionManager,
                                                    SnapshotterSpanFactory spanFactory) {
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(SNAPSHOT_QUEUE), runnable -> {
-                    Thread thread = new Thread(runnable, "parley-snapshotter");
-                    thread.setDaemon(true);
-                    return thread;
-                }, new ThreadPoolExecutor.DiscardPolicy());
         return SpringAggregateSnapshotter.builder()
                 .repositoryProvider(configuration::repository)
                 .transactionManager(transactionManager)
@@ -79,11 +99,9 @@ public class ParleyAxonAutoConfiguration {
                 .parameterResolverFactory(parameterResolverFactory)
                 .handlerDefinition(handlerDefinition)
                 .spanFactory(spanFactory)
-                .executor(executor)
+                .executor(snapshotThread)
                 .build();
     }
-
-    private static final int SNAPSHOT_QUEUE = 1_000;
 
     /** Axon's rules for the aggregate a command targets, with the annotated members found once per command class. */
     @Bean

@@ -1,5 +1,6 @@
 package io.parley.standalone;
 
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,12 +13,14 @@ import static io.parley.standalone.ParleyClient.json;
 import static io.parley.standalone.SocketClient.reply;
 import static io.parley.standalone.SocketClient.type;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Far more commands in flight than database connections, all on one conversation, with a snapshot every few events:
  * nothing may wait for a connection while holding what the connection holders wait for. (Axon's default snapshotter
  * did: it took a second connection on the committing thread, under the conversation's lock, and every pooled
- * connection belonged to a command waiting for that lock; nobody moved until the pool gave up after 30 s.)
+ * connection belonged to a command waiting for that lock; nobody moved until the pool gave up after 30 s.) The
+ * snapshots are taken all the same.
  */
 class ScarceConnectionsTest {
 
@@ -57,6 +60,14 @@ class ScarceConnectionsTest {
                 }
                 long total = (long) each * sockets.size();
                 sockets.get(0).await(type("message").and(f -> f.get("seq").asLong() == total), Duration.ofSeconds(10));
+                // the snapshots were taken (from the cached conversation, CachedAggregateSnapshotter): the latest is
+                // within a few thresholds of the conversation's last event
+                EventStorageEngine engine = parley.bean(EventStorageEngine.class);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(engine.readSnapshot(group))
+                        .hasValueSatisfying(snapshot -> {
+                            assertThat(snapshot.getPayloadType().getSimpleName()).isEqualTo("Conversation");
+                            assertThat(snapshot.getSequenceNumber()).isGreaterThan(total - 20);
+                        }));
             } finally {
                 sockets.forEach(SocketClient::close);
             }
