@@ -40,22 +40,26 @@ import java.util.concurrent.atomic.AtomicLong;
  * 3,000 msg/s (docs/benchmark.md, issue 17's twenty-third stop) that thread took about 5% of the server's CPU, in bursts
  * of 9% when conversations of equal traffic crossed the threshold together, half of it reading the events back.
  * <p>
- * Axon's trigger calls this on the thread that handles the aggregate (a command lane), within the unit of work that
- * crossed the threshold: in its prepare-commit phase, after the caching repository has put the aggregate into the
- * {@link Cache}, or in its clean-up phase when the aggregate's trigger was not initialized by a load (an aggregate
- * created in this process, or one whose replay crossed the threshold). The aggregate is serialized there, with the
- * serializer the event store uses for snapshots, and the bytes are stored by the snapshot thread once the unit of work
- * has committed: a unit of work that rolls back stores nothing, and the storage engine stores a snapshot only once the
- * events it was made of are written. Where the aggregate is not at hand (no unit of work, or no cache entry) Axon's
- * snapshotter takes the snapshot from the events as before.
+ * {@link CachedSnapshotTriggerDefinition} asks for the snapshot on the thread that handles the aggregate (a command
+ * lane), in the prepare-commit phase of the unit of work that crossed the threshold, while that unit of work holds the
+ * aggregate's lock and after the caching repository has put the aggregate into the {@link Cache}. The aggregate is
+ * serialized there, with the serializer the event store uses for snapshots, and the bytes are stored by the snapshot
+ * thread once the unit of work has committed: a unit of work that rolls back stores nothing, and the storage engine
+ * stores a snapshot only once the events it was made of are written. Anywhere else the aggregate is not safely at hand
+ * (no unit of work, another phase, no cache entry: the threshold crossed in a load's replay or a creating command,
+ * before the repository put the aggregate into the cache), and Axon's snapshotter takes the snapshot from the events
+ * as before. Asked in the clean-up phase, where Axon's own trigger asks for aggregates it calls uninitialized, the
+ * lock may already be released and another thread could change the cached aggregate while it is serialized.
  * <p>
- * Snapshots waiting to be stored hold their bytes: beyond {@value #MAX_QUEUED_BYTES} bytes waiting, a new one is
- * dropped (a snapshot only saves replay time; the next threshold asks again), as Axon's snapshotter drops requests
- * when its queue is full.
+ * Snapshots waiting to be stored hold their bytes: beyond a bound ({@value #MAX_QUEUED_BYTES} bytes in Parley)
+ * waiting, a new one is dropped (a snapshot only saves replay time; the next threshold asks again), as Axon's
+ * snapshotter drops requests when its queue is full. A single snapshot larger than the bound is left to Axon's
+ * snapshotter, which holds no bytes while it waits.
  */
 final class CachedAggregateSnapshotter implements Snapshotter {
 
     private static final Logger log = LoggerFactory.getLogger(CachedAggregateSnapshotter.class);
+    /** The bound Parley uses (ParleyAxonAutoConfiguration). */
     static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
 
     private final Cache cache;
@@ -67,6 +71,7 @@ final class CachedAggregateSnapshotter implements Snapshotter {
     private final ParameterResolverFactory parameterResolverFactory;
     private final HandlerDefinition handlerDefinition;
     private final Map<Class<?>, AggregateModel<?>> models = new ConcurrentHashMap<>();
+    private final long maxQueuedBytes;
     private final AtomicLong queuedBytes = new AtomicLong();
 
     /**
@@ -81,10 +86,13 @@ final class CachedAggregateSnapshotter implements Snapshotter {
      * @param parameterResolverFactory and
      * @param handlerDefinition  the aggregate's handlers' as the repository resolves them (Spring beans as handler
      *                           parameters included), for Axon's model of the aggregate
+     * @param maxQueuedBytes     the serialized bytes snapshots waiting to be stored may hold together
+     *                           ({@link #MAX_QUEUED_BYTES} in Parley)
      */
     CachedAggregateSnapshotter(Cache cache, Snapshotter fallback, EventStore eventStore, Serializer serializer,
                                TransactionManager transactionManager, Executor executor,
-                               ParameterResolverFactory parameterResolverFactory, HandlerDefinition handlerDefinition) {
+                               ParameterResolverFactory parameterResolverFactory, HandlerDefinition handlerDefinition,
+                               long maxQueuedBytes) {
         this.cache = cache;
         this.fallback = fallback;
         this.eventStore = eventStore;
@@ -93,18 +101,17 @@ final class CachedAggregateSnapshotter implements Snapshotter {
         this.executor = executor;
         this.parameterResolverFactory = parameterResolverFactory;
         this.handlerDefinition = handlerDefinition;
+        this.maxQueuedBytes = maxQueuedBytes;
     }
 
     @Override
     public void scheduleSnapshot(Class<?> aggregateType, String aggregateIdentifier) {
         UnitOfWork<?> unitOfWork = CurrentUnitOfWork.isStarted() ? CurrentUnitOfWork.get() : null;
         boolean preparing = unitOfWork != null && unitOfWork.phase() == UnitOfWork.Phase.PREPARE_COMMIT;
-        boolean committed = unitOfWork != null && unitOfWork.phase() == UnitOfWork.Phase.CLEANUP
-                && !unitOfWork.isRolledBack();
         EventSourcedAggregate<?> aggregate;
         SerializedObject<byte[]> payload;
         try {
-            aggregate = preparing || committed ? cached(aggregateType, aggregateIdentifier) : null;
+            aggregate = preparing ? cached(aggregateType, aggregateIdentifier) : null;
             if (aggregate != null && aggregate.isDeleted()) {
                 return;
             }
@@ -115,7 +122,7 @@ final class CachedAggregateSnapshotter implements Snapshotter {
             aggregate = null;
             payload = null;
         }
-        if (payload == null) {
+        if (payload == null || payload.getData().length > maxQueuedBytes) {
             fallback.scheduleSnapshot(aggregateType, aggregateIdentifier);
             return;
         }
@@ -124,11 +131,7 @@ final class CachedAggregateSnapshotter implements Snapshotter {
                 new LazyDeserializingObject<>(payload, serializer),
                 new LazyDeserializingObject<>(MetaData.emptyInstance())), GenericEventMessage.clock.instant());
         long bytes = payload.getData().length;
-        if (preparing) {
-            unitOfWork.afterCommit(committedUnitOfWork -> store(snapshot, bytes));
-        } else {
-            store(snapshot, bytes);
-        }
+        unitOfWork.afterCommit(committedUnitOfWork -> store(snapshot, bytes));
     }
 
     /** The live aggregate, from the entry its repository put into the cache, or null when the cache has none. */
@@ -150,7 +153,7 @@ final class CachedAggregateSnapshotter implements Snapshotter {
     }
 
     private void store(DomainEventMessage<?> snapshot, long bytes) {
-        if (queuedBytes.addAndGet(bytes) > MAX_QUEUED_BYTES) {
+        if (queuedBytes.addAndGet(bytes) > maxQueuedBytes) {
             queuedBytes.addAndGet(-bytes);
             log.debug("snapshot of {} at {} dropped: {} bytes of snapshots wait to be stored",
                     snapshot.getAggregateIdentifier(), snapshot.getSequenceNumber(), queuedBytes.get());

@@ -3,7 +3,6 @@ package io.parley.axon;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.config.ConfigurerModule;
-import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.eventsourcing.SnapshotterSpanFactory;
@@ -50,7 +49,8 @@ public class ParleyAxonAutoConfiguration {
     /**
      * Referenced by name from the Conversation aggregate's {@code @Aggregate} annotation: a snapshot every
      * {@code parley.axon.snapshot-threshold} events, taken from the cached conversation as the command leaves it
-     * ({@link CachedAggregateSnapshotter}), by Axon's snapshotter from the events where it is not at hand.
+     * ({@link CachedAggregateSnapshotter}, asked in the command's prepare-commit phase by
+     * {@link CachedSnapshotTriggerDefinition}), by Axon's snapshotter from the events where it is not at hand.
      */
     @Bean
     @ConditionalOnMissingBean(name = "conversationSnapshotTrigger")
@@ -61,9 +61,9 @@ public class ParleyAxonAutoConfiguration {
                                                           ParameterResolverFactory parameterResolverFactory,
                                                           HandlerDefinition handlerDefinition,
                                                           ParleyAxonProperties properties) {
-        return new EventCountSnapshotTriggerDefinition(new CachedAggregateSnapshotter(conversationCache, snapshotter,
+        return new CachedSnapshotTriggerDefinition(new CachedAggregateSnapshotter(conversationCache, snapshotter,
                 eventStore, serializer, transactionManager, snapshotThread, parameterResolverFactory,
-                handlerDefinition), properties.snapshotThreshold());
+                handlerDefinition, CachedAggregateSnapshotter.MAX_QUEUED_BYTES), properties.snapshotThreshold());
     }
 
     /**

@@ -12,7 +12,6 @@ import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.caching.NoCache;
 import org.axonframework.eventsourcing.AggregateSnapshotter;
-import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.GenericAggregateFactory;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.eventsourcing.eventstore.DomainEventStream;
@@ -25,24 +24,36 @@ import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 import org.axonframework.modelling.command.inspection.AnnotatedAggregateMetaModelFactory;
+import org.axonframework.serialization.Converter;
+import org.axonframework.serialization.SerializedObject;
+import org.axonframework.serialization.SerializedType;
+import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 /**
- * Snapshots taken from the cached aggregate ({@link CachedAggregateSnapshotter}), on Axon's own configuration: a
- * caching event-sourcing repository, its snapshot trigger every {@value #THRESHOLD} events, Axon's snapshotter for
- * what is not at hand, and Axon's in-memory storage engine, which counts the reads of an aggregate's events.
+ * Snapshots taken from the cached aggregate ({@link CachedAggregateSnapshotter}, asked by
+ * {@link CachedSnapshotTriggerDefinition}), on Axon's own configuration: a caching event-sourcing repository, a
+ * snapshot every {@value #THRESHOLD} events, Axon's snapshotter for what is not at hand, and Axon's in-memory storage
+ * engine, which counts the reads of an aggregate's events.
  */
 class CachedAggregateSnapshotterTest {
 
@@ -116,20 +127,66 @@ class CachedAggregateSnapshotterTest {
         }
     }
 
+    /**
+     * The snapshotter's serializer: Axon's, running {@link #whileSerializing} (once) before it serializes, so a test
+     * can act while a snapshot is being taken.
+     */
+    static final class WatchedSerializer implements Serializer {
+        private final Serializer serializer = JacksonSerializer.defaultSerializer();
+        volatile Runnable whileSerializing;
+
+        @Override
+        public <T> SerializedObject<T> serialize(Object object, Class<T> expectedRepresentation) {
+            Runnable action = whileSerializing;
+            whileSerializing = null;
+            if (action != null) {
+                action.run();
+            }
+            return serializer.serialize(object, expectedRepresentation);
+        }
+
+        @Override
+        public <T> boolean canSerializeTo(Class<T> expectedRepresentation) {
+            return serializer.canSerializeTo(expectedRepresentation);
+        }
+
+        @Override
+        public <S, T> T deserialize(SerializedObject<S> serializedObject) {
+            return serializer.deserialize(serializedObject);
+        }
+
+        @Override
+        public Class classForType(SerializedType type) {
+            return serializer.classForType(type);
+        }
+
+        @Override
+        public SerializedType typeForClass(Class type) {
+            return serializer.typeForClass(type);
+        }
+
+        @Override
+        public Converter getConverter() {
+            return serializer.getConverter();
+        }
+    }
+
+    /** The snapshot thread, held: snapshots wait in {@link #queued} until a test runs them. */
+    private final List<Runnable> queued = new ArrayList<>();
     private final CountingEngine engine = new CountingEngine();
     private final AggregateCache cache = new AggregateCache(100);
+    private final WatchedSerializer serializer = new WatchedSerializer();
     private Configuration axon;
 
     @BeforeEach
     void startWithTheCache() {
-        start(cache);
+        start(cache, Runnable::run, CachedAggregateSnapshotter.MAX_QUEUED_BYTES);
     }
 
-    private void start(Cache cache) {
+    private void start(Cache cache, Executor snapshotThread, long maxQueuedBytes) {
         if (axon != null) {
             axon.shutdown();
         }
-        JacksonSerializer serializer = JacksonSerializer.defaultSerializer();
         axon = DefaultConfigurer.defaultConfiguration(false) // no Axon Server: the local command bus
                 .registerComponent(ParameterResolverFactory.class, c -> MultiParameterResolverFactory.ordered(
                         ClasspathParameterResolverFactory.forClass(Tally.class), UNIT_RESOLVER))
@@ -137,10 +194,10 @@ class CachedAggregateSnapshotterTest {
                 .configureEmbeddedEventStore(c -> engine)
                 .configureAggregate(AggregateConfigurer.defaultConfiguration(Tally.class)
                         .configureCache(c -> cache)
-                        .configureSnapshotTrigger(c -> new EventCountSnapshotTriggerDefinition(
+                        .configureSnapshotTrigger(c -> new CachedSnapshotTriggerDefinition(
                                 new CachedAggregateSnapshotter(cache, axonsSnapshotter(c), c.eventStore(), serializer,
-                                        NoTransactionManager.INSTANCE, Runnable::run, c.parameterResolverFactory(),
-                                        c.handlerDefinition(Tally.class)), THRESHOLD)))
+                                        NoTransactionManager.INSTANCE, snapshotThread, c.parameterResolverFactory(),
+                                        c.handlerDefinition(Tally.class), maxQueuedBytes), THRESHOLD)))
                 .buildConfiguration();
         axon.start();
     }
@@ -215,7 +272,7 @@ class CachedAggregateSnapshotterTest {
     }
 
     @Test
-    void anAggregateWhoseReplayCrossedTheThresholdIsSnapshottedFromTheCacheOnceItsCommandCommitted() {
+    void anAggregateWhoseReplayCrossedTheThresholdIsSnapshottedFromItsEventsOnceItsCommandCommitted() {
         send(new Open("t-1"));
         storePastTheCache(1, 2, 3); // a load replays four events: the threshold crossed during the replay
         cache.removeAll();
@@ -225,12 +282,88 @@ class CachedAggregateSnapshotterTest {
         DomainEventMessage<?> snapshot = snapshot().orElseThrow();
         assertThat(snapshot.getSequenceNumber()).isEqualTo(4);
         assertThat(snapshot.getPayload()).usingRecursiveComparison().isEqualTo(tally("t-1", 16, 4));
-        assertThat(engine.eventReadsOf("t-1")).as("the load only").isEqualTo(1);
+        assertThat(engine.eventReadsOf("t-1")).as("the load, then Axon's snapshotter").isEqualTo(2);
+    }
+
+    @Test
+    void aSnapshotNeverHoldsAnEventThatAnotherThreadAppliedAndRolledBack() throws Exception {
+        send(new Open("t-1"));
+        storePastTheCache(1, 2, 3);
+        cache.removeAll(); // the next command's load replays past the threshold
+        ExecutorService otherThread = Executors.newSingleThreadExecutor();
+        CountDownLatch applied = new CountDownLatch(1);
+        CountDownLatch rollBack = new CountDownLatch(1);
+        try {
+            // should the snapshot be serialized where the lock is already released, another command on the same
+            // conversation applies an event meanwhile, and rolls back once the snapshot was taken
+            serializer.whileSerializing = () -> {
+                otherThread.submit(() -> {
+                    DefaultUnitOfWork<?> unitOfWork = DefaultUnitOfWork.startAndGet(null);
+                    axon.commandBus().dispatch(GenericCommandMessage.asCommandMessage(new Add("t-1", 100)));
+                    applied.countDown();
+                    awaitQuietly(rollBack);
+                    unitOfWork.rollback();
+                });
+                awaitQuietly(applied);
+            };
+
+            send(new Add("t-1", 10));
+        } finally {
+            rollBack.countDown();
+            otherThread.shutdown();
+            assertThat(otherThread.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+
+        DomainEventMessage<?> snapshot = snapshot().orElseThrow();
+        long lastCommitted = engine.readEvents("t-1").asStream().mapToLong(DomainEventMessage::getSequenceNumber)
+                .max().orElseThrow();
+        assertThat(snapshot.getSequenceNumber()).as("no further than the last committed event")
+                .isLessThanOrEqualTo(lastCommitted);
+        assertThatSnapshotIsTheStateAfter(snapshot, 1, 2, 3, 10);
+    }
+
+    @Test
+    void aSnapshotLargerThanTheBoundIsTakenByAxonsSnapshotterFromTheEvents() {
+        start(cache, Runnable::run, 10); // every snapshot of a tally is larger than 10 bytes
+        send(new Open("t-1"));
+        send(new Add("t-1", 5));
+        send(new Add("t-1", 7));
+
+        DomainEventMessage<?> snapshot = snapshot().orElseThrow();
+        assertThat(snapshot.getSequenceNumber()).isEqualTo(2);
+        assertThat(snapshot.getPayload()).usingRecursiveComparison().isEqualTo(tally("t-1", 12, 2));
+        assertThat(engine.eventReadsOf("t-1")).as("Axon's snapshotter").isEqualTo(1);
+    }
+
+    @Test
+    void snapshotsBeyondTheBoundAreDroppedUntilTheWaitingOnesAreStored() {
+        long oneSnapshot = serializer.serialize(tally("t-1", 12, 2), byte[].class).getData().length;
+        start(cache, queued::add, oneSnapshot * 3 / 2); // room for one snapshot of t-1 waiting, not two
+        send(new Open("t-1"));
+        send(new Add("t-1", 5));
+        send(new Add("t-1", 7)); // the first snapshot: waits
+        send(new Add("t-1", 1));
+        send(new Add("t-1", 2));
+        send(new Add("t-1", 3)); // the second: dropped
+        assertThat(queued).hasSize(1);
+
+        queued.remove(0).run();
+        assertThat(snapshot().orElseThrow().getSequenceNumber()).isEqualTo(2);
+        send(new Add("t-1", 4));
+        send(new Add("t-1", 5));
+        send(new Add("t-1", 6)); // the third: waits, as its room was given back
+        assertThat(queued).hasSize(1);
+        queued.remove(0).run();
+
+        DomainEventMessage<?> snapshot = snapshot().orElseThrow();
+        assertThat(snapshot.getSequenceNumber()).isEqualTo(8);
+        assertThatSnapshotIsTheStateAfter(snapshot, 5, 7, 1, 2, 3, 4, 5, 6);
+        assertThat(engine.eventReadsOf("t-1")).as("no snapshot taken from the events").isZero();
     }
 
     @Test
     void withoutTheAggregateInTheCacheAxonsSnapshotterTakesTheSnapshotFromTheEvents() {
-        start(NoCache.INSTANCE);
+        start(NoCache.INSTANCE, Runnable::run, CachedAggregateSnapshotter.MAX_QUEUED_BYTES);
         send(new Open("t-1"));
         send(new Add("t-1", 5));
         send(new Add("t-1", 7));
@@ -239,6 +372,14 @@ class CachedAggregateSnapshotterTest {
         assertThat(snapshot.getSequenceNumber()).isEqualTo(2);
         assertThat(snapshot.getPayload()).usingRecursiveComparison().isEqualTo(tally("t-1", 12, 2));
         assertThat(engine.eventReadsOf("t-1")).as("two loads, then Axon's snapshotter").isEqualTo(3);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void storePastTheCache(int... amounts) {

@@ -1,0 +1,97 @@
+package io.parley.axon;
+
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventsourcing.SnapshotTrigger;
+import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
+import org.axonframework.eventsourcing.Snapshotter;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+
+import java.io.Serial;
+import java.io.Serializable;
+
+/**
+ * A snapshot every {@code threshold} events, asked for in the prepare-commit phase of the unit of work whose event
+ * crossed the threshold: Axon's {@code EventCountSnapshotTriggerDefinition}, except for an aggregate whose trigger
+ * Axon calls uninitialized (one created in this process, or one whose load replayed past the threshold), for which
+ * Axon's trigger asks in the clean-up phase.
+ * <p>
+ * {@link CachedAggregateSnapshotter} serializes the live aggregate where it is asked, so it must be asked while the
+ * unit of work still holds the aggregate's lock: in clean-up the repository may already have released it (its
+ * clean-up handlers run newest first), and another thread could then change the cached aggregate, or apply an event
+ * it later rolls back, while the snapshot is serialized. In prepare-commit the lock is held, and the request comes
+ * after the repository put the aggregate into the cache when the event came from a command on a loaded aggregate
+ * (the repository's save was registered at the load, before the command ran). Where the threshold was crossed before
+ * that registration (in the load's replay, or in a creating command) the cache has no entry for the aggregate yet, and
+ * the snapshotter leaves the snapshot to Axon's, which reads the events once they are committed.
+ * <p>
+ * Outside a unit of work the snapshot is asked for at once, as Axon's trigger does.
+ */
+final class CachedSnapshotTriggerDefinition implements SnapshotTriggerDefinition {
+
+    private final Snapshotter snapshotter;
+    private final int threshold;
+
+    /**
+     * @param snapshotter the snapshotter asked for each snapshot ({@link CachedAggregateSnapshotter} in Parley)
+     * @param threshold   events handled by an aggregate (loaded, replayed or applied) between two snapshots; positive
+     */
+    CachedSnapshotTriggerDefinition(Snapshotter snapshotter, int threshold) {
+        if (threshold < 1) {
+            throw new IllegalArgumentException("the snapshot threshold must be positive, was " + threshold);
+        }
+        this.snapshotter = snapshotter;
+        this.threshold = threshold;
+    }
+
+    @Override
+    public SnapshotTrigger prepareTrigger(Class<?> aggregateType) {
+        return new Trigger(snapshotter, aggregateType, threshold);
+    }
+
+    @Override
+    public SnapshotTrigger reconfigure(Class<?> aggregateType, SnapshotTrigger trigger) {
+        if (trigger instanceof Trigger ours) {
+            ours.snapshotter = snapshotter;
+            return ours;
+        }
+        return prepareTrigger(aggregateType);
+    }
+
+    /** Serializable, as Axon's triggers are: a distributed aggregate cache stores it with the aggregate. */
+    private static final class Trigger implements SnapshotTrigger, Serializable {
+
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private transient Snapshotter snapshotter;
+        private final Class<?> aggregateType;
+        private final int threshold;
+        private int counter;
+
+        private Trigger(Snapshotter snapshotter, Class<?> aggregateType, int threshold) {
+            this.snapshotter = snapshotter;
+            this.aggregateType = aggregateType;
+            this.threshold = threshold;
+        }
+
+        @Override
+        public void eventHandled(EventMessage<?> message) {
+            if (message instanceof DomainEventMessage<?> event && ++counter >= threshold) {
+                counter = 0;
+                String aggregateIdentifier = event.getAggregateIdentifier();
+                if (CurrentUnitOfWork.isStarted()) {
+                    CurrentUnitOfWork.get().onPrepareCommit(
+                            unitOfWork -> snapshotter.scheduleSnapshot(aggregateType, aggregateIdentifier));
+                } else {
+                    snapshotter.scheduleSnapshot(aggregateType, aggregateIdentifier);
+                }
+            }
+        }
+
+        @Override
+        public void initializationFinished() {
+            // asked for in the same phase whether or not the aggregate was loaded (see the class comment)
+        }
+    }
+}
