@@ -4,7 +4,8 @@
 # run, and prints the microseconds of server CPU each stage costs per acknowledged message (cpu-budget.py): the
 # server's CPU per message as the benchmark measured it, divided by the profile's shares.
 #
-# usage: bench/src/main/scripts/cpu-budget.sh OUT_DIR RATES [WARMUP_S=90] [PROFILE_S=30]
+# usage: [BENCH_PROFILE=full] bench/src/main/scripts/cpu-budget.sh OUT_DIR RATES [WARMUP_S=90] [PROFILE_S=30]
+# BENCH_PROFILE is bench/run.sh's profile (quick by default: 100 users; full: 1,000 users in 500 conversations).
 # RATES is one rate or a comma list stepped up to the profiled last one (a cold JIT at a high rate falls behind for
 # good: 600/s from cold fell 35 s behind, while 300/s for 90 s, then 600/s, then 1,000/s kept up); the JIT warm-up
 # runs at 300/s or the first rate, whichever is lower.
@@ -22,7 +23,7 @@ mkdir -p "$LIB" && (cd "$LIB" && unzip -o -q "$AP" 'linux-x64/*')
 LIB="$LIB/linux-x64/libasyncProfiler.so"
 ( cd "$ROOT" && BENCH_SKIP_BUILD=1 BENCH_SCENARIOS=fixed \
     BENCH_ARGS="--rates=$RATES --duration=$((PROF + 15)) --jit-warmup=$WARM --jit-warmup-rate=$((FIRST < 300 ? FIRST : 300))" \
-    BENCH_OUT="$OUT" bench/run.sh quick > "$OUT/bench.log" 2>&1 ) &
+    BENCH_OUT="$OUT" bench/run.sh "${BENCH_PROFILE:-quick}" > "$OUT/bench.log" 2>&1 ) &
 BENCH=$!
 until grep -q "\[fixed *$RATE/s\]" "$OUT/bench.log" 2>/dev/null || ! kill -0 $BENCH 2>/dev/null; do sleep 1; done
 sleep 5

@@ -26,7 +26,7 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = JdbcAutoConfiguration.class,
         afterName = "io.parley.distributed.ParleyDistributedAutoConfiguration",
         before = AxonAutoConfiguration.class)
-@EnableConfigurationProperties(EventNudgeProperties.class)
+@EnableConfigurationProperties({EventNudgeProperties.class, EventReaderProperties.class})
 public class ParleyEventStoreAutoConfiguration {
 
     /**
@@ -39,12 +39,13 @@ public class ParleyEventStoreAutoConfiguration {
     @ConditionalOnBean(EventStorageEngine.class)
     @ConditionalOnMissingBean(EventBus.class)
     ParleyEventStore eventStore(EventStorageEngine storageEngine, org.axonframework.config.Configuration configuration,
-                                EventNudgeProperties nudge,
+                                EventNudgeProperties nudge, EventReaderProperties readers,
                                 @Qualifier("parleyEventLog") ObjectProvider<EventLog> eventLog) {
         ParleyEventStore store = new ParleyEventStore(EmbeddedEventStore.builder()
                 .storageEngine(storageEngine)
                 .messageMonitor(configuration.messageMonitor(EventStore.class, "eventStore"))
                 .spanFactory(configuration.getComponent(EventBusSpanFactory.class))
+                .cachedEvents(readers.cachedEvents())
                 .fetchDelay(Math.max(1, nudge.fetchDelay().toMillis())), nudge.processorWakeDelay());
         // the event log's events are read once written, which may be after their unit of work committed (a command
         // batch does not wait for the write: LogEventStorageEngine.DEFERRED_WRITES), so each write wakes the readers

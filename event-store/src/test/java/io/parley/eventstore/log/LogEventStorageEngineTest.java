@@ -49,12 +49,17 @@ class LogEventStorageEngineTest {
     private EmbeddedEventStore store;
 
     private void open() throws IOException {
+        open(10_000); // Axon's default
+    }
+
+    /** @param cachedEvents the newest events the store keeps for the readers that tail it */
+    private void open(int cachedEvents) throws IOException {
         events = EventLog.open(dir.resolve("events.log"));
         snapshots = EventLog.open(dir.resolve("snapshots.log"));
         JacksonSerializer serializer = JacksonSerializer.defaultSerializer();
         engine = LogEventStorageEngine.builder().events(events).snapshots(snapshots).eventSerializer(serializer)
                 .snapshotSerializer(serializer).build();
-        store = EmbeddedEventStore.builder().storageEngine(engine).build();
+        store = EmbeddedEventStore.builder().storageEngine(engine).cachedEvents(cachedEvents).build();
     }
 
     @AfterEach
@@ -203,6 +208,27 @@ class LogEventStorageEngineTest {
         snapshotStored.get(5, TimeUnit.SECONDS);
         assertThat(writes.get(0)).isDone();
         assertThat(engine.readSnapshot("c1")).hasValueSatisfying(s -> assertThat(s.getSequenceNumber()).isEqualTo(1));
+    }
+
+    @Test
+    void aReaderFurtherBehindThanTheStoresCacheReadsEveryEventInOrderFromTheLog() throws Exception {
+        open(10); // the standalone mode keeps 1,000 (parley.event-readers.cached-events)
+        publish(sent("c1", 0, "first"));
+        try (var reader = store.openStream(null)) {
+            assertThat(((Sent) reader.nextAvailable().getPayload()).text()).isEqualTo("first");
+            assertThat(reader.hasNextAvailable()).as("at the head: it tails the store's cache from here").isFalse();
+
+            for (int seq = 1; seq <= 100; seq++) { // ten times what the cache keeps, while the reader reads nothing
+                publish(sent("c1", seq, "message " + seq));
+            }
+
+            List<String> read = new ArrayList<>();
+            while (read.size() < 100 && reader.hasNextAvailable(10, TimeUnit.SECONDS)) {
+                read.add(((Sent) reader.nextAvailable().getPayload()).text());
+            }
+            assertThat(read).hasSize(100).startsWith("message 1", "message 2").endsWith("message 100");
+            assertThat(read).doesNotHaveDuplicates();
+        }
     }
 
     private void publish(EventMessage<?>... messages) {
