@@ -279,9 +279,7 @@ class CachedAggregateSnapshotterTest {
 
         send(new Add("t-1", 10));
 
-        DomainEventMessage<?> snapshot = snapshot().orElseThrow();
-        assertThat(snapshot.getSequenceNumber()).isEqualTo(4);
-        assertThat(snapshot.getPayload()).usingRecursiveComparison().isEqualTo(tally("t-1", 16, 4));
+        assertThatSnapshotIs(4, 16, 4);
         assertThat(engine.eventReadsOf("t-1")).as("the load, then Axon's snapshotter").isEqualTo(2);
     }
 
@@ -329,9 +327,7 @@ class CachedAggregateSnapshotterTest {
         send(new Add("t-1", 5));
         send(new Add("t-1", 7));
 
-        DomainEventMessage<?> snapshot = snapshot().orElseThrow();
-        assertThat(snapshot.getSequenceNumber()).isEqualTo(2);
-        assertThat(snapshot.getPayload()).usingRecursiveComparison().isEqualTo(tally("t-1", 12, 2));
+        assertThatSnapshotIs(2, 12, 2);
         assertThat(engine.eventReadsOf("t-1")).as("Axon's snapshotter").isEqualTo(1);
     }
 
@@ -368,9 +364,7 @@ class CachedAggregateSnapshotterTest {
         send(new Add("t-1", 5));
         send(new Add("t-1", 7));
 
-        DomainEventMessage<?> snapshot = snapshot().orElseThrow();
-        assertThat(snapshot.getSequenceNumber()).isEqualTo(2);
-        assertThat(snapshot.getPayload()).usingRecursiveComparison().isEqualTo(tally("t-1", 12, 2));
+        assertThatSnapshotIs(2, 12, 2);
         assertThat(engine.eventReadsOf("t-1")).as("two loads, then Axon's snapshotter").isEqualTo(3);
     }
 
@@ -387,6 +381,13 @@ class CachedAggregateSnapshotterTest {
             axon.eventStore().publish(new GenericDomainEventMessage<>("Tally", "t-1", seq,
                     new Added("t-1", amounts[seq - 1])));
         }
+    }
+
+    /** The stored snapshot is at this sequence number and holds this tally. */
+    private void assertThatSnapshotIs(long sequenceNumber, int total, int additions) {
+        DomainEventMessage<?> snapshot = snapshot().orElseThrow();
+        assertThat(snapshot.getSequenceNumber()).isEqualTo(sequenceNumber);
+        assertThat(snapshot.getPayload()).usingRecursiveComparison().isEqualTo(tally("t-1", total, additions));
     }
 
     /** The snapshot holds the tally after the opening and as many of these additions as its sequence number says. */
