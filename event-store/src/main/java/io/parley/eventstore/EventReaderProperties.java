@@ -17,4 +17,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties(prefix = "parley.event-readers")
 public record EventReaderProperties(@DefaultValue("1000") int cachedEvents) {
+
+    /** @throws IllegalArgumentException for a cache of no events (Spring Boot then names the property at start-up) */
+    public EventReaderProperties {
+        if (cachedEvents < 1) {
+            throw new IllegalArgumentException("parley.event-readers.cached-events must be at least 1, was "
+                    + cachedEvents);
+        }
+    }
 }
