@@ -46,9 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * serialized there, with the serializer the event store uses for snapshots, and the bytes are stored by the snapshot
  * thread once the unit of work has committed: a unit of work that rolls back stores nothing, and the storage engine
  * stores a snapshot only once the events it was made of are written. Anywhere else the aggregate is not safely at hand
- * (no unit of work, another phase, no cache entry: the threshold crossed in a load's replay or a creating command,
- * before the repository put the aggregate into the cache), and Axon's snapshotter takes the snapshot from the events
- * as before. Asked in the clean-up phase, where Axon's own trigger asks for aggregates it calls uninitialized, the
+ * (no unit of work, another phase, no cache entry: the threshold crossed in a load's replay, before the repository
+ * put the aggregate into the cache), and Axon's snapshotter takes the snapshot from the events as before. Asked in the clean-up phase, where Axon's own trigger asks for aggregates it calls uninitialized, the
  * lock may already be released and another thread could change the cached aggregate while it is serialized.
  * <p>
  * Snapshots waiting to be stored hold their bytes: beyond a bound ({@value #MAX_QUEUED_BYTES} bytes in Parley)

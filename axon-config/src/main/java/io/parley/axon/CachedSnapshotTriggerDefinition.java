@@ -6,6 +6,7 @@ import org.axonframework.eventsourcing.SnapshotTrigger;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 
 import java.io.Serial;
 import java.io.Serializable;
@@ -20,12 +21,14 @@ import java.io.Serializable;
  * unit of work still holds the aggregate's lock: in clean-up the repository may already have released it (its
  * clean-up handlers run newest first), and another thread could then change the cached aggregate, or apply an event
  * it later rolls back, while the snapshot is serialized. In prepare-commit the lock is held, and the request comes
- * after the repository put the aggregate into the cache when the event came from a command on a loaded aggregate
- * (the repository's save was registered at the load, before the command ran). Where the threshold was crossed before
- * that registration (in the load's replay, or in a creating command) the cache has no entry for the aggregate yet, and
- * the snapshotter leaves the snapshot to Axon's, which reads the events once they are committed.
+ * after the repository put the aggregate into the cache (its save is registered when the aggregate is loaded or
+ * created, before the command's events). Where the threshold was crossed before that registration, in a load's
+ * replay, the cache has no entry for the aggregate yet, and the snapshotter leaves the snapshot to Axon's, which reads
+ * the events once they are committed. A unit of work that rolls back asks for nothing (Axon's clean-up request came on
+ * a rollback too); the next threshold asks again.
  * <p>
- * Outside a unit of work the snapshot is asked for at once, as Axon's trigger does.
+ * Outside a unit of work, or past its prepare-commit phase (an aggregate loaded there, which Axon allows), the snapshot
+ * is asked for at once, and the snapshotter then leaves it to Axon's.
  */
 final class CachedSnapshotTriggerDefinition implements SnapshotTriggerDefinition {
 
@@ -80,7 +83,8 @@ final class CachedSnapshotTriggerDefinition implements SnapshotTriggerDefinition
             if (message instanceof DomainEventMessage<?> event && ++counter >= threshold) {
                 counter = 0;
                 String aggregateIdentifier = event.getAggregateIdentifier();
-                if (CurrentUnitOfWork.isStarted()) {
+                if (CurrentUnitOfWork.isStarted()
+                        && !CurrentUnitOfWork.get().phase().isAfter(UnitOfWork.Phase.PREPARE_COMMIT)) {
                     CurrentUnitOfWork.get().onPrepareCommit(
                             unitOfWork -> snapshotter.scheduleSnapshot(aggregateType, aggregateIdentifier));
                 } else {

@@ -47,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 /**
@@ -184,6 +185,10 @@ class CachedAggregateSnapshotterTest {
     }
 
     private void start(Cache cache, Executor snapshotThread, long maxQueuedBytes) {
+        start(cache, snapshotThread, maxQueuedBytes, THRESHOLD);
+    }
+
+    private void start(Cache cache, Executor snapshotThread, long maxQueuedBytes, int threshold) {
         if (axon != null) {
             axon.shutdown();
         }
@@ -197,7 +202,7 @@ class CachedAggregateSnapshotterTest {
                         .configureSnapshotTrigger(c -> new CachedSnapshotTriggerDefinition(
                                 new CachedAggregateSnapshotter(cache, axonsSnapshotter(c), c.eventStore(), serializer,
                                         NoTransactionManager.INSTANCE, snapshotThread, c.parameterResolverFactory(),
-                                        c.handlerDefinition(Tally.class), maxQueuedBytes), THRESHOLD)))
+                                        c.handlerDefinition(Tally.class), maxQueuedBytes), threshold)))
                 .buildConfiguration();
         axon.start();
     }
@@ -269,6 +274,22 @@ class CachedAggregateSnapshotterTest {
         DomainEventMessage<?> snapshot = snapshot().orElseThrow();
         assertThat(snapshot.getSequenceNumber()).isGreaterThan(1);
         assertThatSnapshotIsTheStateAfter(snapshot, 5, 9, 1, 1);
+    }
+
+    @Test
+    void aCreatingCommandThatCrossesTheThresholdIsSnapshottedFromTheCache() {
+        start(cache, Runnable::run, CachedAggregateSnapshotter.MAX_QUEUED_BYTES, 1); // every event crosses it
+
+        send(new Open("t-1"));
+
+        assertThatSnapshotIs(0, 0, 0);
+        assertThat(engine.eventReadsOf("t-1")).as("events of t-1 read back").isZero();
+    }
+
+    @Test
+    void aThresholdBelowOneIsRefused() {
+        assertThatThrownBy(() -> new CachedSnapshotTriggerDefinition((type, id) -> {
+        }, 0)).hasMessage("the snapshot threshold must be positive, was 0");
     }
 
     @Test

@@ -214,12 +214,17 @@ class LogEventStorageEngineTest {
     void aReaderFurtherBehindThanTheStoresCacheReadsEveryEventInOrderFromTheLog() throws Exception {
         open(10); // the standalone mode keeps 1,000 (parley.event-readers.cached-events)
         publish(sent("c1", 0, "first"));
-        try (var reader = store.openStream(null)) {
+        try (var reader = store.openStream(null); var keepingUp = store.openStream(null)) {
             assertThat(((Sent) reader.nextAvailable().getPayload()).text()).isEqualTo("first");
             assertThat(reader.hasNextAvailable()).as("at the head: it tails the store's cache from here").isFalse();
 
             for (int seq = 1; seq <= 100; seq++) { // ten times what the cache keeps, while the reader reads nothing
                 publish(sent("c1", seq, "message " + seq));
+            }
+            // another reader reads all of them, so the store's cache has surely moved past the first reader
+            for (int read = 0; read <= 100; read++) {
+                assertThat(keepingUp.hasNextAvailable(10, TimeUnit.SECONDS)).isTrue();
+                keepingUp.nextAvailable();
             }
 
             List<String> read = new ArrayList<>();
