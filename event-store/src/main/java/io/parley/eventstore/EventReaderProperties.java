@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                     on its own until it has caught up, and then tails the cache again. 1,000 by default instead of
  *                     Axon's 10,000: an event stays in the cache until that many newer ones have come, so with 10,000
  *                     nearly every event (its serialized and its deserialized form) outlived a young collection and
- *                     died in the old generation, about 4 KB per message (docs/benchmark.md, issue 17, twenty-fourth
+ *                     died in the old generation, 3-4 KB per message (docs/benchmark.md, issue 17, twenty-fourth
  *                     stop). Must be positive
  */
 @ConfigurationProperties(prefix = "parley.event-readers")
