@@ -47,8 +47,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread once the unit of work has committed: a unit of work that rolls back stores nothing, and the storage engine
  * stores a snapshot only once the events it was made of are written. Anywhere else the aggregate is not safely at hand
  * (no unit of work, another phase, no cache entry: the threshold crossed in a load's replay, before the repository
- * put the aggregate into the cache), and Axon's snapshotter takes the snapshot from the events as before. Asked in the clean-up phase, where Axon's own trigger asks for aggregates it calls uninitialized, the
- * lock may already be released and another thread could change the cached aggregate while it is serialized.
+ * put the aggregate into the cache), and Axon's snapshotter takes the snapshot from the events as before. In the
+ * clean-up phase, where Axon's own trigger asks for aggregates it calls uninitialized, the lock may already be released
+ * and another thread could change the cached aggregate while it is serialized.
  * <p>
  * Snapshots waiting to be stored hold their bytes: beyond a bound ({@value #MAX_QUEUED_BYTES} bytes in Parley)
  * waiting, a new one is dropped (a snapshot only saves replay time; the next threshold asks again), as Axon's
