@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Encrypts message text with its sender's key: AES-256-GCM, written as {@code enc:v1:<keyId>:<base64(nonce|ct|tag)>}.
@@ -26,17 +27,34 @@ public class TextCipher {
 
     public static final String PREFIX = "enc:v1:";
 
-    /** Keys whose subkeys are kept at most; past it the table starts again (a rough bound, not an LRU). */
-    private static final int MAX_DERIVED = 100_000;
+    /**
+     * Keys whose subkeys are kept at most; past it the table starts again (a rough bound, not an LRU). Each holds an
+     * idle cipher (about 1.5 KB), so at most ~30 MB.
+     */
+    private static final int MAX_DERIVED = 20_000;
 
-    /** The subkeys of one key, derived once: two HMACs and a key schedule per message were a profile's hot spot. */
-    private record Derived(byte[] key, SecretKeySpec aes, SecretKeySpec nonce) {
+    /**
+     * The subkeys of one key, derived once: two HMACs and a key schedule per message were a profile's hot spot. It
+     * keeps a cipher last used with its AES subkey: AES expands a key into its round keys whenever a cipher is given
+     * another key than its last (JDK's {@code AESCrypt.init}), and with one cipher per thread every message of another
+     * sender did (1.9% of the server's CPU at 5,000 msg/s, docs/benchmark.md, "twenty-fifth stop").
+     */
+    private record Derived(byte[] key, SecretKeySpec aes, SecretKeySpec nonce, AtomicReference<Cipher> idle) {
+
+        /** The idle cipher, or a new one when another thread has it (or none was given back yet). */
+        Cipher take() {
+            Cipher cipher = idle.getAndSet(null);
+            return cipher != null ? cipher : instance(() -> Cipher.getInstance("AES/GCM/NoPadding"));
+        }
+
+        /** Keeps a cipher that finished its operation as this key's idle one. */
+        void giveBack(Cipher cipher) {
+            idle.set(cipher);
+        }
     }
 
     private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> instance(() -> Mac.getInstance(
             "HmacSHA256")));
-    private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> instance(() -> Cipher.getInstance(
-            "AES/GCM/NoPadding")));
 
     private final ErasureKeys keys;
     private final Map<String, Derived> derived = new ConcurrentHashMap<>();
@@ -64,10 +82,10 @@ public class TextCipher {
             Mac mac = MACS.get();
             mac.init(subkeys.nonce());
             byte[] nonce = Arrays.copyOf(mac.doFinal((context + '\u0000' + plain).getBytes(StandardCharsets.UTF_8)), 12);
-            Cipher cipher = CIPHERS.get();
+            Cipher cipher = subkeys.take();
             try {
                 cipher.init(Cipher.ENCRYPT_MODE, subkeys.aes(), new GCMParameterSpec(128, nonce));
-            } catch (InvalidAlgorithmParameterException sameNonceAsThisThreadsLast) {
+            } catch (InvalidAlgorithmParameterException sameNonceAsThisCiphersLast) {
                 // GCM refuses a key and nonce twice in a row on one instance: the same text of the same message
                 // encrypted again (deterministic by design, see above) gets an instance of its own
                 cipher = Cipher.getInstance("AES/GCM/NoPadding");
@@ -75,6 +93,7 @@ public class TextCipher {
             }
             cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
             byte[] sealed = cipher.doFinal(plain.getBytes(StandardCharsets.UTF_8));
+            subkeys.giveBack(cipher);
             byte[] out = ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
             return PREFIX + key.getKey() + ":" + Base64.getEncoder().encodeToString(out);
         } catch (GeneralSecurityException e) {
@@ -100,10 +119,13 @@ public class TextCipher {
         }
         byte[] in = Base64.getDecoder().decode(rest.substring(colon + 1));
         try {
-            Cipher cipher = CIPHERS.get();
-            cipher.init(Cipher.DECRYPT_MODE, derive(keyId, key.get()).aes(), new GCMParameterSpec(128, in, 0, 12));
+            Derived subkeys = derive(keyId, key.get());
+            Cipher cipher = subkeys.take();
+            cipher.init(Cipher.DECRYPT_MODE, subkeys.aes(), new GCMParameterSpec(128, in, 0, 12));
             cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
-            return Optional.of(new String(cipher.doFinal(in, 12, in.length - 12), StandardCharsets.UTF_8));
+            String plain = new String(cipher.doFinal(in, 12, in.length - 12), StandardCharsets.UTF_8);
+            subkeys.giveBack(cipher); // not after a failure: the cipher's state is then unknown
+            return Optional.of(plain);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("encrypted text does not decrypt (altered, or moved between messages)", e);
         }
@@ -116,7 +138,7 @@ public class TextCipher {
             return known;
         }
         Derived fresh = new Derived(key, new SecretKeySpec(subkey(key, "aes"), "AES"),
-                new SecretKeySpec(subkey(key, "nonce"), "HmacSHA256"));
+                new SecretKeySpec(subkey(key, "nonce"), "HmacSHA256"), new AtomicReference<>());
         if (derived.size() >= MAX_DERIVED) {
             derived.clear();
         }

@@ -26,6 +26,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,6 +53,36 @@ class CryptoShreddingTest {
         assertThat(cipher.decrypt("c1/m1", "never encrypted")).contains("never encrypted");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> cipher.decrypt("c1/m2", a))
                 .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void manySendersTextsEncryptedAndDecryptedOnManyThreadsAtOnceReadBackAsWritten() throws Exception {
+        List<String> senders = List.of("alice", "bob", "carol");
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                done.add(threads.submit(() -> {
+                    int checked = 0;
+                    for (int i = 0; i < 2_000; i++) {
+                        // the three senders' keys in turn, each key used by every thread at once
+                        String sender = senders.get((i + thread) % senders.size());
+                        String context = "c/" + thread + "/" + i;
+                        String text = sender + " says " + i + " on " + thread;
+                        String sealed = cipher.encrypt(sender, context, text);
+                        assertThat(cipher.decrypt(context, sealed)).contains(text);
+                        checked++;
+                    }
+                    return checked;
+                }));
+            }
+            for (Future<Integer> thread : done) {
+                assertThat(thread.get(60, TimeUnit.SECONDS)).isEqualTo(2_000);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Test

@@ -61,6 +61,37 @@ class EventLogTest {
     }
 
     @Test
+    void aReaderOfTheLogsOrderGetsEveryEventWholeAcrossFramesAndReadSpansWhateverTheirSizes() throws Exception {
+        Path file = dir.resolve("events.log");
+        List<String> texts = new ArrayList<>();
+        try (EventLog log = EventLog.open(file)) {
+            int seq = 0;
+            for (int frame = 0; frame < 40; frame++) {
+                List<LoggedEvent> events = new ArrayList<>();
+                for (int i = 0; i <= frame % 5; i++) {
+                    // mostly small events, with one larger than a read span every seventh frame
+                    int size = frame % 7 == 3 && i == 0 ? EventLog.READ_SPAN_BYTES * 2 + 17 : 1 + (seq * 997) % 9000;
+                    String text = seq + ":" + "x".repeat(size);
+                    texts.add(text);
+                    events.add(event("c", seq++, text));
+                }
+                log.append(events).join();
+            }
+            for (int window : List.of(1, 3, 7, 256, Integer.MAX_VALUE)) {
+                List<String> read = new ArrayList<>();
+                long after = Long.MIN_VALUE;
+                for (List<LoggedEvent> batch = log.readAfter(after, window); !batch.isEmpty();
+                     batch = log.readAfter(after, window)) {
+                    assertThat(batch).as("a batch of at most %d", window).hasSizeLessThanOrEqualTo(window);
+                    batch.forEach(e -> read.add(text(e)));
+                    after = batch.get(batch.size() - 1).position();
+                }
+                assertThat(read).as("read %d at a time", window).isEqualTo(texts);
+            }
+        }
+    }
+
+    @Test
     void aTailACrashLeftHalfWrittenIsCutAtOpenAndTheLogGoesOnFromTheLastWholeFrame() throws Exception {
         Path file = dir.resolve("events.log");
         try (EventLog log = EventLog.open(file)) {
