@@ -29,7 +29,8 @@ public class TextCipher {
 
     /**
      * Keys whose subkeys are kept at most; past it the table starts again (a rough bound, not an LRU). Each holds an
-     * idle cipher (about 1.5 KB), so at most ~30 MB.
+     * idle cipher (about 1 KB: two AES-256 round-key schedules, copies of the key and nonce) beside its subkeys, so at
+     * most ~25-35 MB.
      */
     private static final int MAX_DERIVED = 20_000;
 
@@ -37,7 +38,7 @@ public class TextCipher {
      * The subkeys of one key, derived once: two HMACs and a key schedule per message were a profile's hot spot. It
      * keeps a cipher last used with its AES subkey: AES expands a key into its round keys whenever a cipher is given
      * another key than its last (JDK's {@code AESCrypt.init}), and with one cipher per thread every message of another
-     * sender did (1.9% of the server's CPU at 5,000 msg/s, docs/benchmark.md, "twenty-fifth stop").
+     * sender did (2.0% of the server's CPU at 5,000 msg/s, docs/benchmark.md, "twenty-fifth stop").
      */
     private record Derived(byte[] key, SecretKeySpec aes, SecretKeySpec nonce, AtomicReference<Cipher> idle) {
 

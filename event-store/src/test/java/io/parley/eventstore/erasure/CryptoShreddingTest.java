@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -59,17 +60,21 @@ class CryptoShreddingTest {
     void manySendersTextsEncryptedAndDecryptedOnManyThreadsAtOnceReadBackAsWritten() throws Exception {
         List<String> senders = List.of("alice", "bob", "carol");
         ExecutorService threads = Executors.newFixedThreadPool(8);
+        CountDownLatch start = new CountDownLatch(8);
         try {
             List<Future<Integer>> done = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 int thread = t;
                 done.add(threads.submit(() -> {
+                    start.countDown();
+                    start.await(); // all eight at once, so that a key's cipher is wanted by several threads together
                     int checked = 0;
                     for (int i = 0; i < 2_000; i++) {
-                        // the three senders' keys in turn, each key used by every thread at once
+                        // the three senders' keys in turn, each key used by every thread at once; texts of a few KB
+                        // keep each cipher busy long enough for another thread to want it meanwhile
                         String sender = senders.get((i + thread) % senders.size());
                         String context = "c/" + thread + "/" + i;
-                        String text = sender + " says " + i + " on " + thread;
+                        String text = sender + " says " + i + " on " + thread + " " + "x".repeat(2_000 + i % 3_000);
                         String sealed = cipher.encrypt(sender, context, text);
                         assertThat(cipher.decrypt(context, sealed)).contains(text);
                         checked++;

@@ -33,6 +33,15 @@ import java.nio.charset.StandardCharsets;
 @Component
 class ChatSocketHandler implements WebSocketHandler {
 
+    /**
+     * Frames of one socket read ahead of the one being handled: they are handled one at a time, in order, all the same.
+     * Reactor's {@code concatMap} without a prefetch asked the socket for one frame at a time, so every frame turned
+     * reading off and on again (two {@code epoll_ctl} calls) and woke the event loop from the thread that answered it
+     * (docs/benchmark.md, issue 17's twenty-fifth stop). At most this many frames ({@code parley.push.max-frame-size}
+     * each) wait in memory per socket.
+     */
+    static final int FRAMES_READ_AHEAD = 4;
+
     private final ConnectionRegistry registry;
     private final FrameHandler frames;
     private final PresenceService presence;
@@ -99,7 +108,8 @@ class ChatSocketHandler implements WebSocketHandler {
                 .concatMap(frame -> frames.handle(connection, frame)
                         .doFinally(signal -> connection.frameDone())
                         .contextWrite(context -> Origin.socket(userId,
-                        session.getId(), session.getHandshakeInfo().getRemoteAddress()).into(context)))
+                        session.getId(), session.getHandshakeInfo().getRemoteAddress()).into(context)),
+                        FRAMES_READ_AHEAD)
                 .doFinally(signal -> connection.complete())
                 .then();
         // Heartbeats: a ping now and then; a socket silent (no frame, no pong) for the idle timeout is dead.
