@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
 
@@ -24,6 +25,39 @@ class MessagingStoryTest {
 
     @TempDir
     Path dataDir;
+
+    /**
+     * A socket's frames are read ahead of the one being handled (ChatSocketHandler.FRAMES_READ_AHEAD) but handled one
+     * at a time in the order sent: a refusal that needs no command comes after the acks of the sends before it, though
+     * those wait for their commit.
+     */
+    @Test
+    void framesSentBackToBackOnOneSocketAreAnsweredInTheOrderSent() {
+        try (RunningParley parley = RunningParley.start(dataDir)) {
+            ParleyClient alice = ParleyClient.signUp(parley, "alice");
+            ParleyClient bob = ParleyClient.signUp(parley, "bob");
+            String conversation = alice.openDirectWith(bob);
+            try (SocketClient socket = alice.connect(parley)) {
+                int mark = socket.receivedCount();
+                List<String> sent = new ArrayList<>();
+                for (int i = 1; i <= 40; i++) {
+                    String id = "f" + i;
+                    // every tenth frame refused at once: a conversation that does not exist
+                    socket.send(json("type", "send", "id", id, "conversationId", i % 10 == 0 ? "no-such" : conversation,
+                            "text", "back to back " + i));
+                    sent.add(id);
+                }
+                socket.await(reply("error", "f40"));
+                List<JsonNode> answers = socket.receivedSince(mark).stream()
+                        .filter(frame -> frame.path("id").asText().startsWith("f")).toList();
+                assertThat(answers).extracting(frame -> frame.get("id").asText()).as("answers in the order sent")
+                        .isEqualTo(sent);
+                assertThat(answers).filteredOn(type("ack")).extracting(frame -> frame.get("seq").asLong())
+                        .as("seqs in the order sent").isSorted().doesNotHaveDuplicates().hasSize(36);
+                assertThat(answers).filteredOn(type("error")).hasSize(4);
+            }
+        }
+    }
 
     @Test
     void twoUsersChatLiveReadHistoryAndKeepEverythingAcrossARestart() {
