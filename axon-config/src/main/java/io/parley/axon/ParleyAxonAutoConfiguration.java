@@ -10,11 +10,15 @@ import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.annotation.HandlerDefinition;
 import org.axonframework.messaging.annotation.ParameterResolverFactory;
 import org.axonframework.modelling.command.CommandTargetResolver;
+import org.axonframework.serialization.RevisionResolver;
 import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.json.JacksonSerializer;
 import org.axonframework.spring.eventsourcing.SpringAggregateSnapshotter;
 import org.axonframework.springboot.autoconfig.AxonAutoConfiguration;
 import org.axonframework.springboot.autoconfig.JdbcAutoConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -126,6 +130,25 @@ public class ParleyAxonAutoConfiguration {
     @ConditionalOnMissingBean
     MessageSentAttachmentsUpcaster messageSentAttachmentsUpcaster() {
         return new MessageSentAttachmentsUpcaster();
+    }
+
+    /**
+     * Axon's general serializer (which is also its message and event serializer when all three are {@code jackson},
+     * as {@link ParleyAxonDefaults} sets them) with the class of each serialized type looked up once
+     * ({@link ClassCachingJacksonSerializer}). Only Axon's own {@link JacksonSerializer} is replaced, by one with its
+     * object mapper and converter; a serializer an application defines itself is left as it is.
+     */
+    @Bean
+    static BeanPostProcessor classCachingSerializer(ObjectProvider<RevisionResolver> revisionResolver) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                if ("serializer".equals(beanName) && bean.getClass() == JacksonSerializer.class) {
+                    return ClassCachingJacksonSerializer.of((JacksonSerializer) bean, revisionResolver.getObject());
+                }
+                return bean;
+            }
+        };
     }
 
     /** Streaming processors are pooled, with batch size and segments from properties. */

@@ -5,7 +5,6 @@ import org.axonframework.eventhandling.DomainEventData;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GapAwareTrackingToken;
-import org.axonframework.eventhandling.GenericDomainEventEntry;
 import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.eventhandling.TrackedDomainEventData;
 import org.axonframework.eventhandling.TrackedEventData;
@@ -159,17 +158,12 @@ public final class LogEventStorageEngine extends AbstractEventStorageEngine {
                 metaData.getData());
     }
 
-    private static GenericDomainEventEntry<byte[]> toEntry(LoggedEvent event) {
-        return new GenericDomainEventEntry<>(event.type(), event.aggregateIdentifier(), event.sequenceNumber(),
-                event.eventIdentifier(), event.timestamp(), event.payloadType(), event.payloadRevision(),
-                event.payload(), event.metaData());
-    }
 
     @Override
     protected Stream<? extends DomainEventData<?>> readEventData(String identifier, long firstSequenceNumber) {
         try {
             return events.readAggregate(identifier, firstSequenceNumber).stream()
-                    .map(LogEventStorageEngine::toEntry);
+                    .map(LoggedEventData::new);
         } catch (IOException e) {
             throw new EventStoreException("The aggregate's events could not be read: " + e.getMessage(), e);
         }
@@ -183,7 +177,7 @@ public final class LogEventStorageEngine extends AbstractEventStorageEngine {
                 return Stream.empty();
             }
             List<LoggedEvent> stored = snapshots.readAggregate(aggregateIdentifier, last.getAsLong());
-            return stored.isEmpty() ? Stream.empty() : Stream.of(toEntry(stored.get(stored.size() - 1)));
+            return stored.isEmpty() ? Stream.empty() : Stream.of(new LoggedEventData(stored.get(stored.size() - 1)));
         } catch (IOException e) {
             throw new EventStoreException("The snapshot could not be read: " + e.getMessage(), e);
         }
@@ -240,7 +234,7 @@ public final class LogEventStorageEngine extends AbstractEventStorageEngine {
             token = token == null || position > token.getIndex()
                     ? GapAwareTrackingToken.newInstance(position, Collections.emptySortedSet())
                     : GapAwareTrackingToken.newInstance(token.getIndex(), token.getGaps().tailSet(position + 1));
-            action.accept(new TrackedDomainEventData<>(token, toEntry(next)));
+            action.accept(new TrackedDomainEventData<>(token, new LoggedEventData(next)));
             return true;
         }
 

@@ -74,7 +74,9 @@ class LogEventStorageEngineTest {
     @Test
     void eventsPublishedInAUnitOfWorkAreReadBackByAggregateAndByTokenAfterARestart() throws IOException {
         open();
-        publish(sent("c1", 0, "hello"), sent("c1", 1, "again"));
+        DomainEventMessage<Sent> hello = new GenericDomainEventMessage<>("Conversation", "c1", 0, new Sent("hello"),
+                MetaData.with("origin", "test"), "event-1", Instant.parse("2026-12-04T09:00:00.123456789Z"));
+        publish(hello, sent("c1", 1, "again"));
         publish(sent("c2", 0, "elsewhere"));
         publish(GenericEventMessage.asEventMessage(new Sent("no aggregate")));
         close();
@@ -86,6 +88,8 @@ class LogEventStorageEngineTest {
         assertThat(first.getType()).isEqualTo("Conversation");
         assertThat(first.getSequenceNumber()).isZero();
         assertThat(first.getMetaData()).containsEntry("origin", "test");
+        assertThat(first.getIdentifier()).isEqualTo("event-1");
+        assertThat(first.getTimestamp()).isEqualTo(hello.getTimestamp());
         assertThat(store.lastSequenceNumberFor("c1")).hasValue(1L);
 
         List<TrackedEventMessage<?>> all = stream(null);
@@ -93,6 +97,9 @@ class LogEventStorageEngineTest {
                 .containsExactly("hello", "again", "elsewhere", "no aggregate");
         assertThat(all).extracting(e -> e.trackingToken().position().getAsLong()).containsExactly(1L, 2L, 3L, 4L);
         assertThat(all.get(3)).isNotInstanceOf(DomainEventMessage.class);
+        assertThat(all.get(0).getIdentifier()).isEqualTo("event-1");
+        assertThat(all.get(0).getTimestamp()).isEqualTo(Instant.parse("2026-12-04T09:00:00.123456789Z"));
+        assertThat(all.get(0).getMetaData()).containsEntry("origin", "test");
         assertThat(stream(all.get(1).trackingToken())).extracting(e -> ((Sent) e.getPayload()).text())
                 .containsExactly("elsewhere", "no aggregate");
     }
