@@ -17,6 +17,9 @@ import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.axonframework.eventhandling.Timestamp;
+import org.axonframework.messaging.Message;
+import org.axonframework.messaging.unitofwork.BatchingUnitOfWork;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
 
@@ -26,6 +29,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -56,6 +60,15 @@ public class NotificationProcessor {
 
     /** Characters of message text a preview keeps. */
     static final int PREVIEW = 200;
+
+    /** Conversations one statement asks about ({@link #conversationsWithoutTargets}); a shorter list is padded. */
+    static final int CONVERSATIONS_PER_QUERY = 50;
+
+    private static final String WITHOUT_TARGETS = NotificationProcessor.class.getName() + ".conversationsWithoutTargets";
+
+    private static final String CONVERSATIONS_WITH_TARGETS = "SELECT DISTINCT m.conversation_id FROM ntf_members m"
+            + " WHERE m.conversation_id IN (" + String.join(", ", Collections.nCopies(CONVERSATIONS_PER_QUERY, "?"))
+            + ") AND EXISTS (SELECT 1 FROM ntf_targets t WHERE t.user_id = m.user_id)";
 
     private final JdbcTemplate jdbc;
     private final NotificationProperties properties;
@@ -133,6 +146,9 @@ public class NotificationProcessor {
             return;
         }
         String conversationId = e.conversationId();
+        if (withoutTargets().contains(conversationId)) {
+            return;
+        }
         // members with their mute settings, preview choice and pending notification in one read (the pending one was
         // a statement per recipient before, and the settings three per message); a member without a push target has
         // nothing to be notified on, so no pending notification is kept for them (docs/decisions.md)
@@ -241,7 +257,48 @@ public class NotificationProcessor {
         }
     }
 
+    /**
+     * The conversations of this batch's messages where no member had a push target when the batch began, asked in one
+     * statement per {@value #CONVERSATIONS_PER_QUERY} conversations instead of the members' query for every message: a
+     * message there notifies nobody. Issue 17 (docs/benchmark.md, twenty-sixth stop): that query was 2% of the
+     * server's CPU at 5,000 msg/s in conversations without targets. A member who joins in the batch takes their
+     * conversation off the set ({@link #addMember}); a target registered while the batch runs counts from the next
+     * batch, as one registered after the message would. Outside Axon's batching unit of work (one event): empty.
+     */
+    private Set<String> withoutTargets() {
+        if (!CurrentUnitOfWork.isStarted() || !(CurrentUnitOfWork.get() instanceof BatchingUnitOfWork<?> batch)) {
+            return Set.of();
+        }
+        return batch.getOrComputeResource(WITHOUT_TARGETS, key -> conversationsWithoutTargets(batch.getMessages()));
+    }
+
+    private Set<String> conversationsWithoutTargets(List<? extends Message<?>> batch) {
+        List<String> conversations = batch.stream().filter(m -> MessageSent.class.equals(m.getPayloadType()))
+                .map(m -> ((MessageSent) m.getPayload()).conversationId()).distinct().toList();
+        if (conversations.size() < 2) {
+            return new HashSet<>(); // the members' query of the one message answers as well
+        }
+        Set<String> without = new HashSet<>(conversations);
+        for (int from = 0; from < conversations.size(); from += CONVERSATIONS_PER_QUERY) {
+            // padded with its last id, so that every chunk is the same statement (parsed once per connection)
+            Object[] ids = new Object[CONVERSATIONS_PER_QUERY];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = conversations.get(Math.min(from + i, conversations.size() - 1));
+            }
+            jdbc.query(CONVERSATIONS_WITH_TARGETS, rs -> {
+                without.remove(rs.getString(1));
+            }, ids);
+        }
+        return without;
+    }
+
     private void addMember(String conversationId, String userId) {
+        if (CurrentUnitOfWork.isStarted()) {
+            Set<String> without = CurrentUnitOfWork.get().getResource(WITHOUT_TARGETS);
+            if (without != null) {
+                without.remove(conversationId);
+            }
+        }
         Integer present = jdbc.queryForObject("SELECT COUNT(*) FROM ntf_members WHERE conversation_id = ? AND user_id = ?",
                 Integer.class, conversationId, userId);
         if (present == null || present == 0) {

@@ -1,5 +1,6 @@
 package io.parley.notify.processor;
 
+import io.parley.api.conversation.ConversationEvents.DirectConversationOpened;
 import io.parley.api.conversation.ConversationEvents.GroupCreated;
 import io.parley.api.conversation.ConversationEvents.Member;
 import io.parley.api.conversation.ConversationEvents.MemberAdded;
@@ -15,6 +16,9 @@ import io.parley.notify.TargetKind;
 import io.parley.notify.store.DeviceRegistry;
 import io.parley.notify.store.NotificationSettings;
 import io.parley.notify.store.NotificationSettings.ConversationSettings;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.messaging.unitofwork.BatchingUnitOfWork;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -28,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -329,6 +334,44 @@ abstract class NotificationRulesTest {
         }
         dispatcher.promoteDue();
         assertThat(pendingFor()).isEmpty();
+    }
+
+    @Test
+    void inABatchOnlyConversationsWithATargetedMemberNotifyAndOneWhoJoinsWithATargetMidBatchIsNotified() {
+        processor.on(new DirectConversationOpened("d-1", List.of("dave", "erin"), "dave", NOW));
+        processor.on(new DirectConversationOpened("d-2", List.of("frank", "gina"), "frank", NOW));
+        registry().register("hank", TargetKind.WEBHOOK, "https://h.example.org/h", null, null, null);
+        List<Object> events = new ArrayList<>();
+        for (int i = 1; i <= 2 * NotificationProcessor.CONVERSATIONS_PER_QUERY; i++) {
+            // more conversations than one statement asks about, none with a target
+            String quiet = "q-" + i;
+            processor.on(new DirectConversationOpened(quiet, List.of("quiet-a-" + i, "quiet-b-" + i), "x", NOW));
+            events.add(sentIn(quiet, 1, "quiet-a-" + i));
+        }
+        events.add(sentIn("d-1", 1, "dave"));
+        events.add(sentIn(GROUP, 1, "alice"));
+        events.add(new MemberAdded("d-2", "hank", MemberRole.MEMBER, "frank", NOW));
+        events.add(sentIn("d-2", 1, "frank"));
+
+        BatchingUnitOfWork<EventMessage<?>> batch = new BatchingUnitOfWork<>(
+                events.stream().<EventMessage<?>>map(GenericEventMessage::asEventMessage).toList());
+        batch.execute(() -> {
+            Object event = batch.getMessage().getPayload();
+            if (event instanceof MessageSent sent) {
+                processor.on(sent, NOW);
+            } else {
+                processor.on((MemberAdded) event);
+            }
+        });
+
+        assertThat(jdbc.queryForList("SELECT conversation_id || '/' || user_id FROM ntf_pending"
+                + " ORDER BY conversation_id, user_id", String.class))
+                .containsExactly("d-2/hank", GROUP + "/bob", GROUP + "/carol");
+    }
+
+    private static MessageSent sentIn(String conversationId, long seq, String sender) {
+        return new MessageSent(conversationId, conversationId + "-m-" + seq, seq, sender, "c-" + seq, "message", List.of(),
+                NOW, List.of(), null);
     }
 
     private MessageSent send(String sender, Instant at, List<String> mentions) {
