@@ -10,6 +10,7 @@ import org.axonframework.messaging.unitofwork.UnitOfWork;
 
 import java.io.Serial;
 import java.io.Serializable;
+import java.util.function.ToIntFunction;
 
 /**
  * A snapshot every {@code threshold} events, asked for in the prepare-commit phase of the unit of work whose event
@@ -29,33 +30,65 @@ import java.io.Serializable;
  * <p>
  * Outside a unit of work, or past its prepare-commit phase (an aggregate loaded there, which Axon allows), the snapshot
  * is asked for at once, and the snapshotter then leaves it to Axon's.
+ * <p>
+ * {@link #spreadAround} gives each aggregate a threshold of its own, so that aggregates of equal traffic do not cross
+ * it in the same second. With one threshold for all, the benchmark's 500 conversations, created together and sent to
+ * at random, crossed it within a few seconds of each other every 250 messages each, and their snapshots, serialized on
+ * the command lane, held every send back for up to 0.4 s at 5,000 msg/s (issue 17, docs/benchmark.md, twenty-sixth
+ * stop).
  */
 final class CachedSnapshotTriggerDefinition implements SnapshotTriggerDefinition {
 
     private final Snapshotter snapshotter;
-    private final int threshold;
+    private final ToIntFunction<String> thresholdOf;
 
     /**
      * @param snapshotter the snapshotter asked for each snapshot ({@link CachedAggregateSnapshotter} in Parley)
      * @param threshold   events handled by an aggregate (loaded, replayed or applied) between two snapshots; positive
      */
     CachedSnapshotTriggerDefinition(Snapshotter snapshotter, int threshold) {
+        this(snapshotter, sameForAll(positive(threshold)));
+    }
+
+    private CachedSnapshotTriggerDefinition(Snapshotter snapshotter, ToIntFunction<String> thresholdOf) {
+        this.snapshotter = snapshotter;
+        this.thresholdOf = thresholdOf;
+    }
+
+    /**
+     * Each aggregate's threshold fixed by its identifier's hash, evenly between half of {@code threshold} and one and a
+     * half times it (at least 1): {@code threshold} events between two snapshots on average, at most 1.5 times as many
+     * replayed by a load from the last snapshot.
+     *
+     * @param threshold the mean threshold; positive
+     */
+    static CachedSnapshotTriggerDefinition spreadAround(Snapshotter snapshotter, int threshold) {
+        int mean = positive(threshold);
+        return new CachedSnapshotTriggerDefinition(snapshotter,
+                id -> Math.max(1, mean / 2 + Math.floorMod(id.hashCode(), mean)));
+    }
+
+    private static ToIntFunction<String> sameForAll(int threshold) {
+        return id -> threshold;
+    }
+
+    private static int positive(int threshold) {
         if (threshold < 1) {
             throw new IllegalArgumentException("the snapshot threshold must be positive, was " + threshold);
         }
-        this.snapshotter = snapshotter;
-        this.threshold = threshold;
+        return threshold;
     }
 
     @Override
     public SnapshotTrigger prepareTrigger(Class<?> aggregateType) {
-        return new Trigger(snapshotter, aggregateType, threshold);
+        return new Trigger(snapshotter, thresholdOf, aggregateType);
     }
 
     @Override
     public SnapshotTrigger reconfigure(Class<?> aggregateType, SnapshotTrigger trigger) {
         if (trigger instanceof Trigger ours) {
             ours.snapshotter = snapshotter;
+            ours.thresholdOf = thresholdOf;
             return ours;
         }
         return prepareTrigger(aggregateType);
@@ -68,21 +101,29 @@ final class CachedSnapshotTriggerDefinition implements SnapshotTriggerDefinition
         private static final long serialVersionUID = 1L;
 
         private transient Snapshotter snapshotter;
+        private transient ToIntFunction<String> thresholdOf;
         private final Class<?> aggregateType;
-        private final int threshold;
+        /** This aggregate's, from its first event; 0 before. */
+        private int threshold;
         private int counter;
 
-        private Trigger(Snapshotter snapshotter, Class<?> aggregateType, int threshold) {
+        private Trigger(Snapshotter snapshotter, ToIntFunction<String> thresholdOf, Class<?> aggregateType) {
             this.snapshotter = snapshotter;
+            this.thresholdOf = thresholdOf;
             this.aggregateType = aggregateType;
-            this.threshold = threshold;
         }
 
         @Override
         public void eventHandled(EventMessage<?> message) {
-            if (message instanceof DomainEventMessage<?> event && ++counter >= threshold) {
+            if (!(message instanceof DomainEventMessage<?> event)) {
+                return;
+            }
+            String aggregateIdentifier = event.getAggregateIdentifier();
+            if (threshold == 0) {
+                threshold = thresholdOf.applyAsInt(aggregateIdentifier);
+            }
+            if (++counter >= threshold) {
                 counter = 0;
-                String aggregateIdentifier = event.getAggregateIdentifier();
                 if (CurrentUnitOfWork.isStarted()
                         && !CurrentUnitOfWork.get().phase().isAfter(UnitOfWork.Phase.PREPARE_COMMIT)) {
                     CurrentUnitOfWork.get().onPrepareCommit(

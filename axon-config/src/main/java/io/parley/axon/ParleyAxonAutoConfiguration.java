@@ -52,8 +52,9 @@ public class ParleyAxonAutoConfiguration {
 
     /**
      * Referenced by name from the Conversation aggregate's {@code @Aggregate} annotation: a snapshot every
-     * {@code parley.axon.snapshot-threshold} events, taken from the cached conversation as the command leaves it
-     * ({@link CachedAggregateSnapshotter}, asked in the command's prepare-commit phase by
+     * {@code parley.axon.snapshot-threshold} events on average (each conversation's own count between half and one and
+     * a half times it: {@link CachedSnapshotTriggerDefinition#spreadAround}), taken from the cached conversation as the
+     * command leaves it ({@link CachedAggregateSnapshotter}, asked in the command's prepare-commit phase by
      * {@link CachedSnapshotTriggerDefinition}), by Axon's snapshotter from the events where it is not at hand.
      */
     @Bean
@@ -65,8 +66,8 @@ public class ParleyAxonAutoConfiguration {
                                                           ParameterResolverFactory parameterResolverFactory,
                                                           HandlerDefinition handlerDefinition,
                                                           ParleyAxonProperties properties) {
-        return new CachedSnapshotTriggerDefinition(new CachedAggregateSnapshotter(conversationCache, snapshotter,
-                eventStore, serializer, transactionManager, snapshotThread, parameterResolverFactory,
+        return CachedSnapshotTriggerDefinition.spreadAround(new CachedAggregateSnapshotter(conversationCache,
+                snapshotter, eventStore, serializer, transactionManager, snapshotThread, parameterResolverFactory,
                 handlerDefinition, CachedAggregateSnapshotter.MAX_QUEUED_BYTES), properties.snapshotThreshold());
     }
 

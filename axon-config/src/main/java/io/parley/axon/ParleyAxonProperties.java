@@ -8,8 +8,10 @@ import java.time.Duration;
 /**
  * Axon tuning for every Parley service, in one place ({@code parley.axon.*}).
  *
- * @param snapshotThreshold  events of one conversation between two snapshots; with the aggregate cache this keeps
- *                           the cost of a command flat however long the conversation grows
+ * @param snapshotThreshold  events of one conversation between two snapshots, on average (each conversation's own
+ *                           count lies between half and one and a half times it, so that conversations of equal
+ *                           traffic do not snapshot together); with the aggregate cache this keeps the cost of a
+ *                           command flat however long the conversation grows
  * @param cacheSize          aggregates kept in the command side's cache (hot conversations)
  * @param processorBatchSize events a streaming processor handles per transaction; the read-model writes of a batch
  *                           and its token commit together, so a larger batch means fewer commits
