@@ -34,8 +34,7 @@ import java.util.function.ToIntFunction;
  * {@link #spreadAround} gives each aggregate a threshold of its own, so that aggregates of equal traffic do not cross
  * it in the same second. With one threshold for all, the benchmark's 500 conversations, created together and sent to
  * at random, crossed it within a few seconds of each other every 250 messages each, and their snapshots, serialized on
- * the command lane, held every send back for up to 0.4 s at 5,000 msg/s (issue 17, docs/benchmark.md, twenty-sixth
- * stop).
+ * the command lane, held every send back for 0.3-1 s at 5,000 msg/s (issue 17, docs/benchmark.md, twenty-sixth stop).
  */
 final class CachedSnapshotTriggerDefinition implements SnapshotTriggerDefinition {
 
@@ -56,16 +55,17 @@ final class CachedSnapshotTriggerDefinition implements SnapshotTriggerDefinition
     }
 
     /**
-     * Each aggregate's threshold fixed by its identifier's hash, evenly between half of {@code threshold} and one and a
-     * half times it (at least 1): {@code threshold} events between two snapshots on average, at most 1.5 times as many
-     * replayed by a load from the last snapshot.
+     * Each aggregate's threshold fixed by its identifier's hash, evenly from half of {@code threshold} (rounded up) to
+     * below one and a half times it: about {@code threshold} events between two snapshots on average, at most 1.5 times
+     * as many replayed by a load from the last snapshot. Computed in {@code long} and kept at most
+     * {@link Integer#MAX_VALUE}, so that the largest threshold (snapshots in effect off) stays so.
      *
      * @param threshold the mean threshold; positive
      */
     static CachedSnapshotTriggerDefinition spreadAround(Snapshotter snapshotter, int threshold) {
-        int mean = positive(threshold);
+        long mean = positive(threshold);
         return new CachedSnapshotTriggerDefinition(snapshotter,
-                id -> Math.max(1, mean / 2 + Math.floorMod(id.hashCode(), mean)));
+                id -> (int) Math.min(Integer.MAX_VALUE, (mean + 1) / 2 + Math.floorMod(id.hashCode(), mean)));
     }
 
     private static ToIntFunction<String> sameForAll(int threshold) {

@@ -16,22 +16,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * Only classes found are remembered, at most one per class the JVM has loaded for a serialized type; a name not found
  * is left to Axon (which reads it as an {@link UnknownSerializedType} and remembers that itself). The revision does not
- * take part: a type's class is the same in every revision (upcasters change the data, not the class's name).
+ * take part: a type's class is the same in every revision (upcasters change the data, not the class's name). Final,
+ * as the cache is keyed by the type's name as Axon's {@code resolveClassName} gives it.
  */
-public class ClassCachingJacksonSerializer extends JacksonSerializer {
+final class ClassCachingJacksonSerializer extends JacksonSerializer {
 
     private final Map<String, Class<?>> classes = new ConcurrentHashMap<>();
 
-    protected ClassCachingJacksonSerializer(Builder builder) {
+    private ClassCachingJacksonSerializer(Builder builder) {
         super(builder);
     }
 
     /**
-     * The same serializer as {@code original} (its object mapper and converter) with this class's lookup.
+     * The same serializer as {@code original}: its object mapper and converter (registering Axon's converters and
+     * modules on them again, which the converter keeps twice and Jackson ignores), and its revision resolver.
      *
      * @param revisionResolver the one {@code original} was built with (Axon's serializer does not expose it)
      */
-    public static ClassCachingJacksonSerializer of(JacksonSerializer original, RevisionResolver revisionResolver) {
+    static ClassCachingJacksonSerializer of(JacksonSerializer original, RevisionResolver revisionResolver) {
         Builder builder = new Builder()
                 .objectMapper(original.getObjectMapper())
                 .converter(original.getConverter())

@@ -16,9 +16,13 @@ import org.axonframework.serialization.json.JacksonSerializer;
 import org.axonframework.spring.eventsourcing.SpringAggregateSnapshotter;
 import org.axonframework.springboot.autoconfig.AxonAutoConfiguration;
 import org.axonframework.springboot.autoconfig.JdbcAutoConfiguration;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.AnnotatedBeanDefinition;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -136,20 +140,45 @@ public class ParleyAxonAutoConfiguration {
     /**
      * Axon's general serializer (which is also its message and event serializer when all three are {@code jackson},
      * as {@link ParleyAxonDefaults} sets them) with the class of each serialized type looked up once
-     * ({@link ClassCachingJacksonSerializer}). Only Axon's own {@link JacksonSerializer} is replaced, by one with its
-     * object mapper and converter; a serializer an application defines itself is left as it is.
+     * ({@link ClassCachingJacksonSerializer}). Only the bean Axon's {@code AxonAutoConfiguration} makes is replaced,
+     * when it is a plain {@link JacksonSerializer}, by one with its object mapper, converter and Axon's
+     * {@link RevisionResolver} bean (the one it was built with); a serializer an application defines itself is left
+     * as it is.
      */
     @Bean
-    static BeanPostProcessor classCachingSerializer(ObjectProvider<RevisionResolver> revisionResolver) {
-        return new BeanPostProcessor() {
-            @Override
-            public Object postProcessAfterInitialization(Object bean, String beanName) {
-                if ("serializer".equals(beanName) && bean.getClass() == JacksonSerializer.class) {
-                    return ClassCachingJacksonSerializer.of((JacksonSerializer) bean, revisionResolver.getObject());
-                }
-                return bean;
+    static BeanPostProcessor parleyClassCachingSerializer(ObjectProvider<RevisionResolver> revisionResolver) {
+        return new AxonSerializerReplacement(revisionResolver);
+    }
+
+    private static final class AxonSerializerReplacement implements BeanPostProcessor, BeanFactoryAware {
+
+        private final ObjectProvider<RevisionResolver> revisionResolver;
+        private ConfigurableListableBeanFactory beanFactory;
+
+        AxonSerializerReplacement(ObjectProvider<RevisionResolver> revisionResolver) {
+            this.revisionResolver = revisionResolver;
+        }
+
+        @Override
+        public void setBeanFactory(BeanFactory beanFactory) {
+            this.beanFactory = (ConfigurableListableBeanFactory) beanFactory;
+        }
+
+        @Override
+        public Object postProcessAfterInitialization(Object bean, String beanName) {
+            if ("serializer".equals(beanName) && bean.getClass() == JacksonSerializer.class && axonsOwn(beanName)) {
+                return ClassCachingJacksonSerializer.of((JacksonSerializer) bean, revisionResolver.getObject());
             }
-        };
+            return bean;
+        }
+
+        private boolean axonsOwn(String beanName) {
+            return beanFactory.containsBeanDefinition(beanName)
+                    && beanFactory.getBeanDefinition(beanName) instanceof AnnotatedBeanDefinition definition
+                    && definition.getFactoryMethodMetadata() != null
+                    && AxonAutoConfiguration.class.getName()
+                    .equals(definition.getFactoryMethodMetadata().getDeclaringClassName());
+        }
     }
 
     /** Streaming processors are pooled, with batch size and segments from properties. */

@@ -51,6 +51,20 @@ class CachedSnapshotTriggerDefinitionTest {
         assertThat(askedPerRound).containsEntry(THRESHOLD, AGGREGATES);
     }
 
+    @Test
+    void aThresholdOfOneAsksAtEveryEventAndTheLargestNeverWithinAnyRealCount() {
+        sendRoundRobin(CachedSnapshotTriggerDefinition.spreadAround(
+                (type, id) -> asked.computeIfAbsent(id, key -> new ArrayList<>()).add(handled.get(id)), 1), 3);
+        assertThat(asked.values()).allMatch(counts -> counts.equals(List.of(1, 2, 3)));
+
+        asked.clear();
+        handled.clear();
+        sendRoundRobin(CachedSnapshotTriggerDefinition.spreadAround(
+                (type, id) -> asked.computeIfAbsent(id, key -> new ArrayList<>()).add(handled.get(id)),
+                Integer.MAX_VALUE), 100);
+        assertThat(asked).as("no threshold overflowed to a small one").isEmpty();
+    }
+
     /** One event for each aggregate per round; the snapshots asked for in each round. */
     private Map<Integer, Integer> sendRoundRobin(CachedSnapshotTriggerDefinition definition, int rounds) {
         Map<String, SnapshotTrigger> triggers = new HashMap<>();

@@ -158,7 +158,6 @@ public final class LogEventStorageEngine extends AbstractEventStorageEngine {
                 metaData.getData());
     }
 
-
     @Override
     protected Stream<? extends DomainEventData<?>> readEventData(String identifier, long firstSequenceNumber) {
         try {

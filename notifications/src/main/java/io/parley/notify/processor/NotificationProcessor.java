@@ -20,6 +20,8 @@ import org.axonframework.eventhandling.Timestamp;
 import org.axonframework.messaging.Message;
 import org.axonframework.messaging.unitofwork.BatchingUnitOfWork;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
 
@@ -57,6 +59,8 @@ import java.util.Set;
 public class NotificationProcessor {
 
     public static final String PROCESSING_GROUP = "notification-processor";
+
+    private static final Logger log = LoggerFactory.getLogger(NotificationProcessor.class);
 
     /** Characters of message text a preview keeps. */
     static final int PREVIEW = 200;
@@ -258,12 +262,13 @@ public class NotificationProcessor {
     }
 
     /**
-     * The conversations of this batch's messages where no member had a push target when the batch began, asked in one
-     * statement per {@value #CONVERSATIONS_PER_QUERY} conversations instead of the members' query for every message: a
-     * message there notifies nobody. Issue 17 (docs/benchmark.md, twenty-sixth stop): that query was 2% of the
-     * server's CPU at 5,000 msg/s in conversations without targets. A member who joins in the batch takes their
-     * conversation off the set ({@link #addMember}); a target registered while the batch runs counts from the next
-     * batch, as one registered after the message would. Outside Axon's batching unit of work (one event): empty.
+     * The conversations of this batch's messages where no member had a push target when the batch's first message was
+     * handled, asked with one statement per {@value #CONVERSATIONS_PER_QUERY} conversations instead of the members'
+     * query for every message: a message there notifies nobody. Issue 17 (docs/benchmark.md, twenty-sixth stop): that
+     * query was 2% of the server's CPU at 5,000 msg/s in conversations without targets. A member who joins later in
+     * the batch takes their conversation off the set ({@link #addMember}); a target registered while the batch runs
+     * counts from the next batch, as one registered after the message would. Outside Axon's batching unit of work (one
+     * event), or when the batch's messages or the question fail: empty, and every message asks as before.
      */
     private Set<String> withoutTargets() {
         if (!CurrentUnitOfWork.isStarted() || !(CurrentUnitOfWork.get() instanceof BatchingUnitOfWork<?> batch)) {
@@ -273,23 +278,29 @@ public class NotificationProcessor {
     }
 
     private Set<String> conversationsWithoutTargets(List<? extends Message<?>> batch) {
-        List<String> conversations = batch.stream().filter(m -> MessageSent.class.equals(m.getPayloadType()))
-                .map(m -> ((MessageSent) m.getPayload()).conversationId()).distinct().toList();
-        if (conversations.size() < 2) {
-            return new HashSet<>(); // the members' query of the one message answers as well
-        }
-        Set<String> without = new HashSet<>(conversations);
-        for (int from = 0; from < conversations.size(); from += CONVERSATIONS_PER_QUERY) {
-            // padded with its last id, so that every chunk is the same statement (parsed once per connection)
-            Object[] ids = new Object[CONVERSATIONS_PER_QUERY];
-            for (int i = 0; i < ids.length; i++) {
-                ids[i] = conversations.get(Math.min(from + i, conversations.size() - 1));
+        try {
+            List<String> conversations = batch.stream().filter(m -> MessageSent.class.equals(m.getPayloadType()))
+                    .map(m -> ((MessageSent) m.getPayload()).conversationId()).distinct().toList();
+            if (conversations.size() < 2) {
+                return new HashSet<>(); // the members' query of the one message answers as well
             }
-            jdbc.query(CONVERSATIONS_WITH_TARGETS, rs -> {
-                without.remove(rs.getString(1));
-            }, ids);
+            Set<String> without = new HashSet<>(conversations);
+            for (int from = 0; from < conversations.size(); from += CONVERSATIONS_PER_QUERY) {
+                // padded with its last id, so that every chunk runs the same statement (parsed once per connection)
+                Object[] ids = new Object[CONVERSATIONS_PER_QUERY];
+                for (int i = 0; i < ids.length; i++) {
+                    ids[i] = conversations.get(Math.min(from + i, conversations.size() - 1));
+                }
+                jdbc.query(CONVERSATIONS_WITH_TARGETS, rs -> {
+                    without.remove(rs.getString(1));
+                }, ids);
+            }
+            return without;
+        } catch (RuntimeException e) {
+            // a payload that cannot be read, or a failed query: each message asks for itself (and fails alone)
+            log.debug("conversations without push targets not known for this batch", e);
+            return new HashSet<>();
         }
-        return without;
     }
 
     private void addMember(String conversationId, String userId) {

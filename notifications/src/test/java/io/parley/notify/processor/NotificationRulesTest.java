@@ -25,6 +25,7 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -353,20 +354,33 @@ abstract class NotificationRulesTest {
         events.add(new MemberAdded("d-2", "hank", MemberRole.MEMBER, "frank", NOW));
         events.add(sentIn("d-2", 1, "frank"));
 
+        List<String> membersAskedOf = new ArrayList<>();
+        JdbcTemplate counting = new JdbcTemplate(jdbc.getDataSource()) {
+            @Override
+            public void query(String sql, RowCallbackHandler rch, Object... args) {
+                if (sql.startsWith("SELECT m.user_id")) { // the members' query of one message
+                    membersAskedOf.add((String) args[0]);
+                }
+                super.query(sql, rch, args);
+            }
+        };
+        NotificationProcessor batched = new NotificationProcessor(counting, properties, Clock.fixed(NOW, ZoneOffset.UTC));
+
         BatchingUnitOfWork<EventMessage<?>> batch = new BatchingUnitOfWork<>(
                 events.stream().<EventMessage<?>>map(GenericEventMessage::asEventMessage).toList());
         batch.execute(() -> {
             Object event = batch.getMessage().getPayload();
             if (event instanceof MessageSent sent) {
-                processor.on(sent, NOW);
+                batched.on(sent, NOW);
             } else {
-                processor.on((MemberAdded) event);
+                batched.on((MemberAdded) event);
             }
         });
 
         assertThat(jdbc.queryForList("SELECT conversation_id || '/' || user_id FROM ntf_pending"
                 + " ORDER BY conversation_id, user_id", String.class))
                 .containsExactly("d-2/hank", GROUP + "/bob", GROUP + "/carol");
+        assertThat(membersAskedOf).as("only where a member has a target").containsExactly(GROUP, "d-2");
     }
 
     private static MessageSent sentIn(String conversationId, long seq, String sender) {
