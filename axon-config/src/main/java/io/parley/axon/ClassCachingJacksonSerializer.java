@@ -16,8 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * Only classes found are remembered, at most one per class the JVM has loaded for a serialized type; a name not found
  * is left to Axon (which reads it as an {@link UnknownSerializedType} and remembers that itself). The revision does not
- * take part: a type's class is the same in every revision (upcasters change the data, not the class's name). Final,
- * as the cache is keyed by the type's name as Axon's {@code resolveClassName} gives it.
+ * take part: a type's class is the same in every revision (upcasters change the data, not the class's name). Final:
+ * the cache is keyed by the type's name, which names the class only while {@code resolveClassName} is Axon's.
  */
 final class ClassCachingJacksonSerializer extends JacksonSerializer {
 

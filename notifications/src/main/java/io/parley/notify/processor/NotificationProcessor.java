@@ -68,7 +68,8 @@ public class NotificationProcessor {
     /** Conversations one statement asks about ({@link #conversationsWithoutTargets}); a shorter list is padded. */
     static final int CONVERSATIONS_PER_QUERY = 50;
 
-    private static final String WITHOUT_TARGETS = NotificationProcessor.class.getName() + ".conversationsWithoutTargets";
+    private static final String WITHOUT_TARGETS =
+            NotificationProcessor.class.getName() + ".conversationsWithoutTargets";
 
     private static final String CONVERSATIONS_WITH_TARGETS = "SELECT DISTINCT m.conversation_id FROM ntf_members m"
             + " WHERE m.conversation_id IN (" + String.join(", ", Collections.nCopies(CONVERSATIONS_PER_QUERY, "?"))

@@ -364,7 +364,8 @@ abstract class NotificationRulesTest {
                 super.query(sql, rch, args);
             }
         };
-        NotificationProcessor batched = new NotificationProcessor(counting, properties, Clock.fixed(NOW, ZoneOffset.UTC));
+        NotificationProcessor batched =
+                new NotificationProcessor(counting, properties, Clock.fixed(NOW, ZoneOffset.UTC));
 
         BatchingUnitOfWork<EventMessage<?>> batch = new BatchingUnitOfWork<>(
                 events.stream().<EventMessage<?>>map(GenericEventMessage::asEventMessage).toList());
@@ -384,8 +385,8 @@ abstract class NotificationRulesTest {
     }
 
     private static MessageSent sentIn(String conversationId, long seq, String sender) {
-        return new MessageSent(conversationId, conversationId + "-m-" + seq, seq, sender, "c-" + seq, "message", List.of(),
-                NOW, List.of(), null);
+        return new MessageSent(conversationId, conversationId + "-m-" + seq, seq, sender, "c-" + seq, "message",
+                List.of(), NOW, List.of(), null);
     }
 
     private MessageSent send(String sender, Instant at, List<String> mentions) {
