@@ -171,8 +171,9 @@ public final class GroupCommit implements AutoCloseable {
      * there: the commit returns once it is visible, the future completes once a file write holds it (or fails with
      * the write's {@link SQLException}). Unlike {@link #commitAsynchronously}, nothing may treat the commit as durable
      * before the future completes: it is for a caller that acknowledges later (the command batches, which start the
-     * next batch while the last one's write runs). A commit that changed nothing, or that does not go through a
-     * {@link GroupCommitDataSource}, completes at once.
+     * next batch while the last one's write runs). A commit that changed nothing completes with the write of what was
+     * committed before it ({@link #writtenSoFar}); one that does not go through a {@link GroupCommitDataSource}
+     * completes at once.
      */
     public CompletableFuture<Void> commitDeferred(Runnable commit) {
         List<CompletableFuture<Void>> outer = DEFERRED.get();
@@ -189,10 +190,33 @@ public final class GroupCommit implements AutoCloseable {
             }
         }
         return switch (writes.size()) {
-            case 0 -> CompletableFuture.completedFuture(null);
+            case 0 -> writtenSoFar();
             case 1 -> writes.get(0);
             default -> CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
         };
+    }
+
+    /**
+     * For a deferred commit that changed nothing: completes once every commit made before it is in the file (with the
+     * round that waits for a write, else the one being written), at once when none is outstanding; fails once the
+     * writer has stopped. Such a commit is a command batch that appended nothing and answers from what it read (a send
+     * repeated with its clientMsgId is acknowledged with the first one's seq), and what it read can be an earlier
+     * batch's commit, visible in memory before its write; should that write never come, the repeat must not be
+     * acknowledged either.
+     */
+    private CompletableFuture<Void> writtenSoFar() {
+        synchronized (lock) {
+            if (writerStopped) {
+                return CompletableFuture.failedFuture(stoppedError());
+            }
+            Round outstanding = next != null ? next : writing != null && !writing.done ? writing : null;
+            if (outstanding == null || writerDone) {
+                return CompletableFuture.completedFuture(null); // all written, or closed (H2 writes the rest)
+            }
+            CompletableFuture<Void> written = new CompletableFuture<>();
+            outstanding.deferred.add(written); // the writer completes a round's deferred commits once it is done
+            return written;
+        }
     }
 
     /** Whether this thread commits deferred now ({@link #commitDeferred}). */

@@ -192,6 +192,37 @@ class GroupCommitTest {
         assertThat(groupCommit.writesAndCommits()).containsExactly(0, 0);
     }
 
+    /**
+     * A command batch that appended nothing answers from what it read (a resent message is acknowledged with the first
+     * one's seq); what it read may be an earlier batch's commit whose write is still under way, so its own commit
+     * completes only with that write. Here the file holds every write back 300 ms.
+     */
+    @Test
+    void aDeferredCommitThatChangedNothingCompletesWithTheWriteOfWhatWasCommittedBeforeIt() throws Exception {
+        try (HikariDataSource slow = slowWritesPool("slow-deferred")) {
+            GroupCommitDataSource ds = new GroupCommitDataSource(slow, groupCommit);
+            JdbcTemplate jdbc = new JdbcTemplate(ds);
+            jdbc.execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100))");
+            DataSourceTransactionManager transactions = new DataSourceTransactionManager(ds);
+            SlowWritesFilePath.delayMillis = 300;
+            try {
+                org.springframework.transaction.TransactionStatus first = transactions.getTransaction(null);
+                jdbc.update("INSERT INTO t VALUES (1, 'sent')");
+                CompletableFuture<Void> sent = groupCommit.commitDeferred(() -> transactions.commit(first));
+                org.springframework.transaction.TransactionStatus again = transactions.getTransaction(null);
+                assertThat(jdbc.queryForObject("SELECT v FROM t WHERE id = 1", String.class)).isEqualTo("sent");
+                CompletableFuture<Void> resent = groupCommit.commitDeferred(() -> transactions.commit(again));
+
+                assertThat(sent).as("the first commit, its write held back").isNotDone();
+                assertThat(resent).as("the commit that only read it").isNotDone();
+                sent.get(10, TimeUnit.SECONDS);
+                resent.get(10, TimeUnit.SECONDS);
+            } finally {
+                SlowWritesFilePath.delayMillis = 0;
+            }
+        }
+    }
+
     @Test
     void theFileIsForcedToTheDiskAfterAWriteAndNotAgainUntilTheNextOne() throws Exception {
         GroupCommit syncing = new GroupCommit(Duration.ofMillis(2), Duration.ofMillis(20), 0);
@@ -355,6 +386,10 @@ class GroupCommitTest {
         assertThatThrownBy(() -> groupCommit.commitDeferred(() -> transactions.commit(status)))
                 .as("the command batches' deferred commit").hasRootCauseMessage("the database file's writer has "
                         + "stopped; the commit may not be on disk");
+        org.springframework.transaction.TransactionStatus onlyRead = transactions.getTransaction(null);
+        jdbc.queryForObject("SELECT COUNT(*) FROM t", Long.class);
+        assertThat(groupCommit.commitDeferred(() -> transactions.commit(onlyRead)))
+                .as("a deferred commit that only read what may not be on disk").isCompletedExceptionally();
     }
 
     /** Axon's transaction manager as the streaming processors get it. */
