@@ -387,11 +387,6 @@ class AuthorizationMatrixTest {
 
     /** The endpoint with its path variables filled for {@code conversation} and a plausible valid body. */
     private static Answer call(Endpoint endpoint, String conversation, String token) {
-        return call(endpoint, conversation, token, HTTP, true);
-    }
-
-    private static Answer call(Endpoint endpoint, String conversation, String token, HttpClient http,
-                               boolean mayRetry) {
         Map<String, String> variables = Map.of(
                 // a conversation; under /api/users/ a user: bob, a member, whose data nobody else may touch
                 "id", endpoint.pattern().startsWith("/api/users/") ? bob.userId : conversation,
@@ -415,20 +410,9 @@ class AuthorizationMatrixTest {
             request.header("Authorization", "Bearer " + token);
         }
         try {
-            HttpResponse<String> response = http.send(request.build(),
+            HttpResponse<String> response = HTTP.send(request.build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new Answer(response.statusCode(), response.body());
-        } catch (java.net.http.HttpTimeoutException stalled) {
-            if (!mayRetry) {
-                throw new AssertionError(endpoint + " was not answered on a new connection either", stalled);
-            }
-            // A known stall (reported): now and then the JDK client gets no answer on a keep-alive connection
-            // reused after a 401 or 403. The whole call again, on a new connection and with fresh path variables: the
-            // unanswered request may have been served (the member's DELETE of a device then found it gone: a 404).
-            System.out.printf("AuthorizationMatrixTest: no answer to %s %s on a reused connection; once more on a"
-                    + " new one%n", endpoint, path);
-            return call(endpoint, conversation, token, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5)).build(), false);
         } catch (Exception e) {
             throw new AssertionError(endpoint + " failed: " + e, e);
         }

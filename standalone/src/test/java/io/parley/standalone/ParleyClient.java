@@ -104,14 +104,14 @@ final class ParleyClient {
 
     /** A call without a body, with the caller's token and one more header. */
     Response rawWithHeader(String method, String path, String header, String value) {
-        return send(method, path, HttpRequest.newBuilder(URI.create(base + path)).header(header, value), null, token);
+        return send(method, HttpRequest.newBuilder(URI.create(base + path)).header(header, value), null, token);
     }
 
     Response raw(String method, String path, String body, String bearer) {
-        return send(method, path, HttpRequest.newBuilder(URI.create(base + path)), body, bearer);
+        return send(method, HttpRequest.newBuilder(URI.create(base + path)), body, bearer);
     }
 
-    private Response send(String method, String path, HttpRequest.Builder request, String body, String bearer) {
+    private Response send(String method, HttpRequest.Builder request, String body, String bearer) {
         request
                 .timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -123,15 +123,7 @@ final class ParleyClient {
             request.header("Authorization", "Bearer " + bearer);
         }
         try {
-            HttpResponse<String> response;
-            try {
-                response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (java.net.http.HttpTimeoutException stalled) {
-                // KNOWN OPEN PROBLEM (see the closing note of the session): rarely, a keep-alive connection reused
-                // right after an error answer gets no response. Retried once on a fresh connection, and reported.
-                System.out.println("HTTP " + method + " " + path + " stalled on a reused connection; retrying once");
-                response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-            }
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode parsed = response.body() == null || response.body().isBlank()
                     ? JSON.nullNode() : JSON.readTree(response.body());
             return new Response(response.statusCode(), parsed);

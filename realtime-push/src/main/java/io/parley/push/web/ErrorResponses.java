@@ -12,7 +12,6 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -79,11 +78,7 @@ public final class ErrorResponses {
         }
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
         response.getHeaders().setContentLength(body.length);
-        // Written from another thread, never completing synchronously on the connection's event loop: Reactor Netty
-        // 1.2.18 sometimes stopped answering the next request on a keep-alive connection after a response that
-        // completed synchronously (reactor-netty #4188/#4361; docs/decisions.md, KeepAliveAfterErrorTest).
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)))
-                .subscribeOn(Schedulers.parallel());
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
     }
 
     static long retryAfterSeconds(Duration retryAfter) {
