@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -400,7 +401,12 @@ class MessageIndexTest {
         byte[] needle = word.getBytes(StandardCharsets.UTF_8);
         try (Stream<Path> files = Files.list(indexDir)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
-                byte[] bytes = Files.readAllBytes(file);
+                byte[] bytes;
+                try {
+                    bytes = Files.readAllBytes(file);
+                } catch (NoSuchFileException deletedMeanwhile) { // Lucene let go of it after the listing: gone
+                    continue;
+                }
                 if (Bytes.indexOf(bytes, needle) >= 0) {
                     return true;
                 }
