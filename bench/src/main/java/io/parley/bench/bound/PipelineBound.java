@@ -8,7 +8,6 @@ import io.parley.eventstore.erasure.TextCipher;
 import org.h2.jdbcx.JdbcDataSource;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
@@ -197,8 +196,11 @@ public final class PipelineBound {
         return null;
     }
 
-    /** The WebFlux configuration: the set-up endpoints as router functions and the socket, as Parley maps them. */
-    @Configuration(proxyBeanMethods = false)
+    /**
+     * The WebFlux configuration: the set-up endpoints as router functions and the socket, as Parley maps them.
+     * Registered by {@link #start} and not a {@code @Configuration}: the in-process benchmarks' application scans
+     * {@code io.parley}, and would take this one's beans beside Parley's (it failed to start on the socket's).
+     */
     @EnableWebFlux
     static class Web {
 

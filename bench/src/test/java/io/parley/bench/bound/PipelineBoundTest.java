@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +37,13 @@ class PipelineBoundTest {
         if (bound != null) {
             bound.stop();
         }
+    }
+
+    /** The in-process benchmarks' application scans {@code io.parley}: none of the bound's beans may join it. */
+    @Test
+    void theInProcessBenchmarksComponentScanFindsNothingOfTheBound() {
+        assertThat(new ClassPathScanningCandidateComponentProvider(true)
+                .findCandidateComponents(PipelineBound.class.getPackageName())).isEmpty();
     }
 
     @ParameterizedTest
