@@ -64,7 +64,9 @@ class KeepAliveReadResumer implements NettyServerCustomizer {
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            if (msg instanceof HttpResponse response && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            boolean finalAnswer = msg instanceof HttpResponse response
+                    && response.status().codeClass() != HttpStatusClass.INFORMATIONAL;
+            if (finalAnswer) {
                 answers++;
             }
             if (!(msg instanceof LastHttpContent)) {
