@@ -388,8 +388,8 @@ public class BatchingCommandBus implements CommandBus, AutoCloseable {
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null
                     ? error.getCause() : error;
-            log.error("{} commands were committed but not written; each is answered with the error", batch.size(),
-                    cause);
+            log.error("{} commands wait for a write that failed (of what they committed, or of what they read); each "
+                    + "is answered with the error", batch.size(), cause);
             CommandResultMessage<?> failed = GenericCommandResultMessage.asCommandResultMessage(cause);
             batch.forEach(pending -> answer(pending, failed));
             return;

@@ -24,7 +24,9 @@ public class CommandSideApplication {
             "spring.main.web-application-type", "none",
             "spring.main.banner-mode", "off",
             "parley.command-endpoint.enabled", "true",
-            "logging.level.org.axonframework.eventsourcing.eventstore.EmbeddedEventStore", "warn");
+            "logging.level.org.axonframework.eventsourcing.eventstore.EmbeddedEventStore", "warn",
+            // a stack trace per aggregate not found (a send to an unknown conversation); the command's error remains
+            "logging.level.org.axonframework.modelling.command.AbstractRepository", "error");
 
     public static void main(String[] args) {
         SpringApplication application = new SpringApplication(CommandSideApplication.class);

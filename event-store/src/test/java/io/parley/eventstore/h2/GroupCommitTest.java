@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -219,6 +220,36 @@ class GroupCommitTest {
                 resent.get(10, TimeUnit.SECONDS);
             } finally {
                 SlowWritesFilePath.delayMillis = 0;
+            }
+        }
+    }
+
+    /**
+     * What a deferred commit that changed nothing relies on ({@code GroupCommit.writtenSoFar}: it completes at once
+     * when no round is outstanding): after a write that failed, H2 (2.3.232) closes the database, so no later batch can
+     * read, and acknowledge from, a commit that never reached the file. Should an upgrade of H2 let reads go on, this
+     * fails, and such a commit must then wait for a write of its own.
+     */
+    @Test
+    void afterAFailedWriteTheDatabaseRefusesReadsSoNothingAnswersFromACommitNotWritten() throws Exception {
+        try (HikariDataSource failing = slowWritesPool("failing-write")) {
+            GroupCommitDataSource ds = new GroupCommitDataSource(failing, groupCommit);
+            JdbcTemplate jdbc = new JdbcTemplate(ds);
+            jdbc.execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(100))");
+            DataSourceTransactionManager transactions = new DataSourceTransactionManager(ds);
+            SlowWritesFilePath.failWrites = true;
+            try {
+                org.springframework.transaction.TransactionStatus first = transactions.getTransaction(null);
+                jdbc.update("INSERT INTO t VALUES (1, 'sent')");
+                CompletableFuture<Void> sent = groupCommit.commitDeferred(() -> transactions.commit(first));
+                assertThatThrownBy(() -> sent.get(10, TimeUnit.SECONDS)).as("the commit whose write failed")
+                        .isInstanceOf(ExecutionException.class);
+
+                assertThat(groupCommit.writerStopped()).as("the writer runs on").isFalse();
+                assertThatThrownBy(() -> jdbc.queryForObject("SELECT v FROM t WHERE id = 1", String.class))
+                        .as("a read of what that commit wrote").hasMessageContaining("The database has been closed");
+            } finally {
+                SlowWritesFilePath.failWrites = false;
             }
         }
     }

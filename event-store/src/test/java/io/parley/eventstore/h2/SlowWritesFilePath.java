@@ -11,13 +11,16 @@ import java.nio.channels.FileLock;
 /**
  * H2's file system for tests ({@code jdbc:h2:slowwrites:file:...}): the same file, whose writes first wait
  * {@link #delayMillis} while it is above zero, so that a write H2 does on its own threads is still under way when the
- * test looks; its forces to the disk likewise wait {@link #forceDelayMillis}.
+ * test looks; its forces to the disk likewise wait {@link #forceDelayMillis}; while {@link #failWrites} is set, its
+ * writes fail.
  */
 public class SlowWritesFilePath extends FilePathWrapper {
 
     static volatile long delayMillis;
     /** What each force of the file to the disk waits first, while above zero. */
     static volatile long forceDelayMillis;
+    /** While set, every write fails as a full disk would. */
+    static volatile boolean failWrites;
 
     @Override
     public String getScheme() {
@@ -91,6 +94,9 @@ public class SlowWritesFilePath extends FilePathWrapper {
     }
 
     private static void pause(long delay) throws IOException {
+        if (failWrites) {
+            throw new IOException("No space left on device");
+        }
         if (delay > 0) {
             try {
                 Thread.sleep(delay);
