@@ -397,21 +397,33 @@ class MessageIndexTest {
         return filesContain(dir, word);
     }
 
+    /**
+     * Whether any file of the index holds {@code word}. A file Lucene deletes between the listing and its read (a
+     * merge, a commit) holds nothing any more, but what it held may now be in a file the listing missed: such a pass
+     * that found nothing is not an answer, and the whole directory is read again.
+     */
     private static boolean filesContain(Path indexDir, String word) throws IOException {
         byte[] needle = word.getBytes(StandardCharsets.UTF_8);
-        try (Stream<Path> files = Files.list(indexDir)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                byte[] bytes;
-                try {
-                    bytes = Files.readAllBytes(file);
-                } catch (NoSuchFileException deletedMeanwhile) { // Lucene let go of it after the listing: gone
-                    continue;
-                }
-                if (Bytes.indexOf(bytes, needle) >= 0) {
-                    return true;
+        for (int pass = 0; pass < 20; pass++) {
+            boolean vanished = false;
+            try (Stream<Path> files = Files.list(indexDir)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    byte[] bytes;
+                    try {
+                        bytes = Files.readAllBytes(file);
+                    } catch (NoSuchFileException deletedMeanwhile) {
+                        vanished = true;
+                        continue;
+                    }
+                    if (Bytes.indexOf(bytes, needle) >= 0) {
+                        return true;
+                    }
                 }
             }
+            if (!vanished) {
+                return false;
+            }
         }
-        return false;
+        throw new IllegalStateException("the index's files kept changing while they were read");
     }
 }

@@ -49,7 +49,7 @@ class KeepAliveReadResumer implements NettyServerCustomizer {
      * only when every request read has its answer, so that a client that sends ahead (HTTP/1.1 pipelining) is still
      * held back by Reactor Netty's queue of waiting requests, as without this handler.
      */
-    private static final class Handler extends ChannelDuplexHandler {
+    static final class Handler extends ChannelDuplexHandler {
 
         private long requests;
         private long answers;
