@@ -22,19 +22,22 @@ import org.springframework.core.env.Environment;
  *   ({@code parley.audit.hash-chain=false} turns it off).</li>
  * </ul>
  * Declaring correlation data providers replaces Axon's default {@code MessageOriginProvider}; it is declared here
- * again with {@code causationId} as the name of what Axon calls the trace id.
+ * again with {@code causationId} as the name of what Axon calls the trace id. Both give nothing for an event being
+ * handled ({@link UncorrelatedEvents}: no event handler dispatches anything).
  */
 @AutoConfiguration(before = {AxonAutoConfiguration.class, JdbcAutoConfiguration.class})
 public class ParleyAuditAutoConfiguration {
 
     @Bean
     CorrelationDataProvider parleyMessageOrigin() {
-        return new MessageOriginProvider(AuditMetadata.CORRELATION_ID, AuditMetadata.CAUSATION_ID);
+        return new UncorrelatedEvents(new MessageOriginProvider(AuditMetadata.CORRELATION_ID,
+                AuditMetadata.CAUSATION_ID));
     }
 
     @Bean
     CorrelationDataProvider parleyOriginCopier() {
-        return new SimpleCorrelationDataProvider(AuditMetadata.ORIGIN_KEYS.toArray(String[]::new));
+        return new UncorrelatedEvents(new SimpleCorrelationDataProvider(
+                AuditMetadata.ORIGIN_KEYS.toArray(String[]::new)));
     }
 
     @Bean
