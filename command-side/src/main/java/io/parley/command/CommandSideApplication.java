@@ -25,7 +25,8 @@ public class CommandSideApplication {
             "spring.main.banner-mode", "off",
             "parley.command-endpoint.enabled", "true",
             "logging.level.org.axonframework.eventsourcing.eventstore.EmbeddedEventStore", "warn",
-            // a stack trace per aggregate not found (a send to an unknown conversation); the command's error remains
+            // a stack trace per aggregate not found (a send to an unknown conversation); CommandEndpoint logs any
+            // failure that is not a domain answer
             "logging.level.org.axonframework.modelling.command.AbstractRepository", "error");
 
     public static void main(String[] args) {

@@ -152,7 +152,13 @@ public class CommandEndpoint implements SmartLifecycle {
                 respond(exchange, 400, new byte[0]);
                 return;
             }
-            respond(exchange, 200, wire.writeResult(dispatch(command)));
+            CommandResultMessage<?> result = dispatch(command);
+            if (result.isExceptional() && !CommandWire.hasDetails(result.exceptionResult())) {
+                // not a domain answer (those carry details): the edge sees only its message, so its cause is logged
+                // here (Axon's own warning of an aggregate it could not load is off: CommandSideApplication)
+                log.error("command {} failed", command.getCommandName(), result.exceptionResult());
+            }
+            respond(exchange, 200, wire.writeResult(result));
         }
     }
 

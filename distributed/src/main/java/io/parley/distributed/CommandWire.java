@@ -75,11 +75,19 @@ public final class CommandWire {
                 envelope.name());
     }
 
+    /** Whether a command's failure carries details the edge maps to its answer (a domain error, not found, ...). */
+    public static boolean hasDetails(Throwable failure) {
+        return details(failure) != null;
+    }
+
+    private static Object details(Throwable failure) {
+        return HandlerExecutionException.resolveDetails(failure).or(() -> ErrorDetails.of(failure)).orElse(null);
+    }
+
     public byte[] writeResult(CommandResultMessage<?> result) {
         if (result.isExceptional()) {
             Throwable failure = result.exceptionResult();
-            Object details = HandlerExecutionException.resolveDetails(failure)
-                    .or(() -> ErrorDetails.of(failure)).orElse(null);
+            Object details = details(failure);
             return write(new ResultEnvelope(null, null, new Failure(failure.getMessage(),
                     details == null ? null : blob(details))));
         }

@@ -518,6 +518,20 @@ public final class GroupCommit implements AutoCloseable {
             synchronized (lock) {
                 writing = null;
             }
+            if (error != null && closedByH2()) {
+                // H2 closes a database whose file write failed; a new connection would open the file again as another
+                // database, which this writer does not write: it stops, so that health reports it until a restart
+                throw new IllegalStateException("H2 closed the database after a failed write", error);
+            }
+        }
+    }
+
+    /** Whether H2 has closed the database this writer writes (it does after a failed write: MVStore's panic). */
+    private boolean closedByH2() {
+        try {
+            return database.isClosing() || database.getStore().getMvStore().isClosed();
+        } catch (RuntimeException gone) {
+            return true;
         }
     }
 

@@ -16,6 +16,7 @@ import io.parley.push.presence.PresenceService;
 import io.parley.push.socket.ChatSocketHandler.InboundFrame;
 import io.parley.push.web.ApiException;
 import io.parley.push.web.ErrorCode;
+import io.parley.push.web.ErrorResponses;
 import io.parley.push.web.InputPolicy;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -83,7 +84,7 @@ class FrameHandler {
         }
         Mono<Void> answer = Mono.defer(() -> dispatch(connection, frame))
                 .onErrorResume(e -> {
-                    fail(connection, frame.id(), e);
+                    fail(connection, frame, e);
                     return Mono.empty();
                 });
         return traceparent == null ? answer : answer.contextWrite(context ->
@@ -137,8 +138,13 @@ class FrameHandler {
         }));
     }
 
-    private void fail(Connection connection, String id, Throwable error) {
+    private void fail(Connection connection, ClientFrame frame, Throwable error) {
         ErrorCode code = ErrorCode.classify(error, true);
+        if (code == ErrorCode.INTERNAL) { // logged as over HTTP; not the refusals of a full lane (UNAVAILABLE), which
+            // can be thousands a second under overload and are the client's to retry
+            ErrorResponses.log("socket frame " + frame.getClass().getSimpleName(), code, error);
+        }
+        String id = frame.id();
         reply(connection, ServerFrames.Error.retryable(id, code.name(), ErrorCode.messageOf(error, code),
                 ErrorCode.retryAfterSeconds(error, code)));
     }

@@ -46,15 +46,24 @@ public final class ErrorResponses {
             headers.set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
         }
         // The path only: a socket handshake's query string carries the token.
-        String where = request == null ? "?" : request.getMethod() + " " + request.getPath().value();
+        log(request == null ? "?" : request.getMethod() + " " + request.getPath().value(), code, error);
+        return new Answer(code.status(), headers, body);
+    }
+
+    /**
+     * Logs a failure answered with {@code code} ({@code where}: the request's method and path, or the socket frame's
+     * type; never a token): an {@code INTERNAL} one at error with its stack trace (nothing else logs it: Axon's own
+     * warning of an aggregate it could not load is off, see the standalone application.yml), {@code UNAVAILABLE} at
+     * warn, the rest (the client's mistakes) at debug. A socket frame's failure is logged only when {@code INTERNAL}.
+     */
+    public static void log(String where, ErrorCode code, Throwable error) {
         if (code == ErrorCode.INTERNAL) {
             log.error("{} failed", where, error);
         } else if (code == ErrorCode.UNAVAILABLE) {
             log.warn("{} answered UNAVAILABLE: {}", where, ErrorCode.unwrap(error).toString());
         } else if (log.isDebugEnabled()) {
-            log.debug("{} answered {}: {}", where, code, body.message());
+            log.debug("{} answered {}: {}", where, code, ErrorCode.unwrap(error).getMessage());
         }
-        return new Answer(code.status(), headers, body);
     }
 
     /**

@@ -6,11 +6,9 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.netty.NettyPipeline;
@@ -79,8 +77,7 @@ class KeepAliveReadResumerTest {
     @Test
     void anInterimAnswerIsNotTheAnswer() {
         channel.writeInbound(request());
-        channel.writeOutbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
-                LastHttpContent.EMPTY_LAST_CONTENT);
+        channel.writeOutbound(answer(HttpResponseStatus.CONTINUE)); // as Reactor Netty writes it: one full response
         channel.runPendingTasks();
         assertThat(reads.count).as("after 100 Continue").isZero();
 
@@ -94,9 +91,12 @@ class KeepAliveReadResumerTest {
         channel.writeInbound(request());
         channel.pipeline().remove(NettyPipeline.HttpTrafficHandler); // what Reactor Netty does on the upgrade
 
-        channel.writeOutbound(answer(HttpResponseStatus.OK));
+        channel.writeOutbound(answer(HttpResponseStatus.SWITCHING_PROTOCOLS));
         channel.runPendingTasks();
+        assertThat(reads.count).as("after 101").isZero();
 
+        channel.writeOutbound(answer(HttpResponseStatus.OK)); // a final answer, which would ask for a read over HTTP
+        channel.runPendingTasks();
         assertThat(reads.count).isZero();
     }
 
