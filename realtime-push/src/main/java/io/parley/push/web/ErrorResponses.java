@@ -62,7 +62,7 @@ public final class ErrorResponses {
         } else if (code == ErrorCode.UNAVAILABLE) {
             log.warn("{} answered UNAVAILABLE: {}", where, ErrorCode.unwrap(error).toString());
         } else if (log.isDebugEnabled()) {
-            log.debug("{} answered {}: {}", where, code, ErrorCode.unwrap(error).getMessage());
+            log.debug("{} answered {}: {}", where, code, ErrorCode.messageOf(error, code));
         }
     }
 
