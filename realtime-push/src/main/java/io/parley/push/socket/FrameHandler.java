@@ -144,8 +144,7 @@ class FrameHandler {
             // can be thousands a second under overload and are the client's to retry
             ErrorResponses.log("socket frame " + frame.getClass().getSimpleName(), code, error);
         }
-        String id = frame.id();
-        reply(connection, ServerFrames.Error.retryable(id, code.name(), ErrorCode.messageOf(error, code),
+        reply(connection, ServerFrames.Error.retryable(frame.id(), code.name(), ErrorCode.messageOf(error, code),
                 ErrorCode.retryAfterSeconds(error, code)));
     }
 
